@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class AttendanceConfig(AppConfig):
+    """Clocking in and out: punches, the network rule, daily results per person and day,
+    forgotten-punch corrections (補登) with their approval, reminders and monthly reports.
+    """
+
+    name = "attendance"
+    verbose_name = "差勤打卡"

@@ -1,0 +1,22 @@
+from django.contrib import admin
+
+from audit.models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "action", "actor", "target_repr", "school"]
+    list_filter = ["action", "school"]
+    search_fields = ["action", "target_repr", "actor__username", "actor__staff__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["actor", "school"]
+
+    # The trail is append-only: visible, never edited.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

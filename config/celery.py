@@ -1,0 +1,24 @@
+"""The Celery app. Tasks live in each app's tasks.py; periodic ones are listed in BEAT_SCHEDULE here."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("campus")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Emails whose first delivery attempt never reached a worker (broker down at commit time).
+    "notifications-deliver-pending": {
+        "task": "notifications.tasks.deliver_pending_emails",
+        "schedule": 60.0,
+    },
+    "attendance-missing-punch-reminders": {
+        "task": "attendance.tasks.send_missing_punch_reminders",
+        "schedule": crontab(hour=18, minute=0),
+    },
+}

@@ -1,0 +1,16 @@
+"""The base of every app's domain error (LeaveError, PunchError, ...).
+
+A domain error carries a translatable message for people and a stable code for
+programs and tests: ``raise LeaveError(_("餘額不足"), code="insufficient_balance")``.
+Views show ``message``; the API returns both (config/api.py).
+"""
+
+
+class DomainError(Exception):
+    def __init__(self, message, code: str = "invalid"):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+
+    def __str__(self) -> str:
+        return str(self.message)

@@ -1,0 +1,72 @@
+"""Sending one outbox row, at most once."""
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.models import EmailOutbox
+
+log = logging.getLogger(__name__)
+
+SENT = "sent"
+SKIPPED = "skipped"
+RETRY = "retry"
+FAILED = "failed"
+MAX_ATTEMPTS = 8
+LOST_AFTER = dt.timedelta(minutes=1)
+
+
+def backoff_seconds(retries: int) -> int:
+    return min(30 * 2**retries, 3600)
+
+
+def deliver(outbox_id: int) -> str:
+    # The row lock serialises concurrent deliveries of the same row (a retry racing the beat
+    # sweep): the second one waits, then sees SENT and skips. The lock is held while the SMTP
+    # conversation runs, which is short, and it is what makes "never sent twice" true.
+    with transaction.atomic():
+        row = EmailOutbox.objects.select_for_update().filter(pk=outbox_id).first()
+        if row is None or row.status != EmailOutbox.Status.PENDING:
+            return SKIPPED
+        row.attempts += 1
+        message = EmailMessage(
+            subject=row.subject,
+            body=row.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[row.to],
+            headers={"Message-ID": f"<outbox-{row.pk}@campus-attendance>"},
+        )
+        try:
+            message.send()
+        except Exception as exc:  # SMTP errors, refused connections, timeouts: all retried
+            log.warning("email %s attempt %s failed: %s", row.pk, row.attempts, exc)
+            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if row.attempts >= MAX_ATTEMPTS:
+                row.status = EmailOutbox.Status.FAILED
+                row.save(update_fields=["attempts", "last_error", "status"])
+                return FAILED
+            row.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(row.attempts))
+            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+            return RETRY
+        row.status = EmailOutbox.Status.SENT
+        row.sent_at = timezone.now()
+        row.last_error = ""
+        row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        return SENT
+
+
+def due_outbox_ids(limit: int = 500) -> list[int]:
+    now = timezone.now()
+    return list(
+        EmailOutbox.objects.filter(status=EmailOutbox.Status.PENDING)
+        # Never-attempted rows older than a minute (their task was probably lost), or retries now due.
+        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - LOST_AFTER))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+

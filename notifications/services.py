@@ -1,0 +1,86 @@
+"""notify(): the one way a module tells people something.
+
+Each kind has two templates per language under templates/notifications/<kind>/:
+``subject.txt`` and ``body.txt`` (``subject.en.txt`` and ``body.en.txt`` for English).
+They are rendered in each recipient's own language.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications.models import EmailOutbox, Notification
+
+
+def _render(kind: str, part: str, language: str, context: dict[str, Any]) -> str:
+    names = [f"notifications/{kind}/{part}.txt"]
+    if language.startswith("en"):
+        names.insert(0, f"notifications/{kind}/{part}.en.txt")
+    with translation.override(language):
+        return render_to_string(names, context).strip()
+
+
+def _as_user(recipient):
+    # Accept users or staff members, so callers need not care which they hold.
+    return getattr(recipient, "user", recipient)
+
+
+def notify(
+    recipients: Iterable,
+    kind: str,
+    context: dict[str, Any] | None = None,
+    *,
+    url: str = "",
+    email: bool = True,
+) -> list[Notification]:
+    """Write an in-app notice (and an email, when the person has an address) for each recipient.
+
+    Runs inside the caller's transaction: if the change rolls back, nobody is told. Emails are
+    handed to Celery only after commit.
+    """
+    context = dict(context or {})
+    users = {user.pk: user for user in map(_as_user, recipients) if user is not None and user.is_active}
+    created: list[Notification] = []
+    for user in users.values():
+        ctx = {**context, "recipient": user, "url": url}
+        language = user.language or "zh-hant"
+        try:
+            title = _render(kind, "subject", language, ctx)
+        except TemplateDoesNotExist as exc:
+            raise ValueError(f"notification kind {kind!r} has no templates") from exc
+        body = _render(kind, "body", language, ctx)
+        notice = Notification.objects.create(recipient=user, kind=kind, title=title, body=body, url=url)
+        created.append(notice)
+        address = user.email or getattr(getattr(user, "staff_or_none", None), "email", "")
+        if email and address:
+            outbox = EmailOutbox.objects.create(
+                notification=notice, to=address, subject=title, body=_email_body(body, url)
+            )
+            _schedule_delivery(outbox.pk)
+    return created
+
+
+def _email_body(body: str, url: str) -> str:
+    from django.conf import settings
+
+    if not url:
+        return body
+    return f"{body}\n\n{settings.SITE_URL.rstrip('/')}{url}"
+
+
+def _schedule_delivery(outbox_id: int) -> None:
+    from notifications.tasks import deliver_email
+
+    transaction.on_commit(lambda: deliver_email.delay(outbox_id))
+
+
+def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
+    """Mark the user's notices read (all unread ones when no ids are given). Returns how many."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())

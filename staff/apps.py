@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class StaffConfig(AppConfig):
+    """People and schools: the user account, schools, units (處室), staff members and their roles.
+
+    Every other app asks this one who a person is, which school and unit they belong to,
+    which category of staff they are (which decides their clock-in window and leave rules),
+    and what they may see (staff/permissions.py).
+    """
+
+    name = "staff"
+    verbose_name = "人員與學校"

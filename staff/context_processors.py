@@ -1,0 +1,18 @@
+from staff.permissions import headed_unit_ids, is_school_wide
+from staff.models import Role
+
+
+def current_staff(request):
+    """The signed-in person's staff record and role flags, for the layout's navigation."""
+    user = getattr(request, "user", None)
+    staff = user.staff_or_none if user is not None and user.is_authenticated else None
+    if staff is None:
+        return {"me": None, "nav": {}}
+    nav = {
+        "school_wide": is_school_wide(staff),
+        "unit_head": bool(headed_unit_ids(staff)),
+        "personnel": staff.has_role(Role.PERSONNEL),
+        "academic_affairs": staff.has_role(Role.ACADEMIC_AFFAIRS),
+    }
+    nav["approver"] = nav["unit_head"] or nav["school_wide"]
+    return {"me": staff, "nav": nav}

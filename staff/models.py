@@ -1,0 +1,208 @@
+"""Schools, units (處室), people and their roles.
+
+A deployment can hold a whole city: every person belongs to exactly one school, and every
+query that lists people is scoped by school (see staff/permissions.py).
+"""
+
+import ipaddress
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """The login account. Everything about the person at school lives in StaffMember."""
+
+    language = models.CharField(
+        _("介面語言"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
+
+    class Meta:
+        verbose_name = _("帳號")
+        verbose_name_plural = _("帳號")
+
+    @property
+    def staff_or_none(self) -> "StaffMember | None":
+        try:
+            return self.staff
+        except StaffMember.DoesNotExist:
+            return None
+
+
+class School(models.Model):
+    code = models.CharField(_("學校代碼"), max_length=10, unique=True, help_text=_("教育部學校代碼，如 563401"))
+    name = models.CharField(_("校名"), max_length=100)
+    has_senior_division = models.BooleanField(_("設有高中部"), default=True)
+    has_junior_division = models.BooleanField(_("設有國中部"), default=False)
+    enforce_punch_networks = models.BooleanField(_("限制打卡網段"), default=False)
+    punch_networks = models.TextField(
+        _("允許打卡的網段"), blank=True, help_text=_("每行一個 CIDR，例如 203.64.10.0/24")
+    )
+
+    class Meta:
+        verbose_name = _("學校")
+        verbose_name_plural = _("學校")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    def clean(self) -> None:
+        try:
+            self.allowed_networks()
+        except ValueError as exc:
+            raise ValidationError({"punch_networks": _("網段格式錯誤：%(error)s") % {"error": exc}}) from exc
+
+    def allowed_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [
+            ipaddress.ip_network(line.strip(), strict=False)
+            for line in self.punch_networks.splitlines()
+            if line.strip()
+        ]
+
+
+class Unit(models.Model):
+    """A 處室 (office) or a section inside one (教務處 › 教學組)."""
+
+    class Kind(models.TextChoices):
+        ACADEMIC_AFFAIRS = "academic", _("教務處")
+        STUDENT_AFFAIRS = "student", _("學務處")
+        GENERAL_AFFAIRS = "general", _("總務處")
+        COUNSELING = "counseling", _("輔導室")
+        LIBRARY = "library", _("圖書館")
+        PERSONNEL = "personnel", _("人事室")
+        ACCOUNTING = "accounting", _("會計室")
+        PRINCIPAL = "principal", _("校長室")
+        TEACHING = "teaching", _("教學研究會／科任")
+        OTHER = "other", _("其他")
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="units", verbose_name=_("學校"))
+    name = models.CharField(_("名稱"), max_length=50)
+    kind = models.CharField(_("類別"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="sections", verbose_name=_("上級單位")
+    )
+    head = models.ForeignKey(
+        "StaffMember",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_units",
+        verbose_name=_("單位主管"),
+    )
+
+    class Meta:
+        verbose_name = _("處室")
+        verbose_name_plural = _("處室")
+        ordering = ["school", "name"]
+        constraints = [models.UniqueConstraint(fields=["school", "name"], name="unit_name_unique_per_school")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffCategory(models.TextChoices):
+    """Decides the clock-in window and which leave rules apply (DOMAIN.md, 'Who is who')."""
+
+    ADMIN_TEACHER = "admin_teacher", _("行政教師")
+    CIVIL_STAFF = "civil_staff", _("職員")
+    HOMEROOM_SENIOR = "homeroom_senior", _("高中部導師")
+    HOMEROOM_JUNIOR = "homeroom_junior", _("國中部導師")
+    SUBJECT_TEACHER = "subject_teacher", _("專任教師")
+    LONG_TERM_SUBSTITUTE = "long_substitute", _("代理教師")
+    HOURLY_SUBSTITUTE = "hourly_substitute", _("代課教師")
+
+
+# Categories whose leave follows the teachers' rules (school year, no 休假 unless administrative).
+TEACHER_CATEGORIES = frozenset(
+    {
+        StaffCategory.ADMIN_TEACHER,
+        StaffCategory.HOMEROOM_SENIOR,
+        StaffCategory.HOMEROOM_JUNIOR,
+        StaffCategory.SUBJECT_TEACHER,
+        StaffCategory.LONG_TERM_SUBSTITUTE,
+        StaffCategory.HOURLY_SUBSTITUTE,
+    }
+)
+# Categories with attendance duty during winter and summer vacation.
+VACATION_DUTY_CATEGORIES = frozenset({StaffCategory.ADMIN_TEACHER, StaffCategory.CIVIL_STAFF})
+
+
+class StaffMember(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="staff", verbose_name=_("帳號")
+    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="staff", verbose_name=_("學校"))
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="members", verbose_name=_("處室")
+    )
+    employee_no = models.CharField(_("員工編號"), max_length=20)
+    name = models.CharField(_("姓名"), max_length=50)
+    email = models.EmailField(_("電子郵件"), blank=True)
+    title = models.CharField(_("職稱"), max_length=50, blank=True)
+    category = models.CharField(_("人員類別"), max_length=20, choices=StaffCategory.choices)
+    hire_date = models.DateField(_("到職日"))
+    is_active = models.BooleanField(_("在職"), default=True)
+
+    class Meta:
+        verbose_name = _("教職員")
+        verbose_name_plural = _("教職員")
+        ordering = ["school", "employee_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "employee_no"], name="staff_employee_no_unique_per_school")
+        ]
+        indexes = [
+            models.Index(fields=["school", "unit", "is_active"]),
+            models.Index(fields=["school", "category"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.category in TEACHER_CATEGORIES
+
+    @property
+    def has_vacation_duty(self) -> bool:
+        return self.category in VACATION_DUTY_CATEGORIES
+
+    def clean(self) -> None:
+        if self.unit_id and self.unit.school_id != self.school_id:
+            raise ValidationError({"unit": _("處室不屬於此人的學校")})
+
+    # Role checks read the prefetched/cached role set; see roles_set.
+    @property
+    def roles_set(self) -> frozenset[str]:
+        if not hasattr(self, "_roles_cache"):
+            self._roles_cache = frozenset(self.roles.values_list("role", flat=True))
+        return self._roles_cache
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles_set
+
+
+class Role(models.TextChoices):
+    """School-wide roles. Unit heads are Unit.head, not a role row."""
+
+    PERSONNEL = "personnel", _("人事")
+    PRINCIPAL = "principal", _("校長")
+    ACADEMIC_AFFAIRS = "academic_affairs", _("教學組")
+    SYSTEM_ADMIN = "system_admin", _("系統管理")
+
+
+class RoleAssignment(models.Model):
+    staff = models.ForeignKey(StaffMember, on_delete=models.CASCADE, related_name="roles", verbose_name=_("人員"))
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+
+    class Meta:
+        verbose_name = _("角色指派")
+        verbose_name_plural = _("角色指派")
+        constraints = [models.UniqueConstraint(fields=["staff", "role"], name="role_assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.staff} · {self.get_role_display()}"
+

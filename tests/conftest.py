@@ -1,0 +1,43 @@
+import pytest
+
+from config.celery import app as celery_app
+from tests.factories import PASSWORD, make_standing_school
+
+
+@pytest.fixture(autouse=True)
+def _celery_in_process(request):
+    """Tasks run in-process unless a test is about the real broker and worker."""
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _email_in_memory(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+@pytest.fixture
+def people(db):
+    """One person per role in one school, plus an outsider at another school (see tests/factories.py)."""
+    return make_standing_school()
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(staff) -> a test client signed in as that person."""
+
+    def sign_in(staff):
+        client.force_login(staff.user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
