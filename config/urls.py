@@ -13,7 +13,17 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", include("notifications.urls")),
-    # API
+    path("", include("sso.urls")),
+    path("schedules/", include("schedules.urls")),
+    path("attendance/", include("attendance.urls")),
+    path("leave/", include("leave.urls")),
+    path("substitutes/", include("substitutes.urls")),
+    # REST API: each app mounts its endpoints under /api/ from its api_urls.py.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("sso.api_urls")),
+    path("api/", include("schedules.api_urls")),
+    path("api/", include("attendance.api_urls")),
+    path("api/", include("leave.api_urls")),
+    path("api/", include("substitutes.api_urls")),
 ]

@@ -1,5 +1,5 @@
-from staff.permissions import headed_unit_ids, is_school_wide
 from staff.models import Role
+from staff.permissions import headed_unit_ids, is_school_wide
 
 
 def current_staff(request):

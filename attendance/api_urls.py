@@ -1,0 +1,3 @@
+"""REST endpoints of the attendance app, mounted under /api/."""
+
+urlpatterns: list = []

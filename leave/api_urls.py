@@ -1,0 +1,3 @@
+"""REST endpoints of the leave app, mounted under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST endpoints of the schedules app, mounted under /api/."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""REST endpoints of the sso app, mounted under /api/."""
+
+urlpatterns: list = []

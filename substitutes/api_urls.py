@@ -1,0 +1,3 @@
+"""REST endpoints of the substitutes app, mounted under /api/."""
+
+urlpatterns: list = []
