@@ -29,7 +29,7 @@ def format_roc_short(day: dt.date) -> str:
 
 def format_days_hours(hours: int | float, *, hours_per_day: int = 8) -> str:
     """Leave amounts as staff read them: 112 → 「14日0小時」 (an 8-hour day)."""
-    total = int(round(hours))
+    total = round(hours)
     sign = "-" if total < 0 else ""
     days, rest = divmod(abs(total), hours_per_day)
     return f"{sign}{days}日{rest}小時"
