@@ -3,6 +3,8 @@ import pytest
 from config.celery import app as celery_app
 from tests.factories import PASSWORD, make_standing_school
 
+pytest_plugins = ["tests.celery_worker"]
+
 
 @pytest.fixture(autouse=True)
 def _celery_in_process(request):
