@@ -29,7 +29,7 @@ browser:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 messages: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	@if [ -d locale ]; then $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
 
 migrate: install messages
 	$(BIN)/python manage.py migrate --noinput -v 0
