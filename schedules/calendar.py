@@ -312,8 +312,25 @@ def duty_days(
     staff_list = list(staff_members)
     if not staff_list or start > end:
         return {}
-    calendars = _school_calendars({s.school_id for s in staff_list}, start, end)
+    return _duty_days(staff_list, _school_calendars({s.school_id for s in staff_list}, start, end), start, end)
 
+
+def school_calendar_and_duty_days(
+    school: School, start: dt.date, end: dt.date, staff_members: Iterable[StaffMember]
+) -> tuple[list[CalendarDay], dict[tuple[int, dt.date], DutyDay]]:
+    """calendar_days and duty_days together for people of one school, sharing the calendar's queries (5)."""
+    staff_list = [s for s in staff_members if s.school_id == school.pk]
+    if start > end:
+        return [], {}
+    calendars = _school_calendars({school.pk}, start, end)
+    duty = _duty_days(staff_list, calendars, start, end) if staff_list else {}
+    return list(calendars[school.pk].values()), duty
+
+
+def _duty_days(
+    staff_list: list[StaffMember], calendars: dict[int, dict[dt.date, CalendarDay]], start: dt.date, end: dt.date
+) -> dict[tuple[int, dt.date], DutyDay]:
+    """The people's days on top of their schools' calendars: personal schedules, category schedules (2 queries)."""
     personal: dict[int, list] = defaultdict(list)
     for override in (
         PersonalSchedule.objects.filter(staff_id__in=[s.pk for s in staff_list], start_date__lte=end)

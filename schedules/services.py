@@ -7,6 +7,7 @@ affected days together with the change (or not at all).
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,6 +46,14 @@ class OfficeCalendarImportError(ScheduleError):
             code="office_calendar_invalid",
         )
         self.errors = errors
+
+
+def _full_clean(obj, *, code: str) -> None:
+    """Model validation as a ScheduleError, so pages and the API show it like any other rule."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ScheduleError("；".join(exc.messages), code=code) from exc
 
 
 def _send_changed(
@@ -138,7 +147,7 @@ def actor_or_none(actor):
 # --- the school's own days ----------------------------------------------------------------------
 
 
-def _check_school_day(*, school: School, day: dt.date, kind: str, label: str, exclude_pk: int | None) -> None:
+def school_day_check(*, school: School, day: dt.date, kind: str, label: str, exclude_pk: int | None) -> None:
     if not label.strip():
         raise ScheduleError(_("請填寫名稱"), code="label_required")
     if SchoolDay.objects.filter(school=school, date=day).exclude(pk=exclude_pk).exists():
@@ -158,9 +167,9 @@ def _check_school_day(*, school: School, day: dt.date, kind: str, label: str, ex
 @transaction.atomic
 def school_day_create(*, actor, school: School, day: dt.date, kind: str, label: str) -> SchoolDay:
     School.objects.select_for_update().get(pk=school.pk)  # one writer per school's calendar at a time
-    _check_school_day(school=school, day=day, kind=kind, label=label, exclude_pk=None)
+    school_day_check(school=school, day=day, kind=kind, label=label, exclude_pk=None)
     entry = SchoolDay(school=school, date=day, kind=kind, label=label.strip(), created_by=actor_or_none(actor))
-    entry.full_clean()
+    _full_clean(entry, code="invalid_school_day")
     entry.save()
     audit_log(
         actor=actor, action="schedules.school_day_created", target=entry, school=school,
@@ -174,10 +183,10 @@ def school_day_create(*, actor, school: School, day: dt.date, kind: str, label: 
 def school_day_update(*, actor, school_day: SchoolDay, day: dt.date, kind: str, label: str) -> SchoolDay:
     School.objects.select_for_update().get(pk=school_day.school_id)
     entry = SchoolDay.objects.select_for_update().get(pk=school_day.pk)
-    _check_school_day(school=entry.school, day=day, kind=kind, label=label, exclude_pk=entry.pk)
+    school_day_check(school=entry.school, day=day, kind=kind, label=label, exclude_pk=entry.pk)
     before = {"date": entry.date, "kind": entry.kind, "label": entry.label}
     entry.date, entry.kind, entry.label = day, kind, label.strip()
-    entry.full_clean()
+    _full_clean(entry, code="invalid_school_day")
     entry.save()
     audit_log(
         actor=actor, action="schedules.school_day_updated", target=entry, school=entry.school,
@@ -205,17 +214,23 @@ def school_day_delete(*, actor, school_day: SchoolDay) -> None:
 # --- typhoon days -------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def typhoon_day_declare(*, actor, day: dt.date, school: School | None, label: str = "") -> TyphoonDay:
-    """停班停課 for ``school``, or for every school when ``school`` is None."""
-    label = label.strip() or _("颱風停班停課")
-    if TyphoonDay.objects.filter(date=day, school__isnull=True).exists():
+def typhoon_day_check(*, day: dt.date, school: School | None, exclude_pk: int | None = None) -> None:
+    """Refuse a second declaration of the same day and scope."""
+    existing = TyphoonDay.objects.filter(date=day).exclude(pk=exclude_pk)
+    if existing.filter(school__isnull=True).exists():
         raise ScheduleError(_("%(date)s 已宣布全市停班停課") % {"date": day}, code="typhoon_already_citywide")
-    if school is not None and TyphoonDay.objects.filter(date=day, school=school).exists():
+    if school is not None and existing.filter(school=school).exists():
         raise ScheduleError(
             _("%(date)s 已登錄 %(school)s 停班停課") % {"date": day, "school": school.name},
             code="typhoon_already_declared",
         )
+
+
+@transaction.atomic
+def typhoon_day_declare(*, actor, day: dt.date, school: School | None, label: str = "") -> TyphoonDay:
+    """停班停課 for ``school``, or for every school when ``school`` is None."""
+    label = label.strip() or _("颱風停班停課")
+    typhoon_day_check(day=day, school=school)
     try:
         # The unique constraints decide a race between two declarations of the same day.
         with transaction.atomic():
@@ -256,7 +271,7 @@ def semester_save(*, actor, semester: Semester) -> Semester:
     if semester.pk:
         old = Semester.objects.select_for_update().get(pk=semester.pk)
         before = {"school_year": old.school_year, "term": old.term, "start": old.start_date, "end": old.end_date}
-    semester.full_clean()
+    _full_clean(semester, code="invalid_semester")
     semester.save()
     after = {"school_year": semester.school_year, "term": semester.term,
              "start": semester.start_date, "end": semester.end_date}
@@ -313,7 +328,7 @@ def work_schedule_save(*, actor, schedule: WorkSchedule) -> WorkSchedule:
                 _("「%(name)s」已經生效，時間不可修改；請新增班別並指定生效日") % {"name": old.name},
                 code="schedule_in_effect",
             )
-    schedule.full_clean()
+    _full_clean(schedule, code="invalid_schedule")
     schedule.save()
     audit_log(
         actor=actor, action="schedules.work_schedule_saved", target=schedule, school=schedule.school,
@@ -356,7 +371,7 @@ def category_schedule_assign(
     if row is None:
         row = CategorySchedule(school=school, category=category, effective_from=effective_from)
     row.schedule = schedule
-    row.full_clean()
+    _full_clean(row, code="invalid_category_schedule")
     row.save()
     audit_log(
         actor=actor, action="schedules.category_schedule_assigned", target=row, school=school,
@@ -398,7 +413,7 @@ def personal_schedule_save(*, actor, override: PersonalSchedule) -> PersonalSche
         before = {"schedule": old.schedule_id, "start": old.start_date, "end": old.end_date, "reason": old.reason}
     if override.created_by_id is None:
         override.created_by = actor_or_none(actor)
-    override.full_clean()
+    _full_clean(override, code="invalid_personal_schedule")
     override.save()
     audit_log(
         actor=actor, action="schedules.personal_schedule_saved", target=override, school=override.staff.school,
