@@ -249,7 +249,7 @@ def typhoon_day_declare(*, actor, day: dt.date, school: School | None, label: st
 
 @transaction.atomic
 def typhoon_day_withdraw(*, actor, typhoon: TyphoonDay) -> None:
-    typhoon = TyphoonDay.objects.select_for_update().select_related("school").get(pk=typhoon.pk)
+    typhoon = TyphoonDay.objects.select_for_update(of=("self",)).select_related("school").get(pk=typhoon.pk)
     audit_log(
         actor=actor, action="schedules.typhoon_withdrawn", target=typhoon, school=typhoon.school,
         data={"date": typhoon.date, "label": typhoon.label, "scope": typhoon.school.code if typhoon.school else "all"},
@@ -289,7 +289,7 @@ def semester_save(*, actor, semester: Semester) -> Semester:
 
 @transaction.atomic
 def semester_delete(*, actor, semester: Semester) -> None:
-    semester = Semester.objects.select_for_update().select_related("school").get(pk=semester.pk)
+    semester = Semester.objects.select_for_update(of=("self",)).select_related("school").get(pk=semester.pk)
     audit_log(
         actor=actor, action="schedules.semester_deleted", target=semester, school=semester.school,
         data={"school_year": semester.school_year, "term": semester.term,
@@ -432,7 +432,11 @@ def personal_schedule_save(*, actor, override: PersonalSchedule) -> PersonalSche
 
 @transaction.atomic
 def personal_schedule_delete(*, actor, override: PersonalSchedule) -> None:
-    row = PersonalSchedule.objects.select_for_update().select_related("staff", "schedule").get(pk=override.pk)
+    row = (
+        PersonalSchedule.objects.select_for_update(of=("self",))
+        .select_related("staff", "schedule")
+        .get(pk=override.pk)
+    )
     audit_log(
         actor=actor, action="schedules.personal_schedule_deleted", target=row, school=row.staff.school,
         data={"staff": row.staff_id, "schedule": row.schedule.name, "start": row.start_date, "end": row.end_date},
