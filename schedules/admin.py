@@ -98,17 +98,11 @@ class WorkScheduleAdmin(SchoolScopedAdmin):
         obj.delete()  # PROTECT keeps a schedule that is assigned anywhere
 
 
-class CategoryScheduleForm(forms.ModelForm):
-    class Meta:
-        model = CategorySchedule
-        fields = ["school", "category", "schedule", "effective_from"]
-
-
 @admin.register(CategorySchedule)
 class CategoryScheduleAdmin(SchoolScopedAdmin):
     """A rule change is a new row from its date; an existing row is not edited (only removed)."""
 
-    form = CategoryScheduleForm
+    fields = ["school", "category", "schedule", "effective_from"]
     list_display = ["category", "schedule", "effective_from", "school"]
     list_filter = ["school", "category"]
     search_fields = ["schedule__name", "school__name"]

@@ -48,6 +48,14 @@ from staff.models import School, StaffMember
 
 TYPHOON_KIND = "typhoon"  # the kind a typhoon day takes among the school's own entries
 
+# Kept from the first version for its callers: each category's default (arrival, end) on a class day.
+# The answer for a person and a day is duty_day(); this ignores the school's own schedules.
+DEFAULT_WINDOWS = {
+    category: (rule.school_day_arrival or rule.start, rule.end)
+    for category, rule in DEFAULT_BY_CATEGORY.items()
+    if rule.has_duty
+}
+
 
 class Reason:
     """Why a day is (not) a working day: DutyDay.reason and CalendarDay.reason."""

@@ -275,3 +275,30 @@ def test_superuser_without_staff_record_picks_a_school(db, client):
     client.force_login(admin)
     response = client.get(reverse("schedules:school_days"), {"school": school.code})
     assert response.status_code == 200 and response.context["school"] == school
+
+
+def test_every_page_opens_for_the_personnel_office(people, client_for):
+    school = people["school"]
+    add_semesters_114_115(school)
+    entry = school_day_create(actor=None, school=school, day=DAY, kind=SchoolDay.Kind.EXAM, label="期中考")
+    typhoon_day_declare(actor=None, day=dt.date(2026, 9, 1), school=school)
+    semester = Semester.objects.filter(school=school).first()
+    client = client_for(people["personnel"])
+    for url in (
+        reverse("schedules:calendar"),
+        reverse("schedules:calendar") + "?month=2026-01",
+        reverse("schedules:calendar") + "?month=garbage",
+        reverse("schedules:office_calendar"),
+        reverse("schedules:school_days"),
+        reverse("schedules:school_days") + "?year=114",
+        reverse("schedules:school_day_edit", args=[entry.pk]),
+        reverse("schedules:semester_new"),
+        reverse("schedules:semester_edit", args=[semester.pk]),
+        reverse("schedules:typhoons"),
+        reverse("schedules:work_schedules"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    html = client.get(reverse("schedules:school_days") + "?year=115").content.decode()
+    assert "115/11/27" in html and "期中考" in html
+    assert "115 學年度第 1 學期" in html
