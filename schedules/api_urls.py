@@ -1,3 +1,11 @@
 """REST endpoints of the schedules app, mounted under /api/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from schedules import api
+
+urlpatterns = [
+    path("calendar/", api.MyCalendarApi.as_view(), name="api-calendar"),
+    path("calendar/school/", api.SchoolCalendarApi.as_view(), name="api-calendar-school"),
+    path("calendar/typhoons/", api.TyphoonDayListApi.as_view(), name="api-calendar-typhoons"),
+]

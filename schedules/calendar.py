@@ -7,32 +7,90 @@ CONTRACT (other apps rely on it; keep the names and shapes):
     duty_day(staff, day) -> DutyDay
     duty_days(staff_members, start, end) -> dict[(staff_id, date), DutyDay]   # set-based, bounded queries
     is_school_day(school, day) -> bool      # classes are held (not a holiday, typhoon day or vacation)
+    calendar_days(school, start, end) -> list[CalendarDay]   # the school's calendar, no person
 
-This first version knows weekends, Taiwan's national holidays and the fixed windows per
-category; the schedules module replaces the internals with the school's own data.
+How a day is decided, for a school (CalendarDay), top rule first:
+1. a typhoon day (停班停課) for the school or for all schools → no duty for anyone;
+2. the school's own day off (校慶補假) → no duty; the school's make-up day (補上班上課) → working;
+3. the government office calendar: an imported year (OfficeCalendarDay) is authoritative for
+   that year; otherwise the ``holidays`` package (national holidays, make-up working Saturdays);
+4. Monday–Friday work, Saturday and Sunday do not.
+Semesters decide class days (school_day) and winter/summer vacation.
+
+Then for a person (DutyDay), on a working day:
+- before their hire date → no duty;
+- their schedule: a PersonalSchedule covering the day, else their category's CategorySchedule
+  in effect that day, else the school's rule from schedules.defaults; a schedule without duty
+  (代課教師) → no duty;
+- in vacation, teachers without an administrative post have no duty, except on the school's
+  return-to-school and training days; 行政教師 and 職員 work;
+- a part-time weekday pattern; make-up weekend days count only for full-week schedules;
+- the window: the schedule's start (or its earlier school-day arrival, 國中部導師 07:30, on class
+  days) to its end, with its grace minutes and breaks.
 """
 
+import bisect
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
+from django.db.models import CharField, Q, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from staff.models import StaffCategory, StaffMember
+from schedules.defaults import DEFAULT_BY_CATEGORY, FULL_WEEK, LUNCH, ScheduleRule
+from schedules.models import CategorySchedule, OfficeCalendarDay, PersonalSchedule, SchoolDay, Semester, TyphoonDay
+from schedules.models.semesters import school_year_of
+from staff.models import School, StaffMember
 
-LUNCH = (dt.time(12, 0), dt.time(13, 0))
+TYPHOON_KIND = "typhoon"  # the kind a typhoon day takes among the school's own entries
+
+# Kept from the first version for its callers: each category's default (arrival, end) on a class day.
+# The answer for a person and a day is duty_day(); this ignores the school's own schedules.
+DEFAULT_WINDOWS = {
+    category: (rule.school_day_arrival or rule.start, rule.end)
+    for category, rule in DEFAULT_BY_CATEGORY.items()
+    if rule.has_duty
+}
+
+
+class Reason:
+    """Why a day is (not) a working day: DutyDay.reason and CalendarDay.reason."""
+
+    WORKDAY = "workday"
+    WEEKEND = "weekend"
+    HOLIDAY = "holiday"
+    MAKEUP_WORKDAY = "makeup_workday"
+    TYPHOON = "typhoon"
+    VACATION = "vacation"
+    SCHOOL_DAY_OFF = "school_day_off"
+    NO_DUTY = "no_duty"
+
+    ALL = (WORKDAY, WEEKEND, HOLIDAY, MAKEUP_WORKDAY, TYPHOON, VACATION, SCHOOL_DAY_OFF, NO_DUTY)
+
+
+Break = tuple[dt.time, dt.time]
 
 
 @dataclass(frozen=True)
 class DutyDay:
+    """One person's day: whether they are on duty and from when to when."""
+
     day: dt.date
     has_duty: bool
-    reason: str  # "workday", "weekend", "holiday", "makeup_workday", "typhoon", "vacation", "school_day_off", "no_duty"
-    label: str = ""  # what people read: 「國慶日」, 「颱風停班停課」, 「寒假」
-    start: dt.time | None = None  # required arrival
+    reason: str  # one of Reason.ALL
+    label: str = ""  # what people read: 「國慶日」, 「颱風停班停課」, 「寒假」, 「上班日」
+    start: dt.time | None = None  # required arrival (國中部導師: 07:30 on class days)
     end: dt.time | None = None  # earliest leaving
-    breaks: tuple[tuple[dt.time, dt.time], ...] = field(default=(LUNCH,))
+    breaks: tuple[Break, ...] = field(default=(LUNCH,))
+    grace_minutes: int = 0  # arriving up to start + grace is on time
+    scheduled_start: dt.time | None = None  # the schedule's own start; earlier arrival is not counted as hours
+    arrival_note: str = ""  # why start is earlier than scheduled_start (「早自習」)
+    school_day: bool = False  # classes are held at the person's school that day
+    schedule_name: str = ""  # the WorkSchedule that applied
 
     def start_at(self) -> dt.datetime | None:
         return _aware(self.day, self.start) if self.start else None
@@ -42,13 +100,39 @@ class DutyDay:
 
     @property
     def working_hours(self) -> float:
-        if not self.has_duty or self.start is None or self.end is None:
+        """Hours of the working day (the window from the schedule's start, less breaks); 0 without duty."""
+        begin = self.scheduled_start or self.start
+        if not self.has_duty or begin is None or self.end is None:
             return 0.0
-        total = _minutes(self.start, self.end)
+        total = _minutes(begin, self.end)
         for b_start, b_end in self.breaks:
-            overlap = _minutes(max(self.start, b_start), min(self.end, b_end))
+            overlap = _minutes(max(begin, b_start), min(self.end, b_end))
             total -= max(overlap, 0)
         return total / 60
+
+    @property
+    def window_text(self) -> str:
+        if not self.has_duty or self.start is None or self.end is None:
+            return ""
+        return f"{self.start:%H:%M}–{self.end:%H:%M}"
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day of a school's calendar, before asking about any person."""
+
+    day: dt.date
+    working: bool  # a working day for those who work in vacation (行政教師、職員)
+    reason: str  # workday, makeup_workday, weekend, holiday, typhoon, school_day_off
+    label: str
+    school_day: bool  # classes are held (working, not in vacation)
+    vacation: str = ""  # 「寒假」/「暑假」 when the day falls in one, else ""
+    teacher_duty: bool = False  # a return-to-school or training day: teachers work even in vacation
+    entry_kind: str = ""  # SchoolDay.Kind of the school's own entry that day, if any
+    teachers_working: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "teachers_working", self.working and (not self.vacation or self.teacher_duty))
 
 
 def _minutes(a: dt.time, b: dt.time) -> int:
@@ -56,9 +140,14 @@ def _minutes(a: dt.time, b: dt.time) -> int:
 
 
 def _aware(day: dt.date, t: dt.time) -> dt.datetime:
-    from django.utils import timezone
+    return timezone.make_aware(dt.datetime.combine(day, t), timezone.get_default_timezone())
 
-    return timezone.make_aware(dt.datetime.combine(day, t))
+
+def _days(start: dt.date, end: dt.date) -> list[dt.date]:
+    return [start + dt.timedelta(n) for n in range((end - start).days + 1)]
+
+
+# --- the office calendar -----------------------------------------------------------------------
 
 
 @lru_cache(maxsize=64)
@@ -66,23 +155,153 @@ def _national_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("TW", years=year, language="zh_TW")
 
 
-DEFAULT_WINDOWS = {
-    StaffCategory.ADMIN_TEACHER: (dt.time(7, 30), dt.time(16, 30)),
-    StaffCategory.CIVIL_STAFF: (dt.time(7, 30), dt.time(16, 30)),
-    StaffCategory.HOMEROOM_SENIOR: (dt.time(8, 0), dt.time(16, 0)),
-    StaffCategory.HOMEROOM_JUNIOR: (dt.time(7, 30), dt.time(16, 0)),
-    StaffCategory.SUBJECT_TEACHER: (dt.time(8, 0), dt.time(16, 0)),
-    StaffCategory.LONG_TERM_SUBSTITUTE: (dt.time(8, 0), dt.time(16, 0)),
-}
-
-
-def _office_day(day: dt.date) -> tuple[bool, str, str]:
+def _package_office_day(day: dt.date) -> tuple[bool, str, str]:
+    """(working, reason, label) from the holidays package: holidays, 補假 and make-up Saturdays."""
     tw = _national_holidays(day.year)
-    if day in tw:
-        return False, "holiday", tw.get(day)
-    if day.weekday() >= 5:
-        return False, "weekend", ""
-    return True, "workday", ""
+    weekend = day.weekday() >= 5
+    if tw.is_working_day(day):
+        return (True, Reason.MAKEUP_WORKDAY, _("補行上班")) if weekend else (True, Reason.WORKDAY, "")
+    name = tw.get(day)
+    if name:
+        return False, Reason.HOLIDAY, name
+    return False, Reason.WEEKEND, _("例假日")
+
+
+def _imported_office_day(day: dt.date, is_day_off: bool, note: str) -> tuple[bool, str, str]:
+    """(working, reason, label) from an imported office calendar row."""
+    weekend = day.weekday() >= 5
+    if not is_day_off:
+        if weekend:
+            return True, Reason.MAKEUP_WORKDAY, note or _("補行上班")
+        return True, Reason.WORKDAY, note
+    if note:
+        return False, Reason.HOLIDAY, note
+    if weekend:
+        return False, Reason.WEEKEND, _("例假日")
+    return False, Reason.HOLIDAY, _("放假")  # a bridge day off published without a name
+
+
+def office_day(day: dt.date) -> tuple[bool, str, str]:
+    """(working, reason, label) of the government office calendar alone (1 query)."""
+    row = OfficeCalendarDay.objects.filter(date=day).values_list("is_day_off", "note").first()
+    return _imported_office_day(day, *row) if row else _package_office_day(day)
+
+
+# --- semesters and vacation ----------------------------------------------------------------------
+
+Terms = dict[tuple[int, int], tuple[dt.date, dt.date]]
+
+
+def _semester_state(terms: Terms, day: dt.date) -> tuple[bool | None, str]:
+    """(in a semester?, vacation name). None when the school has not entered the semesters that decide it."""
+    year = school_year_of(day)
+    first, second = terms.get((year, 1)), terms.get((year, 2))
+    for term in (first, second):
+        if term and term[0] <= day <= term[1]:
+            return True, ""
+    if first and day < first[0]:
+        return False, _("暑假")
+    if first and second and first[1] < day < second[0]:
+        return False, _("寒假")
+    if second and day > second[1]:
+        return False, _("暑假")
+    return None, ""
+
+
+# --- the school's calendar --------------------------------------------------------------------
+
+
+def _school_calendars(school_ids: set[int], start: dt.date, end: dt.date) -> dict[int, dict[dt.date, CalendarDay]]:
+    """Every school's days in [start, end], in three queries whatever the number of schools and days:
+    imported office days; the schools' own days and typhoon days (one UNION); the semesters."""
+    days = _days(start, end)
+    imported = {
+        d: (off, note)
+        for d, off, note in OfficeCalendarDay.objects.filter(date__range=(start, end)).values_list(
+            "date", "is_day_off", "note"
+        )
+    }
+    office = {d: _imported_office_day(d, *imported[d]) if d in imported else _package_office_day(d) for d in days}
+
+    own = (
+        SchoolDay.objects.filter(school_id__in=school_ids, date__range=(start, end))
+        .order_by()
+        .values_list("school_id", "date", "kind", "label")
+    )
+    typhoons = (
+        TyphoonDay.objects.filter(Q(school_id__in=school_ids) | Q(school__isnull=True), date__range=(start, end))
+        .annotate(entry_kind=Value(TYPHOON_KIND, output_field=CharField()))
+        .order_by()
+        .values_list("school_id", "date", "entry_kind", "label")
+    )
+    entries: dict[tuple[int | None, dt.date], dict[str, str]] = defaultdict(dict)
+    for school_id, d, kind, label in own.union(typhoons, all=True):
+        entries[(school_id, d)].setdefault(kind, label)
+
+    terms: dict[int, Terms] = defaultdict(dict)
+    years = range(school_year_of(start), school_year_of(end) + 1)
+    for school_id, year, term, first, last in Semester.objects.filter(
+        school_id__in=school_ids, school_year__in=years
+    ).values_list("school_id", "school_year", "term", "start_date", "end_date"):
+        terms[school_id][(year, term)] = (first, last)
+
+    return {
+        school_id: {
+            d: _calendar_day(d, office[d], entries.get((school_id, d), {}), entries.get((None, d), {}),
+                             terms[school_id])
+            for d in days
+        }
+        for school_id in school_ids
+    }
+
+
+
+def _calendar_day(
+    day: dt.date, office: tuple[bool, str, str], own: dict[str, str], citywide: dict[str, str], terms: Terms
+) -> CalendarDay:
+    Kind = SchoolDay.Kind
+    own_kind = next((k for k in own if k != TYPHOON_KIND), "")
+    typhoon_label = own.get(TYPHOON_KIND) or citywide.get(TYPHOON_KIND)
+    if typhoon_label is not None:
+        working, reason, label = False, Reason.TYPHOON, typhoon_label
+    elif own_kind == Kind.DAY_OFF:
+        working, reason, label = False, Reason.SCHOOL_DAY_OFF, own[own_kind]
+    elif own_kind == Kind.MAKEUP_DAY:
+        working, reason, label = True, Reason.MAKEUP_WORKDAY, own[own_kind]
+    else:
+        working, reason, label = office
+    in_semester, vacation = _semester_state(terms, day)
+    parts = [label]
+    if working:
+        parts.append(vacation)
+        if own_kind in (Kind.EXAM, Kind.RETURN_DAY, Kind.TRAINING):
+            parts.append(own[own_kind])
+    label = "・".join(p for p in parts if p) or (_("上班日") if working else "")
+    return CalendarDay(
+        day=day,
+        working=working,
+        reason=reason,
+        label=label,
+        school_day=working and in_semester is not False,
+        vacation=vacation,
+        teacher_duty=own_kind in (Kind.RETURN_DAY, Kind.TRAINING),
+        entry_kind=own_kind,
+    )
+
+
+def calendar_days(school: School | int, start: dt.date, end: dt.date) -> list[CalendarDay]:
+    """The school's calendar for [start, end] (3 queries)."""
+    school_id = school if isinstance(school, int) else school.pk
+    if start > end:
+        return []
+    return list(_school_calendars({school_id}, start, end)[school_id].values())
+
+
+def is_school_day(school: School | int, day: dt.date) -> bool:
+    return calendar_days(school, day, day)[0].school_day
+
+
+# --- people --------------------------------------------------------------------------------------
 
 
 def duty_day(staff: StaffMember, day: dt.date) -> DutyDay:
@@ -92,21 +311,100 @@ def duty_day(staff: StaffMember, day: dt.date) -> DutyDay:
 def duty_days(
     staff_members: Iterable[StaffMember], start: dt.date, end: dt.date
 ) -> dict[tuple[int, dt.date], DutyDay]:
+    """Every person's every day in [start, end].
+
+    Queries, whatever the number of people and days (plus one if ``staff_members`` is an
+    unevaluated queryset): imported office days; school days ∪ typhoon days; semesters;
+    personal schedules; category schedules — five.
+    """
+    staff_list = list(staff_members)
+    if not staff_list or start > end:
+        return {}
+    return _duty_days(staff_list, _school_calendars({s.school_id for s in staff_list}, start, end), start, end)
+
+
+def school_calendar_and_duty_days(
+    school: School, start: dt.date, end: dt.date, staff_members: Iterable[StaffMember]
+) -> tuple[list[CalendarDay], dict[tuple[int, dt.date], DutyDay]]:
+    """calendar_days and duty_days together for people of one school, sharing the calendar's queries (5)."""
+    staff_list = [s for s in staff_members if s.school_id == school.pk]
+    if start > end:
+        return [], {}
+    calendars = _school_calendars({school.pk}, start, end)
+    duty = _duty_days(staff_list, calendars, start, end) if staff_list else {}
+    return list(calendars[school.pk].values()), duty
+
+
+def _duty_days(
+    staff_list: list[StaffMember], calendars: dict[int, dict[dt.date, CalendarDay]], start: dt.date, end: dt.date
+) -> dict[tuple[int, dt.date], DutyDay]:
+    """The people's days on top of their schools' calendars: personal schedules, category schedules (2 queries)."""
+    personal: dict[int, list] = defaultdict(list)
+    for override in (
+        PersonalSchedule.objects.filter(staff_id__in=[s.pk for s in staff_list], start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .select_related("schedule")
+    ):
+        personal[override.staff_id].append(override)
+
+    by_category: dict[tuple[int, str], tuple[list[dt.date], list]] = {}
+    for row in (
+        CategorySchedule.objects.filter(
+            school_id__in={s.school_id for s in staff_list}, effective_from__lte=end
+        )
+        .select_related("schedule")
+        .order_by("effective_from")
+    ):
+        froms, schedules = by_category.setdefault((row.school_id, row.category), ([], []))
+        froms.append(row.effective_from)
+        schedules.append(row.schedule)
+
     result: dict[tuple[int, dt.date], DutyDay] = {}
-    days = [start + dt.timedelta(n) for n in range((end - start).days + 1)]
-    office = {d: _office_day(d) for d in days}
-    for staff in staff_members:
-        window = DEFAULT_WINDOWS.get(staff.category)
-        for d in days:
-            working, reason, label = office[d]
-            if window is None:
-                result[(staff.pk, d)] = DutyDay(d, False, "no_duty", "")
-            elif working:
-                result[(staff.pk, d)] = DutyDay(d, True, reason, label, window[0], window[1])
-            else:
-                result[(staff.pk, d)] = DutyDay(d, False, reason, label)
+    for staff in staff_list:
+        own = personal.get(staff.pk, ())
+        froms, schedules = by_category.get((staff.school_id, staff.category), ([], []))
+        default = DEFAULT_BY_CATEGORY.get(staff.category)
+        for d, cal in calendars[staff.school_id].items():
+            rule = next((o.schedule for o in own if o.covers(d)), None)
+            if rule is None:
+                i = bisect.bisect_right(froms, d) - 1
+                rule = schedules[i] if i >= 0 else default
+            result[(staff.pk, d)] = _person_day(staff, cal, rule)
     return result
 
 
-def is_school_day(school, day: dt.date) -> bool:
-    return _office_day(day)[0]
+def _person_day(staff: StaffMember, cal: CalendarDay, rule: ScheduleRule | None) -> DutyDay:
+    d = cal.day
+    if not cal.working:
+        return DutyDay(d, False, cal.reason, cal.label, school_day=cal.school_day)
+    if d < staff.hire_date:
+        return DutyDay(d, False, Reason.NO_DUTY, _("未到職"), school_day=cal.school_day)
+    if rule is None or not rule.has_duty:
+        return DutyDay(
+            d, False, Reason.NO_DUTY, _("無出勤打卡義務"), school_day=cal.school_day,
+            schedule_name=rule.name if rule else "",
+        )
+    if not cal.teachers_working and not staff.has_vacation_duty:
+        return DutyDay(d, False, Reason.VACATION, cal.label, school_day=cal.school_day, schedule_name=rule.name)
+    # A make-up weekend day is worked by full-week schedules only (a part-timer keeps their own days).
+    weekend = d.weekday() >= 5
+    scheduled = set(rule.weekdays) == set(FULL_WEEK) if weekend else str(d.isoweekday()) in rule.weekdays
+    if not scheduled:
+        return DutyDay(d, False, Reason.NO_DUTY, _("非排班日"), school_day=cal.school_day, schedule_name=rule.name)
+    start, note = rule.start, ""
+    if cal.school_day and rule.school_day_arrival:
+        start, note = rule.school_day_arrival, rule.school_day_arrival_note
+    return DutyDay(
+        day=d,
+        has_duty=True,
+        reason=cal.reason,
+        label=cal.label,
+        start=start,
+        end=rule.end,
+        breaks=rule.breaks,
+        grace_minutes=rule.grace_minutes,
+        scheduled_start=rule.start,
+        arrival_note=note,
+        school_day=cal.school_day,
+        schedule_name=rule.name,
+    )

@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from schedules import views
 
 app_name = "schedules"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.month, name="calendar"),
+    path("office-calendar/", views.office_calendar, name="office_calendar"),
+    path("school-days/", views.school_days, name="school_days"),
+    path("school-days/<int:pk>/", views.school_day_edit, name="school_day_edit"),
+    path("school-days/<int:pk>/delete/", views.school_day_delete, name="school_day_delete"),
+    path("semesters/new/", views.semester_edit, name="semester_new"),
+    path("semesters/<int:pk>/", views.semester_edit, name="semester_edit"),
+    path("semesters/<int:pk>/delete/", views.semester_delete, name="semester_delete"),
+    path("typhoons/", views.typhoons, name="typhoons"),
+    path("typhoons/<int:pk>/withdraw/", views.typhoon_withdraw, name="typhoon_withdraw"),
+    path("work/", views.work_schedules, name="work_schedules"),
+    path("work/seed/", views.work_schedules_seed, name="work_schedules_seed"),
+]

@@ -1,0 +1,166 @@
+"""REST API of the calendar: a person's duty days, a school's calendar, typhoon days.
+
+Same rules as the pages: everyone reads their own days and their school's calendar; a unit head,
+the personnel office, the principal and system admins read the days of the people they may see
+(staff.permissions.can_see_staff); a system admin or superuser may read another school's calendar.
+"""
+
+import django_filters
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from schedules.calendar import Reason, calendar_days, duty_days
+from schedules.models import TyphoonDay
+from schedules.services import ScheduleError
+from staff.models import Role, School, StaffMember
+from staff.permissions import can_see_staff
+
+MAX_RANGE_DAYS = 366
+
+
+def _me(request) -> StaffMember:
+    staff = request.user.staff_or_none
+    if staff is None:
+        raise PermissionDenied(_("此帳號沒有對應的教職員資料"))
+    return staff
+
+
+class RangeInputSerializer(serializers.Serializer):
+    start = serializers.DateField(help_text="YYYY-MM-DD")
+    end = serializers.DateField(help_text="YYYY-MM-DD")
+
+    def validate(self, attrs):
+        if attrs["end"] < attrs["start"]:
+            raise ScheduleError(_("結束日不可早於開始日"), code="invalid_range")
+        if (attrs["end"] - attrs["start"]).days >= MAX_RANGE_DAYS:
+            raise ScheduleError(_("一次最多查詢 366 天"), code="range_too_long")
+        return attrs
+
+
+class BreakSerializer(serializers.Serializer):
+    start = serializers.TimeField()
+    end = serializers.TimeField()
+
+
+class DutyDayOutputSerializer(serializers.Serializer):
+    date = serializers.DateField(source="day")
+    has_duty = serializers.BooleanField()
+    reason = serializers.ChoiceField(choices=Reason.ALL)
+    label = serializers.CharField()
+    start = serializers.TimeField(allow_null=True, help_text="required arrival")
+    end = serializers.TimeField(allow_null=True)
+    scheduled_start = serializers.TimeField(allow_null=True)
+    arrival_note = serializers.CharField()
+    grace_minutes = serializers.IntegerField()
+    breaks = serializers.SerializerMethodField()
+    working_hours = serializers.FloatField()
+    school_day = serializers.BooleanField()
+    schedule_name = serializers.CharField()
+
+    @extend_schema_field(BreakSerializer(many=True))
+    def get_breaks(self, obj) -> list[dict]:
+        return BreakSerializer([{"start": s, "end": e} for s, e in obj.breaks], many=True).data if obj.has_duty else []
+
+
+class CalendarDayOutputSerializer(serializers.Serializer):
+    date = serializers.DateField(source="day")
+    working = serializers.BooleanField(help_text="a working day for staff who work in vacation (行政教師、職員)")
+    teachers_working = serializers.BooleanField(help_text="a working day for teachers (not vacation, or a return day)")
+    reason = serializers.ChoiceField(choices=Reason.ALL)
+    label = serializers.CharField()
+    school_day = serializers.BooleanField(help_text="classes are held")
+    vacation = serializers.CharField()
+    entry_kind = serializers.CharField(help_text="the school's own entry that day, if any")
+
+
+class MyCalendarApi(APIView):
+    """A person's duty days: the signed-in person's, or (``staff``) someone they may see."""
+
+    @extend_schema(
+        parameters=[
+            RangeInputSerializer,
+            OpenApiParameter("staff", int, description="StaffMember id (default: the signed-in person)"),
+        ],
+        responses=DutyDayOutputSerializer(many=True),
+    )
+    def get(self, request):
+        me = _me(request)
+        params = RangeInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        subject = me
+        if request.query_params.get("staff"):
+            try:
+                subject = StaffMember.objects.get(pk=int(request.query_params["staff"]))
+            except (ValueError, StaffMember.DoesNotExist) as exc:
+                raise NotFound from exc
+            if not can_see_staff(me, subject):
+                raise NotFound
+        days = duty_days([subject], params.validated_data["start"], params.validated_data["end"])
+        return Response(DutyDayOutputSerializer(days.values(), many=True).data)
+
+
+class SchoolCalendarApi(APIView):
+    """A school's calendar: the signed-in person's school (a system admin may name another)."""
+
+    @extend_schema(
+        parameters=[RangeInputSerializer, OpenApiParameter("school", str, description="school code (system admins)")],
+        responses=CalendarDayOutputSerializer(many=True),
+    )
+    def get(self, request):
+        params = RangeInputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        school = _school_for(request)
+        days = calendar_days(school, params.validated_data["start"], params.validated_data["end"])
+        return Response(CalendarDayOutputSerializer(days, many=True).data)
+
+
+def _school_for(request) -> School:
+    code = request.query_params.get("school")
+    staff = request.user.staff_or_none
+    if code and (request.user.is_superuser or (staff is not None and staff.has_role(Role.SYSTEM_ADMIN))):
+        return get_object_or_404(School, code=code)
+    if code and (staff is None or staff.school.code != code):
+        raise NotFound
+    return _me(request).school
+
+
+class TyphoonDayFilter(django_filters.FilterSet):
+    start = django_filters.DateFilter(field_name="date", lookup_expr="gte")
+    end = django_filters.DateFilter(field_name="date", lookup_expr="lte")
+
+    class Meta:
+        model = TyphoonDay
+        fields = ["start", "end"]
+
+
+class TyphoonDayOutputSerializer(serializers.ModelSerializer):
+    school = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True,
+                                          help_text="school code; null: every school")
+
+    class Meta:
+        model = TyphoonDay
+        fields = ["id", "date", "school", "label", "declared_at"]
+
+
+class TyphoonDayListApi(generics.ListAPIView):
+    """Typhoon days (停班停課) that affect the signed-in person's school: its own and the citywide ones."""
+
+    serializer_class = TyphoonDayOutputSerializer
+    filterset_class = TyphoonDayFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TyphoonDay.objects.none()
+        me = _me(self.request)
+        return (
+            TyphoonDay.objects.filter(Q(school__isnull=True) | Q(school_id=me.school_id))
+            .select_related("school")
+            .order_by("-date")
+        )
+

@@ -1,0 +1,22 @@
+from django import template
+
+from schedules.permissions import can_import_office_calendar, can_use_typhoon_page
+
+register = template.Library()
+
+
+@register.filter
+def manages_calendar(user) -> bool:
+    """Personnel and system admins (of any school) and superusers: the calendar management links."""
+    return can_import_office_calendar(user)
+
+
+@register.filter
+def declares_typhoons(user) -> bool:
+    return can_use_typhoon_page(user)
+
+
+@register.filter
+def weekday_zh(day) -> str:
+    """2026-11-23 → 「一」."""
+    return "一二三四五六日"[day.weekday()] if day else ""

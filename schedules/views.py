@@ -1,0 +1,286 @@
+"""Pages of the school calendar: the month view (everyone at the school), and for the personnel
+office the office-calendar import, the school's own days, semesters, typhoon days and an overview
+of work schedules. Rules are in schedules.permissions and schedules.services."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from schedules import selectors, services
+from schedules.forms import OfficeCalendarImportForm, SchoolDayForm, SemesterForm, TyphoonDayForm
+from schedules.models import SchoolDay, Semester, TyphoonDay
+from schedules.permissions import (
+    can_declare_typhoon,
+    can_import_office_calendar,
+    can_manage_school_calendar,
+    can_use_typhoon_page,
+    can_view_school_calendar,
+)
+from staff.models import Role, School
+
+
+def _school_for(request: HttpRequest) -> School:
+    """The signed-in person's school; a superuser or system admin may look at another with ?school=<code>."""
+    code = request.GET.get("school", "").strip()
+    staff = request.user.staff_or_none
+    if code and (request.user.is_superuser or (staff is not None and staff.has_role(Role.SYSTEM_ADMIN))):
+        return get_object_or_404(School, code=code)
+    if staff is None:
+        if request.user.is_superuser:
+            school = School.objects.order_by("code").first()
+            if school is not None:
+                return school
+        raise PermissionDenied
+    return staff.school
+
+
+def _with_school(url: str, request: HttpRequest, school: School) -> str:
+    staff = request.user.staff_or_none
+    if staff is not None and staff.school_id == school.pk:
+        return url
+    return f"{url}?school={school.code}"
+
+
+def _managed_school(request: HttpRequest) -> School:
+    school = _school_for(request)
+    if not can_manage_school_calendar(request.user, school):
+        raise PermissionDenied
+    return school
+
+
+# --- the month view ---------------------------------------------------------------------------
+
+
+@login_required
+def month(request):
+    school = _school_for(request)
+    if not can_view_school_calendar(request.user, school):
+        raise PermissionDenied
+    today = timezone.localdate()
+    try:
+        year, mon = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        dt.date(year, mon, 1)
+    except ValueError:
+        year, mon = today.year, today.month
+    cal = selectors.month_calendar(school=school, year=year, month=mon, viewer=request.user.staff_or_none)
+    return render(request, "schedules/month.html", {
+        "cal": cal,
+        "can_manage": can_manage_school_calendar(request.user, school),
+        "school_query": _with_school("", request, school).replace("?", "&"),
+    })
+
+
+# --- the office calendar import ------------------------------------------------------------------
+
+
+@login_required
+def office_calendar(request):
+    if not can_import_office_calendar(request.user):
+        raise PermissionDenied
+    form = OfficeCalendarImportForm(request.POST or None, request.FILES or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            imported = services.office_calendar_import(
+                actor=request.user, content=upload.read(), source_name=upload.name
+            )
+        except services.OfficeCalendarImportError as exc:
+            messages.error(request, exc.message)
+            errors = exc.errors
+        else:
+            years = "、".join(str(c.year) for c in imported)
+            messages.success(request, _("已匯入 %(years)s 年行政機關辦公日曆") % {"years": years})
+            return redirect("schedules:office_calendar")
+    return render(request, "schedules/office_calendar.html", {
+        "form": form, "errors": errors, "years": selectors.office_calendar_years(),
+    })
+
+
+# --- the school's own days ----------------------------------------------------------------------
+
+
+@login_required
+def school_days(request):
+    school = _managed_school(request)
+    try:
+        year = int(request.GET.get("year") or selectors.current_school_year())
+    except ValueError:
+        year = selectors.current_school_year()
+    form = SchoolDayForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.school_day_create(
+                actor=request.user, school=school, day=data["date"], kind=data["kind"], label=data["label"]
+            )
+        except services.ScheduleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已新增 %(label)s") % {"label": data["label"]})
+            return redirect(_with_school(reverse("schedules:school_days"), request, school))
+    return render(request, "schedules/school_days.html", {
+        "school": school, "form": form, "year": year,
+        "days": selectors.school_day_list(school=school, school_year=year),
+        "semesters": selectors.semester_list(school=school),
+    })
+
+
+def _managed_school_day(request, pk: int) -> SchoolDay:
+    entry = get_object_or_404(SchoolDay.objects.select_related("school"), pk=pk)
+    if not can_manage_school_calendar(request.user, entry.school):
+        raise Http404  # another school's entry: not even its existence is shown
+    return entry
+
+
+@login_required
+def school_day_edit(request, pk: int):
+    entry = _managed_school_day(request, pk)
+    initial = {"date": entry.date, "kind": entry.kind, "label": entry.label}
+    form = SchoolDayForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.school_day_update(
+                actor=request.user, school_day=entry, day=data["date"], kind=data["kind"], label=data["label"]
+            )
+        except services.ScheduleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已更新 %(label)s") % {"label": data["label"]})
+            return redirect(_with_school(reverse("schedules:school_days"), request, entry.school))
+    return render(request, "schedules/school_day_edit.html", {"form": form, "entry": entry})
+
+
+@require_POST
+@login_required
+def school_day_delete(request, pk: int):
+    entry = _managed_school_day(request, pk)
+    services.school_day_delete(actor=request.user, school_day=entry)
+    messages.success(request, _("已刪除 %(label)s") % {"label": entry.label})
+    return redirect(_with_school(reverse("schedules:school_days"), request, entry.school))
+
+
+# --- semesters -------------------------------------------------------------------------------------
+
+
+@login_required
+def semester_edit(request, pk: int | None = None):
+    if pk is None:
+        school = _managed_school(request)
+        semester = Semester(school=school)
+    else:
+        semester = get_object_or_404(Semester.objects.select_related("school"), pk=pk)
+        school = semester.school
+        if not can_manage_school_calendar(request.user, school):
+            raise Http404
+    form = SemesterForm(request.POST or None, instance=semester)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.semester_save(actor=request.user, semester=form.instance)
+        except services.ScheduleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已儲存 %(semester)s") % {"semester": form.instance})
+            return redirect(_with_school(reverse("schedules:school_days"), request, school))
+    return render(request, "schedules/semester_edit.html", {"form": form, "semester": semester, "school": school})
+
+
+@require_POST
+@login_required
+def semester_delete(request, pk: int):
+    semester = get_object_or_404(Semester.objects.select_related("school"), pk=pk)
+    if not can_manage_school_calendar(request.user, semester.school):
+        raise Http404
+    services.semester_delete(actor=request.user, semester=semester)
+    messages.success(request, _("已刪除 %(semester)s") % {"semester": semester})
+    return redirect(_with_school(reverse("schedules:school_days"), request, semester.school))
+
+
+# --- typhoon days ---------------------------------------------------------------------------------
+
+
+def _typhoon_scope(request) -> tuple[list[School], bool]:
+    """The schools the user may declare for, and whether they may declare for all schools."""
+    if can_declare_typhoon(request.user, None):
+        return list(School.objects.order_by("code")), True
+    staff = request.user.staff_or_none
+    return ([staff.school] if staff is not None else []), False
+
+
+@login_required
+def typhoons(request):
+    if not can_use_typhoon_page(request.user):
+        raise PermissionDenied
+    schools, allow_all = _typhoon_scope(request)
+    form = TyphoonDayForm(request.POST or None, schools=schools, allow_all=allow_all)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not can_declare_typhoon(request.user, data["scope"]):
+            raise PermissionDenied
+        try:
+            typhoon = services.typhoon_day_declare(
+                actor=request.user, day=data["date"], school=data["scope"], label=data["label"]
+            )
+        except services.ScheduleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已登錄：%(typhoon)s") % {"typhoon": typhoon})
+            return redirect("schedules:typhoons")
+    since = timezone.localdate() - dt.timedelta(days=366)
+    own = None if allow_all else (schools[0] if schools else None)
+    rows = [
+        (t, can_declare_typhoon(request.user, t.school))
+        for t in selectors.typhoon_day_list(school=own, since=since)
+    ]
+    return render(request, "schedules/typhoons.html", {"form": form, "rows": rows, "allow_all": allow_all})
+
+
+@require_POST
+@login_required
+def typhoon_withdraw(request, pk: int):
+    typhoon = get_object_or_404(TyphoonDay.objects.select_related("school"), pk=pk)
+    staff = request.user.staff_or_none
+    visible = (
+        typhoon.school_id is None
+        or can_declare_typhoon(request.user, None)
+        or (staff is not None and staff.school_id == typhoon.school_id)
+    )
+    if not visible:
+        raise Http404
+    if not can_declare_typhoon(request.user, typhoon.school):
+        raise PermissionDenied
+    services.typhoon_day_withdraw(actor=request.user, typhoon=typhoon)
+    messages.success(request, _("已撤銷：%(typhoon)s") % {"typhoon": typhoon})
+    return redirect("schedules:typhoons")
+
+
+# --- work schedules --------------------------------------------------------------------------------
+
+
+@login_required
+def work_schedules(request):
+    school = _managed_school(request)
+    return render(request, "schedules/work_schedules.html", {
+        "school": school, "overview": selectors.schedule_overview(school=school),
+    })
+
+
+@require_POST
+@login_required
+def work_schedules_seed(request):
+    school = _managed_school(request)
+    created = services.work_schedules_seed_defaults(school=school, actor=request.user)
+    if created:
+        messages.success(request, _("已建立 %(count)d 個類別的預設班別") % {"count": len(created)})
+    else:
+        messages.info(request, _("每個類別都已有班別，沒有變更"))
+    return redirect(_with_school(reverse("schedules:work_schedules"), request, school))

@@ -1,0 +1,23 @@
+import pytest
+from django.db import connection
+
+from schedules.events import calendar_changed
+
+
+@pytest.fixture
+def calendar_events():
+    """Every calendar_changed sent during the test: its kwargs, plus whether it came inside a transaction."""
+    sent: list[dict] = []
+
+    def receiver(sender, **kwargs):
+        sent.append({"sender": sender, "in_transaction": connection.in_atomic_block, **kwargs})
+
+    calendar_changed.connect(receiver, weak=False, dispatch_uid="test-calendar-events")
+    yield sent
+    calendar_changed.disconnect(dispatch_uid="test-calendar-events")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """These tests sign people in with force_login; hashing their passwords slowly buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
