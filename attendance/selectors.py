@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
 from schedules.calendar import DutyDay, duty_day
@@ -136,22 +137,22 @@ def corrections_used_this_month(staff: StaffMember, day: dt.date) -> int:
 # --- Monthly report ------------------------------------------------------------------------
 
 REPORT_COLUMNS = [
-    ("employee_no", "員工編號"),
-    ("name", "姓名"),
-    ("unit", "處室"),
-    ("category", "人員類別"),
-    ("duty_days", "應出勤日數"),
-    ("on_time", "正常"),
-    ("late", "遲到次數"),
-    ("late_minutes", "遲到分鐘"),
-    ("left_early", "早退次數"),
-    ("early_minutes", "早退分鐘"),
-    ("missing_in", "未刷上班卡"),
-    ("missing_out", "未刷下班卡"),
-    ("absent", "缺勤"),
-    ("leave", "請假（全日）"),
-    ("partial_leave", "部分請假"),
-    ("corrected", "補登卡數"),
+    ("employee_no", _("員工編號")),
+    ("name", _("姓名")),
+    ("unit", _("處室")),
+    ("category", _("人員類別")),
+    ("duty_days", _("應出勤日數")),
+    ("on_time", _("正常")),
+    ("late", _("遲到次數")),
+    ("late_minutes", _("遲到分鐘")),
+    ("left_early", _("早退次數")),
+    ("early_minutes", _("早退分鐘")),
+    ("missing_in", _("未刷上班卡")),
+    ("missing_out", _("未刷下班卡")),
+    ("absent", _("缺勤")),
+    ("leave", _("請假（全日）")),
+    ("partial_leave", _("部分請假")),
+    ("corrected", _("補登卡數")),
 ]
 
 _DUTY_STATUSES = [
