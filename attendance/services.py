@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -62,7 +62,11 @@ def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
 def _lock_staff(staff: StaffMember) -> None:
     # Serialises one person's punches and corrections: the second request waits here, then
     # sees what the first one wrote. The unique constraints hold even where locks are no-ops (SQLite).
-    StaffMember.objects.select_for_update().filter(pk=staff.pk).values_list("pk", flat=True).first()
+    # FOR NO KEY UPDATE (PostgreSQL) still lets other transactions insert rows that point at this
+    # person (a result, a reminder), whose foreign-key check takes FOR KEY SHARE: no deadlock with
+    # the 18:00 run writing everyone's results while someone punches.
+    no_key = connection.features.has_select_for_no_key_update
+    StaffMember.objects.select_for_update(no_key=no_key).filter(pk=staff.pk).values_list("pk", flat=True).first()
 
 
 # --- Punches ---------------------------------------------------------------------------------
