@@ -25,8 +25,9 @@ class DailyResultFilter(django_filters.FilterSet):
     result = django_filters.ChoiceFilter(
         label=_("結果"), choices=DailyStatus.choices, method="filter_result", empty_label=_("全部結果")
     )
+    # Query parameters date_after and date_before (ISO dates).
     date = django_filters.DateFromToRangeFilter(
-        label=_("日期區間"), widget=django_filters.widgets.RangeWidget(attrs={"type": "date"})
+        label=_("日期區間"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
     staff = django_filters.NumberFilter(label=_("人員編號"), field_name="staff_id")
 

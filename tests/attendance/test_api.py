@@ -61,7 +61,7 @@ def october(people, clock):
     clock(at(dt.date(2025, 11, 3), "09:00:00"))
     Punch.objects.create(staff=people["teacher"], work_date=WORKDAY, kind=PunchKind.IN, at=at(WORKDAY, "08:04:00"))
     Punch.objects.create(staff=people["teacher"], work_date=WORKDAY, kind=PunchKind.OUT, at=at(WORKDAY, "16:01:00"))
-    daily_results_recompute(school=people["school"], start=WORKDAY, end=WORKDAY)
+    daily_results_recompute(school=people["school"], start=dt.date(2025, 10, 1), end=dt.date(2025, 10, 31))
 
 
 @pytest.mark.parametrize(
@@ -77,6 +77,8 @@ def october(people, clock):
 def test_daily_results_are_scoped_like_the_pages(people, api_for, october, viewer, expected):
     body = api_for(people[viewer]).get(RESULTS, {"date_after": "2025-10-08", "date_before": "2025-10-08"}).json()
     assert {r["staff"]["name"] for r in body["results"]} == expected
+    assert {r["date"] for r in body["results"]} <= {"2025-10-08"}
+    assert body["count"] == len(expected)
 
 
 def test_daily_results_filters(people, api_for, october):

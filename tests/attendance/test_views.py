@@ -190,6 +190,8 @@ def test_school_view_filters(people, client_for, october, django_assert_max_num_
         page = _results_table(client.get(url, base))
     assert all(name in page for name in ("王老師", "李導師", "張人事", "陳主任"))
     assert "外校人事" not in page
+    assert page.count("<td>114/10/08</td>") == 7  # the school's seven people, that day only
+    assert "114/10/09" not in page
 
     late = _results_table(client.get(url, {**base, "result": "late"}))
     assert "王老師" in late and "李導師" not in late and "張人事" not in late
@@ -199,6 +201,12 @@ def test_school_view_filters(people, client_for, october, django_assert_max_num_
     assert "李導師" in unit and "王老師" not in unit
     category = _results_table(client.get(url, {**base, "category": "civil_staff"}))
     assert "張人事" in category and "王老師" not in category
+
+
+def test_school_view_defaults_to_this_month_so_far(people, client_for, october):
+    page = _results_table(client_for(people["personnel"]).get(reverse("attendance:school")))
+    # "Now" is 2025-11-03 09:00: November 1–3, and nothing from October.
+    assert "114/11/01" in page and "114/10/31" not in page
 
 
 def test_school_view_denials(people, client_for, october):
