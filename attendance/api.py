@@ -2,6 +2,7 @@
 permissions as the pages — one's own punches, the results one may see, corrections to ask and decide."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -23,7 +24,7 @@ from staff.permissions import can_manage_staff
 
 
 class HasStaffRecord(BasePermission):
-    message = "此帳號尚未對應到教職員資料"
+    message = _("此帳號尚未對應到教職員資料")
 
     def has_permission(self, request, view) -> bool:
         return getattr(request.user, "staff_or_none", None) is not None
@@ -184,7 +185,7 @@ class _CorrectionDecisionApi(generics.GenericAPIView):
         me = _me(request)
         correction = get_object_or_404(self.get_queryset(), pk=pk)  # someone else's unit: 404
         if not can_manage_staff(me, correction.staff):
-            raise PermissionDenied("不能審核自己的補登")
+            raise PermissionDenied(_("不能審核自己的補登"))
         data = DecisionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         correction = type(self).service(correction_id=correction.pk, approver=me, note=data.validated_data["note"])
