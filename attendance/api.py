@@ -37,6 +37,18 @@ def _me(request) -> StaffMember:
     return request.user.staff
 
 
+class _StaffScopedMixin:
+    """get_queryset() = selector(the caller's staff record); an empty queryset while the schema is generated."""
+
+    model: type
+    selector = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
+            return self.model.objects.none()
+        return type(self).selector(_me(self.request))
+
+
 class StaffRefSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.name", default="", read_only=True)
 
@@ -58,17 +70,14 @@ class PunchInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=PunchKind.choices)
 
 
-class PunchListCreateApi(generics.ListAPIView):
+class PunchListCreateApi(_StaffScopedMixin, generics.ListAPIView):
     """GET: my punches (newest first). POST: clock in or out now, at the server's time."""
 
     permission_classes = PERMISSIONS
     serializer_class = PunchOutputSerializer
     filterset_class = PunchFilter
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no user
-            return Punch.objects.none()
-        return selectors.punches_of(_me(self.request))
+    model = Punch
+    selector = staticmethod(selectors.punches_of)
 
     @extend_schema(
         request=PunchInputSerializer,
@@ -111,17 +120,14 @@ class DailyResultSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class DailyResultListApi(generics.ListAPIView):
+class DailyResultListApi(_StaffScopedMixin, generics.ListAPIView):
     """Daily results of the people the caller may see: themselves, their units, or their school."""
 
     permission_classes = PERMISSIONS
     serializer_class = DailyResultSerializer
     filterset_class = DailyResultFilter
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return DailyResult.objects.none()
-        return selectors.results_visible(_me(self.request))
+    model = DailyResult
+    selector = staticmethod(selectors.results_visible)
 
 
 # --- Corrections (補登) ---------------------------------------------------------------------
@@ -150,17 +156,14 @@ class DecisionInputSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class CorrectionListCreateApi(generics.ListAPIView):
+class CorrectionListCreateApi(_StaffScopedMixin, generics.ListAPIView):
     """GET: corrections the caller may see (their own, their units', their school's). POST: ask for one."""
 
     permission_classes = PERMISSIONS
     serializer_class = CorrectionOutputSerializer
     filterset_class = PunchCorrectionFilter
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return PunchCorrection.objects.none()
-        return selectors.corrections_visible(_me(self.request))
+    model = PunchCorrection
+    selector = staticmethod(selectors.corrections_visible)
 
     @extend_schema(request=CorrectionInputSerializer, responses={201: CorrectionOutputSerializer})
     def post(self, request):
@@ -170,15 +173,12 @@ class CorrectionListCreateApi(generics.ListAPIView):
         return Response(CorrectionOutputSerializer(correction).data, status=status.HTTP_201_CREATED)
 
 
-class _CorrectionDecisionApi(generics.GenericAPIView):
+class _CorrectionDecisionApi(_StaffScopedMixin, generics.GenericAPIView):
     permission_classes = PERMISSIONS
     serializer_class = CorrectionOutputSerializer
+    model = PunchCorrection
+    selector = staticmethod(selectors.corrections_visible)
     service = None
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return PunchCorrection.objects.none()
-        return selectors.corrections_visible(_me(self.request))
 
     @extend_schema(request=DecisionInputSerializer, responses={200: CorrectionOutputSerializer})
     def post(self, request, pk: int):

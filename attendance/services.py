@@ -369,6 +369,30 @@ def _lock_pending_correction(correction_id: int, approver: StaffMember) -> Punch
     return correction
 
 
+def _record_decision(
+    correction: PunchCorrection, *, status: str, approver: StaffMember, note: str, now: dt.datetime
+) -> None:
+    """Close the request, write the audit entry and tell the applicant (inside the caller's transaction)."""
+    correction.status = status
+    correction.decided_by, correction.decided_at = approver, now
+    correction.decision_note = (note or "").strip()[:300]
+    correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    action = f"attendance.correction_{status}"  # attendance.correction_approved / _rejected
+    audit_log(
+        actor=approver.user,
+        action=action,
+        target=correction,
+        school=correction.staff.school,
+        data={"date": correction.date, "kind": correction.kind, "time": correction.time, "note": note},
+    )
+    notify(
+        [correction.staff],
+        action,
+        {"correction": correction, "approver": approver, "day": format_roc_short(correction.date)},
+        url=_correction_url(),
+    )
+
+
 def punch_correction_approve(
     *, correction_id: int, approver: StaffMember, note: str = "", now: dt.datetime | None = None
 ) -> PunchCorrection:
@@ -388,25 +412,9 @@ def punch_correction_approve(
             is_correction=True,
             correction=correction,
         )
-        correction.status = PunchCorrection.Status.APPROVED
-        correction.decided_by, correction.decided_at = approver, now
-        correction.decision_note = (note or "").strip()[:300]
-        correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _record_decision(correction, status=PunchCorrection.Status.APPROVED, approver=approver, note=note, now=now)
         daily_results_recompute(
             school=staff.school, start=correction.date, end=correction.date, staff_ids=[staff.pk], now=now
-        )
-        audit_log(
-            actor=approver.user,
-            action="attendance.correction_approved",
-            target=correction,
-            school=staff.school,
-            data={"date": correction.date, "kind": correction.kind, "time": correction.time, "note": note},
-        )
-        notify(
-            [staff],
-            "attendance.correction_approved",
-            {"correction": correction, "approver": approver, "day": format_roc_short(correction.date)},
-            url=_correction_url(),
         )
     return correction
 
@@ -418,23 +426,7 @@ def punch_correction_reject(
     now = now or timezone.now()
     with transaction.atomic():
         correction = _lock_pending_correction(correction_id, approver)
-        correction.status = PunchCorrection.Status.REJECTED
-        correction.decided_by, correction.decided_at = approver, now
-        correction.decision_note = (note or "").strip()[:300]
-        correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-        audit_log(
-            actor=approver.user,
-            action="attendance.correction_rejected",
-            target=correction,
-            school=correction.staff.school,
-            data={"date": correction.date, "kind": correction.kind, "time": correction.time, "note": note},
-        )
-        notify(
-            [correction.staff],
-            "attendance.correction_rejected",
-            {"correction": correction, "approver": approver, "day": format_roc_short(correction.date)},
-            url=_correction_url(),
-        )
+        _record_decision(correction, status=PunchCorrection.Status.REJECTED, approver=approver, note=note, now=now)
     return correction
 
 
