@@ -1,3 +1,14 @@
 """REST endpoints of the attendance app, mounted under /api/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from attendance import api
+
+app_name = "attendance_api"
+urlpatterns = [
+    path("attendance/punches/", api.PunchListCreateApi.as_view(), name="punches"),
+    path("attendance/daily-results/", api.DailyResultListApi.as_view(), name="daily_results"),
+    path("attendance/corrections/", api.CorrectionListCreateApi.as_view(), name="corrections"),
+    path("attendance/corrections/<int:pk>/approve/", api.CorrectionApproveApi.as_view(), name="correction_approve"),
+    path("attendance/corrections/<int:pk>/reject/", api.CorrectionRejectApi.as_view(), name="correction_reject"),
+]

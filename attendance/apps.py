@@ -8,3 +8,6 @@ class AttendanceConfig(AppConfig):
 
     name = "attendance"
     verbose_name = "差勤打卡"
+
+    def ready(self) -> None:
+        from attendance import signals  # noqa: F401  (connects the leave and calendar receivers)

@@ -234,3 +234,11 @@ LOGGING = {
 ATTENDANCE_MAX_CORRECTIONS_PER_MONTH = envint("ATTENDANCE_MAX_CORRECTIONS_PER_MONTH", "3")
 
 APP_NAME = _("校園差勤")
+
+# --- attendance (clocking) ------------------------------------------------
+# How many reverse proxies in front of the app append the client's address to X-Forwarded-For.
+# 0 (default): the header is ignored and REMOTE_ADDR is the client (the network rule can't be fooled).
+ATTENDANCE_TRUSTED_PROXY_COUNT = envint("ATTENDANCE_TRUSTED_PROXY_COUNT", "0")
+# How far back (days) a forgotten punch (補登) may be asked for.
+ATTENDANCE_CORRECTION_MAX_AGE_DAYS = envint("ATTENDANCE_CORRECTION_MAX_AGE_DAYS", "31")
+# --- end attendance -------------------------------------------------------

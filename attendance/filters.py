@@ -1,0 +1,63 @@
+"""The filters of the school view and the daily-results API (django-filter)."""
+
+import django_filters
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
+from staff.models import StaffCategory, Unit
+
+
+def _school_units(request) -> QuerySet[Unit]:
+    staff = getattr(getattr(request, "user", None), "staff_or_none", None)
+    if staff is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(school_id=staff.school_id).order_by("name")
+
+
+class DailyResultFilter(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(
+        label=_("處室"), field_name="staff__unit", queryset=_school_units, empty_label=_("全部處室")
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("人員類別"), field_name="staff__category", choices=StaffCategory.choices, empty_label=_("全部類別")
+    )
+    result = django_filters.ChoiceFilter(
+        label=_("結果"), choices=DailyStatus.choices, method="filter_result", empty_label=_("全部結果")
+    )
+    # Query parameters date_after and date_before (ISO dates).
+    date = django_filters.DateFromToRangeFilter(
+        label=_("日期區間"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+    )
+    staff = django_filters.NumberFilter(label=_("人員編號"), field_name="staff_id")
+
+    class Meta:
+        model = DailyResult
+        fields = ["unit", "category", "result", "date", "staff"]
+
+    def filter_result(self, queryset, name, value):
+        # Late and early leaving are counted wherever they happen, also on a day that is
+        # primarily "missing a punch" — so these two filter on the minutes, not the status.
+        if value == DailyStatus.LATE:
+            return queryset.filter(late_minutes__gt=0)
+        if value == DailyStatus.LEFT_EARLY:
+            return queryset.filter(early_minutes__gt=0)
+        return queryset.filter(status=value)
+
+
+class PunchFilter(django_filters.FilterSet):
+    date = django_filters.DateFromToRangeFilter(field_name="work_date", label=_("日期區間"))
+    kind = django_filters.ChoiceFilter(choices=PunchKind.choices, label=_("卡別"))
+
+    class Meta:
+        model = Punch
+        fields = ["date", "kind"]
+
+
+class PunchCorrectionFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=PunchCorrection.Status.choices, label=_("狀態"))
+    date = django_filters.DateFromToRangeFilter(label=_("日期區間"))
+
+    class Meta:
+        model = PunchCorrection
+        fields = ["status", "date"]

@@ -1,0 +1,140 @@
+"""The rule that turns one person's day (calendar window, punches, leave) into a result.
+
+Pure functions, no database: ``evaluate_day`` is what daily_results_recompute calls for every
+person and day, and what the boundary tests exercise. docs/attendance.md states the rules:
+
+- punch times count to the minute: seconds are dropped (07:30:59 counts as 07:30), as card readers do;
+- arrival is on time while the minute is no later than the required start plus the grace minutes;
+  past that, lateness is the working minutes from the required start to the arrival minute;
+- leaving is early when the minute is before the required end; early minutes are the working
+  minutes from the leaving minute to the required end (no grace on leaving);
+- "working minutes" leave out breaks (lunch) and the time covered by leave;
+- leave moves the required start to the end of a morning leave and the required end to the start
+  of an afternoon leave (skipping breaks); leave over every working minute makes the day "leave".
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from attendance.models import DailyStatus
+
+Interval = tuple[dt.datetime, dt.datetime]
+
+# Calendar reasons for a day off for everyone at school; other no-duty reasons are personal
+# (a teacher's vacation, a category without clock-in duty).
+HOLIDAY_REASONS = frozenset({"weekend", "holiday", "typhoon", "school_day_off"})
+
+
+@dataclass(frozen=True)
+class DayOutcome:
+    status: str
+    late_minutes: int = 0
+    early_minutes: int = 0
+    leave_minutes: int = 0
+    required_start: dt.time | None = None
+    required_end: dt.time | None = None
+
+
+def to_minute(at: dt.datetime) -> dt.datetime:
+    """The punch's minute in local time: seconds dropped (07:30:59 → 07:30)."""
+    return timezone.localtime(at).replace(second=0, microsecond=0)
+
+
+def _aware(day: dt.date, t: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, t))
+
+
+def subtract(intervals: Iterable[Interval], cuts: Iterable[Interval]) -> list[Interval]:
+    """The parts of ``intervals`` not covered by any of ``cuts``, in order."""
+    result = sorted(intervals)
+    for cut_start, cut_end in cuts:
+        if cut_end <= cut_start:
+            continue
+        pieces: list[Interval] = []
+        for start, end in result:
+            if cut_end <= start or cut_start >= end:
+                pieces.append((start, end))
+                continue
+            if start < cut_start:
+                pieces.append((start, cut_start))
+            if cut_end < end:
+                pieces.append((cut_end, end))
+        result = pieces
+    return result
+
+
+def minutes_within(intervals: Sequence[Interval], start: dt.datetime, end: dt.datetime) -> int:
+    """Whole minutes of ``intervals`` that fall between start and end."""
+    total = dt.timedelta()
+    for a, b in intervals:
+        lo, hi = max(a, start), min(b, end)
+        if hi > lo:
+            total += hi - lo
+    return int(total.total_seconds() // 60)
+
+
+def working_intervals(day: dt.date, start: dt.time, end: dt.time, breaks: Iterable[tuple[dt.time, dt.time]]):
+    """The window minus its breaks, as aware intervals."""
+    return subtract(
+        [(_aware(day, start), _aware(day, end))],
+        [(_aware(day, b_start), _aware(day, b_end)) for b_start, b_end in breaks],
+    )
+
+
+def evaluate_day(
+    duty,
+    *,
+    first_in: dt.datetime | None,
+    last_out: dt.datetime | None,
+    leave: Iterable[Interval] = (),
+    now: dt.datetime,
+) -> DayOutcome:
+    """One person's day. ``duty`` is a schedules.calendar.DutyDay; ``leave`` the approved leave spans."""
+    if not duty.has_duty or duty.start is None or duty.end is None:
+        status = DailyStatus.HOLIDAY if duty.reason in HOLIDAY_REASONS else DailyStatus.NO_DUTY
+        return DayOutcome(status=status)
+
+    work = working_intervals(duty.day, duty.start, duty.end, duty.breaks)
+    total = minutes_within(work, work[0][0], work[-1][1]) if work else 0
+    remaining = subtract(work, leave)
+    open_minutes = minutes_within(remaining, remaining[0][0], remaining[-1][1]) if remaining else 0
+    leave_minutes = total - open_minutes
+    if not remaining:
+        return DayOutcome(status=DailyStatus.LEAVE, leave_minutes=leave_minutes)
+
+    required_start, required_end = remaining[0][0], remaining[-1][1]
+    outcome = {
+        "leave_minutes": leave_minutes,
+        "required_start": timezone.localtime(required_start).time(),
+        "required_end": timezone.localtime(required_end).time(),
+    }
+    grace = dt.timedelta(minutes=getattr(duty, "grace_minutes", 0) or 0)
+
+    # A 下班 punch before the 上班 punch cannot end the day: it is ignored.
+    if first_in is not None and last_out is not None and last_out <= first_in:
+        last_out = None
+    arrived = to_minute(first_in) if first_in is not None else None
+    left = to_minute(last_out) if last_out is not None else None
+
+    late = minutes_within(remaining, required_start, arrived) if arrived and arrived > required_start + grace else 0
+    early = minutes_within(remaining, left, required_end) if left and left < required_end else 0
+    finished = now >= required_end
+
+    if arrived is None and left is None:
+        status = DailyStatus.ABSENT if finished else DailyStatus.PENDING
+    elif arrived is None:
+        status = DailyStatus.MISSING_IN
+    elif left is None:
+        status = DailyStatus.MISSING_OUT if finished else DailyStatus.PENDING
+    elif late:
+        status = DailyStatus.LATE
+    elif early:
+        status = DailyStatus.LEFT_EARLY
+    elif leave_minutes:
+        status = DailyStatus.PARTIAL_LEAVE
+    else:
+        status = DailyStatus.ON_TIME
+    return DayOutcome(status=status, late_minutes=late, early_minutes=early, **outcome)

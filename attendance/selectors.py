@@ -1,0 +1,214 @@
+"""Reads for the attendance pages, the API and the reports. Every list is scoped by staff/permissions.py."""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
+from schedules.calendar import DutyDay, duty_day
+from staff.models import Role, StaffMember, Unit
+from staff.permissions import headed_unit_ids, is_school_wide, visible_staff_q
+
+
+def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, month, 1), dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+# --- Today ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Today:
+    day: dt.date
+    duty: DutyDay
+    punch_in: Punch | None
+    punch_out: Punch | None
+    result: DailyResult | None
+
+    @property
+    def next_kind(self) -> str:
+        """The button the clock page makes big: 上班 until one is recorded, then 下班."""
+        return PunchKind.OUT if self.punch_in is not None or self.punch_out is not None else PunchKind.IN
+
+    @property
+    def grace_minutes(self) -> int:
+        return getattr(self.duty, "grace_minutes", 0) or 0
+
+
+def today_for(staff: StaffMember, *, now: dt.datetime | None = None) -> Today:
+    """What the clock page and the home card show: today's window, punches and result."""
+    day = timezone.localdate(now or timezone.now())
+    punches = {p.kind: p for p in Punch.objects.filter(staff=staff, work_date=day)}
+    result = DailyResult.objects.filter(staff=staff, date=day).first()
+    return Today(
+        day=day,
+        duty=duty_day(staff, day),
+        punch_in=punches.get(PunchKind.IN),
+        punch_out=punches.get(PunchKind.OUT),
+        result=result,
+    )
+
+
+# --- Lists ---------------------------------------------------------------------------------
+
+
+def punches_visible(viewer: StaffMember) -> QuerySet[Punch]:
+    return Punch.objects.filter(visible_staff_q(viewer, "staff__")).select_related("staff")
+
+
+def punches_of(staff: StaffMember) -> QuerySet[Punch]:
+    return Punch.objects.filter(staff=staff).order_by("-at", "-id")
+
+
+def results_visible(viewer: StaffMember) -> QuerySet[DailyResult]:
+    """Daily results of everyone the viewer may see (self, their units, or their school)."""
+    return (
+        DailyResult.objects.filter(visible_staff_q(viewer, "staff__"), school_id=viewer.school_id)
+        .select_related("staff", "staff__unit")
+        .order_by("date", "staff__unit__name", "staff__employee_no")
+    )
+
+
+def month_results(staff: StaffMember, year: int, month: int) -> dict[dt.date, DailyResult]:
+    start, end = month_bounds(year, month)
+    return {r.date: r for r in DailyResult.objects.filter(staff=staff, date__range=(start, end))}
+
+
+def units_for_head_view(viewer: StaffMember) -> QuerySet[Unit]:
+    """The units whose members the viewer may review: every unit for school-wide roles, else the headed ones."""
+    if is_school_wide(viewer):
+        return Unit.objects.filter(school_id=viewer.school_id).order_by("name")
+    return Unit.objects.filter(pk__in=headed_unit_ids(viewer)).order_by("name")
+
+
+def unit_members(unit: Unit) -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(unit=unit, is_active=True).order_by("employee_no")
+
+
+def unit_results(unit: Unit, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], DailyResult]:
+    rows = DailyResult.objects.filter(staff__unit=unit, staff__is_active=True, date__range=(start, end))
+    return {(r.staff_id, r.date): r for r in rows}
+
+
+# --- Corrections ---------------------------------------------------------------------------
+
+
+def corrections_visible(viewer: StaffMember) -> QuerySet[PunchCorrection]:
+    return (
+        PunchCorrection.objects.filter(visible_staff_q(viewer, "staff__"))
+        .select_related("staff", "staff__unit", "decided_by")
+        .order_by("-requested_at", "-id")
+    )
+
+
+def corrections_to_decide(viewer: StaffMember) -> QuerySet[PunchCorrection]:
+    """Pending corrections of other people the viewer may decide on (unit head, personnel, principal)."""
+    return corrections_visible(viewer).filter(status=PunchCorrection.Status.PENDING).exclude(staff=viewer)
+
+
+def correction_approvers(staff: StaffMember) -> list[StaffMember]:
+    """Who is asked to decide a person's 補登: the head of their unit, else of the parent unit,
+    else the school's personnel office."""
+    unit = staff.unit
+    while unit is not None:
+        if unit.head_id and unit.head_id != staff.pk:
+            return [unit.head]
+        unit = unit.parent
+    return list(
+        StaffMember.objects.filter(school_id=staff.school_id, is_active=True, roles__role=Role.PERSONNEL).exclude(
+            pk=staff.pk
+        )
+    )
+
+
+def corrections_used_this_month(staff: StaffMember, day: dt.date) -> int:
+    start, end = month_bounds(day.year, day.month)
+    return PunchCorrection.objects.filter(
+        staff=staff,
+        date__range=(start, end),
+        status__in=[PunchCorrection.Status.PENDING, PunchCorrection.Status.APPROVED],
+    ).count()
+
+
+# --- Monthly report ------------------------------------------------------------------------
+
+REPORT_COLUMNS = [
+    ("employee_no", _("員工編號")),
+    ("name", _("姓名")),
+    ("unit", _("處室")),
+    ("category", _("人員類別")),
+    ("duty_days", _("應出勤日數")),
+    ("on_time", _("正常")),
+    ("late", _("遲到次數")),
+    ("late_minutes", _("遲到分鐘")),
+    ("left_early", _("早退次數")),
+    ("early_minutes", _("早退分鐘")),
+    ("missing_in", _("未刷上班卡")),
+    ("missing_out", _("未刷下班卡")),
+    ("absent", _("缺勤")),
+    ("leave", _("請假（全日）")),
+    ("partial_leave", _("部分請假")),
+    ("corrected", _("補登卡數")),
+]
+
+_DUTY_STATUSES = [
+    s for s in DailyStatus.values if s not in (DailyStatus.HOLIDAY, DailyStatus.NO_DUTY, DailyStatus.PENDING)
+]
+
+
+def monthly_report(
+    viewer: StaffMember, start: dt.date, end: dt.date, *, unit_id: int | None = None, category: str | None = None
+) -> list[dict]:
+    """One row per person with counts for the period: two queries (people, one aggregate)."""
+    people = (
+        StaffMember.objects.filter(visible_staff_q(viewer), school_id=viewer.school_id, is_active=True)
+        .select_related("unit")
+        .order_by("unit__name", "employee_no")
+    )
+    results = DailyResult.objects.filter(
+        visible_staff_q(viewer, "staff__"), school_id=viewer.school_id, date__range=(start, end)
+    )
+    if unit_id:
+        people = people.filter(unit_id=unit_id)
+        results = results.filter(staff__unit_id=unit_id)
+    if category:
+        people = people.filter(category=category)
+        results = results.filter(staff__category=category)
+    aggregates = {
+        row["staff_id"]: row
+        for row in results.values("staff_id").annotate(
+            duty_days=Count("pk", filter=Q(status__in=_DUTY_STATUSES)),
+            on_time=Count("pk", filter=Q(status=DailyStatus.ON_TIME)),
+            late=Count("pk", filter=Q(late_minutes__gt=0)),
+            late_minutes=Sum("late_minutes"),
+            left_early=Count("pk", filter=Q(early_minutes__gt=0)),
+            early_minutes=Sum("early_minutes"),
+            missing_in=Count("pk", filter=Q(status=DailyStatus.MISSING_IN)),
+            missing_out=Count("pk", filter=Q(status=DailyStatus.MISSING_OUT)),
+            absent=Count("pk", filter=Q(status=DailyStatus.ABSENT)),
+            leave=Count("pk", filter=Q(status=DailyStatus.LEAVE)),
+            partial_leave=Count("pk", filter=Q(status=DailyStatus.PARTIAL_LEAVE)),
+            in_corrected=Count("pk", filter=Q(in_corrected=True)),
+            out_corrected=Count("pk", filter=Q(out_corrected=True)),
+        )
+    }
+    rows = []
+    for person in people:
+        agg = aggregates.get(person.pk, {})
+        row = {
+            "employee_no": person.employee_no,
+            "name": person.name,
+            "unit": person.unit.name if person.unit else "",
+            "category": person.get_category_display(),
+        }
+        for key, _label in REPORT_COLUMNS[4:]:
+            if key == "corrected":
+                row[key] = (agg.get("in_corrected") or 0) + (agg.get("out_corrected") or 0)
+            else:
+                row[key] = agg.get(key) or 0
+        rows.append(row)
+    return rows

@@ -1,0 +1,468 @@
+"""Changes to attendance: punches, daily results, corrections (補登) and reminders.
+
+Everything that can race (a double tap, two approvals, the monthly correction cap, two reminder
+runs) locks first and decides second; the database constraints in attendance.models back it up.
+"""
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attendance.bulk import upsert
+from attendance.models import (
+    MISSING_PUNCH_STATUSES,
+    DailyResult,
+    DailyStatus,
+    Punch,
+    PunchCorrection,
+    PunchKind,
+    PunchRefusal,
+    PunchReminder,
+)
+from attendance.network import punch_network_allows
+from attendance.rules import evaluate_day
+from attendance.selectors import correction_approvers
+from audit.services import audit_log
+from config.errors import DomainError
+from leave import selectors as leave_selectors
+from notifications.services import notify
+from schedules.calendar import duty_days
+from staff.models import School, StaffMember
+from staff.permissions import can_manage_staff
+from staff.twdate import format_roc_short
+
+log = logging.getLogger(__name__)
+
+
+class AttendanceError(DomainError):
+    """A refused attendance action; ``code`` says which rule refused it."""
+
+
+@dataclass(frozen=True)
+class PunchOutcome:
+    punch: Punch
+    created: bool  # a new row
+    updated: bool  # an existing 下班 moved to this later time
+
+
+def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
+    for n in range((end - start).days + 1):
+        yield start + dt.timedelta(days=n)
+
+
+def _lock_staff(staff: StaffMember) -> None:
+    # Serialises one person's punches and corrections: the second request waits here, then
+    # sees what the first one wrote. The unique constraints hold even where locks are no-ops (SQLite).
+    # FOR NO KEY UPDATE (PostgreSQL) still lets other transactions insert rows that point at this
+    # person (a result, a reminder), whose foreign-key check takes FOR KEY SHARE: no deadlock with
+    # the 18:00 run writing everyone's results while someone punches.
+    no_key = connection.features.has_select_for_no_key_update
+    StaffMember.objects.select_for_update(no_key=no_key).filter(pk=staff.pk).values_list("pk", flat=True).first()
+
+
+# --- Punches ---------------------------------------------------------------------------------
+
+
+def punch_record(
+    *,
+    staff: StaffMember,
+    kind: str,
+    ip: str | None,
+    user_agent: str = "",
+    now: dt.datetime | None = None,
+) -> PunchOutcome:
+    """Clock in or out at the server's time.
+
+    A repeated 上班 on the same day keeps the first punch; a repeated 下班 keeps the last (the
+    earlier row moves to the new time). A punch from outside the school's networks is refused,
+    and the refusal is recorded even though the punch is not.
+    """
+    if kind not in PunchKind.values:
+        raise AttendanceError(_("打卡種類不正確"), code="invalid_kind")
+    if not staff.is_active:
+        raise AttendanceError(_("此人員已非在職，無法打卡"), code="inactive")
+    school = staff.school
+    user_agent = (user_agent or "")[:300]
+    if not punch_network_allows(school, ip):
+        # Written outside the punch's transaction so that it stays when the error propagates.
+        PunchRefusal.objects.create(
+            school=school, staff=staff, kind=kind, source_ip=ip, user_agent=user_agent, reason="network"
+        )
+        log.info("punch refused: staff %s from %s (outside the school's networks)", staff.pk, ip)
+        raise AttendanceError(_("不在學校允許的網路範圍內，無法打卡"), code="network_refused")
+
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    with transaction.atomic():
+        _lock_staff(staff)
+        punch = Punch.objects.filter(staff=staff, work_date=day, kind=kind).first()
+        created = updated = False
+        if punch is None:
+            try:
+                with transaction.atomic():
+                    punch = Punch.objects.create(
+                        staff=staff, work_date=day, kind=kind, at=now, source_ip=ip, user_agent=user_agent
+                    )
+                created = True
+            except IntegrityError:
+                # Lost a race the row lock did not prevent (SQLite): the other request's row stands.
+                punch = Punch.objects.get(staff=staff, work_date=day, kind=kind)
+        if not created and kind == PunchKind.OUT and now > punch.at:
+            # 下班 keeps the last punch. A real punch also supersedes an earlier approved 補登.
+            punch.at, punch.source_ip, punch.user_agent = now, ip, user_agent
+            punch.is_correction, punch.correction = False, None
+            punch.save(update_fields=["at", "source_ip", "user_agent", "is_correction", "correction", "updated_at"])
+            updated = True
+        daily_results_recompute(school=school, start=day, end=day, staff_ids=[staff.pk], now=now)
+    return PunchOutcome(punch=punch, created=created, updated=updated)
+
+
+# --- Daily results ---------------------------------------------------------------------------
+
+_RESULT_UPDATE_FIELDS = [
+    "school",
+    "status",
+    "late_minutes",
+    "early_minutes",
+    "leave_minutes",
+    "first_in",
+    "last_out",
+    "in_corrected",
+    "out_corrected",
+    "required_start",
+    "required_end",
+    "day_reason",
+    "day_label",
+    "leave_label",
+    "computed_at",
+]
+
+
+def daily_results_recompute(
+    *,
+    school: School,
+    start: dt.date,
+    end: dt.date,
+    staff_ids: Iterable[int] | None = None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Compute and store the result of every active person of ``school`` (or of ``staff_ids``)
+    for every day from ``start`` to ``end`` (clipped to today). Returns the number of rows written.
+
+    Set-based: a fixed number of queries whatever the number of people and days —
+    people, the calendar (duty_days), punches, leave spans, and one upsert.
+    """
+    now = now or timezone.now()
+    end = min(end, timezone.localdate(now))
+    if end < start:
+        return 0
+    members_qs = StaffMember.objects.filter(school=school, is_active=True)
+    if staff_ids is not None:
+        members_qs = members_qs.filter(pk__in=list(staff_ids))
+    members = list(members_qs)
+    if not members:
+        return 0
+    ids = [m.pk for m in members]
+
+    duties = duty_days(members, start, end)
+    punch_qs = Punch.objects.filter(staff__school=school, work_date__range=(start, end))
+    if staff_ids is not None:
+        punch_qs = punch_qs.filter(staff_id__in=ids)
+    punches = {
+        (staff_id, day, kind): (at, corrected)
+        for staff_id, day, kind, at, corrected in punch_qs.values_list(
+            "staff_id", "work_date", "kind", "at", "is_correction"
+        )
+    }
+    spans_by_staff = defaultdict(list)
+    # Through the module, so that the leave helper's implementation (and a test's stand-in) is used.
+    for span in leave_selectors.leave_spans(staff_ids=ids, start=start, end=end):
+        spans_by_staff[span.staff_id].append(span)
+
+    rows = []
+    for member in members:
+        for day in _days(max(start, member.hire_date), end):
+            duty = duties.get((member.pk, day))
+            if duty is None:
+                continue
+            day_start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+            day_end = day_start + dt.timedelta(days=1)
+            spans = [s for s in spans_by_staff.get(member.pk, ()) if s.start < day_end and s.end > day_start]
+            punch_in = punches.get((member.pk, day, PunchKind.IN))
+            punch_out = punches.get((member.pk, day, PunchKind.OUT))
+            outcome = evaluate_day(
+                duty,
+                first_in=punch_in[0] if punch_in else None,
+                last_out=punch_out[0] if punch_out else None,
+                leave=[(s.start, s.end) for s in spans],
+                now=now,
+            )
+            leave_names = dict.fromkeys(s.leave_type_name for s in spans) if outcome.leave_minutes else {}
+            rows.append(
+                DailyResult(
+                    school=school,
+                    staff_id=member.pk,
+                    date=day,
+                    status=outcome.status,
+                    late_minutes=outcome.late_minutes,
+                    early_minutes=outcome.early_minutes,
+                    leave_minutes=outcome.leave_minutes,
+                    first_in=punch_in[0] if punch_in else None,
+                    last_out=punch_out[0] if punch_out else None,
+                    in_corrected=bool(punch_in and punch_in[1]),
+                    out_corrected=bool(punch_out and punch_out[1]),
+                    required_start=outcome.required_start,
+                    required_end=outcome.required_end,
+                    day_reason=duty.reason[:20],
+                    day_label=(duty.label or "")[:60],
+                    leave_label="、".join(leave_names)[:100],
+                    computed_at=now,
+                )
+            )
+    return upsert(DailyResult, rows, unique_fields=["staff", "date"], update_fields=_RESULT_UPDATE_FIELDS)
+
+
+def daily_results_ensure(
+    *,
+    school: School,
+    start: dt.date,
+    end: dt.date,
+    staff_ids: Iterable[int] | None = None,
+    now: dt.datetime | None = None,
+) -> bool:
+    """Recompute the range when a stored result is missing or stale (two queries when all is there).
+
+    Results are normally written as things happen and by the 18:00 task; this covers days that no
+    event touched (a person who never punched, a school whose beat was not running).
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    end = min(end, today)
+    if end < start:
+        return False
+    staff_qs = StaffMember.objects.filter(school=school, is_active=True)
+    result_qs = DailyResult.objects.filter(school=school, staff__is_active=True, date__range=(start, end))
+    if staff_ids is not None:
+        staff_ids = list(staff_ids)
+        staff_qs = staff_qs.filter(pk__in=staff_ids)
+        result_qs = result_qs.filter(staff_id__in=staff_ids)
+    expected = sum(
+        max(0, (end - max(start, hired)).days + 1) for hired in staff_qs.values_list("hire_date", flat=True)
+    )
+    counts = result_qs.aggregate(
+        stored=Count("pk"),
+        stale=Count(
+            "pk",
+            filter=Q(status=DailyStatus.PENDING)
+            & (Q(date__lt=today) | Q(required_end__lte=timezone.localtime(now).time())),
+        ),
+    )
+    if counts["stored"] >= expected and not counts["stale"]:
+        return False
+    daily_results_recompute(school=school, start=start, end=end, staff_ids=staff_ids, now=now)
+    return True
+
+
+# --- Forgotten punches (補登) -----------------------------------------------------------------
+
+
+def _correction_url() -> str:
+    return reverse("attendance:corrections")
+
+
+def punch_correction_request(
+    *,
+    staff: StaffMember,
+    date: dt.date,
+    kind: str,
+    time: dt.time,
+    reason: str,
+    now: dt.datetime | None = None,
+) -> PunchCorrection:
+    """Ask to add a forgotten punch. The unit head (or personnel) is told and decides."""
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if kind not in PunchKind.values:
+        raise AttendanceError(_("打卡種類不正確"), code="invalid_kind")
+    if not reason:
+        raise AttendanceError(_("請填寫補登事由"), code="reason_required")
+    at = timezone.make_aware(dt.datetime.combine(date, time.replace(second=0, microsecond=0)))
+    if at > now:
+        raise AttendanceError(_("不能補登未來的時間"), code="future")
+    oldest = timezone.localdate(now) - dt.timedelta(days=settings.ATTENDANCE_CORRECTION_MAX_AGE_DAYS)
+    if date < oldest:
+        raise AttendanceError(
+            _("只能補登 %(days)s 天內的打卡") % {"days": settings.ATTENDANCE_CORRECTION_MAX_AGE_DAYS}, code="too_old"
+        )
+
+    with transaction.atomic():
+        _lock_staff(staff)  # the monthly cap is counted under the lock
+        punches = {p.kind: p for p in Punch.objects.filter(staff=staff, work_date=date)}
+        if kind in punches:
+            raise AttendanceError(_("當天已有這張卡的紀錄，不需補登"), code="already_punched")
+        other = punches.get(PunchKind.OUT if kind == PunchKind.IN else PunchKind.IN)
+        if other is not None and kind == PunchKind.IN and at >= other.at:
+            raise AttendanceError(_("上班時間不能晚於當天的下班卡"), code="in_after_out")
+        if other is not None and kind == PunchKind.OUT and at <= other.at:
+            raise AttendanceError(_("下班時間不能早於當天的上班卡"), code="out_before_in")
+        open_statuses = [PunchCorrection.Status.PENDING, PunchCorrection.Status.APPROVED]
+        month_start = date.replace(day=1)
+        used = PunchCorrection.objects.filter(
+            staff=staff, status__in=open_statuses, date__gte=month_start, date__lt=_next_month(month_start)
+        ).count()
+        cap = settings.ATTENDANCE_MAX_CORRECTIONS_PER_MONTH
+        if used >= cap:
+            raise AttendanceError(
+                _("每月最多補登 %(cap)s 次，%(month)s 已達上限")
+                % {"cap": cap, "month": f"{date.year - 1911}/{date.month:02d}"},
+                code="monthly_cap",
+            )
+        try:
+            with transaction.atomic():
+                correction = PunchCorrection.objects.create(
+                    school_id=staff.school_id, staff=staff, date=date, kind=kind, time=at.time(), reason=reason[:300]
+                )
+        except IntegrityError as exc:
+            raise AttendanceError(_("這張卡已有補登申請"), code="duplicate") from exc
+        audit_log(
+            actor=staff.user,
+            action="attendance.correction_requested",
+            target=correction,
+            school=staff.school,
+            data={"date": date, "kind": kind, "time": at.time(), "reason": reason},
+        )
+        approvers = correction_approvers(staff)
+        if approvers:
+            notify(
+                approvers,
+                "attendance.correction_requested",
+                {"correction": correction, "applicant": staff, "day": format_roc_short(date)},
+                url=_correction_url(),
+            )
+    return correction
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _lock_pending_correction(correction_id: int, approver: StaffMember) -> PunchCorrection:
+    correction = (
+        PunchCorrection.objects.select_for_update(of=("self",))
+        .select_related("staff__user", "staff__school")
+        .filter(pk=correction_id)
+        .first()
+    )
+    if correction is None or not can_manage_staff(approver, correction.staff):
+        raise AttendanceError(_("您沒有審核這筆補登的權限"), code="not_allowed")
+    if correction.status != PunchCorrection.Status.PENDING:
+        raise AttendanceError(_("這筆補登已經審核過了"), code="not_pending")
+    return correction
+
+
+def _record_decision(
+    correction: PunchCorrection, *, status: str, approver: StaffMember, note: str, now: dt.datetime
+) -> None:
+    """Close the request, write the audit entry and tell the applicant (inside the caller's transaction)."""
+    correction.status = status
+    correction.decided_by, correction.decided_at = approver, now
+    correction.decision_note = (note or "").strip()[:300]
+    correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    action = f"attendance.correction_{status}"  # attendance.correction_approved / _rejected
+    audit_log(
+        actor=approver.user,
+        action=action,
+        target=correction,
+        school=correction.staff.school,
+        data={"date": correction.date, "kind": correction.kind, "time": correction.time, "note": note},
+    )
+    notify(
+        [correction.staff],
+        action,
+        {"correction": correction, "approver": approver, "day": format_roc_short(correction.date)},
+        url=_correction_url(),
+    )
+
+
+def punch_correction_approve(
+    *, correction_id: int, approver: StaffMember, note: str = "", now: dt.datetime | None = None
+) -> PunchCorrection:
+    """Approve a 補登: it becomes a punch (marked as a correction) and the day is recomputed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        correction = _lock_pending_correction(correction_id, approver)
+        staff = correction.staff
+        _lock_staff(staff)
+        if Punch.objects.filter(staff=staff, work_date=correction.date, kind=correction.kind).exists():
+            raise AttendanceError(_("當天已有這張卡的紀錄，不需補登"), code="already_punched")
+        Punch.objects.create(
+            staff=staff,
+            work_date=correction.date,
+            kind=correction.kind,
+            at=timezone.make_aware(dt.datetime.combine(correction.date, correction.time)),
+            is_correction=True,
+            correction=correction,
+        )
+        _record_decision(correction, status=PunchCorrection.Status.APPROVED, approver=approver, note=note, now=now)
+        daily_results_recompute(
+            school=staff.school, start=correction.date, end=correction.date, staff_ids=[staff.pk], now=now
+        )
+    return correction
+
+
+def punch_correction_reject(
+    *, correction_id: int, approver: StaffMember, note: str = "", now: dt.datetime | None = None
+) -> PunchCorrection:
+    """Reject a 補登; the applicant is told why."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        correction = _lock_pending_correction(correction_id, approver)
+        _record_decision(correction, status=PunchCorrection.Status.REJECTED, approver=approver, note=note, now=now)
+    return correction
+
+
+# --- Reminders -------------------------------------------------------------------------------
+
+
+def missing_punch_reminders_send(*, day: dt.date | None = None, now: dt.datetime | None = None) -> int:
+    """Tell each person whose day still lacks a punch (in-app + email), once per person and day.
+
+    Results are recomputed first, school by school, so the reminder sees today's final state.
+    The PunchReminder row is inserted in the same transaction as the notice: a second run (or a
+    concurrent one) hits the unique constraint and skips that person. Returns how many were sent.
+    """
+    now = now or timezone.now()
+    day = day or timezone.localdate(now)
+    for school in School.objects.all():
+        daily_results_recompute(school=school, start=day, end=day, now=now)
+    already = set(PunchReminder.objects.filter(date=day).values_list("staff_id", flat=True))
+    results = (
+        DailyResult.objects.filter(date=day, status__in=MISSING_PUNCH_STATUSES, staff__is_active=True)
+        .exclude(staff_id__in=already)
+        .select_related("staff__user")
+        .order_by("staff_id")
+    )
+    sent = 0
+    for result in results:
+        try:
+            with transaction.atomic():
+                PunchReminder.objects.create(staff=result.staff, date=day, status=result.status)
+                notify(
+                    [result.staff],
+                    "attendance.missing_punch",
+                    {"result": result, "day": format_roc_short(day), "status": result.get_status_display()},
+                    url=reverse("attendance:correction_new") + f"?date={day.isoformat()}",
+                )
+        except IntegrityError:
+            continue  # reminded by another run meanwhile
+        sent += 1
+    return sent

@@ -1,0 +1,43 @@
+"""Recompute daily results when leave or the calendar changes (connected in AttendanceConfig.ready).
+
+Both signals are sent inside the changing transaction, so the results change with it or not at all.
+"""
+
+import datetime as dt
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from attendance.services import daily_results_recompute
+from leave.events import LeaveEvent, leave_changed
+from schedules.events import calendar_changed
+from staff.models import School, StaffMember
+
+
+@receiver(leave_changed, dispatch_uid="attendance.leave_changed")
+def _on_leave_changed(sender, event: LeaveEvent, **kwargs) -> None:
+    spans = [*event.spans, *event.previous_spans]
+    if not spans:
+        return
+    start = min(timezone.localdate(begin) for begin, _end in spans)
+    # A span ending at midnight does not touch the next day.
+    end = max(timezone.localdate(finish - dt.timedelta(microseconds=1)) for _begin, finish in spans)
+    school = School.objects.filter(pk=event.school_id).first()
+    if school is not None:
+        daily_results_recompute(school=school, start=start, end=end, staff_ids=[event.staff_id])
+
+
+@receiver(calendar_changed, dispatch_uid="attendance.calendar_changed")
+def _on_calendar_changed(
+    sender, school_ids=None, start: dt.date | None = None, end: dt.date | None = None, staff_ids=None, **kwargs
+) -> None:
+    if start is None or end is None:
+        return
+    end = min(end, timezone.localdate())
+    if end < start:
+        return  # only the future changed: results are computed when those days come
+    schools = School.objects.all() if school_ids is None else School.objects.filter(pk__in=school_ids)
+    if staff_ids is not None:
+        schools = schools.filter(pk__in=StaffMember.objects.filter(pk__in=staff_ids).values("school_id"))
+    for school in schools:
+        daily_results_recompute(school=school, start=start, end=end, staff_ids=staff_ids)

@@ -1,0 +1,404 @@
+"""Pages: the clock, my month, a unit's day and month, the school view, exports and corrections.
+
+Thin: each view checks who may see what (staff/permissions.py), calls a service or a selector,
+and renders. A person may see only themselves; a unit head their units; personnel and the
+principal their school. Someone else's record answers 404; a page the role cannot use, 403.
+"""
+
+import calendar
+import csv
+import datetime as dt
+import functools
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from attendance import selectors
+from attendance.filters import DailyResultFilter
+from attendance.forms import CorrectionForm, DecisionForm
+from attendance.models import MISSING_PUNCH_STATUSES, DailyStatus, PunchKind
+from attendance.network import client_ip
+from attendance.services import (
+    AttendanceError,
+    daily_results_ensure,
+    punch_correction_approve,
+    punch_correction_reject,
+    punch_correction_request,
+    punch_record,
+)
+from staff.models import StaffCategory, StaffMember
+from staff.permissions import can_manage_staff, can_see_staff, is_school_wide
+from staff.twdate import WEEKDAYS, roc_year
+
+# A school view over a longer range reads the stored results as they are (no recompute on the fly).
+ENSURE_MAX_DAYS = 62
+
+
+def staff_required(view):
+    """Signed in and on a school's staff list: the view gets ``request.staff``."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        staff = request.user.staff_or_none
+        if staff is None:
+            raise PermissionDenied(_("此帳號尚未對應到教職員資料"))
+        request.staff = staff
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _month_arg(value: str | None, default: dt.date) -> tuple[int, int]:
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        dt.date(year, month, 1)
+    except (ValueError, TypeError):
+        return default.year, default.month
+    return year, month
+
+
+def _date_arg(value: str | None, default: dt.date) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return default
+
+
+def _roc_month(year: int, month: int) -> str:
+    return _("民國 %(year)s 年 %(month)s 月") % {"year": roc_year(dt.date(year, month, 1)), "month": month}
+
+
+def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+# --- The clock -----------------------------------------------------------------------------
+
+
+@staff_required
+def clock_page(request):
+    me = request.staff
+    now = timezone.now()
+    today = selectors.today_for(me, now=now)
+    return render(
+        request,
+        "attendance/clock.html",
+        {
+            "today": today,
+            "server_now": now,
+            "server_epoch_ms": int(now.timestamp() * 1000),
+            "kinds": PunchKind,
+        },
+    )
+
+
+@require_POST
+@staff_required
+def punch(request):
+    kind = request.POST.get("kind", "")
+    try:
+        outcome = punch_record(
+            staff=request.staff,
+            kind=kind,
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        )
+    except AttendanceError as exc:
+        messages.error(request, exc.message)
+        return redirect("attendance:clock")
+    label = PunchKind(kind).label
+    when = timezone.localtime(outcome.punch.at).strftime("%H:%M:%S")
+    if outcome.created:
+        messages.success(request, _("已打%(kind)s卡：%(time)s") % {"kind": label, "time": when})
+    elif outcome.updated:
+        messages.success(request, _("下班卡已更新為 %(time)s（以最後一次為準）") % {"time": when})
+    else:
+        messages.info(request, _("今天已打過%(kind)s卡（%(time)s），以第一次為準") % {"kind": label, "time": when})
+    return redirect("attendance:clock")
+
+
+# --- Months --------------------------------------------------------------------------------
+
+
+def _month_context(subject: StaffMember, year: int, month: int) -> dict:
+    start, end = selectors.month_bounds(year, month)
+    daily_results_ensure(school=subject.school, start=start, end=end, staff_ids=[subject.pk])
+    results = selectors.month_results(subject, year, month)
+    today = timezone.localdate()
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+        weeks.append(
+            [
+                {"date": d, "result": results.get(d), "today": d == today}
+                if d.month == month
+                else None
+                for d in week
+            ]
+        )
+    counts = {}
+    for result in results.values():
+        counts[result.status] = counts.get(result.status, 0) + 1
+    return {
+        "subject": subject,
+        "year": year,
+        "month": month,
+        "title": _roc_month(year, month),
+        "weeks": weeks,
+        "weekdays": list(WEEKDAYS),
+        "days": [results[d] for d in sorted(results)],
+        "summary": [(status, label, counts[status]) for status, label in DailyStatus.choices if status in counts],
+        "missing_statuses": list(MISSING_PUNCH_STATUSES),
+        "prev": _shift_month(year, month, -1),
+        "next": _shift_month(year, month, 1),
+    }
+
+
+@staff_required
+def my_month(request, year: int | None = None, month: int | None = None):
+    today = timezone.localdate()
+    year, month = year or today.year, month or today.month
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    context = _month_context(request.staff, year, month)
+    context["own"] = True
+    return render(request, "attendance/month.html", context)
+
+
+@staff_required
+def staff_month(request, staff_id: int, year: int, month: int):
+    me = request.staff
+    subject = get_object_or_404(StaffMember.objects.select_related("school", "unit"), pk=staff_id)
+    if not can_see_staff(me, subject):
+        raise Http404
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100:
+        raise Http404
+    context = _month_context(subject, year, month)
+    context["own"] = subject.pk == me.pk
+    return render(request, "attendance/month.html", context)
+
+
+# --- A unit head's view --------------------------------------------------------------------
+
+
+@staff_required
+def unit_view(request):
+    me = request.staff
+    units = list(selectors.units_for_head_view(me))
+    if not units:
+        raise PermissionDenied(_("只有單位主管、人事室與校長可以查看單位出勤"))
+    unit = units[0]
+    if request.GET.get("unit"):
+        unit = next((u for u in units if str(u.pk) == request.GET["unit"]), None)
+        if unit is None:
+            raise Http404
+    elif me.unit_id in {u.pk for u in units}:
+        unit = next(u for u in units if u.pk == me.unit_id)
+
+    today = timezone.localdate()
+    members = list(selectors.unit_members(unit))
+    context = {"units": units, "unit": unit, "members": members}
+    if request.GET.get("view") == "month":
+        year, month = _month_arg(request.GET.get("month"), today)
+        start, end = selectors.month_bounds(year, month)
+        daily_results_ensure(school=me.school, start=start, end=end, staff_ids=[m.pk for m in members])
+        results = selectors.unit_results(unit, start, end)
+        days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+        context.update(
+            view="month",
+            title=_roc_month(year, month),
+            month_value=f"{year:04d}-{month:02d}",
+            year=year,
+            month=month,
+            days=days,
+            weekdays=[WEEKDAYS[d.weekday()] for d in days],
+            rows=[(m, [results.get((m.pk, d)) for d in days]) for m in members],
+            prev="{:04d}-{:02d}".format(*_shift_month(year, month, -1)),
+            next="{:04d}-{:02d}".format(*_shift_month(year, month, 1)),
+        )
+    else:
+        day = _date_arg(request.GET.get("date"), today)
+        daily_results_ensure(school=me.school, start=day, end=day, staff_ids=[m.pk for m in members])
+        results = selectors.unit_results(unit, day, day)
+        context.update(
+            view="day",
+            day=day,
+            rows=[(m, results.get((m.pk, day))) for m in members],
+            prev=(day - dt.timedelta(days=1)).isoformat(),
+            next=(day + dt.timedelta(days=1)).isoformat(),
+        )
+    return render(request, "attendance/unit.html", context)
+
+
+# --- The personnel office's school view and the monthly report ------------------------------
+
+
+def _require_school_wide(me: StaffMember) -> None:
+    if not is_school_wide(me):
+        raise PermissionDenied(_("只有人事室與校長可以查看全校出勤"))
+
+
+@staff_required
+def school_view(request):
+    me = request.staff
+    _require_school_wide(me)
+    today = timezone.localdate()
+    data = request.GET.copy()
+    if not data.get("date_after") and not data.get("date_before"):
+        data["date_after"] = today.replace(day=1).isoformat()
+        data["date_before"] = today.isoformat()
+    filterset = DailyResultFilter(data, queryset=selectors.results_visible(me), request=request)
+    start = _date_arg(data.get("date_after"), today.replace(day=1))
+    end = _date_arg(data.get("date_before"), today)
+    if start <= end and (end - start).days < ENSURE_MAX_DAYS:
+        daily_results_ensure(school=me.school, start=start, end=end)
+    results = filterset.qs if filterset.is_valid() else selectors.results_visible(me).none()
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    counts = dict(results.order_by().values_list("status").annotate(n=Count("pk")))
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "attendance/school.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "summary": [(status, label, counts[status]) for status, label in DailyStatus.choices if status in counts],
+            "query": query.urlencode(),
+            "month_value": f"{start.year:04d}-{start.month:02d}",
+            "categories": StaffCategory.choices,
+        },
+    )
+
+
+@staff_required
+def export_report(request, fmt: str):
+    me = request.staff
+    _require_school_wide(me)
+    year, month = _month_arg(request.GET.get("month"), timezone.localdate())
+    start, end = selectors.month_bounds(year, month)
+    unit_id = request.GET.get("unit")
+    unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
+    category = request.GET.get("category") or None
+    daily_results_ensure(school=me.school, start=start, end=end)
+    rows = selectors.monthly_report(me, start, end, unit_id=unit_id, category=category)
+    headers = [str(label) for _key, label in selectors.REPORT_COLUMNS]
+    keys = [key for key, _label in selectors.REPORT_COLUMNS]
+    filename = f"attendance-{me.school.code}-{roc_year(start)}{month:02d}"
+    title = _("%(school)s %(month)s 出勤月報") % {"school": me.school.name, "month": _roc_month(year, month)}
+
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response.write("\ufeff")  # Excel reads UTF-8 Chinese only with the BOM
+        writer = csv.writer(response)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([row[key] for key in keys])
+        return response
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+
+        book = Workbook()
+        sheet = book.active
+        sheet.title = f"{roc_year(start)}-{month:02d}"
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append(headers)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            sheet.append([row[key] for key in keys])
+        sheet.freeze_panes = "C3"
+        buffer = BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+        return response
+    raise Http404
+
+
+# --- Forgotten punches (補登) ---------------------------------------------------------------
+
+
+@staff_required
+def corrections(request):
+    me = request.staff
+    mine = selectors.corrections_visible(me).filter(staff=me)[:50]
+    to_decide = list(selectors.corrections_to_decide(me)[:100])
+    today = timezone.localdate()
+    return render(
+        request,
+        "attendance/corrections.html",
+        {
+            "mine": mine,
+            "to_decide": to_decide,
+            "decision_form": DecisionForm(),
+            "used": selectors.corrections_used_this_month(me, today),
+            "cap": settings.ATTENDANCE_MAX_CORRECTIONS_PER_MONTH,
+        },
+    )
+
+
+@staff_required
+def correction_new(request):
+    me = request.staff
+    if request.method == "POST":
+        form = CorrectionForm(request.POST)
+        if form.is_valid():
+            try:
+                punch_correction_request(staff=me, **form.cleaned_data)
+            except AttendanceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("補登申請已送出，等待主管審核"))
+                return redirect("attendance:corrections")
+    else:
+        initial = {"date": _date_arg(request.GET.get("date"), timezone.localdate())}
+        if request.GET.get("kind") in PunchKind.values:
+            initial["kind"] = request.GET["kind"]
+        form = CorrectionForm(initial=initial)
+    return render(request, "attendance/correction_form.html", {"form": form})
+
+
+def _decide(request, correction_id: int, service, done_message: str):
+    me = request.staff
+    correction = get_object_or_404(selectors.corrections_visible(me), pk=correction_id)
+    if not can_manage_staff(me, correction.staff):
+        raise PermissionDenied(_("不能審核自己的補登"))
+    form = DecisionForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        service(correction_id=correction.pk, approver=me, note=note)
+    except AttendanceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done_message)
+    return redirect(reverse("attendance:corrections"))
+
+
+@require_POST
+@staff_required
+def correction_approve(request, correction_id: int):
+    return _decide(request, correction_id, punch_correction_approve, _("已核准補登"))
+
+
+@require_POST
+@staff_required
+def correction_reject(request, correction_id: int):
+    return _decide(request, correction_id, punch_correction_reject, _("已駁回補登"))

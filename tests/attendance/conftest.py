@@ -1,0 +1,71 @@
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+
+# A plain Wednesday in term time: no national holiday (10/06 中秋節 and 10/10 國慶日 are around it).
+WORKDAY = dt.date(2025, 10, 8)
+
+
+def at(day: dt.date, hhmmss: str) -> dt.datetime:
+    """An aware Taipei time on ``day``: at(WORKDAY, "07:30:59")."""
+    return dt.datetime.combine(day, dt.time.fromisoformat(hhmmss), tzinfo=TAIPEI)
+
+
+@pytest.fixture
+def clock():
+    """clock(moment) freezes the server's time at ``moment`` until the next call or the end of the test."""
+    travellers = []
+
+    def _set(moment: dt.datetime):
+        if travellers:
+            travellers.pop().stop()
+        traveller = time_machine.travel(moment, tick=False)
+        traveller.start()
+        travellers.append(traveller)
+        return moment
+
+    yield _set
+    for traveller in travellers:
+        traveller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # make_standing_school creates ten accounts per test; PBKDF2 makes that seconds per test.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def leave_on(monkeypatch):
+    """leave_on(staff, start, end, name="事假") makes leave.selectors.leave_spans report approved leave.
+
+    leave_spans is the leave module's interface and returns [] until that module fills it in; until
+    then the tests stand in for that ONE function (and nothing else of the leave module).
+    """
+    from leave import selectors
+
+    spans = []
+
+    def fake_leave_spans(*, staff_ids, start, end, statuses=("approved",)):
+        ids = set(staff_ids)
+        return [
+            s for s in spans
+            if s.staff_id in ids and s.start.date() <= end and s.end.date() >= start and s.status in statuses
+        ]
+
+    monkeypatch.setattr(selectors, "leave_spans", fake_leave_spans)
+
+    def add(staff, start: dt.datetime, end: dt.datetime, name: str = "事假", request_id: int = 1):
+        span = selectors.LeaveSpan(
+            staff_id=staff.pk, leave_request_id=request_id, start=start, end=end,
+            leave_type_code="personal", leave_type_name=name, status="approved",
+        )
+        spans.append(span)
+        return span
+
+    add.spans = spans
+    return add

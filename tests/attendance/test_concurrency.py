@@ -1,0 +1,106 @@
+"""Races, on PostgreSQL where rows really lock (skipped on SQLite): double taps from two devices,
+the monthly correction cap, two approvers at once, and two reminder runs at once."""
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection
+
+from attendance.models import Punch, PunchCorrection, PunchKind, PunchReminder
+from attendance.services import (
+    AttendanceError,
+    missing_punch_reminders_send,
+    punch_correction_approve,
+    punch_correction_reject,
+    punch_correction_request,
+    punch_record,
+)
+from notifications.models import Notification
+from tests.attendance.conftest import WORKDAY, at
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite has no row locks (set DATABASE_URL)")
+
+
+def _race(*calls):
+    """Run the calls in threads released at the same instant; return their results or exceptions."""
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            outcomes[index] = call()
+        except Exception as exc:
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_concurrent_punches_make_one_row_per_kind(people):
+    teacher = people["teacher"]
+    ins = _race(*[lambda: punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1") for _ in range(6)])
+    assert not [o for o in ins if isinstance(o, Exception)], ins
+    assert sum(o.created for o in ins) == 1
+    outs = _race(*[lambda: punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1") for _ in range(6)])
+    assert not [o for o in outs if isinstance(o, Exception)], outs
+    assert Punch.objects.filter(staff=teacher, kind=PunchKind.IN).count() == 1
+    out = Punch.objects.get(staff=teacher, kind=PunchKind.OUT)
+    assert out.at == max(o.punch.at for o in outs)  # the last 下班 is the one kept
+
+
+def test_concurrent_requests_respect_the_monthly_cap(people, settings):
+    settings.ATTENDANCE_MAX_CORRECTIONS_PER_MONTH = 3
+    teacher = people["teacher"]
+    now = at(dt.date(2025, 10, 31), "18:00:00")
+    outcomes = _race(*[
+        (lambda d=d: punch_correction_request(
+            staff=teacher, date=dt.date(2025, 10, d), kind="in", time=dt.time(7, 50), reason="忘記", now=now))
+        for d in (1, 2, 3, 7, 8)
+    ])
+    refused = [o for o in outcomes if isinstance(o, AttendanceError)]
+    assert [e.code for e in refused] == ["monthly_cap", "monthly_cap"]
+    assert PunchCorrection.objects.filter(staff=teacher).count() == 3
+
+
+def test_two_approvers_at_once_decide_once(people):
+    now = at(WORKDAY, "18:00:00")
+    correction = punch_correction_request(
+        staff=people["teacher"], date=WORKDAY, kind="in", time=dt.time(7, 50), reason="忘記", now=now
+    )
+    outcomes = _race(
+        lambda: punch_correction_approve(correction_id=correction.pk, approver=people["unit_head"], now=now),
+        lambda: punch_correction_reject(correction_id=correction.pk, approver=people["personnel"], now=now),
+    )
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1 and errors[0].code == "not_pending"
+    correction.refresh_from_db()
+    assert Punch.objects.filter(correction=correction).count() == (
+        1 if correction.status == PunchCorrection.Status.APPROVED else 0
+    )
+
+
+def test_two_reminder_runs_at_once_tell_each_person_once(people):
+    now = at(WORKDAY, "18:00:00")
+    outcomes = _race(
+        lambda: missing_punch_reminders_send(day=WORKDAY, now=now),
+        lambda: missing_punch_reminders_send(day=WORKDAY, now=now),
+    )
+    assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
+    people_told = PunchReminder.objects.filter(date=WORKDAY).count()
+    assert people_told == 8  # everyone in both schools: nobody punched
+    assert sum(outcomes) == people_told
+    assert Notification.objects.filter(kind="attendance.missing_punch").count() == people_told

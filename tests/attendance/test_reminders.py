@@ -1,0 +1,73 @@
+"""The 18:00 reminder: everyone whose day still lacks a punch is told once (in-app + email)."""
+
+import datetime as dt
+
+from attendance.models import PunchKind, PunchReminder
+from attendance.services import missing_punch_reminders_send, punch_record
+from attendance.tasks import send_missing_punch_reminders
+from notifications.models import EmailOutbox, Notification
+from staff.models import StaffCategory
+from tests.attendance.conftest import WORKDAY, at
+from tests.factories import make_staff
+
+
+def _reminded() -> dict[str, str]:
+    return {
+        n.recipient.staff.name: n.title
+        for n in Notification.objects.filter(kind="attendance.missing_punch").select_related("recipient__staff")
+    }
+
+
+def test_each_person_with_a_missing_punch_is_told_once(people, clock):
+    make_staff(people["school"], category=StaffCategory.HOURLY_SUBSTITUTE, name="代課甲")  # no duty: not told
+    clock(at(WORKDAY, "07:25:00"))
+    punch_record(staff=people["personnel"], kind=PunchKind.IN, ip="10.0.0.1")
+    punch_record(staff=people["teacher"], kind=PunchKind.IN, ip="10.0.0.1")
+    clock(at(WORKDAY, "16:40:00"))
+    punch_record(staff=people["personnel"], kind=PunchKind.OUT, ip="10.0.0.1")
+    punch_record(staff=people["other_teacher"], kind=PunchKind.OUT, ip="10.0.0.1")
+
+    clock(at(WORKDAY, "18:00:00"))
+    sent = send_missing_punch_reminders.delay().get()
+    reminded = _reminded()
+    # Everyone on duty without both punches: the teacher (no 下班), the homeroom teacher (no 上班), the
+    # ones with no punch at all — here and at the other school; not the clerk who punched both, not 代課甲.
+    assert set(reminded) == {"王老師", "李導師", "陳主任", "林主任", "黃校長", "吳組長", "外校人事"}
+    assert sent == 7
+    assert reminded["王老師"] == "缺卡提醒：114/10/08 未刷下班卡"
+    assert reminded["李導師"] == "缺卡提醒：114/10/08 未刷上班卡"
+    assert reminded["陳主任"] == "缺卡提醒：114/10/08 缺勤"
+    assert EmailOutbox.objects.filter(to=people["teacher"].email).count() == 1
+    body = Notification.objects.get(recipient=people["teacher"].user).body
+    assert "忘了刷卡" in body and "上班 07:25" in body
+
+    # Again (a retried task, a second beat): nobody is told twice.
+    assert missing_punch_reminders_send() == 0
+    assert Notification.objects.filter(kind="attendance.missing_punch").count() == 7
+    assert PunchReminder.objects.filter(date=WORKDAY).count() == 7
+
+
+def test_a_correction_made_before_18_00_means_no_reminder(people, clock):
+    clock(at(WORKDAY, "07:25:00"))
+    punch_record(staff=people["teacher"], kind=PunchKind.IN, ip="10.0.0.1")
+    clock(at(WORKDAY, "16:05:00"))
+    punch_record(staff=people["teacher"], kind=PunchKind.OUT, ip="10.0.0.1")
+    clock(at(WORKDAY, "18:00:00"))
+    missing_punch_reminders_send()
+    assert "王老師" not in _reminded()
+
+
+def test_nobody_is_reminded_on_a_holiday(people, clock):
+    clock(at(dt.date(2025, 10, 10), "18:00:00"))  # 國慶日
+    assert missing_punch_reminders_send() == 0
+    assert not Notification.objects.filter(kind="attendance.missing_punch").exists()
+
+
+def test_reminder_in_english_for_an_english_reader(people, clock):
+    user = people["teacher"].user
+    user.language = "en"
+    user.save()
+    clock(at(WORKDAY, "18:00:00"))
+    missing_punch_reminders_send()
+    notice = Notification.objects.get(recipient=user)
+    assert notice.title == "Missing punch on 2025-10-08"
