@@ -156,14 +156,14 @@ def _grid(entries: list[TimetableEntry], periods: list[BellPeriod]) -> WeekGrid:
     return WeekGrid(weekdays=[(n, WEEKDAY_NAMES[n - 1]) for n in range(1, days + 1)], rows=rows, count=len(entries))
 
 
-def _bell(school: School) -> list[BellPeriod]:
-    return list(BellPeriod.objects.filter(school=school).order_by("start", "division"))
+def _bell(school_id: int) -> list[BellPeriod]:
+    return list(BellPeriod.objects.filter(school_id=school_id).order_by("start", "division"))
 
 
 def timetable_for_teacher(*, teacher: StaffMember, semester: Semester) -> WeekGrid:
     """Queries: the teacher's rows with periods (1), the school's bell schedule (1)."""
     entries = list(TimetableEntry.objects.filter(semester=semester, teacher=teacher).select_related("period"))
-    return _grid(entries, _bell(semester.school))
+    return _grid(entries, _bell(semester.school_id))
 
 
 def timetable_for_class(*, semester: Semester, class_name: str) -> WeekGrid:
@@ -171,7 +171,7 @@ def timetable_for_class(*, semester: Semester, class_name: str) -> WeekGrid:
     entries = list(
         TimetableEntry.objects.filter(semester=semester, class_name=class_name).select_related("period", "teacher")
     )
-    return _grid(entries, _bell(semester.school))
+    return _grid(entries, _bell(semester.school_id))
 
 
 def timetable_classes(*, semester: Semester) -> list[str]:
