@@ -65,15 +65,14 @@ DIVISION_WORDS = {
     "國中部": Division.JUNIOR, "國中": Division.JUNIOR, "junior": Division.JUNIOR,
     "國小部": Division.ELEMENTARY, "國小": Division.ELEMENTARY, "elementary": Division.ELEMENTARY,
 }
-CHINESE_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+CHINESE_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+}
 
 
 def decode_csv(data: bytes) -> str:
     """UTF-8 with BOM, UTF-8, or Big5 (as cp950, Windows' Big5 with its extensions)."""
-    if data.startswith(codecs.BOM_UTF8):
-        encodings = ("utf-8-sig",)
-    else:
-        encodings = ("utf-8", "cp950", "big5hkscs")
+    encodings = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp950", "big5hkscs")
     for encoding in encodings:
         try:
             return data.decode(encoding)

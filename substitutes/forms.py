@@ -27,8 +27,12 @@ class AbsenceForm(forms.Form):
         label=_("結束日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("同一天可留空"),
     )
-    start_time = forms.TimeField(label=_("開始時間"), initial=dt.time(7, 30), widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=_("結束時間"), initial=dt.time(17, 0), widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        label=_("開始時間"), initial=dt.time(7, 30), widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end_time = forms.TimeField(
+        label=_("結束時間"), initial=dt.time(17, 0), widget=forms.TimeInput(attrs={"type": "time"})
+    )
     paid_by = forms.ChoiceField(
         label=_("代課鐘點費負擔"), choices=[(Payer.SCHOOL, Payer.SCHOOL.label), (Payer.TEACHER, Payer.TEACHER.label)]
     )

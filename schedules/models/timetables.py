@@ -39,7 +39,9 @@ class BellPeriod(models.Model):
     division = models.CharField(_("部別"), max_length=12, choices=Division.choices)
     number = models.PositiveSmallIntegerField(_("節次"), help_text=_("早自習可用 0"))
     kind = models.CharField(_("類型"), max_length=12, choices=Kind.choices, default=Kind.CLASS)
-    label = models.CharField(_("名稱"), max_length=20, blank=True, help_text=_("如「第三節」「早自習」，空白則自動產生"))
+    label = models.CharField(
+        _("名稱"), max_length=20, blank=True, help_text=_("如「第三節」「早自習」，空白則自動產生")
+    )
     start = models.TimeField(_("開始"))
     end = models.TimeField(_("結束"))
 
@@ -75,7 +77,9 @@ class BellPeriod(models.Model):
 class TimetableEntry(models.Model):
     """One teacher, one weekly slot, one class, in one semester."""
 
-    WEEKDAYS = [(1, _("星期一")), (2, _("星期二")), (3, _("星期三")), (4, _("星期四")), (5, _("星期五")), (6, _("星期六"))]
+    WEEKDAYS = [
+        (1, _("星期一")), (2, _("星期二")), (3, _("星期三")), (4, _("星期四")), (5, _("星期五")), (6, _("星期六")),
+    ]
 
     semester = models.ForeignKey(
         "schedules.Semester", on_delete=models.CASCADE, related_name="timetable_entries", verbose_name=_("學期")

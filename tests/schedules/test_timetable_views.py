@@ -11,7 +11,10 @@ from tests.substitutes.conftest import _fast_password_hasher  # noqa: F401  (aut
 
 pytestmark = pytest.mark.django_db
 
-CSV = "教師姓名,星期,節次,班級,科目,教室\n王老師,1,1,高一 3 班,國文,301\n李導師,1,2,高一 3 班,英文,\n王老師,3,4,高二 1 班,國文,\n"
+CSV = (
+    "教師姓名,星期,節次,班級,科目,教室\n"
+    "王老師,1,1,高一 3 班,國文,301\n李導師,1,2,高一 3 班,英文,\n王老師,3,4,高二 1 班,國文,\n"
+)
 
 
 @pytest.fixture
