@@ -187,12 +187,18 @@ def _with_assignment(qs: QuerySet[CoverageNeed]) -> QuerySet[CoverageNeed]:
     )
 
 
-def coverage_need_list(*, school: School, filters: dict | None = None) -> QuerySet[CoverageNeed]:
-    """Needs of a school for the API, with their active assignment (3 queries when evaluated)."""
-    from substitutes.filters import CoverageNeedFilter
+def coverage_need_list(*, school: School) -> QuerySet[CoverageNeed]:
+    """Needs of a school with their active assignment, for the API (3 queries when evaluated);
+    the API filters it with substitutes.filters.CoverageNeedFilter."""
+    return _with_assignment(CoverageNeed.objects.filter(school=school)).order_by("date", "starts_at", "class_name")
 
-    qs = _with_assignment(CoverageNeed.objects.filter(school=school)).order_by("date", "starts_at", "class_name")
-    return CoverageNeedFilter(filters or {}, queryset=qs).qs
+
+def coverage_assignment_list(*, school: School) -> QuerySet[CoverageAssignment]:
+    return (
+        CoverageAssignment.objects.filter(school=school)
+        .select_related("substitute")
+        .order_by("date", "starts_at", "id")
+    )
 
 
 @dataclass
