@@ -1,4 +1,4 @@
 """Admin of the schedules app."""
 
 # Bell schedules and timetables have their own module.
-from schedules import timetable_admin  # noqa: E402, F401
+from schedules import timetable_admin  # noqa: F401
