@@ -212,9 +212,16 @@ def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
                 absence.status = Absence.Status.PENDING  # spans present: the leave is alive again
         absence.leave_type_code = event.leave_type_code
         absence.leave_type_name = event.leave_type_name
+        payer_changed = False
         if event.substitute_paid_by in (Payer.SCHOOL, Payer.TEACHER):
+            payer_changed = absence.pk is not None and absence.paid_by != event.substitute_paid_by
             absence.paid_by = event.substitute_paid_by
         absence.save()
+        if payer_changed:
+            # The leave type changed (事假 → 公假): periods already covered are paid by the new payer.
+            CoverageAssignment.objects.filter(
+                need__absence=absence, status=CoverageAssignment.Status.ACTIVE, kind=CoverageAssignment.Kind.SUBSTITUTE
+            ).update(paid_by=absence.paid_by)
         _replace_spans(absence, spans)
         reason = str(ACTION_LABELS.get(event.action, event.action))
         change = _sync_needs(absence, spans, actor=actor, reason=reason)

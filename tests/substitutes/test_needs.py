@@ -161,3 +161,15 @@ def test_recording_absence_refusals(school_setup):
         absence_record(actor=academic, teacher=hourly, start=at(FRI, "08:00"), end=at(FRI, "17:00"))
     assert exc.value.code == "no_classes"
     assert not Absence.objects.exists()
+
+
+def test_a_change_of_leave_type_moves_the_pay_to_the_new_payer(school_setup, leave):
+    teacher, academic = school_setup["teacher"], school_setup["academic"]
+    span = [(at(THU, "08:00"), at(THU, "09:00"))]
+    leave(teacher, span, paid_by="teacher", type_name="事假")
+    need = CoverageNeed.objects.get(teacher=teacher)
+    assignment = coverage_assign(actor=academic, need_id=need.pk, substitute_id=school_setup["other_head"].pk)
+    assert assignment.paid_by == "teacher"
+    leave(teacher, span, action="changed", paid_by="school", type_code="official", type_name="公假")
+    assignment.refresh_from_db()
+    assert assignment.paid_by == "school" and assignment.status == "active"
