@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,10 @@ from audit.services import audit_log
 from config.errors import DomainError
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
+
+# Sent inside the import's transaction: timetable_changed.send(sender=Semester, semester=..., actor=...).
+# The coverage module listens, to bring the needs of current absences in step with the new timetable.
+timetable_changed = Signal()
 
 
 class TimetableError(DomainError):
@@ -262,6 +267,7 @@ def timetable_import(*, semester: Semester, data: bytes, actor=None) -> Timetabl
             actor=actor, action="schedules.timetable_imported", target=semester, school=school,
             data={"rows": result.created, "teachers": result.teachers, "replaced": replaced},
         )
+        timetable_changed.send(sender=Semester, semester=semester, actor=actor)
     return result
 
 

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "cancelled": _("銷假"),
     "recorded": _("教學組登錄缺課"),
     "recorded_cancelled": _("教學組取消缺課"),
+    "timetable": _("課表更新"),
 }
 STATUS_BY_ACTION = {
     "submitted": Absence.Status.PENDING,
@@ -125,6 +126,13 @@ def _cancel_need(need: CoverageNeed, *, actor, reason: str) -> None:
 
 def _sync_needs(absence: Absence, spans: Sequence[Span], *, actor, reason: str) -> NeedsChange:
     """Make the absence's live needs exactly the class periods its spans overlap."""
+    return _sync_needs_from(absence, spans, actor=actor, reason=reason, since=None)
+
+
+def _sync_needs_from(
+    absence: Absence, spans: Sequence[Span], *, actor, reason: str, since: dt.datetime | None
+) -> NeedsChange:
+    """_sync_needs, leaving alone the needs of periods that started before ``since``."""
     change = NeedsChange(absence=absence)
     wanted: dict[tuple, TaughtPeriod] = {}
     if absence.is_active and spans:
@@ -132,9 +140,10 @@ def _sync_needs(absence: Absence, spans: Sequence[Span], *, actor, reason: str) 
         for period in taught_periods(teacher_ids=[absence.teacher_id], start=first, end=last):
             if _overlaps(period, spans):
                 wanted[period.key] = period
-    live = list(
-        absence.needs.select_for_update().exclude(status=CoverageNeed.Status.CANCELLED).order_by("starts_at")
-    )
+    live_qs = absence.needs.select_for_update().exclude(status=CoverageNeed.Status.CANCELLED)
+    if since is not None:
+        live_qs = live_qs.filter(starts_at__gte=since)
+    live = list(live_qs.order_by("starts_at"))
     have = {(n.date, n.division, n.period_number): n for n in live}
     for key, need in have.items():
         if key not in wanted:
@@ -239,6 +248,34 @@ def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
 
 def _need_data(need: CoverageNeed) -> dict:
     return {"date": need.date, "period": need.period_number, "class": need.class_name, "subject": need.subject}
+
+
+def coverage_resync_after_timetable(*, semester, actor=None) -> list[NeedsChange]:
+    """A new timetable for a semester: bring the needs of absences still to come in step with it.
+
+    Periods already past are left as they were arranged; academic affairs hear of each change.
+    """
+    now = timezone.now()
+    changes = []
+    with transaction.atomic():
+        absences = (
+            Absence.objects.select_for_update()
+            .filter(school_id=semester.school_id, spans__end__gt=now,
+                    spans__start__date__lte=semester.end_date, spans__end__date__gte=semester.start_date)
+            .exclude(status=Absence.Status.CANCELLED)
+            .select_related("teacher", "school")
+            .distinct()
+        )
+        for absence in absences:
+            spans = [(max(start, now), end) for start, end in absence.spans.values_list("start", "end") if end > now]
+            change = _sync_needs_from(absence, spans, actor=actor, reason=str(_("課表更新")), since=now)
+            if change.changed:
+                audit_log(actor=actor, action="substitutes.needs_timetable_changed", target=absence,
+                          school=absence.school, data={"added": [_need_data(n) for n in change.added],
+                                                       "removed": [_need_data(n) for n in change.removed]})
+                _tell_academic_affairs(change, action="timetable", spans=spans, actor=actor)
+                changes.append(change)
+    return changes
 
 
 # --- Absences recorded by academic affairs (hourly 代課教師) -------------------------------

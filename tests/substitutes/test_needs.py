@@ -3,10 +3,12 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.core import mail
 
 from audit.models import AuditEntry
 from notifications.models import Notification
+from schedules.timetables_services import timetable_import
 from substitutes.models import Absence, CoverageNeed
 from substitutes.services import CoverageError, absence_cancel, absence_record, coverage_assign
 from tests.substitutes.conftest import FRI, THU, at
@@ -173,3 +175,17 @@ def test_a_change_of_leave_type_moves_the_pay_to_the_new_payer(school_setup, lea
     leave(teacher, span, action="changed", paid_by="school", type_code="official", type_name="公假")
     assignment.refresh_from_db()
     assert assignment.paid_by == "school" and assignment.status == "active"
+
+
+@time_machine.travel(dt.datetime(2025, 10, 8, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+def test_a_new_timetable_brings_coming_needs_in_step(school_setup, leave):
+    teacher, academic = school_setup["teacher"], school_setup["academic"]
+    leave(teacher, [(at(THU, "07:30"), at(THU, "17:00"))])
+    assert [n[1] for n in live_needs(teacher)] == [1, 3]
+    # The new timetable moves 王老師's Thursday class from P1 to P2 and drops P3.
+    csv = f"教師編號,星期,節次,班級,科目\n{teacher.employee_no},4,2,高一 3 班,國文\n"
+    timetable_import(semester=school_setup["semester"], data=csv.encode(), actor=academic.user)
+    assert live_needs(teacher) == [(THU, 2, "高一 3 班", "國文")]
+    notice = notices(academic)[-1]
+    assert "課表更新" in notice.title and "新增 1 節、取消 2 節" in notice.title
+    assert "新增需代課的節次（1 節）" in notice.body and "不再需要代課的節次（2 節）" in notice.body
