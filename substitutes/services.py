@@ -258,13 +258,17 @@ def coverage_resync_after_timetable(*, semester, actor=None) -> list[NeedsChange
     now = timezone.now()
     changes = []
     with transaction.atomic():
-        absences = (
-            Absence.objects.select_for_update()
-            .filter(school_id=semester.school_id, spans__end__gt=now,
-                    spans__start__date__lte=semester.end_date, spans__end__date__gte=semester.start_date)
+        ids = set(
+            Absence.objects.filter(
+                school_id=semester.school_id, spans__end__gt=now,
+                spans__start__date__lte=semester.end_date, spans__end__date__gte=semester.start_date,
+            )
             .exclude(status=Absence.Status.CANCELLED)
-            .select_related("teacher", "school")
-            .distinct()
+            .values_list("pk", flat=True)
+        )
+        absences = (
+            Absence.objects.select_for_update(of=("self",)).filter(pk__in=ids)
+            .select_related("teacher", "school").order_by("pk")
         )
         for absence in absences:
             spans = [(max(start, now), end) for start, end in absence.spans.values_list("start", "end") if end > now]
@@ -369,7 +373,7 @@ def coverage_assign(
         # Lock the need, then the substitute: two arrangers giving the same person two classes
         # at the same time queue here, and the second one sees the first one's assignment.
         need = (
-            CoverageNeed.objects.select_for_update().select_related("absence", "teacher", "school")
+            CoverageNeed.objects.select_for_update(of=("self",)).select_related("absence", "teacher", "school")
             .filter(pk=need_id).first()
         )
         if need is None or not can_arrange(actor, need.school_id):
@@ -461,8 +465,10 @@ def coverage_unassign(*, actor: StaffMember, assignment_id: int, reason: str = "
     """Take an assignment back: the need is open again; substitute and absent teacher are told."""
     with transaction.atomic():
         assignment = (
-            CoverageAssignment.objects.select_for_update().select_related("need", "need__teacher", "substitute")
-            .filter(pk=assignment_id).first()
+            CoverageAssignment.objects.select_for_update(of=("self",))
+            .select_related("need", "need__teacher", "substitute")
+            .filter(pk=assignment_id)
+            .first()
         )
         if assignment is None or not can_arrange(actor, assignment.school_id):
             raise CoverageError(_("找不到此代課安排，或您不是本校教學組"), code="forbidden")
