@@ -293,3 +293,7 @@ class OfficeCalendarDayAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# Bell schedules and timetables have their own module.
+from schedules import timetable_admin  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from schedules import views
+from schedules import timetable_views, views
 
 app_name = "schedules"
 urlpatterns = [
@@ -16,4 +16,9 @@ urlpatterns = [
     path("typhoons/<int:pk>/withdraw/", views.typhoon_withdraw, name="typhoon_withdraw"),
     path("work/", views.work_schedules, name="work_schedules"),
     path("work/seed/", views.work_schedules_seed, name="work_schedules_seed"),
+    # Timetables (bell schedules and teaching timetables).
+    path("timetables/", timetable_views.timetables, name="timetables"),
+    path("timetables/import/", timetable_views.timetable_import_page, name="timetable_import"),
+    path("timetables/teacher/<int:pk>/", timetable_views.timetable_teacher, name="timetable_teacher"),
+    path("timetables/class/", timetable_views.timetable_class, name="timetable_class"),
 ]

@@ -8,3 +8,6 @@ class SubstitutesConfig(AppConfig):
 
     name = "substitutes"
     verbose_name = "代課"
+
+    def ready(self) -> None:
+        from substitutes import signals  # noqa: F401  (connects the leave_changed receiver)

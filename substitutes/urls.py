@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from substitutes import views
 
 app_name = "substitutes"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("needs/<int:pk>/", views.need_detail, name="need"),
+    path("needs/<int:pk>/assign/", views.need_assign, name="assign"),
+    path("assignments/<int:pk>/cancel/", views.assignment_cancel, name="assignment_cancel"),
+    path("absences/new/", views.absence_new, name="absence_new"),
+    path("absences/<int:pk>/cancel/", views.absence_withdraw, name="absence_cancel"),
+    path("mine/", views.mine, name="mine"),
+    path("pay/", views.pay, name="pay"),
+    path("pay/export.csv", views.pay_export, {"fmt": "csv"}, name="pay_csv"),
+    path("pay/export.xlsx", views.pay_export, {"fmt": "xlsx"}, name="pay_xlsx"),
+]

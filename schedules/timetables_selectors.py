@@ -1,0 +1,201 @@
+"""Reading timetables: weekly grids for people, and the dated class periods the coverage module needs.
+
+CONTRACT used by substitutes:
+    taught_periods(teacher_ids=, start=, end=) -> list[TaughtPeriod]
+        every class period those teachers teach on school days in [start, end] (dates, inclusive)
+    teachers_teaching_at(school=, starts_at=, ends_at=) -> set[int]
+        the teachers whose timetable has them in class at any moment of [starts_at, ends_at)
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from schedules.calendar import is_school_day
+from schedules.models import BellPeriod, Division, Semester, TimetableEntry
+from staff.models import School, StaffMember
+
+WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
+
+
+@dataclass(frozen=True)
+class TaughtPeriod:
+    teacher_id: int
+    date: dt.date
+    division: str
+    period_number: int
+    period_label: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    class_name: str
+    subject: str
+    room: str
+
+    @property
+    def key(self) -> tuple[dt.date, str, int]:
+        return (self.date, self.division, self.period_number)
+
+
+def _aware(day: dt.date, t: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, t))
+
+
+def semester_on(*, school: School, day: dt.date) -> Semester | None:
+    return Semester.objects.filter(school=school, start_date__lte=day, end_date__gte=day).first()
+
+
+def semester_current(*, school: School, today: dt.date | None = None) -> Semester | None:
+    """The semester running today, else the next one, else the latest one."""
+    today = today or timezone.localdate()
+    semesters = list(Semester.objects.filter(school=school).order_by("start_date"))
+    for s in semesters:
+        if s.start_date <= today <= s.end_date:
+            return s
+    upcoming = [s for s in semesters if s.start_date > today]
+    if upcoming:
+        return upcoming[0]
+    return semesters[-1] if semesters else None
+
+
+def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) -> list[TaughtPeriod]:
+    """The class periods the teachers teach on days with classes between start and end.
+
+    Queries: the teachers' schools and semesters overlapping the range (1), their timetable rows
+    in those semesters with the bell periods (1), plus whatever is_school_day needs per day.
+    """
+    teacher_ids = list(teacher_ids)
+    if not teacher_ids or end < start:
+        return []
+    entries = list(
+        TimetableEntry.objects.filter(
+            teacher_id__in=teacher_ids, semester__start_date__lte=end, semester__end_date__gte=start
+        ).select_related("period", "semester", "semester__school")
+    )
+    school_day: dict[tuple[int, dt.date], bool] = {}
+    out: list[TaughtPeriod] = []
+    by_semester: dict[int, list[TimetableEntry]] = {}
+    for e in entries:
+        by_semester.setdefault(e.semester_id, []).append(e)
+    for rows in by_semester.values():
+        semester = rows[0].semester
+        first, last = max(start, semester.start_date), min(end, semester.end_date)
+        day = first
+        while day <= last:
+            weekday = day.isoweekday()
+            todays = [e for e in rows if e.weekday == weekday]
+            if todays:
+                key = (semester.school_id, day)
+                if key not in school_day:
+                    school_day[key] = is_school_day(semester.school, day)
+                if school_day[key]:
+                    out.extend(
+                        TaughtPeriod(
+                            teacher_id=e.teacher_id, date=day, division=e.period.division,
+                            period_number=e.period.number, period_label=e.period.display_label,
+                            starts_at=_aware(day, e.period.start), ends_at=_aware(day, e.period.end),
+                            class_name=e.class_name, subject=e.subject, room=e.room,
+                        )
+                        for e in todays
+                    )
+            day += dt.timedelta(days=1)
+    out.sort(key=lambda p: (p.starts_at, p.teacher_id))
+    return out
+
+
+def teachers_teaching_at(*, school: School, starts_at: dt.datetime, ends_at: dt.datetime) -> set[int]:
+    """Teachers of the school whose timetable puts them in a class overlapping the time (one query)."""
+    local_start, local_end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    day = local_start.date()
+    return set(
+        TimetableEntry.objects.filter(
+            semester__school=school, semester__start_date__lte=day, semester__end_date__gte=day,
+            weekday=day.isoweekday(), period__start__lt=local_end.time(), period__end__gt=local_start.time(),
+        ).values_list("teacher_id", flat=True)
+    )
+
+
+def subjects_by_teacher(*, school: School, semester: Semester | None) -> dict[int, set[str]]:
+    """What each teacher teaches this semester (one query)."""
+    out: dict[int, set[str]] = {}
+    if semester is None:
+        return out
+    rows = TimetableEntry.objects.filter(semester=semester).values_list("teacher_id", "subject").distinct()
+    for teacher_id, subject in rows:
+        out.setdefault(teacher_id, set()).add(subject)
+    return out
+
+
+# --- Weekly grids ---------------------------------------------------------------------
+
+
+@dataclass
+class GridRow:
+    period: BellPeriod
+    cells: list[list[TimetableEntry]]
+
+
+@dataclass
+class WeekGrid:
+    weekdays: list[tuple[int, str]]
+    rows: list[GridRow]
+    count: int
+
+
+def _grid(entries: list[TimetableEntry], periods: list[BellPeriod]) -> WeekGrid:
+    days = 6 if any(e.weekday == 6 for e in entries) else 5
+    divisions = {e.period.division for e in entries}
+    shown = [p for p in periods if p.division in divisions] if divisions else periods
+    index = {p.pk: GridRow(p, [[] for _ in range(days)]) for p in shown}
+    for e in entries:
+        if e.period_id in index and e.weekday <= days:
+            index[e.period_id].cells[e.weekday - 1].append(e)
+    rows = sorted(index.values(), key=lambda r: (r.period.start, r.period.division))
+    return WeekGrid(weekdays=[(n, WEEKDAY_NAMES[n - 1]) for n in range(1, days + 1)], rows=rows, count=len(entries))
+
+
+def _bell(school_id: int) -> list[BellPeriod]:
+    return list(BellPeriod.objects.filter(school_id=school_id).order_by("start", "division"))
+
+
+def timetable_for_teacher(*, teacher: StaffMember, semester: Semester) -> WeekGrid:
+    """Queries: the teacher's rows with periods (1), the school's bell schedule (1)."""
+    entries = list(TimetableEntry.objects.filter(semester=semester, teacher=teacher).select_related("period"))
+    return _grid(entries, _bell(semester.school_id))
+
+
+def timetable_for_class(*, semester: Semester, class_name: str) -> WeekGrid:
+    """Queries: the class's rows with periods and teachers (1), the school's bell schedule (1)."""
+    entries = list(
+        TimetableEntry.objects.filter(semester=semester, class_name=class_name).select_related("period", "teacher")
+    )
+    return _grid(entries, _bell(semester.school_id))
+
+
+def timetable_classes(*, semester: Semester) -> list[str]:
+    names = TimetableEntry.objects.filter(semester=semester).values_list("class_name", flat=True).distinct()
+    return sorted(names, key=_class_sort_key)
+
+
+def timetable_teachers(*, semester: Semester) -> QuerySet[StaffMember]:
+    return StaffMember.objects.filter(timetable_entries__semester=semester).distinct().order_by("name")
+
+
+_GRADES = {"一": 1, "二": 2, "三": 3}
+
+
+def _class_sort_key(name: str) -> tuple:
+    # 國一 < 國三 < 高一 < 高三, then by class number.
+    division = 0 if name.startswith("國") else 1
+    grade = _GRADES.get(name[1:2], 9)
+    digits = "".join(ch for ch in name if ch.isdigit())
+    return (division, grade, int(digits) if digits else 0, name)
+
+
+def bell_schedule(*, school: School) -> dict[str, list[BellPeriod]]:
+    out: dict[str, list[BellPeriod]] = {}
+    for p in BellPeriod.objects.filter(school=school).order_by("division", "start"):
+        out.setdefault(Division(p.division).label, []).append(p)
+    return out

@@ -1,0 +1,324 @@
+"""Changing bell schedules and timetables: the CSV import of a school's timetabling system.
+
+The import reads the usual export — one row per teacher-period — in UTF-8 (with or without a
+BOM) or Big5, checks every row, and either replaces the semester's whole timetable or changes
+nothing and reports every bad row by its line number.
+"""
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_log
+from config.errors import DomainError
+from schedules.models import BellPeriod, Division, Semester, TimetableEntry
+from staff.models import School, StaffMember
+
+# Sent inside the import's transaction: timetable_changed.send(sender=Semester, semester=..., actor=...).
+# The coverage module listens, to bring the needs of current absences in step with the new timetable.
+timetable_changed = Signal()
+
+
+class TimetableError(DomainError):
+    """A timetable change refused; ``errors`` lists the bad rows of an import."""
+
+    def __init__(self, message, code: str = "invalid", errors: list["RowError"] | None = None):
+        super().__init__(message, code)
+        self.errors = errors or []
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # line number in the file, the header being line 1
+    message: str
+
+    def __str__(self) -> str:
+        return _t("第 %(row)d 列：%(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class TimetableImportResult:
+    created: int
+    teachers: int
+    replaced: int
+    classes: list[str] = field(default_factory=list)
+
+
+# Column names seen in timetabling systems' exports, by what they mean.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "employee_no": ("教師編號", "員工編號", "教師代碼", "教師代號", "教職員編號", "employee_no"),
+    "teacher_name": ("教師", "教師姓名", "任課教師", "姓名", "teacher"),
+    "weekday": ("星期", "星期別", "weekday"),
+    "period": ("節次", "節", "period"),
+    "class_name": ("班級", "班級名稱", "class"),
+    "subject": ("科目", "科目名稱", "subject"),
+    "room": ("教室", "上課地點", "場地", "room"),
+    "division": ("部別", "學部", "division"),
+}
+WEEKDAY_WORDS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6}
+WEEKDAY_EN = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6}
+DIVISION_WORDS = {
+    "高中部": Division.SENIOR, "高中": Division.SENIOR, "senior": Division.SENIOR,
+    "國中部": Division.JUNIOR, "國中": Division.JUNIOR, "junior": Division.JUNIOR,
+    "國小部": Division.ELEMENTARY, "國小": Division.ELEMENTARY, "elementary": Division.ELEMENTARY,
+}
+CHINESE_DIGITS = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
+}
+
+
+def decode_csv(data: bytes) -> str:
+    """UTF-8 with BOM, UTF-8, or Big5 (as cp950, Windows' Big5 with its extensions)."""
+    encodings = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp950", "big5hkscs")
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise TimetableError(_("無法辨識檔案編碼，請存成 UTF-8 或 Big5 的 CSV 檔"), code="encoding")
+
+
+def _parse_weekday(value: str) -> int | None:
+    text = value.strip().replace("星期", "").replace("週", "").replace("周", "")
+    if text.isdigit() and 1 <= int(text) <= 6:
+        return int(text)
+    if text in WEEKDAY_WORDS:
+        return WEEKDAY_WORDS[text]
+    return WEEKDAY_EN.get(text[:3].lower())
+
+
+PERIOD_WORDS = {"早自習": BellPeriod.Kind.SELF_STUDY, "早修": BellPeriod.Kind.SELF_STUDY,
+                "導師時間": BellPeriod.Kind.HOMEROOM, "班會": BellPeriod.Kind.HOMEROOM}
+
+
+def _parse_period(value: str) -> int | str | None:
+    """A period number, or the kind of slot named by word (早自習, 導師時間)."""
+    text = value.strip().removeprefix("第").removesuffix("節").strip()
+    if text in PERIOD_WORDS:
+        return PERIOD_WORDS[text]
+    if text.isdigit():
+        return int(text)
+    if text and all(ch in CHINESE_DIGITS for ch in text):
+        if text == "十":
+            return 10
+        if len(text) == 1:
+            return CHINESE_DIGITS[text]
+    return None
+
+
+def _division_of(class_name: str, explicit: str, school: School) -> str | None:
+    if explicit.strip():
+        return DIVISION_WORDS.get(explicit.strip().lower())
+    name = class_name.strip()
+    if name.startswith("高"):
+        return Division.SENIOR
+    if name.startswith("國"):
+        return Division.JUNIOR
+    if school.has_senior_division and not school.has_junior_division:
+        return Division.SENIOR
+    if school.has_junior_division and not school.has_senior_division:
+        return Division.JUNIOR
+    return None
+
+
+def _normalise_class(name: str) -> str:
+    # 「高一3班」 and 「高一 3 班」 are the same class: one spelling, with spaces around the number.
+    text = re.sub(r"\s+", "", name)
+    return re.sub(r"(\d+)", r" \1 ", text).strip().replace("  ", " ")
+
+
+def _columns(header: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for index, raw in enumerate(header):
+        name = raw.strip().lower()
+        for key, aliases in HEADER_ALIASES.items():
+            if key not in found and name in {a.lower() for a in aliases}:
+                found[key] = index
+    return found
+
+
+def timetable_import(*, semester: Semester, data: bytes, actor=None) -> TimetableImportResult:
+    """Replace the semester's timetable with the rows of a CSV file, or change nothing.
+
+    Raises TimetableError with ``errors`` (one per bad row) when anything is wrong.
+    """
+    school = semester.school
+    text = decode_csv(data)
+    rows = list(csv.reader(io.StringIO(text)))
+    while rows and not any(cell.strip() for cell in rows[-1]):
+        rows.pop()
+    if len(rows) < 2:
+        raise TimetableError(_("檔案沒有資料列"), code="empty")
+    columns = _columns(rows[0])
+    missing = [
+        label
+        for key, label in (("weekday", "星期"), ("period", "節次"), ("class_name", "班級"), ("subject", "科目"))
+        if key not in columns
+    ]
+    if "employee_no" not in columns and "teacher_name" not in columns:
+        missing.insert(0, "教師編號或教師姓名")
+    if missing:
+        raise TimetableError(
+            _("缺少欄位：%(columns)s") % {"columns": "、".join(missing)}, code="missing_columns"
+        )
+
+    # Everything the rows refer to, read once.
+    staff = list(StaffMember.objects.filter(school=school, is_active=True).only("id", "name", "employee_no"))
+    by_no = {s.employee_no.strip().upper(): s for s in staff}
+    by_name: dict[str, list[StaffMember]] = {}
+    for s in staff:
+        by_name.setdefault(s.name.strip(), []).append(s)
+    periods: dict[tuple[str, int | str], BellPeriod] = {}
+    for p in BellPeriod.objects.filter(school=school).order_by("start"):
+        periods[(p.division, p.number)] = p
+        if p.kind != BellPeriod.Kind.CLASS:
+            periods.setdefault((p.division, p.kind), p)
+
+    def cell(row: list[str], key: str) -> str:
+        index = columns.get(key)
+        return row[index].strip() if index is not None and index < len(row) else ""
+
+    errors: list[RowError] = []
+    entries: list[TimetableEntry] = []
+    seen: dict[tuple[int, int, int], int] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(c.strip() for c in row):
+            continue
+        problems: list[str] = []
+        teacher = None
+        employee_no, teacher_name = cell(row, "employee_no"), cell(row, "teacher_name")
+        if employee_no:
+            teacher = by_no.get(employee_no.upper())
+            if teacher is None:
+                problems.append(_t("找不到教師編號「%(no)s」") % {"no": employee_no})
+        elif teacher_name:
+            matches = by_name.get(teacher_name, [])
+            if len(matches) == 1:
+                teacher = matches[0]
+            elif matches:
+                problems.append(_t("教師姓名「%(name)s」有同名者，請改用教師編號") % {"name": teacher_name})
+            else:
+                problems.append(_t("找不到教師「%(name)s」") % {"name": teacher_name})
+        else:
+            problems.append(_t("未填教師"))
+        weekday = _parse_weekday(cell(row, "weekday"))
+        if weekday is None:
+            problems.append(_t("星期「%(value)s」無法辨識") % {"value": cell(row, "weekday")})
+        number = _parse_period(cell(row, "period"))
+        if number is None:
+            problems.append(_t("節次「%(value)s」無法辨識") % {"value": cell(row, "period")})
+        class_name = _normalise_class(cell(row, "class_name"))
+        if not class_name:
+            problems.append(_t("未填班級"))
+        subject = cell(row, "subject")
+        if not subject:
+            problems.append(_t("未填科目"))
+        division = _division_of(class_name, cell(row, "division"), school) if class_name else None
+        if class_name and division is None:
+            problems.append(_t("無法判斷「%(name)s」屬於高中部或國中部，請加「部別」欄") % {"name": class_name})
+        period = periods.get((division, number)) if division and number is not None else None
+        if division and number is not None and period is None:
+            problems.append(
+                _t("%(division)s作息表沒有「%(period)s」")
+                % {"division": Division(division).label, "period": cell(row, "period")}
+            )
+        if teacher and weekday and period:
+            key = (teacher.pk, weekday, period.pk)
+            if key in seen:
+                problems.append(
+                    _t("與第 %(row)d 列重複：同一位教師同一時段排了兩堂課") % {"row": seen[key]}
+                )
+            else:
+                seen[key] = line
+        if problems:
+            errors.extend(RowError(line, p) for p in problems)
+            continue
+        entries.append(
+            TimetableEntry(
+                semester=semester, teacher=teacher, weekday=weekday, period=period,
+                class_name=class_name, subject=subject, room=cell(row, "room")[:30],
+            )
+        )
+    if errors:
+        raise TimetableError(
+            _("課表有 %(count)d 個錯誤，未匯入任何資料") % {"count": len(errors)}, code="invalid_rows", errors=errors
+        )
+
+    with transaction.atomic():
+        # Lock the semester so two imports of the same semester run one after the other.
+        Semester.objects.select_for_update().get(pk=semester.pk)
+        replaced, _detail = TimetableEntry.objects.filter(semester=semester).delete()
+        TimetableEntry.objects.bulk_create(entries)
+        result = TimetableImportResult(
+            created=len(entries),
+            teachers=len({e.teacher_id for e in entries}),
+            replaced=replaced,
+            classes=sorted({e.class_name for e in entries}),
+        )
+        audit_log(
+            actor=actor, action="schedules.timetable_imported", target=semester, school=school,
+            data={"rows": result.created, "teachers": result.teachers, "replaced": replaced},
+        )
+        timetable_changed.send(sender=Semester, semester=semester, actor=actor)
+    return result
+
+
+# --- Bell schedules -----------------------------------------------------------------
+
+# The usual Kaohsiung high-school day: 早自習 (numbered 0), 導師時間 (numbered after the last class
+# period) and 8 periods of 50 minutes (高中部), or 7 of 45 minutes on the junior high's own bells
+# (國中部). Schools edit their own in the admin; a CSV may name the two slots by word.
+STANDARD_BELLS: dict[str, list[tuple[int, str, str, str]]] = {
+    Division.SENIOR: [
+        (0, BellPeriod.Kind.SELF_STUDY, "07:30", "08:00"),
+        (1, BellPeriod.Kind.CLASS, "08:10", "09:00"),
+        (2, BellPeriod.Kind.CLASS, "09:10", "10:00"),
+        (3, BellPeriod.Kind.CLASS, "10:10", "11:00"),
+        (4, BellPeriod.Kind.CLASS, "11:10", "12:00"),
+        (5, BellPeriod.Kind.CLASS, "13:10", "14:00"),
+        (6, BellPeriod.Kind.CLASS, "14:10", "15:00"),
+        (7, BellPeriod.Kind.CLASS, "15:10", "16:00"),
+        (8, BellPeriod.Kind.CLASS, "16:10", "17:00"),
+        (9, BellPeriod.Kind.HOMEROOM, "08:00", "08:10"),
+    ],
+    Division.JUNIOR: [
+        (0, BellPeriod.Kind.SELF_STUDY, "07:30", "08:00"),
+        (1, BellPeriod.Kind.CLASS, "08:15", "09:00"),
+        (2, BellPeriod.Kind.CLASS, "09:10", "09:55"),
+        (3, BellPeriod.Kind.CLASS, "10:10", "10:55"),
+        (4, BellPeriod.Kind.CLASS, "11:05", "11:50"),
+        (5, BellPeriod.Kind.CLASS, "13:15", "14:00"),
+        (6, BellPeriod.Kind.CLASS, "14:10", "14:55"),
+        (7, BellPeriod.Kind.CLASS, "15:10", "15:55"),
+        (8, BellPeriod.Kind.HOMEROOM, "08:00", "08:10"),
+    ],
+}
+
+
+def bell_schedule_ensure_standard(*, school: School) -> int:
+    """Create the standard bell schedule for the school's divisions where a period is missing.
+
+    Existing periods are left as the school set them. Returns how many were created.
+    """
+    divisions = [d for d, has in ((Division.SENIOR, school.has_senior_division),
+                                  (Division.JUNIOR, school.has_junior_division)) if has]
+    existing = set(BellPeriod.objects.filter(school=school).values_list("division", "number"))
+    new = [
+        BellPeriod(
+            school=school, division=division, number=number, kind=kind,
+            start=dt.time.fromisoformat(start), end=dt.time.fromisoformat(end),
+        )
+        for division in divisions
+        for number, kind, start, end in STANDARD_BELLS[division]
+        if (division, number) not in existing
+    ]
+    BellPeriod.objects.bulk_create(new)
+    return len(new)

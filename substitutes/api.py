@@ -1,0 +1,215 @@
+"""REST API of the coverage module: needs, candidates, assignments, the pay report.
+
+Same rules as the pages: academic affairs of the school arrange; academic affairs, personnel
+and the principal read the pay report. Domain errors come back as 400 {detail, code}.
+"""
+
+from django.http import Http404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from substitutes.filters import CoverageAssignmentFilter, CoverageNeedFilter
+from substitutes.models import CoverageAssignment, CoverageNeed
+from substitutes.selectors import (
+    can_arrange,
+    can_see_pay,
+    coverage_assignment_list,
+    coverage_candidates,
+    coverage_need_list,
+    pay_report,
+)
+from substitutes.services import coverage_assign, coverage_unassign
+
+
+def _staff(request):
+    return getattr(request.user, "staff_or_none", None)
+
+
+class IsAcademicAffairs(BasePermission):
+    message = "只有教學組可以使用"
+
+    def has_permission(self, request, view) -> bool:
+        return can_arrange(_staff(request))
+
+
+class CanSeePay(BasePermission):
+    message = "只有教學組、人事室與校長可以查看代課鐘點費"
+
+    def has_permission(self, request, view) -> bool:
+        return can_see_pay(_staff(request))
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    substitute = PersonSerializer()
+
+    class Meta:
+        model = CoverageAssignment
+        fields = [
+            "id", "need", "kind", "status", "substitute", "date", "period_number", "division", "starts_at", "ends_at",
+            "paid_by", "swap_date", "swap_period_number", "swap_class_name", "swap_subject", "note", "created_at",
+            "cancelled_at", "cancel_reason",
+        ]
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    teacher = PersonSerializer()
+    leave_type = serializers.CharField(source="absence.leave_type_name")
+    leave_request_id = serializers.IntegerField(source="absence.leave_request_id", allow_null=True)
+    leave_status = serializers.CharField(source="absence.status")
+    paid_by = serializers.CharField(source="absence.paid_by")
+    assignment = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CoverageNeed
+        fields = [
+            "id", "date", "division", "period_number", "period_label", "starts_at", "ends_at", "class_name",
+            "subject", "room", "status", "teacher", "leave_type", "leave_request_id", "leave_status", "paid_by",
+            "assignment",
+        ]
+
+    @extend_schema_field(AssignmentSerializer(allow_null=True))
+    def get_assignment(self, need):
+        active = need.active_assignments  # prefetched by the selector
+        return AssignmentSerializer(active[0]).data if active else None
+
+
+class NeedList(generics.ListAPIView):
+    """Coverage needs of the caller's school, each with its active assignment."""
+
+    serializer_class = NeedSerializer
+    permission_classes = [IsAuthenticated, IsAcademicAffairs]
+    filterset_class = CoverageNeedFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return CoverageNeed.objects.none()
+        return coverage_need_list(school=_staff(self.request).school)
+
+
+def _need_for(request, pk: int) -> CoverageNeed:
+    need = CoverageNeed.objects.select_related("school").filter(pk=pk, school_id=_staff(request).school_id).first()
+    if need is None:
+        raise Http404
+    return need
+
+
+class CandidateSerializer(serializers.Serializer):
+    staff = PersonSerializer()
+    same_subject = serializers.BooleanField()
+    month_count = serializers.IntegerField(help_text="本月已代課節數")
+    subjects = serializers.ListField(child=serializers.CharField())
+    pool = serializers.BooleanField(help_text="代課人力庫（代課教師）")
+    reason = serializers.CharField(allow_null=True, help_text="無法代課的原因：on_leave / teaching / covering")
+
+
+class CandidatesSerializer(serializers.Serializer):
+    internal = CandidateSerializer(many=True)
+    pool = CandidateSerializer(many=True)
+    unavailable = CandidateSerializer(many=True)
+
+
+class NeedCandidates(APIView):
+    permission_classes = [IsAuthenticated, IsAcademicAffairs]
+
+    @extend_schema(responses=CandidatesSerializer)
+    def get(self, request, pk: int):
+        """Who could cover this need, best first (free, not on leave, same subject, fewest this month)."""
+        return Response(CandidatesSerializer(coverage_candidates(need=_need_for(request, pk))).data)
+
+
+class NeedAssign(APIView):
+    permission_classes = [IsAuthenticated, IsAcademicAffairs]
+
+    class AssignInputSerializer(serializers.Serializer):
+        substitute_id = serializers.IntegerField()
+        kind = serializers.ChoiceField(choices=CoverageAssignment.Kind.choices, default="substitute")
+        swap_date = serializers.DateField(required=False, allow_null=True)
+        swap_period_number = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+        note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+    @extend_schema(request=AssignInputSerializer, responses={201: AssignmentSerializer})
+    def post(self, request, pk: int):
+        """Assign a substitute (代課) or record a swap (調課); refused with 400 {detail, code} on a clash."""
+        need = _need_for(request, pk)
+        data = self.AssignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        assignment = coverage_assign(actor=_staff(request), need_id=need.pk, **data.validated_data)
+        return Response(AssignmentSerializer(assignment).data, status=201)
+
+
+class AssignmentList(generics.ListAPIView):
+    """Assignments of the caller's school."""
+
+    serializer_class = AssignmentSerializer
+    permission_classes = [IsAuthenticated, IsAcademicAffairs]
+    filterset_class = CoverageAssignmentFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return CoverageAssignment.objects.none()
+        return coverage_assignment_list(school=_staff(self.request).school)
+
+
+class AssignmentCancel(APIView):
+    permission_classes = [IsAuthenticated, IsAcademicAffairs]
+
+    class CancelInputSerializer(serializers.Serializer):
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+    @extend_schema(request=CancelInputSerializer, responses=AssignmentSerializer)
+    def post(self, request, pk: int):
+        """Take an assignment back: the need is open again."""
+        data = self.CancelInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if not CoverageAssignment.objects.filter(pk=pk, school_id=_staff(request).school_id).exists():
+            raise Http404
+        assignment = coverage_unassign(actor=_staff(request), assignment_id=pk, **data.validated_data)
+        return Response(AssignmentSerializer(assignment).data)
+
+
+class PayRowSerializer(serializers.Serializer):
+    substitute_id = serializers.IntegerField()
+    employee_no = serializers.CharField()
+    name = serializers.CharField()
+    paid_by = serializers.CharField(help_text="school 公費 / teacher 自理")
+    periods = serializers.IntegerField()
+    amount = serializers.IntegerField(help_text="新臺幣元")
+
+
+class PayReportSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    month = serializers.IntegerField()
+    rows = PayRowSerializer(many=True)
+    school_total = serializers.IntegerField()
+    teacher_total = serializers.IntegerField()
+    total_periods = serializers.IntegerField()
+    total_amount = serializers.IntegerField()
+
+
+class PayReport(APIView):
+    permission_classes = [IsAuthenticated, CanSeePay]
+
+    class QuerySerializer(serializers.Serializer):
+        month = serializers.RegexField(r"^\d{4}-(0[1-9]|1[0-2])$", required=False, help_text="YYYY-MM，預設本月")
+
+    @extend_schema(
+        parameters=[OpenApiParameter("month", str, description="YYYY-MM (default: this month)")],
+        responses=PayReportSerializer,
+    )
+    def get(self, request):
+        """Each substitute's covered periods in a month, by payer, at the rate in force each day."""
+        query = self.QuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        today = timezone.localdate()
+        year, month = (int(x) for x in query.validated_data.get("month", f"{today:%Y-%m}").split("-"))
+        report = pay_report(school=_staff(request).school, year=year, month=month, with_lines=False)
+        return Response(PayReportSerializer(report).data)

@@ -1,0 +1,65 @@
+"""The monthly pay report as files: CSV (UTF-8 with BOM, so Excel opens it right) and XLSX."""
+
+import csv
+import io
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from staff.twdate import format_roc_short
+from substitutes.selectors import PayReport
+
+SUMMARY_HEADER = ["員工編號", "姓名", "鐘點費負擔", "節數", "金額（元）"]
+LINES_HEADER = ["姓名", "日期", "節次", "班級", "科目", "原任課教師", "假別", "鐘點費負擔", "每節（元）"]
+
+
+def _summary_rows(report: PayReport) -> list[list]:
+    rows = [[r.employee_no, r.name, r.paid_by_label, r.periods, r.amount] for r in report.rows]
+    rows.append(["", "合計（公費）", "", "", report.school_total])
+    rows.append(["", "合計（自理）", "", "", report.teacher_total])
+    rows.append(["", "總計", "", report.total_periods, report.total_amount])
+    return rows
+
+
+def _line_rows(report: PayReport) -> list[list]:
+    return [
+        [
+            a.substitute.name, format_roc_short(a.date), a.need.period_label, a.need.class_name, a.need.subject,
+            a.need.teacher.name, a.need.absence.leave_type_name, a.get_paid_by_display(), a.rate,
+        ]
+        for a in report.lines
+    ]
+
+
+def pay_report_csv(report: PayReport) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(SUMMARY_HEADER)
+    writer.writerows(_summary_rows(report))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def pay_report_xlsx(report: PayReport, *, school_name: str) -> bytes:
+    book = Workbook()
+    summary = book.active
+    summary.title = "代課鐘點費"
+    summary.append([f"{school_name} {report.year - 1911} 年 {report.month} 月 代課鐘點費"])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.append(SUMMARY_HEADER)
+    for row in _summary_rows(report):
+        summary.append(row)
+    for cell in summary[2]:
+        cell.font = Font(bold=True)
+    lines = book.create_sheet("明細")
+    lines.append(LINES_HEADER)
+    for row in _line_rows(report):
+        lines.append(row)
+    for sheet in (summary, lines):
+        for column in sheet.columns:
+            width = max(len(str(c.value or "")) for c in column) * 2 + 2
+            sheet.column_dimensions[column[0].column_letter].width = min(width, 40)
+    book.properties.created = timezone.now().replace(tzinfo=None)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

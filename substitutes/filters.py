@@ -1,0 +1,28 @@
+import django_filters
+
+from substitutes.models import CoverageAssignment, CoverageNeed
+
+
+class CoverageNeedFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="從（日期）")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到（日期）")
+    status = django_filters.ChoiceFilter(choices=CoverageNeed.Status.choices)
+    teacher = django_filters.NumberFilter(field_name="teacher_id", label="原任課教師")
+    class_name = django_filters.CharFilter(lookup_expr="exact", label="班級")
+
+    class Meta:
+        model = CoverageNeed
+        fields = ["date_from", "date_to", "status", "teacher", "class_name"]
+
+
+class CoverageAssignmentFilter(django_filters.FilterSet):
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="從（日期）")
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到（日期）")
+    status = django_filters.ChoiceFilter(choices=CoverageAssignment.Status.choices)
+    kind = django_filters.ChoiceFilter(choices=CoverageAssignment.Kind.choices)
+    substitute = django_filters.NumberFilter(field_name="substitute_id", label="代課教師")
+    paid_by = django_filters.CharFilter(label="鐘點費負擔")
+
+    class Meta:
+        model = CoverageAssignment
+        fields = ["date_from", "date_to", "status", "kind", "substitute", "paid_by"]

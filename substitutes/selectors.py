@@ -1,0 +1,350 @@
+"""Reads of the coverage module: the dashboard, candidates for a need, conflicts, the pay report."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from leave.selectors import leave_spans
+from schedules.timetables_selectors import semester_on, subjects_by_teacher, teachers_teaching_at
+from staff.models import Role, School, StaffCategory, StaffMember
+from substitutes.models import (
+    AbsenceSpan,
+    CoverageAssignment,
+    CoverageNeed,
+    HourlyRate,
+    Payer,
+    SubstituteProfile,
+)
+
+# Why someone cannot take a period; the same codes the assignment service refuses with.
+ON_LEAVE = "on_leave"
+TEACHING = "teaching"
+COVERING = "covering"
+
+LIVE = ~Q(status=CoverageNeed.Status.CANCELLED)
+ACTIVE = CoverageAssignment.Status.ACTIVE
+
+
+def can_arrange(viewer: StaffMember | None, school_id: int | None = None) -> bool:
+    """Academic affairs (教學組) arrange cover for their own school; nobody else does."""
+    return (
+        viewer is not None
+        and viewer.has_role(Role.ACADEMIC_AFFAIRS)
+        and (school_id is None or viewer.school_id == school_id)
+    )
+
+
+def can_see_pay(viewer: StaffMember | None) -> bool:
+    """The pay report: academic affairs, who arrange, and personnel and the principal, who pay."""
+    return viewer is not None and bool(
+        viewer.roles_set & {Role.ACADEMIC_AFFAIRS, Role.PERSONNEL, Role.PRINCIPAL}
+    )
+
+
+def busy_reasons(
+    *,
+    school: School,
+    staff_ids: Iterable[int],
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    exclude_need_id: int | None = None,
+) -> dict[int, str]:
+    """Who among staff_ids cannot be in a class during [starts_at, ends_at), and why.
+
+    One rule for the candidate list and for the assignment service. Queries: recorded absences
+    and leave spans (1 + the leave module's 1), the timetable (1), assignments including
+    swaps' return legs (1).
+    """
+    ids = set(staff_ids)
+    reasons: dict[int, str] = {}
+    if not ids:
+        return reasons
+    day = timezone.localtime(starts_at).date()
+
+    away = AbsenceSpan.objects.filter(
+        teacher_id__in=ids, start__lt=ends_at, end__gt=starts_at
+    ).exclude(absence__status="cancelled")
+    for staff_id in away.values_list("teacher_id", flat=True):
+        reasons.setdefault(staff_id, ON_LEAVE)
+    for span in leave_spans(staff_ids=ids, start=day, end=day, statuses=("approved", "pending")):
+        if span.start < ends_at and span.end > starts_at:
+            reasons.setdefault(span.staff_id, ON_LEAVE)
+
+    for staff_id in teachers_teaching_at(school=school, starts_at=starts_at, ends_at=ends_at) & ids:
+        reasons.setdefault(staff_id, TEACHING)
+
+    covering = CoverageAssignment.objects.filter(status=ACTIVE).filter(
+        Q(substitute_id__in=ids, starts_at__lt=ends_at, ends_at__gt=starts_at)
+        | Q(kind=CoverageAssignment.Kind.SWAP, need__teacher_id__in=ids,
+            swap_starts_at__lt=ends_at, swap_ends_at__gt=starts_at)
+    )
+    if exclude_need_id:
+        covering = covering.exclude(need_id=exclude_need_id)
+    for substitute_id, slot_start, slot_end, absent_id, swap_start, swap_end in covering.values_list(
+        "substitute_id", "starts_at", "ends_at", "need__teacher_id", "swap_starts_at", "swap_ends_at"
+    ):
+        if substitute_id in ids and slot_start < ends_at and slot_end > starts_at:
+            reasons.setdefault(substitute_id, COVERING)
+        # A swap's return leg: the absent teacher teaches the substitute's class then.
+        if absent_id in ids and swap_start and swap_start < ends_at and swap_end > starts_at:
+            reasons.setdefault(absent_id, COVERING)
+    return reasons
+
+
+@dataclass
+class Candidate:
+    staff: StaffMember
+    same_subject: bool
+    month_count: int
+    subjects: list[str]
+    pool: bool
+    reason: str | None = None
+
+    @property
+    def available(self) -> bool:
+        return self.reason is None
+
+
+@dataclass
+class Candidates:
+    internal: list[Candidate] = field(default_factory=list)
+    pool: list[Candidate] = field(default_factory=list)
+    unavailable: list[Candidate] = field(default_factory=list)
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    first = day.replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return first, last
+
+
+def coverage_candidates(*, need: CoverageNeed) -> Candidates:
+    """Teachers who could take the need, best first: free in that period and not on leave; same
+    subject first; then fewest periods covered this month. Hourly 代課教師 form the outside pool.
+
+    Queries: staff with profiles (1), busy_reasons (4), subjects this semester (2), this month's
+    counts (1).
+    """
+    school = need.school
+    staff = list(
+        StaffMember.objects.filter(school=school, is_active=True)
+        .exclude(category=StaffCategory.CIVIL_STAFF)
+        .exclude(pk=need.teacher_id)
+        .select_related("substitute_profile", "unit")
+        .order_by("name")
+    )
+    ids = [s.pk for s in staff]
+    reasons = busy_reasons(school=school, staff_ids=ids, starts_at=need.starts_at, ends_at=need.ends_at)
+    subjects = subjects_by_teacher(school=school, semester=semester_on(school=school, day=need.date))
+    first, last = month_bounds(need.date)
+    counts = dict(
+        CoverageAssignment.objects.filter(
+            substitute_id__in=ids, status=ACTIVE, kind=CoverageAssignment.Kind.SUBSTITUTE,
+            date__gte=first, date__lte=last,
+        )
+        .values("substitute_id")
+        .annotate(n=Count("id"))
+        .values_list("substitute_id", "n")
+    )
+    out = Candidates()
+    for s in staff:
+        profile: SubstituteProfile | None = getattr(s, "substitute_profile", None)
+        pool = s.category == StaffCategory.HOURLY_SUBSTITUTE
+        if profile is not None and not profile.is_available:
+            continue
+        taught = set(subjects.get(s.pk, set()))
+        if profile is not None:
+            taught.update(profile.subject_list)
+        candidate = Candidate(
+            staff=s, same_subject=need.subject in taught, month_count=counts.get(s.pk, 0),
+            subjects=sorted(taught), pool=pool, reason=reasons.get(s.pk),
+        )
+        if not candidate.available:
+            out.unavailable.append(candidate)
+        elif pool:
+            out.pool.append(candidate)
+        else:
+            out.internal.append(candidate)
+    rank = lambda c: (not c.same_subject, c.month_count, c.staff.name)  # noqa: E731
+    out.internal.sort(key=rank)
+    out.pool.sort(key=rank)
+    return out
+
+
+# --- Lists ---------------------------------------------------------------------------
+
+
+def _with_assignment(qs: QuerySet[CoverageNeed]) -> QuerySet[CoverageNeed]:
+    return qs.select_related("teacher", "absence").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=CoverageAssignment.objects.filter(status=ACTIVE).select_related("substitute"),
+            to_attr="active_assignments",
+        )
+    )
+
+
+def coverage_need_list(*, school: School) -> QuerySet[CoverageNeed]:
+    """Needs of a school with their active assignment, for the API (3 queries when evaluated);
+    the API filters it with substitutes.filters.CoverageNeedFilter."""
+    return _with_assignment(CoverageNeed.objects.filter(school=school)).order_by("date", "starts_at", "class_name")
+
+
+def coverage_assignment_list(*, school: School) -> QuerySet[CoverageAssignment]:
+    return (
+        CoverageAssignment.objects.filter(school=school)
+        .select_related("substitute")
+        .order_by("date", "starts_at", "id")
+    )
+
+
+@dataclass
+class DashboardDay:
+    date: dt.date
+    needs: list[CoverageNeed]
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for n in self.needs if n.status == CoverageNeed.Status.OPEN)
+
+
+@dataclass
+class Dashboard:
+    days: list[DashboardDay]
+    overdue: list[CoverageNeed]
+    open_total: int
+
+
+def coverage_dashboard(*, school: School, today: dt.date, only_open: bool = False) -> Dashboard:
+    """Live needs from today on, by date (today first), and past needs still uncovered.
+
+    Queries: upcoming needs with teacher and absence (1), their active assignments with
+    substitutes (1), past open needs with teacher and absence (1).
+    """
+    upcoming = CoverageNeed.objects.filter(LIVE, school=school, date__gte=today)
+    if only_open:
+        upcoming = upcoming.filter(status=CoverageNeed.Status.OPEN)
+    days: dict[dt.date, DashboardDay] = {}
+    for need in _with_assignment(upcoming).order_by("date", "starts_at", "class_name"):
+        days.setdefault(need.date, DashboardDay(need.date, [])).needs.append(need)
+    overdue = list(
+        CoverageNeed.objects.filter(school=school, date__lt=today, status=CoverageNeed.Status.OPEN)
+        .select_related("teacher", "absence")
+        .order_by("-date", "starts_at")[:100]
+    )
+    open_total = sum(d.open_count for d in days.values()) + len(overdue)
+    return Dashboard(days=list(days.values()), overdue=overdue, open_total=open_total)
+
+
+def assignments_for(*, staff: StaffMember, since: dt.date) -> QuerySet[CoverageAssignment]:
+    """A person's own cover duties from a date on (as substitute), for 「我的代課」."""
+    return (
+        CoverageAssignment.objects.filter(substitute=staff, status=ACTIVE, date__gte=since)
+        .select_related("need", "need__teacher")
+        .order_by("date", "starts_at")
+    )
+
+
+def covered_for(*, staff: StaffMember, since: dt.date) -> QuerySet[CoverageNeed]:
+    """A teacher's own classes that need or have cover, from a date on."""
+    return _with_assignment(CoverageNeed.objects.filter(LIVE, teacher=staff, date__gte=since)).order_by(
+        "date", "starts_at"
+    )
+
+
+# --- Pay --------------------------------------------------------------------------------
+
+
+def rate_subquery():
+    """The rate in force for an assignment's division on its date: the latest row taking effect on
+    or before that date, the school's own row winning over the city's from the same date."""
+    return Subquery(
+        HourlyRate.objects.filter(
+            Q(school_id=OuterRef("school_id")) | Q(school__isnull=True),
+            division=OuterRef("division"),
+            effective_from__lte=OuterRef("date"),
+        )
+        .order_by("-effective_from", F("school_id").asc(nulls_last=True))
+        .values("amount")[:1]
+    )
+
+
+def paid_assignments(*, school: School, first: dt.date, last: dt.date) -> QuerySet[CoverageAssignment]:
+    return CoverageAssignment.objects.filter(
+        school=school, status=ACTIVE, kind=CoverageAssignment.Kind.SUBSTITUTE, date__gte=first, date__lte=last
+    )
+
+
+@dataclass
+class PayRow:
+    substitute_id: int
+    employee_no: str
+    name: str
+    category: str
+    paid_by: str
+    periods: int
+    amount: int
+
+    @property
+    def paid_by_label(self) -> str:
+        return str(Payer(self.paid_by).label)
+
+
+@dataclass
+class PayReport:
+    year: int
+    month: int
+    rows: list[PayRow]
+    lines: list[CoverageAssignment]
+
+    @property
+    def total_periods(self) -> int:
+        return sum(r.periods for r in self.rows)
+
+    @property
+    def total_amount(self) -> int:
+        return sum(r.amount for r in self.rows)
+
+    def total_for(self, paid_by: str) -> int:
+        return sum(r.amount for r in self.rows if r.paid_by == paid_by)
+
+    @property
+    def school_total(self) -> int:
+        return self.total_for(Payer.SCHOOL)
+
+    @property
+    def teacher_total(self) -> int:
+        return self.total_for(Payer.TEACHER)
+
+
+def pay_report(*, school: School, year: int, month: int, with_lines: bool = True) -> PayReport:
+    """Each substitute's covered periods in a month, by payer, priced at the rate of each day.
+
+    Queries: the totals grouped by substitute and payer, priced in the database (1); the lines
+    with their rate, need and absent teacher (1, when asked for).
+    """
+    first, last = month_bounds(dt.date(year, month, 1))
+    base = paid_assignments(school=school, first=first, last=last).annotate(rate=rate_subquery())
+    grouped = (
+        base.values("substitute_id", "substitute__employee_no", "substitute__name", "substitute__category", "paid_by")
+        .annotate(periods=Count("id"), amount=Sum("rate"))
+        .order_by("substitute__name", "substitute_id", "paid_by")
+    )
+    rows = [
+        PayRow(
+            substitute_id=g["substitute_id"], employee_no=g["substitute__employee_no"], name=g["substitute__name"],
+            category=g["substitute__category"], paid_by=g["paid_by"], periods=g["periods"], amount=g["amount"] or 0,
+        )
+        for g in grouped
+    ]
+    lines: list[CoverageAssignment] = []
+    if with_lines:
+        lines = list(
+            base.select_related("substitute", "need", "need__teacher", "need__absence").order_by(
+                "substitute__name", "date", "starts_at"
+            )
+        )
+    return PayReport(year=year, month=month, rows=rows, lines=lines)

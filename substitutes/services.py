@@ -1,0 +1,492 @@
+"""Changes of the coverage module: keeping needs in step with absences, and arranging cover.
+
+Every function that changes something runs in one transaction, locks the rows it decides on,
+writes an audit entry and tells the people concerned through notifications.notify.
+"""
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_log
+from config.errors import DomainError
+from leave.events import LeaveEvent
+from notifications.services import notify
+from schedules.timetables_selectors import TaughtPeriod, taught_periods
+from staff.models import Role, StaffCategory, StaffMember, User
+from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, Payer
+from substitutes.selectors import ON_LEAVE, TEACHING, busy_reasons, can_arrange
+
+Span = tuple[dt.datetime, dt.datetime]
+
+
+class CoverageError(DomainError):
+    """A coverage change refused: the message for people, the code for programs and tests."""
+
+
+CONFLICT_MESSAGES = {
+    ON_LEAVE: _("%(name)s 該節請假或缺課，不能代課"),
+    TEACHING: _("%(name)s 該節自己有課"),
+    "covering": _("%(name)s 該節已有其他代課或調課"),
+}
+
+ACTION_LABELS = {
+    "submitted": _("送出假單"),
+    "changed": _("修改假單"),
+    "approved": _("假單核准"),
+    "rejected": _("假單駁回"),
+    "withdrawn": _("撤回假單"),
+    "cancelled": _("銷假"),
+    "recorded": _("教學組登錄缺課"),
+    "recorded_cancelled": _("教學組取消缺課"),
+    "timetable": _("課表更新"),
+}
+STATUS_BY_ACTION = {
+    "submitted": Absence.Status.PENDING,
+    "approved": Absence.Status.APPROVED,
+    "rejected": Absence.Status.CANCELLED,
+    "withdrawn": Absence.Status.CANCELLED,
+    "cancelled": Absence.Status.CANCELLED,
+}
+
+
+@dataclass
+class NeedsChange:
+    absence: Absence | None
+    added: list[CoverageNeed] = field(default_factory=list)
+    removed: list[CoverageNeed] = field(default_factory=list)
+    current: list[CoverageNeed] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed)
+
+
+def _overlaps(period: TaughtPeriod, spans: Sequence[Span]) -> bool:
+    return any(start < period.ends_at and end > period.starts_at for start, end in spans)
+
+
+def _span_dates(spans: Sequence[Span]) -> tuple[dt.date, dt.date] | None:
+    if not spans:
+        return None
+    first = min(timezone.localtime(s).date() for s, _e in spans)
+    # A span ending at midnight does not touch the next day.
+    last = max(timezone.localtime(e - dt.timedelta(microseconds=1)).date() for _s, e in spans)
+    return first, last
+
+
+def _academic_staff(school_id: int) -> list[StaffMember]:
+    return list(
+        StaffMember.objects.filter(school_id=school_id, is_active=True, roles__role=Role.ACADEMIC_AFFAIRS)
+        .select_related("user")
+        .distinct()
+    )
+
+
+def _user(user_id: int | None) -> User | None:
+    return User.objects.filter(pk=user_id).first() if user_id else None
+
+
+# --- Keeping needs in step ------------------------------------------------------------
+
+
+def _replace_spans(absence: Absence, spans: Sequence[Span]) -> None:
+    absence.spans.all().delete()
+    AbsenceSpan.objects.bulk_create(
+        AbsenceSpan(absence=absence, teacher_id=absence.teacher_id, start=start, end=end) for start, end in spans
+    )
+
+
+def _cancel_need(need: CoverageNeed, *, actor, reason: str) -> None:
+    """Cancel a need; an assignment on it is cancelled too and its substitute told."""
+    now = timezone.now()
+    for assignment in need.assignments.select_for_update().filter(status=CoverageAssignment.Status.ACTIVE):
+        assignment.status = CoverageAssignment.Status.CANCELLED
+        assignment.cancelled_at = now
+        assignment.cancel_reason = reason
+        assignment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        audit_log(
+            actor=actor, action="substitutes.assignment_cancelled", target=assignment, school=need.school,
+            data={"reason": reason, "need": need.pk},
+        )
+        notify(
+            [assignment.substitute], "substitutes.assignment_cancelled",
+            {"assignment": assignment, "need": need, "reason": reason},
+            url=reverse("substitutes:mine"),
+        )
+    need.status = CoverageNeed.Status.CANCELLED
+    need.cancelled_at = now
+    need.save(update_fields=["status", "cancelled_at"])
+
+
+def _sync_needs(absence: Absence, spans: Sequence[Span], *, actor, reason: str) -> NeedsChange:
+    """Make the absence's live needs exactly the class periods its spans overlap."""
+    return _sync_needs_from(absence, spans, actor=actor, reason=reason, since=None)
+
+
+def _sync_needs_from(
+    absence: Absence, spans: Sequence[Span], *, actor, reason: str, since: dt.datetime | None
+) -> NeedsChange:
+    """_sync_needs, leaving alone the needs of periods that started before ``since``."""
+    change = NeedsChange(absence=absence)
+    wanted: dict[tuple, TaughtPeriod] = {}
+    if absence.is_active and spans:
+        first, last = _span_dates(spans)
+        for period in taught_periods(teacher_ids=[absence.teacher_id], start=first, end=last):
+            if _overlaps(period, spans):
+                wanted[period.key] = period
+    live_qs = absence.needs.select_for_update().exclude(status=CoverageNeed.Status.CANCELLED)
+    if since is not None:
+        live_qs = live_qs.filter(starts_at__gte=since)
+    live = list(live_qs.order_by("starts_at"))
+    have = {(n.date, n.division, n.period_number): n for n in live}
+    for key, need in have.items():
+        if key not in wanted:
+            _cancel_need(need, actor=actor, reason=reason)
+            change.removed.append(need)
+    missing = [p for key, p in wanted.items() if key not in have]
+    if missing:
+        # A period already needing cover for another absence of the same teacher stays with that one.
+        taken = set(
+            CoverageNeed.objects.filter(
+                teacher_id=absence.teacher_id, date__in={p.date for p in missing}
+            )
+            .exclude(status=CoverageNeed.Status.CANCELLED)
+            .values_list("date", "division", "period_number")
+        )
+        change.added = CoverageNeed.objects.bulk_create(
+            CoverageNeed(
+                school_id=absence.school_id, absence=absence, teacher_id=absence.teacher_id, date=p.date,
+                division=p.division, period_number=p.period_number, period_label=p.period_label,
+                starts_at=p.starts_at, ends_at=p.ends_at, class_name=p.class_name, subject=p.subject, room=p.room,
+            )
+            for p in missing
+            if p.key not in taken
+        )
+    change.current = sorted(
+        [n for key, n in have.items() if key in wanted] + change.added, key=lambda n: n.starts_at
+    )
+    return change
+
+
+def _tell_academic_affairs(change: NeedsChange, *, action: str, spans: Sequence[Span], actor) -> None:
+    absence = change.absence
+    if absence is None or not (change.added or change.removed or change.current):
+        return  # the absence touches no class: nothing for 教學組 to arrange
+    recipients = _academic_staff(absence.school_id)
+    notify(
+        recipients,
+        "substitutes.needs_changed",
+        {
+            "absence": absence,
+            "teacher": absence.teacher,
+            "action": action,
+            "action_label": ACTION_LABELS.get(action, action),
+            "spans": [(timezone.localtime(s), timezone.localtime(e)) for s, e in spans],
+            "added": change.added,
+            "removed": change.removed,
+            "current": change.current,
+            "first_notice": action in {"submitted", "recorded"},
+        },
+        url=reverse("substitutes:dashboard"),
+    )
+
+
+def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
+    """Keep the coverage needs of one leave request in step with what the leave module says now.
+
+    Called by the leave_changed receiver, inside the leave module's transaction.
+    """
+    actor = _user(event.actor_user_id)
+    spans = tuple(event.spans)
+    with transaction.atomic():
+        absence = Absence.objects.select_for_update().filter(leave_request_id=event.leave_request_id).first()
+        if absence is None:
+            if not spans:
+                return NeedsChange(absence=None)  # rejected or withdrawn before we ever heard of it
+            absence = Absence(
+                school_id=event.school_id, teacher_id=event.staff_id, source=Absence.Source.LEAVE,
+                leave_request_id=event.leave_request_id, status=Absence.Status.PENDING,
+            )
+        if not spans:
+            absence.status = Absence.Status.CANCELLED
+        else:
+            absence.status = STATUS_BY_ACTION.get(event.action, absence.status or Absence.Status.PENDING)
+            if absence.status == Absence.Status.CANCELLED:
+                absence.status = Absence.Status.PENDING  # spans present: the leave is alive again
+        absence.leave_type_code = event.leave_type_code
+        absence.leave_type_name = event.leave_type_name
+        payer_changed = False
+        if event.substitute_paid_by in (Payer.SCHOOL, Payer.TEACHER):
+            payer_changed = absence.pk is not None and absence.paid_by != event.substitute_paid_by
+            absence.paid_by = event.substitute_paid_by
+        absence.save()
+        if payer_changed:
+            # The leave type changed (事假 → 公假): periods already covered are paid by the new payer.
+            CoverageAssignment.objects.filter(
+                need__absence=absence, status=CoverageAssignment.Status.ACTIVE, kind=CoverageAssignment.Kind.SUBSTITUTE
+            ).update(paid_by=absence.paid_by)
+        _replace_spans(absence, spans)
+        reason = str(ACTION_LABELS.get(event.action, event.action))
+        change = _sync_needs(absence, spans, actor=actor, reason=reason)
+        audit_log(
+            actor=actor, action=f"substitutes.needs_{event.action}", target=absence, school=absence.school,
+            data={
+                "leave_request_id": event.leave_request_id,
+                "added": [_need_data(n) for n in change.added],
+                "removed": [_need_data(n) for n in change.removed],
+            },
+        )
+        _tell_academic_affairs(change, action=event.action, spans=spans or tuple(event.previous_spans), actor=actor)
+    return change
+
+
+def _need_data(need: CoverageNeed) -> dict:
+    return {"date": need.date, "period": need.period_number, "class": need.class_name, "subject": need.subject}
+
+
+def coverage_resync_after_timetable(*, semester, actor=None) -> list[NeedsChange]:
+    """A new timetable for a semester: bring the needs of absences still to come in step with it.
+
+    Periods already past are left as they were arranged; academic affairs hear of each change.
+    """
+    now = timezone.now()
+    changes = []
+    with transaction.atomic():
+        ids = set(
+            Absence.objects.filter(
+                school_id=semester.school_id, spans__end__gt=now,
+                spans__start__date__lte=semester.end_date, spans__end__date__gte=semester.start_date,
+            )
+            .exclude(status=Absence.Status.CANCELLED)
+            .values_list("pk", flat=True)
+        )
+        absences = (
+            Absence.objects.select_for_update(of=("self",)).filter(pk__in=ids)
+            .select_related("teacher", "school").order_by("pk")
+        )
+        for absence in absences:
+            spans = [(max(start, now), end) for start, end in absence.spans.values_list("start", "end") if end > now]
+            change = _sync_needs_from(absence, spans, actor=actor, reason=str(_("課表更新")), since=now)
+            if change.changed:
+                audit_log(actor=actor, action="substitutes.needs_timetable_changed", target=absence,
+                          school=absence.school, data={"added": [_need_data(n) for n in change.added],
+                                                       "removed": [_need_data(n) for n in change.removed]})
+                _tell_academic_affairs(change, action="timetable", spans=spans, actor=actor)
+                changes.append(change)
+    return changes
+
+
+# --- Absences recorded by academic affairs (hourly 代課教師) -------------------------------
+
+
+def _require_arranger(actor: StaffMember, school_id: int) -> None:
+    if not can_arrange(actor, school_id):
+        raise CoverageError(_("只有本校教學組可以安排代課"), code="forbidden")
+
+
+def absence_record(
+    *,
+    actor: StaffMember,
+    teacher: StaffMember,
+    start: dt.datetime,
+    end: dt.datetime,
+    reason: str = "",
+    paid_by: str = Payer.SCHOOL,
+) -> NeedsChange:
+    """Record an hourly 代課教師's absence (they file no leave); their classes become needs."""
+    _require_arranger(actor, teacher.school_id)
+    if teacher.category != StaffCategory.HOURLY_SUBSTITUTE:
+        raise CoverageError(_("專任與代理教師請由差勤系統請假；這裡只登錄代課教師的缺課"), code="not_hourly")
+    if end <= start:
+        raise CoverageError(_("結束時間必須晚於開始時間"), code="invalid_span")
+    if paid_by not in (Payer.SCHOOL, Payer.TEACHER):
+        raise CoverageError(_("請選擇鐘點費負擔方式"), code="invalid_payer")
+    with transaction.atomic():
+        StaffMember.objects.select_for_update().get(pk=teacher.pk)
+        absence = Absence.objects.create(
+            school_id=teacher.school_id, teacher=teacher, source=Absence.Source.RECORDED,
+            status=Absence.Status.RECORDED, reason=reason, paid_by=paid_by, recorded_by=actor.user,
+            leave_type_name=str(_("代課教師缺課")),
+        )
+        spans = ((start, end),)
+        _replace_spans(absence, spans)
+        change = _sync_needs(absence, spans, actor=actor.user, reason="")
+        if not change.current:
+            raise CoverageError(_("這段時間 %(name)s 沒有課，不需登錄") % {"name": teacher.name}, code="no_classes")
+        audit_log(
+            actor=actor.user, action="substitutes.absence_recorded", target=absence, school=absence.school,
+            data={"start": start, "end": end, "periods": [_need_data(n) for n in change.added]},
+        )
+        _tell_academic_affairs(change, action="recorded", spans=spans, actor=actor.user)
+    return change
+
+
+def absence_cancel(*, actor: StaffMember, absence: Absence) -> NeedsChange:
+    """Withdraw a recorded absence: its needs and their assignments are cancelled."""
+    _require_arranger(actor, absence.school_id)
+    if absence.source != Absence.Source.RECORDED:
+        raise CoverageError(_("請假產生的缺課由差勤系統撤回或銷假"), code="not_recorded")
+    with transaction.atomic():
+        absence = Absence.objects.select_for_update().get(pk=absence.pk)
+        if absence.status == Absence.Status.CANCELLED:
+            raise CoverageError(_("此缺課已取消"), code="already_cancelled")
+        spans = tuple(absence.spans.values_list("start", "end"))
+        absence.status = Absence.Status.CANCELLED
+        absence.save(update_fields=["status", "updated_at"])
+        change = _sync_needs(absence, (), actor=actor.user, reason=str(ACTION_LABELS["recorded_cancelled"]))
+        audit_log(actor=actor.user, action="substitutes.absence_cancelled", target=absence, school=absence.school)
+        _tell_academic_affairs(change, action="recorded_cancelled", spans=spans, actor=actor.user)
+    return change
+
+
+# --- Arranging ---------------------------------------------------------------------------
+
+
+def _conflict(code: str, person: StaffMember) -> CoverageError:
+    return CoverageError(CONFLICT_MESSAGES[code] % {"name": person.name}, code=code)
+
+
+def coverage_assign(
+    *,
+    actor: StaffMember,
+    need_id: int,
+    substitute_id: int,
+    kind: str = CoverageAssignment.Kind.SUBSTITUTE,
+    swap_date: dt.date | None = None,
+    swap_period_number: int | None = None,
+    note: str = "",
+) -> CoverageAssignment:
+    """Give a need to a substitute (代課) or arrange a swap (調課), refusing any clash.
+
+    A swap: the substitute teaches the absent teacher's class now, and the absent teacher
+    teaches the substitute's class at the return slot (swap_date, swap_period_number).
+    """
+    if kind not in CoverageAssignment.Kind.values:
+        raise CoverageError(_("未知的安排方式"), code="invalid_kind")
+    with transaction.atomic():
+        # Lock the need, then the substitute: two arrangers giving the same person two classes
+        # at the same time queue here, and the second one sees the first one's assignment.
+        need = (
+            CoverageNeed.objects.select_for_update(of=("self",)).select_related("absence", "teacher", "school")
+            .filter(pk=need_id).first()
+        )
+        if need is None or not can_arrange(actor, need.school_id):
+            raise CoverageError(_("找不到此代課需求，或您不是本校教學組"), code="forbidden")
+        substitute = StaffMember.objects.select_for_update().filter(pk=substitute_id).first()
+        if substitute is None or substitute.school_id != need.school_id or not substitute.is_active:
+            raise CoverageError(_("找不到此教師"), code="unknown_substitute")
+        if need.status == CoverageNeed.Status.CANCELLED:
+            raise CoverageError(_("此節已不需代課（假單已變更或撤回）"), code="need_cancelled")
+        if need.status == CoverageNeed.Status.COVERED:
+            raise CoverageError(_("此節已安排代課，請先取消原安排"), code="already_covered")
+        if substitute.pk == need.teacher_id:
+            raise CoverageError(_("不能安排請假教師本人代課"), code="same_teacher")
+        if not substitute.is_teacher:
+            raise CoverageError(_("%(name)s 不是教師") % {"name": substitute.name}, code="not_teacher")
+        reasons = busy_reasons(
+            school=need.school, staff_ids=[substitute.pk], starts_at=need.starts_at, ends_at=need.ends_at,
+            exclude_need_id=need.pk,
+        )
+        if substitute.pk in reasons:
+            raise _conflict(reasons[substitute.pk], substitute)
+
+        assignment = CoverageAssignment(
+            school_id=need.school_id, need=need, kind=kind, substitute=substitute, date=need.date,
+            period_number=need.period_number, division=need.division, starts_at=need.starts_at,
+            ends_at=need.ends_at, paid_by=need.absence.paid_by, note=note[:200], assigned_by=actor.user,
+        )
+        if kind == CoverageAssignment.Kind.SWAP:
+            _fill_swap(assignment, need=need, substitute=substitute, swap_date=swap_date,
+                       swap_period_number=swap_period_number)
+        try:
+            with transaction.atomic():
+                assignment.save()
+        except IntegrityError as exc:
+            # The constraint caught what the lock should have: someone else was faster.
+            raise _conflict("covering", substitute) from exc
+        need.status = CoverageNeed.Status.COVERED
+        need.save(update_fields=["status"])
+        audit_log(
+            actor=actor.user, action=f"substitutes.{kind}_assigned", target=assignment, school=need.school,
+            data={"need": need.pk, "substitute": substitute.pk, **_need_data(need), "paid_by": assignment.paid_by,
+                  "swap_date": assignment.swap_date, "swap_period": assignment.swap_period_number},
+        )
+        context = {"assignment": assignment, "need": need, "substitute": substitute, "teacher": need.teacher}
+        notify([substitute], "substitutes.assigned", context, url=reverse("substitutes:mine"))
+        notify([need.teacher], "substitutes.covered", context, url=reverse("substitutes:mine"))
+    return assignment
+
+
+def _fill_swap(
+    assignment: CoverageAssignment,
+    *,
+    need: CoverageNeed,
+    substitute: StaffMember,
+    swap_date: dt.date | None,
+    swap_period_number: int | None,
+) -> None:
+    if swap_date is None or swap_period_number is None:
+        raise CoverageError(_("調課須指定還課的日期與節次"), code="swap_incomplete")
+    slot = next(
+        (
+            p for p in taught_periods(teacher_ids=[substitute.pk], start=swap_date, end=swap_date)
+            if p.period_number == swap_period_number
+        ),
+        None,
+    )
+    if slot is None:
+        raise CoverageError(
+            _("%(name)s 在還課時段沒有課可以交換") % {"name": substitute.name}, code="swap_no_class"
+        )
+    absent = need.teacher
+    reasons = busy_reasons(school=need.school, staff_ids=[absent.pk], starts_at=slot.starts_at, ends_at=slot.ends_at)
+    if absent.pk in reasons:
+        raise CoverageError(
+            _("還課時段 %(name)s 無法上課（%(why)s）")
+            % {"name": absent.name, "why": CONFLICT_MESSAGES[reasons[absent.pk]] % {"name": absent.name}},
+            code="swap_conflict",
+        )
+    assignment.paid_by = Payer.NONE
+    assignment.swap_date = slot.date
+    assignment.swap_period_number = slot.period_number
+    assignment.swap_starts_at = slot.starts_at
+    assignment.swap_ends_at = slot.ends_at
+    assignment.swap_class_name = slot.class_name
+    assignment.swap_subject = slot.subject
+
+
+def coverage_unassign(*, actor: StaffMember, assignment_id: int, reason: str = "") -> CoverageAssignment:
+    """Take an assignment back: the need is open again; substitute and absent teacher are told."""
+    with transaction.atomic():
+        assignment = (
+            CoverageAssignment.objects.select_for_update(of=("self",))
+            .select_related("need", "need__teacher", "substitute")
+            .filter(pk=assignment_id)
+            .first()
+        )
+        if assignment is None or not can_arrange(actor, assignment.school_id):
+            raise CoverageError(_("找不到此代課安排，或您不是本校教學組"), code="forbidden")
+        if assignment.status != CoverageAssignment.Status.ACTIVE:
+            raise CoverageError(_("此安排已取消"), code="already_cancelled")
+        need = CoverageNeed.objects.select_for_update().get(pk=assignment.need_id)
+        assignment.status = CoverageAssignment.Status.CANCELLED
+        assignment.cancelled_at = timezone.now()
+        assignment.cancel_reason = reason[:200] or str(_("教學組取消安排"))
+        assignment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
+        if need.status == CoverageNeed.Status.COVERED:
+            need.status = CoverageNeed.Status.OPEN
+            need.save(update_fields=["status"])
+        audit_log(
+            actor=actor.user, action="substitutes.assignment_cancelled", target=assignment, school=actor.school,
+            data={"reason": assignment.cancel_reason, "need": need.pk},
+        )
+        context = {"assignment": assignment, "need": need, "reason": assignment.cancel_reason}
+        notify([assignment.substitute, need.teacher], "substitutes.assignment_cancelled", context,
+               url=reverse("substitutes:mine"))
+    return assignment

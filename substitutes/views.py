@@ -1,0 +1,208 @@
+"""Pages of the coverage module. Thin: they check who may look, call a selector or a service,
+and show the result or the service's message."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from staff.models import StaffMember
+from substitutes.exports import pay_report_csv, pay_report_xlsx
+from substitutes.forms import AbsenceForm, AssignForm, MonthForm
+from substitutes.models import Absence, CoverageNeed
+from substitutes.selectors import (
+    assignments_for,
+    can_arrange,
+    can_see_pay,
+    coverage_candidates,
+    coverage_dashboard,
+    covered_for,
+    pay_report,
+)
+from substitutes.services import (
+    CoverageError,
+    absence_cancel,
+    absence_record,
+    coverage_assign,
+    coverage_unassign,
+)
+
+
+def _me(request) -> StaffMember:
+    staff = request.user.staff_or_none
+    if staff is None:
+        raise PermissionDenied
+    return staff
+
+
+def _arranger(request) -> StaffMember:
+    me = _me(request)
+    if not can_arrange(me):
+        raise PermissionDenied
+    return me
+
+
+def _need(me: StaffMember, pk: int) -> CoverageNeed:
+    need = (
+        CoverageNeed.objects.select_related("teacher", "absence", "school")
+        .filter(pk=pk, school_id=me.school_id).first()
+    )
+    if need is None:
+        raise Http404
+    return need
+
+
+@login_required
+def dashboard(request):
+    me = _arranger(request)
+    only_open = request.GET.get("open") == "1"
+    today = timezone.localdate()
+    board = coverage_dashboard(school=me.school, today=today, only_open=only_open)
+    return render(request, "substitutes/dashboard.html", {"board": board, "today": today, "only_open": only_open})
+
+
+@login_required
+def need_detail(request, pk: int):
+    me = _arranger(request)
+    need = _need(me, pk)
+    assignment = need.assignments.filter(status="active").select_related("substitute").first()
+    candidates = coverage_candidates(need=need) if need.status == CoverageNeed.Status.OPEN else None
+    return render(
+        request, "substitutes/need_detail.html",
+        {"need": need, "assignment": assignment, "candidates": candidates, "form": AssignForm()},
+    )
+
+
+@require_POST
+@login_required
+def need_assign(request, pk: int):
+    me = _arranger(request)
+    need = _need(me, pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("資料不完整，請重新選擇"))
+        return redirect("substitutes:need", pk=need.pk)
+    data = form.cleaned_data
+    try:
+        assignment = coverage_assign(
+            actor=me, need_id=need.pk, substitute_id=data["substitute"], kind=data["kind"],
+            swap_date=data.get("swap_date"), swap_period_number=data.get("swap_period_number"), note=data["note"],
+        )
+    except CoverageError as exc:
+        messages.error(request, exc.message)
+        return redirect("substitutes:need", pk=need.pk)
+    messages.success(
+        request,
+        _("已安排 %(name)s %(kind)s %(cls)s %(period)s")
+        % {"name": assignment.substitute.name, "kind": assignment.get_kind_display(), "cls": need.class_name,
+           "period": need.period_label},
+    )
+    return redirect(f"{_dashboard_url()}#need-{need.pk}")
+
+
+def _dashboard_url() -> str:
+    from django.urls import reverse
+
+    return reverse("substitutes:dashboard")
+
+
+@require_POST
+@login_required
+def assignment_cancel(request, pk: int):
+    me = _arranger(request)
+    try:
+        assignment = coverage_unassign(actor=me, assignment_id=pk, reason=request.POST.get("reason", ""))
+    except CoverageError as exc:
+        if exc.code == "forbidden":
+            raise Http404 from exc
+        messages.error(request, exc.message)
+        return redirect("substitutes:dashboard")
+    messages.success(request, _("已取消安排"))
+    return redirect("substitutes:need", pk=assignment.need_id)
+
+
+@login_required
+def absence_new(request):
+    me = _arranger(request)
+    form = AbsenceForm(request.POST or None, school=me.school)
+    if request.method == "POST" and form.is_valid():
+        start, end = form.span()
+        try:
+            change = absence_record(
+                actor=me, teacher=form.cleaned_data["teacher"], start=start, end=end,
+                reason=form.cleaned_data["reason"], paid_by=form.cleaned_data["paid_by"],
+            )
+        except CoverageError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已登錄缺課，共 %(n)d 節需代課") % {"n": len(change.current)})
+            return redirect("substitutes:dashboard")
+    recent = (
+        Absence.objects.filter(school=me.school, source=Absence.Source.RECORDED)
+        .select_related("teacher").prefetch_related("spans").order_by("-created_at")[:20]
+    )
+    return render(request, "substitutes/absence_form.html", {"form": form, "recent": recent})
+
+
+@require_POST
+@login_required
+def absence_withdraw(request, pk: int):
+    me = _arranger(request)
+    absence = Absence.objects.filter(pk=pk, school=me.school).first()
+    if absence is None:
+        raise Http404
+    try:
+        absence_cancel(actor=me, absence=absence)
+    except CoverageError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已取消缺課，相關代課需求一併取消"))
+    return redirect("substitutes:absence_new")
+
+
+@login_required
+def mine(request):
+    """My own cover duties, and my classes that others cover."""
+    me = _me(request)
+    today = timezone.localdate()
+    return render(
+        request, "substitutes/mine.html",
+        {"duties": assignments_for(staff=me, since=today), "my_needs": covered_for(staff=me, since=today)},
+    )
+
+
+def _report(request):
+    me = _me(request)
+    if not can_see_pay(me):
+        raise PermissionDenied
+    form = MonthForm(request.GET or None)
+    year, month = form.year_month(timezone.localdate())
+    return me, form, year, month
+
+
+@login_required
+def pay(request):
+    me, form, year, month = _report(request)
+    report = pay_report(school=me.school, year=year, month=month)
+    return render(request, "substitutes/pay.html", {"report": report, "form": form, "month": f"{year}-{month:02d}"})
+
+
+@login_required
+def pay_export(request, fmt: str):
+    me, _form, year, month = _report(request)
+    name = f"substitute-pay-{year}-{month:02d}"
+    if fmt == "csv":
+        report = pay_report(school=me.school, year=year, month=month, with_lines=False)
+        response = HttpResponse(pay_report_csv(report), content_type="text/csv; charset=utf-8")
+    else:
+        report = pay_report(school=me.school, year=year, month=month)
+        response = HttpResponse(
+            pay_report_xlsx(report, school_name=me.school.name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
