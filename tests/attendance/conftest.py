@@ -33,11 +33,6 @@ def clock():
         traveller.stop()
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # make_standing_school creates ten accounts per test; PBKDF2 makes that seconds per test.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def leave_on(monkeypatch):

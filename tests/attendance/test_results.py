@@ -45,11 +45,6 @@ def test_weekend_is_a_day_off_and_weekday_without_punches_is_absent(people):
     assert _result(people["teacher"], dt.date(2025, 10, 13)).status == DailyStatus.ABSENT  # Monday
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schedules.calendar's first version does not know make-up Saturdays yet; the calendar helper's "
-    "version does (holidays' weekend_workdays / the office calendar CSV). Remove this marker when it lands.",
-)
 def test_make_up_saturday_is_a_working_day(people):
     saturday = dt.date(2025, 2, 8)  # 補行上班 for the 2025-01-27 bridge day (the holidays package knows it)
     _punch(people["personnel"], saturday, "07:31:00", "16:30:00")
@@ -76,11 +71,6 @@ def semesters(people):
                             end_date=dt.date(2026, 1, 20))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schedules.calendar's first version does not know vacations yet; the calendar helper's version "
-    "derives them from the semesters. Remove this marker when it lands.",
-)
 def test_summer_vacation_day_teacher_off_staff_on_duty(people, semesters):
     summer = dt.date(2025, 7, 15)  # a Tuesday between 113-2 and 114-1
     daily_results_recompute(school=people["school"], start=summer, end=summer, now=LATER)
@@ -193,7 +183,8 @@ def test_whole_day_leave_and_partial_leave(people, leave_on):
     _punch(clerk, WORKDAY, "10:25:00", "16:30:00")
     daily_results_recompute(school=people["school"], start=WORKDAY, end=WORKDAY, now=LATER)
     whole = _result(teacher, WORKDAY)
-    assert (whole.status, whole.leave_minutes, whole.leave_label) == (DailyStatus.LEAVE, 420, "病假")
+    # A teacher's day is 08:00–16:00 with no break taken out (schedules: every full day is 8 hours).
+    assert (whole.status, whole.leave_minutes, whole.leave_label) == (DailyStatus.LEAVE, 480, "病假")
     partial = _result(clerk, WORKDAY)
     assert (partial.status, partial.leave_minutes, partial.required_start) == (
         DailyStatus.PARTIAL_LEAVE, 180, dt.time(10, 30)

@@ -100,9 +100,10 @@ def test_my_month_reads_at_a_glance(people, client_for, clock, django_assert_max
     _punch(teacher, dt.date(2025, 10, 3), "07:58:00", None)
     clock(at(dt.date(2025, 10, 15), "20:00:00"))
     client = client_for(teacher)
-    # Budget: session, user, staff, roles (menu), unread notices, hire dates + result counts (ensure),
-    # and its recompute (people, punches, upsert), the month's results, the menu's headed units.
-    with django_assert_max_num_queries(16):
+    # Budget: session, user, staff, school and unit (layout), roles and headed units (menu), unread notices,
+    # hire dates + result counts (ensure), and its recompute: people, the calendar (office days, school days,
+    # semesters, typhoon days, personal and category schedules), punches, upsert; the month's results.
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("attendance:my_month_of", args=[2025, 10]))
     page = _text(response)
     assert "民國 114 年 10 月" in page

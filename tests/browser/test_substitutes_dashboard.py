@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from schedules.calendar import is_school_day
 from substitutes.models import CoverageNeed
-from tests.substitutes.conftest import _fast_password_hasher, at, leave, school_setup  # noqa: F401  (fixtures)
+from tests.substitutes.conftest import at, leave, school_setup  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -16,8 +16,3 @@ def calendar_events():
     yield sent
     calendar_changed.disconnect(dispatch_uid="test-calendar-events")
 
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """These tests sign people in with force_login; hashing their passwords slowly buys nothing here."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

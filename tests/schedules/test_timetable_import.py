@@ -9,7 +9,6 @@ from django.core.management import CommandError, call_command
 from audit.models import AuditEntry
 from schedules.models import BellPeriod, Semester, TimetableEntry
 from schedules.timetables_services import TimetableError, bell_schedule_ensure_standard, timetable_import
-from tests.substitutes.conftest import _fast_password_hasher  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from schedules.models import Semester, TimetableEntry
 from schedules.timetables_services import bell_schedule_ensure_standard, timetable_import
-from tests.substitutes.conftest import _fast_password_hasher  # noqa: F401  (autouse)
 
 pytestmark = pytest.mark.django_db
 

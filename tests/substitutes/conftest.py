@@ -31,11 +31,6 @@ def add_class(semester, teacher, weekday, number, class_name, subject, division=
     )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    # make_standing_school creates nine accounts; the production hasher takes most of a second each.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def school_setup(people):
