@@ -1,6 +1,7 @@
 """Dates the way Taiwanese forms write them: 民國 year, 星期 weekday."""
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 
@@ -33,3 +34,25 @@ def format_days_hours(hours: int | float, *, hours_per_day: int = 8) -> str:
     sign = "-" if total < 0 else ""
     days, rest = divmod(abs(total), hours_per_day)
     return f"{sign}{days}日{rest}小時"
+
+
+_DATE_PARTS = re.compile(r"^(?:民國)?\s*(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_tw_date(text: str) -> dt.date:
+    """A date as personnel files write it: 2015-08-01, 2015/8/1, ROC 104/08/01 or 民國104年8月1日,
+    or packed digits (20150801, ROC 1040801). A year below 1000 is a 民國 year.
+
+    Raises ValueError when the text is not such a date.
+    """
+    value = text.strip()
+    if value.isdigit() and len(value) in (7, 8):
+        year, month, day = int(value[:-4]), int(value[-4:-2]), int(value[-2:])
+    else:
+        match = _DATE_PARTS.match(value)
+        if not match:
+            raise ValueError(value)
+        year, month, day = (int(part) for part in match.groups())
+    if year < 1000:
+        year += ROC_OFFSET
+    return dt.date(year, month, day)
