@@ -35,7 +35,7 @@ migrate: install messages
 	$(BIN)/python manage.py migrate --noinput -v 0
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 
 run: demo
 	@echo ""
