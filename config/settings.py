@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "mozilla_django_oidc",
     "oauth2_provider",
     "axes",
@@ -184,6 +185,10 @@ EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "0")
 EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "15")
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "校園差勤 <noreply@localhost>")
+# Outbox delivery: a failed email is retried after 30 s, 1, 2, 4 ... minutes (capped at an hour),
+# and given up (status 寄送失敗, visible in the admin) after this many attempts.
+NOTIFICATIONS_RETRY_BASE_SECONDS = envint("NOTIFICATIONS_RETRY_BASE_SECONDS", "30")
+NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", "8")
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", os.getenv("REDIS_URL", ""))
@@ -217,6 +222,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Clock-in, leave and class coverage for schools.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging --------------------------------------------------------------

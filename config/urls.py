@@ -21,6 +21,7 @@ urlpatterns = [
     # REST API: each app mounts its endpoints under /api/ from its api_urls.py.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("notifications.api_urls")),
     path("api/", include("sso.api_urls")),
     path("api/", include("schedules.api_urls")),
     path("api/", include("attendance.api_urls")),

@@ -13,18 +13,25 @@ def roc_year(day: dt.date) -> int:
     return day.year - ROC_OFFSET
 
 
+def local_day(value: dt.date | dt.datetime) -> dt.date:
+    """The calendar day in Taipei: an aware datetime is converted first (a UTC date can be yesterday)."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
 def format_roc_date(day: dt.date | dt.datetime, *, weekday: bool = True) -> str:
     """2024-08-20 → 「民國 113 年 8 月 20 日 星期二」."""
-    if isinstance(day, dt.datetime):
-        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    day = local_day(day)
     text = f"民國 {roc_year(day)} 年 {day.month} 月 {day.day} 日"
     if weekday:
         text += f" 星期{WEEKDAYS[day.weekday()]}"
     return text
 
 
-def format_roc_short(day: dt.date) -> str:
+def format_roc_short(day: dt.date | dt.datetime) -> str:
     """2024-08-20 → 「113/08/20」, the compact form used in tables."""
+    day = local_day(day)
     return f"{roc_year(day)}/{day.month:02d}/{day.day:02d}"
 
 

@@ -30,3 +30,13 @@ def test_parse_the_dates_personnel_files_hold():
     for bad in ["", "昨天", "2015-13-01", "104/02/30", "2015-08", "12345"]:
         with pytest.raises(ValueError):
             parse_tw_date(bad)
+
+
+def test_an_aware_datetime_is_written_as_its_taipei_day():
+    from django.utils import timezone
+
+    # 2024-08-19 20:00 UTC is already the 20th in Taipei.
+    moment = dt.datetime(2024, 8, 19, 20, 0, tzinfo=dt.UTC)
+    assert timezone.is_aware(moment)
+    assert format_roc_short(moment) == "113/08/20"
+    assert format_roc_date(moment) == "民國 113 年 8 月 20 日 星期二"
