@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install browser lint migrate demo worker beat messages clean
+.PHONY: run test install browser gettext lint migrate demo worker beat messages makemessages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,22 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-messages: install
+# GNU gettext's msgfmt compiles the translations (.po → .mo); Debian's package if it is missing.
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "Installing GNU gettext for the translations..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+
+# Compile every catalogue (locale/ and each app's <app>/locale/); .mo files are not committed.
+messages: install gettext
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+# Refresh the base catalogue (locale/en) from the base's code and templates. The feature apps keep
+# their own catalogues: cd <app> && ../$(BIN)/django-admin makemessages -l en
+BASE_ONLY := $(foreach app,sso schedules attendance leave substitutes,--ignore='$(app)/*' --ignore='templates/$(app)/*')
+makemessages: install gettext
+	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=tests $(BASE_ONLY)
 
 migrate: install messages
 	$(BIN)/python manage.py migrate --noinput -v 0
