@@ -8,6 +8,7 @@ keyed by employee number). ``manage.py load_demo`` calls ``load()`` and then eac
 import datetime as dt
 import io
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
 from staff.models import Role, RoleAssignment, School, StaffCategory, Unit, User
@@ -151,6 +152,8 @@ def load() -> School:
         for user in User.objects.filter(username__in=[p[0] for p in PEOPLE]).select_related("staff")
     }
     group = _personnel_group()
+    # One hash for all: the demo password is public anyway, and hashing 43 times costs ~15 s.
+    password = make_password(DEMO_PASSWORD)
     for username, _name, _unit, _title, _category, _hired, roles, heads in PEOPLE:
         member = staff_by_username[username]
         for role in roles:
@@ -158,7 +161,7 @@ def load() -> School:
         if heads:
             Unit.objects.filter(pk=units[heads].pk).update(head=member)
         user = member.user
-        user.set_password(DEMO_PASSWORD)
+        user.password = password
         user.is_superuser = username == "admin"
         user.is_staff = user.is_superuser or Role.PERSONNEL in roles
         user.save(update_fields=["password", "is_superuser", "is_staff"])
