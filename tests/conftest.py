@@ -29,6 +29,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def compiled_translations(django_db_blocker):
+    """`make test` compiles the catalogues first; tests about English compile them too, to stand alone."""
+    from django.core.management import call_command
+
+    call_command("compilemessages", ignore_patterns=[".venv", "node_modules"], verbosity=0)
+
+
 @pytest.fixture
 def people(db):
     """One person per role in one school, plus an outsider at another school (see tests/factories.py)."""

@@ -3,17 +3,10 @@
 import re
 
 import pytest
-from django.core.management import call_command
 
 from staff.models import User
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _compiled_catalogue():
-    # `make test` compiles the catalogues first; compile here too so the test stands alone.
-    call_command("compilemessages", ignore_patterns=[".venv", "node_modules"], verbosity=0)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("compiled_translations")]
 
 
 def test_login_page_is_in_chinese_first(client):
