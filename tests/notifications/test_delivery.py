@@ -1,16 +1,15 @@
 """The outbox against a real SMTP server on loopback: retried with backoff, never sent twice."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from notifications import delivery
 from notifications.models import EmailOutbox
 from notifications.services import notify
 from notifications.tasks import deliver_pending_emails
+from tests.concurrency import at_once, require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -125,27 +124,12 @@ def test_the_beat_sweep_delivers_what_is_due_and_only_that(people, smtp_server, 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_deliveries_of_one_row_at_the_same_time_send_once(people, smtp_server):
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL (SQLite serialises whole transactions differently); CI runs this")
+    require_postgres()
     smtp_server.delay = 1.0  # hold the first delivery inside its SMTP conversation
     # A committed row whose delivery is started twice at once (a retry racing the beat sweep).
     row = EmailOutbox.objects.create(to="teacher@example.test", subject="併發", body="b")
 
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
-
-    def worker():
-        try:
-            barrier.wait()
-            outcomes.append(delivery.deliver(row.pk))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    outcomes = at_once(lambda: delivery.deliver(row.pk))
     assert sorted(outcomes) == [delivery.SENT, delivery.SKIPPED]
     assert len(smtp_server.messages) == 1
     row.refresh_from_db()

@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 from audit.models import AuditEntry
 from staff.models import StaffCategory, StaffMember, User
 from staff.services import RosterImportError, roster_import
+from tests.concurrency import at_once, require_postgres
 
 pytestmark = pytest.mark.django_db
 
@@ -249,30 +250,10 @@ def test_unknown_school_is_a_command_error(db, tmp_path):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_of_one_school_at_once_do_not_duplicate_or_fail(people):
-    import threading
-
-    from django.db import connection, connections
-
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks need PostgreSQL; CI runs this")
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait()
-            results.append(roster_import(school=people["school"], data=GOOD.encode(), actor=None))
-        except Exception as exc:  # an IntegrityError here would mean the lock did not hold
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    # One created the four people; the other waited for it, then found them unchanged.
-    assert sorted((len(r.created), len(r.unchanged)) for r in results) == [(0, 4), (4, 0)]
+    require_postgres()
+    outcomes = at_once(lambda: roster_import(school=people["school"], data=GOOD.encode(), actor=None))
+    # An IntegrityError here would mean the school lock did not hold.
+    assert [o for o in outcomes if isinstance(o, Exception)] == []
+    # One import created the four people; the other waited for it, then found them unchanged.
+    assert sorted((len(r.created), len(r.unchanged)) for r in outcomes) == [(0, 4), (4, 0)]
     assert StaffMember.objects.filter(employee_no__in=["T1001", "T1002", "T1003", "S2001"]).count() == 4
