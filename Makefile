@@ -28,22 +28,8 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
-# GNU gettext's msgfmt compiles the translations (.po → .mo); Debian's package if it is missing.
-gettext:
-	@command -v msgfmt >/dev/null 2>&1 || { \
-	  echo "Installing GNU gettext for the translations..."; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
-
-# Compile every catalogue (locale/ and each app's <app>/locale/); .mo files are not committed.
-messages: install gettext
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
-
-# Refresh the base catalogue (locale/en) from the base's code and templates. The feature apps keep
-# their own catalogues: cd <app> && ../$(BIN)/django-admin makemessages -l en
-BASE_ONLY := $(foreach app,sso schedules attendance leave substitutes,--ignore='$(app)/*' --ignore='templates/$(app)/*')
-makemessages: install gettext
-	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=tests $(BASE_ONLY)
+messages: install
+	@if [ -d locale ]; then $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
 
 migrate: install messages
 	$(BIN)/python manage.py migrate --noinput -v 0
@@ -63,6 +49,21 @@ lint: install
 
 test: install browser messages lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Translations. `messages` (above) compiles every catalogue (locale/ and each app's <app>/locale/);
+# .mo files are not committed. It needs GNU gettext's msgfmt: Debian's package if it is missing.
+messages: gettext
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "Installing GNU gettext for the translations..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+
+# Refresh the base catalogue (locale/en) from the base's code and templates. The feature apps keep
+# their own catalogues: cd <app> && ../$(BIN)/django-admin makemessages -l en
+BASE_ONLY := $(foreach app,sso schedules attendance leave substitutes,--ignore='$(app)/*' --ignore='templates/$(app)/*')
+makemessages: install gettext
+	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=tests $(BASE_ONLY)
 
 # Production helpers (need CELERY_BROKER_URL).
 worker: install

@@ -19,14 +19,14 @@ def _celery_in_process(request):
 
 
 @pytest.fixture(autouse=True)
-def _email_in_memory(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+def _fast_password_hashing(settings):
+    # Every test makes several accounts; the production hasher would spend most of a second on each.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # PBKDF2's real cost makes every factory user take a third of a second; tests don't need it.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _email_in_memory(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 @pytest.fixture(scope="session")
