@@ -31,7 +31,6 @@ def test_unread_badge_inbox_and_mark_all_read(phone, live_server, people, sign_i
     expect(phone.get_by_test_id("notification")).to_have_count(2)
 
 
-@pytest.mark.usefixtures("compiled_translations")
 def test_switching_the_language_on_a_phone(phone, live_server):
     phone.goto(f"{live_server.url}/accounts/login/")
     phone.select_option("select[name=language]", "en")  # the form submits itself on change

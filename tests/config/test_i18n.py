@@ -6,7 +6,7 @@ import pytest
 
 from staff.models import User
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("compiled_translations")]
+pytestmark = pytest.mark.django_db
 
 
 def test_login_page_is_in_chinese_first(client):
