@@ -48,11 +48,9 @@ def _translations_compiled():
 
     if any(stale(po) for po in catalogues):
         call_command("compilemessages", ignore_patterns=[".venv", "node_modules"], verbosity=0)
-        from django.utils.translation import trans_real
+        from django.test.signals import language_changed
 
-        trans_real._translations = {}
-        trans_real._default = None
-        trans_real.check_for_language.cache_clear()
+        language_changed(setting="LOCALE_PATHS")  # forget any catalogue loaded before it was compiled
 
 
 @pytest.fixture
