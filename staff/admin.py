@@ -46,6 +46,28 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_active", "is_staff", "is_superuser", "staff__school"]
     search_fields = ["username", "email", "first_name", "last_name", "staff__name", "staff__employee_no"]
 
+    def get_queryset(self, request) -> QuerySet:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        # The personnel office sees its own school's accounts, never an administrator's.
+        staff = request.user.staff_or_none
+        if staff is None:
+            return qs.none()
+        return qs.filter(staff__school_id=staff.school_id, is_superuser=False)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # They may set a password and correct names; who administers the system is for superusers.
+        return [(name, opts) for name, opts in fieldsets if "is_superuser" not in opts.get("fields", ())]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return ["last_login", "date_joined"]
+
 
 class UnitInline(admin.TabularInline):
     model = Unit

@@ -125,3 +125,44 @@ def test_personnel_see_only_their_school_in_the_admin(admin_personnel, people, c
     html = client_for(admin_personnel).get("/admin/staff/staffmember/").content.decode()
     assert "王老師" in html
     assert "外校人事" not in html
+
+
+def test_personnel_manage_their_schools_accounts_but_not_who_is_an_administrator(people, client_for):
+    from django.contrib.auth.models import Group
+
+    from staff.demo import _personnel_group
+
+    personnel = people["personnel"]
+    personnel.user.is_staff = True
+    personnel.user.save(update_fields=["is_staff"])
+    personnel.user.groups.add(_personnel_group())
+    assert Group.objects.get(name="人事室（管理後台）").permissions.filter(codename="change_user").exists()
+    root = User.objects.create_superuser("root", "root@example.test", "x")
+    client = client_for(personnel)
+
+    listing = client.get("/admin/staff/user/").content.decode()
+    assert "teacher" in listing and "outsider" not in listing and "root" not in listing
+    assert client.get(f"/admin/staff/user/{root.pk}/change/").status_code == 302  # not found → admin index
+    assert client.get(f"/admin/staff/user/{people['outsider'].user_id}/change/").status_code == 302
+
+    teacher = people["teacher"].user
+    form = client.get(f"/admin/staff/user/{teacher.pk}/change/").content.decode()
+    assert 'name="is_superuser"' not in form and 'name="user_permissions"' not in form
+    response = client.post(
+        f"/admin/staff/user/{teacher.pk}/change/",
+        {"username": "teacher", "first_name": "王", "last_name": "", "email": "teacher@example.test",
+         "language": "zh-hant", "is_superuser": "on", "is_staff": "on"},
+    )
+    assert response.status_code == 302
+    teacher.refresh_from_db()
+    assert teacher.first_name == "王"
+    assert not teacher.is_superuser and not teacher.is_staff
+
+    # Setting a password for someone imported without one.
+    response = client.post(
+        f"/admin/staff/user/{teacher.pk}/password/",
+        {"password1": "Long-enough-pass-42", "password2": "Long-enough-pass-42", "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    teacher.refresh_from_db()
+    assert teacher.check_password("Long-enough-pass-42")
