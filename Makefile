@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install browser lint migrate demo worker beat messages clean
+.PHONY: run test install browser gettext lint migrate demo worker beat messages makemessages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +35,7 @@ migrate: install messages
 	$(BIN)/python manage.py migrate --noinput -v 0
 
 demo: migrate
-	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 
 run: demo
 	@echo ""
@@ -49,6 +49,21 @@ lint: install
 
 test: install browser messages lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Translations. `messages` (above) compiles every catalogue (locale/ and each app's <app>/locale/);
+# .mo files are not committed. It needs GNU gettext's msgfmt: Debian's package if it is missing.
+messages: gettext
+gettext:
+	@command -v msgfmt >/dev/null 2>&1 || { \
+	  echo "Installing GNU gettext for the translations..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
+
+# Refresh the base catalogue (locale/en) from the base's code and templates. The feature apps keep
+# their own catalogues: cd <app> && ../$(BIN)/django-admin makemessages -l en
+BASE_ONLY := $(foreach app,sso schedules attendance leave substitutes,--ignore='$(app)/*' --ignore='templates/$(app)/*')
+makemessages: install gettext
+	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=tests $(BASE_ONLY)
 
 # Production helpers (need CELERY_BROKER_URL).
 worker: install

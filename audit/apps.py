@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AuditConfig(AppConfig):
@@ -7,4 +8,4 @@ class AuditConfig(AppConfig):
     """
 
     name = "audit"
-    verbose_name = "稽核紀錄"
+    verbose_name = _("稽核紀錄")

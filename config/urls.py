@@ -8,7 +8,7 @@ from config import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -21,6 +21,7 @@ urlpatterns = [
     # REST API: each app mounts its endpoints under /api/ from its api_urls.py.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/", include("notifications.api_urls")),
     path("api/", include("sso.api_urls")),
     path("api/", include("schedules.api_urls")),
     path("api/", include("attendance.api_urls")),

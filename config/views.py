@@ -1,12 +1,14 @@
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views import i18n
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +20,7 @@ def home(request):
 
 @never_cache
 @require_GET
+@transaction.non_atomic_requests  # ATOMIC_REQUESTS would open a transaction (and fail) before we can answer
 def healthz(request) -> HttpResponse:
     """200 when the database answers, 503 when it does not (for the load balancer)."""
     try:
@@ -28,3 +31,16 @@ def healthz(request) -> HttpResponse:
         log.error("health check: database unreachable: %s", exc)
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_POST
+def set_language(request) -> HttpResponse:
+    """Switch the interface language. A signed-in person's choice is kept on their account, so
+    their notices and emails are written in it too, and it follows them to a new device."""
+    response = i18n.set_language(request)
+    language = request.POST.get("language", "")
+    user = request.user
+    if user.is_authenticated and language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
+    return response

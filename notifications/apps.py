@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
@@ -10,4 +11,4 @@ class NotificationsConfig(AppConfig):
     """
 
     name = "notifications"
-    verbose_name = "通知"
+    verbose_name = _("通知")

@@ -17,12 +17,16 @@ SENT = "sent"
 SKIPPED = "skipped"
 RETRY = "retry"
 FAILED = "failed"
-MAX_ATTEMPTS = 8
 LOST_AFTER = dt.timedelta(minutes=1)
 
 
+def max_attempts() -> int:
+    return settings.NOTIFICATIONS_MAX_ATTEMPTS
+
+
 def backoff_seconds(retries: int) -> int:
-    return min(30 * 2**retries, 3600)
+    """Seconds to wait after the ``retries``-th failure (0-based): base, 2×base, 4×base ... at most an hour."""
+    return min(settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2**retries, 3600)
 
 
 def deliver(outbox_id: int) -> str:
@@ -32,6 +36,9 @@ def deliver(outbox_id: int) -> str:
     with transaction.atomic():
         row = EmailOutbox.objects.select_for_update().filter(pk=outbox_id).first()
         if row is None or row.status != EmailOutbox.Status.PENDING:
+            return SKIPPED
+        if row.next_attempt_at is not None and row.next_attempt_at > timezone.now():
+            # Not due yet (a sweep and a scheduled retry both fired): leave it to the later one.
             return SKIPPED
         row.attempts += 1
         message = EmailMessage(
@@ -46,11 +53,11 @@ def deliver(outbox_id: int) -> str:
         except Exception as exc:  # SMTP errors, refused connections, timeouts: all retried
             log.warning("email %s attempt %s failed: %s", row.pk, row.attempts, exc)
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if row.attempts >= MAX_ATTEMPTS:
+            if row.attempts >= max_attempts():
                 row.status = EmailOutbox.Status.FAILED
                 row.save(update_fields=["attempts", "last_error", "status"])
                 return FAILED
-            row.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(row.attempts))
+            row.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(row.attempts - 1))
             row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
             return RETRY
         row.status = EmailOutbox.Status.SENT

@@ -84,3 +84,18 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
+
+
+def outbox_retry(*, outbox_ids: Iterable[int]) -> int:
+    """Give failed or waiting emails a fresh round of attempts, now (after the mail server is fixed).
+
+    Sent emails are never touched: retrying cannot send anything twice.
+    """
+    qs = EmailOutbox.objects.filter(
+        pk__in=list(outbox_ids), status__in=[EmailOutbox.Status.FAILED, EmailOutbox.Status.PENDING]
+    )
+    ids = list(qs.values_list("pk", flat=True))
+    qs.update(status=EmailOutbox.Status.PENDING, attempts=0, next_attempt_at=None)
+    for outbox_id in ids:
+        _schedule_delivery(outbox_id)
+    return len(ids)

@@ -1,17 +1,21 @@
 """Email delivery. Thin tasks over notifications.delivery; they take primary keys only."""
 
 from celery import shared_task
+from django.utils import timezone
 
 from notifications import delivery
+from notifications.models import EmailOutbox
 
 
-@shared_task(bind=True, max_retries=8, acks_late=True)
+@shared_task(bind=True, max_retries=None, acks_late=True)
 def deliver_email(self, outbox_id: int) -> str:
     outcome = delivery.deliver(outbox_id)
     # In-process (eager) mode has no broker to wait on: the beat sweep retries instead.
     if outcome == delivery.RETRY and not self.request.is_eager:
-        # Exponential backoff: 30 s, 1, 2, 4 ... minutes; the beat sweep picks up anything dropped.
-        raise self.retry(countdown=delivery.backoff_seconds(self.request.retries))
+        # Come back when the row says it is due (exponential backoff, kept on the row, which also
+        # bounds the number of attempts). If this retry is lost, the beat sweep picks the row up.
+        due = EmailOutbox.objects.values_list("next_attempt_at", flat=True).get(pk=outbox_id)
+        raise self.retry(countdown=max(1.0, (due - timezone.now()).total_seconds()))
     return outcome
 
 

@@ -1,7 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from notifications.selectors import inbox
 from notifications.services import notification_mark_read
@@ -18,4 +19,15 @@ def inbox_page(request):
 def mark_read(request):
     ids = request.POST.getlist("id")
     notification_mark_read(user=request.user, notification_ids=[int(i) for i in ids if i.isdigit()] or None)
+    return redirect("notifications:inbox")
+
+
+@require_GET
+@login_required
+def open_notification(request, pk: int):
+    """Follow a notice's link, marking it read on the way. Someone else's notice is a 404."""
+    notice = get_object_or_404(inbox(request.user), pk=pk)
+    notification_mark_read(user=request.user, notification_ids=[notice.pk])
+    if notice.url and url_has_allowed_host_and_scheme(notice.url, allowed_hosts={request.get_host()}):
+        return redirect(notice.url)
     return redirect("notifications:inbox")

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffConfig(AppConfig):
@@ -10,4 +11,4 @@ class StaffConfig(AppConfig):
     """
 
     name = "staff"
-    verbose_name = "人員與學校"
+    verbose_name = _("人員與學校")

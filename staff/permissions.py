@@ -62,3 +62,13 @@ def can_see_staff(viewer: StaffMember, subject: StaffMember) -> bool:
 def can_manage_staff(viewer: StaffMember, subject: StaffMember) -> bool:
     """Approve and correct on someone else's behalf: their unit head or school-wide roles, never oneself."""
     return viewer.pk != subject.pk and can_see_staff(viewer, subject)
+
+
+def can_import_roster(user) -> bool:
+    """The personnel office (人事) imports its own school's roster; superusers import any school's."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        return True
+    staff = user.staff_or_none
+    return staff is not None and staff.is_active and staff.has_role(Role.PERSONNEL)

@@ -1,6 +1,7 @@
 """Dates the way Taiwanese forms write them: 民國 year, 星期 weekday."""
 
 import datetime as dt
+import re
 
 from django.utils import timezone
 
@@ -12,18 +13,25 @@ def roc_year(day: dt.date) -> int:
     return day.year - ROC_OFFSET
 
 
+def local_day(value: dt.date | dt.datetime) -> dt.date:
+    """The calendar day in Taipei: an aware datetime is converted first (a UTC date can be yesterday)."""
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return value
+
+
 def format_roc_date(day: dt.date | dt.datetime, *, weekday: bool = True) -> str:
     """2024-08-20 → 「民國 113 年 8 月 20 日 星期二」."""
-    if isinstance(day, dt.datetime):
-        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    day = local_day(day)
     text = f"民國 {roc_year(day)} 年 {day.month} 月 {day.day} 日"
     if weekday:
         text += f" 星期{WEEKDAYS[day.weekday()]}"
     return text
 
 
-def format_roc_short(day: dt.date) -> str:
+def format_roc_short(day: dt.date | dt.datetime) -> str:
     """2024-08-20 → 「113/08/20」, the compact form used in tables."""
+    day = local_day(day)
     return f"{roc_year(day)}/{day.month:02d}/{day.day:02d}"
 
 
@@ -33,3 +41,25 @@ def format_days_hours(hours: int | float, *, hours_per_day: int = 8) -> str:
     sign = "-" if total < 0 else ""
     days, rest = divmod(abs(total), hours_per_day)
     return f"{sign}{days}日{rest}小時"
+
+
+_DATE_PARTS = re.compile(r"^(?:民國)?\s*(\d{2,4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+def parse_tw_date(text: str) -> dt.date:
+    """A date as personnel files write it: 2015-08-01, 2015/8/1, ROC 104/08/01 or 民國104年8月1日,
+    or packed digits (20150801, ROC 1040801). A year below 1000 is a 民國 year.
+
+    Raises ValueError when the text is not such a date.
+    """
+    value = text.strip()
+    if value.isdigit() and len(value) in (7, 8):
+        year, month, day = int(value[:-4]), int(value[-4:-2]), int(value[-2:])
+    else:
+        match = _DATE_PARTS.match(value)
+        if not match:
+            raise ValueError(value)
+        year, month, day = (int(part) for part in match.groups())
+    if year < 1000:
+        year += ROC_OFFSET
+    return dt.date(year, month, day)

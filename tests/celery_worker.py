@@ -6,10 +6,13 @@ Each test gets its own queue, so stale messages from other runs are never consum
 """
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from urllib.parse import quote
 
 import pytest
@@ -37,49 +40,74 @@ def worker_unavailable_reason() -> str | None:
     return None
 
 
+def wait_until(condition: Callable[[], bool], timeout: float = 60, interval: float = 0.2) -> bool:
+    """Poll ``condition`` until it is true or ``timeout`` seconds pass; returns its last answer.
+
+    Generous by default: on a loaded two-core machine a worker can take a while to get going.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        if condition():
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
 class WorkerProcess:
     def __init__(self, queue: str):
         self.queue = queue
+        self.node = f"{queue}@tests"
         self.proc: subprocess.Popen | None = None
+        self.mail_dir = tempfile.mkdtemp(prefix=f"campus-{queue}-mail-")
 
-    def start(self, timeout: float = 30) -> None:
-        env = {
+    def start(self, *, env: dict[str, str] | None = None, timeout: float = 90) -> None:
+        """Start the worker and wait until it answers a ping. ``env`` adds or overrides variables."""
+        full_env = {
             **os.environ,
             "DATABASE_URL": _database_url(),
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "CELERY_QUEUE": self.queue,
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
             "EMAIL_FILE_PATH": self.mail_dir,
+            **(env or {}),
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1",
-             "-Q", self.queue, "--without-gossip", "--without-mingle", "--loglevel=INFO",
-             "-n", f"{self.queue}@%h"],
+             "-Q", self.queue, "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--loglevel=INFO", "-n", self.node],
             cwd=ROOT,
-            env=env,
+            env=full_env,
         )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if celery_app.control.ping(destination=[f"{self.queue}@{os.uname().nodename}"], timeout=1):
-                return
+
+        def answers() -> bool:
             if self.proc.poll() is not None:
-                raise RuntimeError("celery worker exited during start-up")
-        raise RuntimeError("celery worker did not answer within the timeout")
+                raise RuntimeError(f"celery worker exited during start-up (code {self.proc.returncode})")
+            return bool(celery_app.control.ping(destination=[self.node], timeout=1))
+
+        if not wait_until(answers, timeout=timeout, interval=0.1):
+            self.stop()
+            raise RuntimeError(f"celery worker did not answer within {timeout} s")
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
+            self.proc.terminate()  # warm shutdown: finishes the task in hand
             try:
-                self.proc.wait(timeout=20)
+                self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait(timeout=10)
         self.proc = None
 
-    @property
-    def mail_dir(self) -> str:
-        path = os.path.join(ROOT, "var", "test-mail", self.queue)
-        os.makedirs(path, exist_ok=True)
-        return path
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.mail_dir, ignore_errors=True)
+        # Drop the test's queue from the broker so nothing is left behind between runs.
+        try:
+            with celery_app.connection_for_write() as conn:
+                conn.default_channel.queue_delete(self.queue)
+        except Exception:  # the broker may be gone already; nothing to clean then
+            pass
 
     def sent_mail(self) -> list[str]:
         """The emails the worker sent (file backend), as raw text."""
@@ -104,5 +132,5 @@ def celery_worker_process(transactional_db):
     try:
         yield worker
     finally:
-        worker.stop()
+        worker.cleanup()
         celery_app.conf.task_default_queue, celery_app.conf.task_always_eager = previous

@@ -29,6 +29,30 @@ def _email_in_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _translations_compiled():
+    """`make test` compiles the catalogues first; a bare `pytest` compiles any that are missing or stale,
+    before any test loads a language (Django caches a loaded catalogue for the whole process)."""
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.core.management import call_command
+
+    root = Path(settings.BASE_DIR)
+    tops = [top for top in root.iterdir() if top.is_dir() and top.name not in {".venv", ".git", "node_modules"}]
+    catalogues = [po for top in tops for po in top.glob("**/LC_MESSAGES/*.po")]
+
+    def stale(po: Path) -> bool:
+        mo = po.with_suffix(".mo")
+        return not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime
+
+    if any(stale(po) for po in catalogues):
+        call_command("compilemessages", ignore_patterns=[".venv", "node_modules"], verbosity=0)
+        from django.test.signals import language_changed
+
+        language_changed(setting="LOCALE_PATHS")  # forget any catalogue loaded before it was compiled
+
+
 @pytest.fixture
 def people(db):
     """One person per role in one school, plus an outsider at another school (see tests/factories.py)."""

@@ -3,7 +3,7 @@
 from django import template
 from django.utils.translation import get_language
 
-from staff.twdate import format_days_hours, format_roc_date, format_roc_short
+from staff.twdate import format_days_hours, format_roc_date, format_roc_short, local_day
 
 register = template.Library()
 
@@ -17,7 +17,7 @@ def roc(value, weekday=True):
     if not value:
         return ""
     if _english():
-        return value.strftime("%a %d %b %Y")
+        return local_day(value).strftime("%a %d %b %Y")
     return format_roc_date(value, weekday=bool(weekday))
 
 
@@ -26,7 +26,7 @@ def roc_short(value):
     if not value:
         return ""
     if _english():
-        return value.strftime("%Y-%m-%d")
+        return local_day(value).strftime("%Y-%m-%d")
     return format_roc_short(value)
 
 

@@ -1,0 +1,38 @@
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import EmailOutbox, Notification
+from notifications.services import outbox_retry
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "kind", "title", "read_at"]
+    list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
+    search_fields = ["title", "recipient__username", "recipient__staff__name"]
+    date_hierarchy = "created_at"
+    list_select_related = ["recipient"]
+    readonly_fields = ["recipient", "kind", "title", "body", "url", "created_at", "read_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EmailOutbox)
+class EmailOutboxAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "to", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "subject"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in EmailOutbox._meta.fields]
+    actions = ["retry_now"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("重新寄送（寄送失敗或待寄者）"), permissions=["change"])
+    def retry_now(self, request, queryset):
+        with transaction.atomic():
+            count = outbox_retry(outbox_ids=list(queryset.values_list("pk", flat=True)))
+        messages.success(request, _("已排入寄送：%(count)d 封") % {"count": count})

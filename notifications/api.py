@@ -1,0 +1,75 @@
+"""My notifications over the API: list (optionally unread only), unread count, mark read."""
+
+import django_filters
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications.models import Notification
+from notifications.selectors import inbox, unread_count
+from notifications.services import notification_mark_read
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = ["id", "kind", "title", "body", "url", "created_at", "read_at", "is_read"]
+        read_only_fields = fields
+
+    def get_is_read(self, obj: Notification) -> bool:
+        return obj.read_at is not None
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="只列未讀")
+    kind = django_filters.CharFilter()
+
+    class Meta:
+        model = Notification
+        fields = ["unread", "kind"]
+
+
+class NotificationListApi(generics.ListAPIView):
+    """The signed-in person's notifications, newest first. Nobody else's are ever listed."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Notification.objects.none()
+        return inbox(self.request.user)
+
+
+class UnreadCountApi(APIView):
+    @extend_schema(responses=inline_serializer("UnreadCount", {"unread": serializers.IntegerField()}))
+    def get(self, request):
+        return Response({"unread": unread_count(request.user)})
+
+
+class MarkReadApi(APIView):
+    """Mark some of my notifications read (``ids``), or all of them (``all: true``)."""
+
+    class InputSerializer(serializers.Serializer):
+        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
+        all = serializers.BooleanField(required=False, default=False)
+
+        def validate(self, attrs):
+            if not attrs.get("ids") and not attrs["all"]:
+                raise serializers.ValidationError("請提供 ids，或以 all: true 全部標為已讀。")
+            return attrs
+
+    class OutputSerializer(serializers.Serializer):
+        marked = serializers.IntegerField()
+        unread = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ids = None if data.validated_data["all"] else data.validated_data["ids"]
+        marked = notification_mark_read(user=request.user, notification_ids=ids)
+        return Response(self.OutputSerializer({"marked": marked, "unread": unread_count(request.user)}).data)

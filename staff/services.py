@@ -1,0 +1,455 @@
+"""Changes to people and schools. Today: the roster import (匯入教職員名冊).
+
+The personnel office keeps the roster in a spreadsheet and saves it as CSV (or uploads the
+.xlsx itself). ``roster_import`` reads it whole, checks every row, and either writes all of it
+in one transaction or nothing, reporting the spreadsheet row number and the reason for every
+bad row. Re-importing updates people by employee number (員工編號) within the school.
+
+Decisions (also in docs/architecture.md):
+- Columns: 員工編號, 姓名, 人員類別 and 到職日 are required; 電子郵件, 處室, 職稱, 帳號 and 在職 are
+  optional. English headers are accepted too (``employee_no``, ``name``, ``email``, ``unit``,
+  ``title``, ``category``, ``hire_date``, ``username``, ``active``). Other columns are ignored.
+- A column the file has is the truth for everyone in the file (an empty 處室 cell clears the unit);
+  a column the file lacks leaves that field alone. People missing from the file are not touched:
+  a partial file is normal. Deactivate someone with 在職 = 否 (or in the admin).
+- An unknown 處室 is an error, not a new unit: a typo must not invent an office. Units are set up
+  once in the admin (with their heads), then the roster refers to them by name.
+- Row numbers are the spreadsheet's: the header is row 1, the first person row 2.
+- Each new person gets a login account with an unusable password (they sign in through the
+  portal, or a password is set in the admin). Its username is the 帳號 cell, or by default
+  ``<school code>-<employee number>`` in lower case (e.g. ``563401-t0012``), unique across a city.
+"""
+
+import codecs
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audit.services import audit_log
+from config.errors import DomainError
+from staff.models import School, StaffCategory, StaffMember, Unit, User
+from staff.twdate import parse_tw_date
+
+
+class StaffError(DomainError):
+    """Errors of the staff app (people, schools, roster import)."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return _("第 %(row)d 列：%(message)s") % {"row": self.row, "message": self.message}
+
+
+class RosterImportError(StaffError):
+    """The file was rejected whole. ``errors`` lists every bad row (empty for a file-level problem)."""
+
+    def __init__(self, message, *, code: str, errors: Iterable[RowError] = ()):
+        super().__init__(message, code=code)
+        self.errors = list(errors)
+
+
+@dataclass
+class RosterImportResult:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return _("新增 %(created)d 人、更新 %(updated)d 人、未變動 %(unchanged)d 人") % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+        }
+
+
+# --- Reading the file ------------------------------------------------------
+
+REQUIRED_COLUMNS = ("employee_no", "name", "category", "hire_date")
+COLUMN_LABELS = {
+    "employee_no": gettext_lazy("員工編號"),
+    "name": gettext_lazy("姓名"),
+    "email": gettext_lazy("電子郵件"),
+    "unit": gettext_lazy("處室"),
+    "title": gettext_lazy("職稱"),
+    "category": gettext_lazy("人員類別"),
+    "hire_date": gettext_lazy("到職日"),
+    "username": gettext_lazy("帳號"),
+    "is_active": gettext_lazy("在職"),
+}
+_HEADER_ALIASES = {
+    "employee_no": ["員工編號", "員工代號", "人員代號", "employee_no", "employee number", "employee id", "staff no"],
+    "name": ["姓名", "name", "full name"],
+    "email": ["電子郵件", "電子信箱", "email", "e-mail", "mail"],
+    "unit": ["處室", "單位", "unit", "office", "department"],
+    "title": ["職稱", "title", "job title"],
+    "category": ["人員類別", "類別", "category", "staff category"],
+    "hire_date": ["到職日", "到職日期", "hire_date", "hire date", "start date"],
+    "username": ["帳號", "username", "account", "login"],
+    "is_active": ["在職", "active", "is_active"],
+}
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in text.strip().lower() if ch not in " _-\u3000\ufeff")
+
+
+HEADERS = {_key(alias): column for column, aliases in _HEADER_ALIASES.items() for alias in aliases}
+CATEGORIES = {
+    **{_key(str(label)): value for value, label in StaffCategory.choices},
+    **{_key(value): value for value in StaffCategory.values},
+    _key("administrative teacher"): StaffCategory.ADMIN_TEACHER,
+    _key("staff"): StaffCategory.CIVIL_STAFF,
+    _key("senior homeroom teacher"): StaffCategory.HOMEROOM_SENIOR,
+    _key("junior homeroom teacher"): StaffCategory.HOMEROOM_JUNIOR,
+    _key("subject teacher"): StaffCategory.SUBJECT_TEACHER,
+    _key("long-term substitute"): StaffCategory.LONG_TERM_SUBSTITUTE,
+    _key("hourly substitute"): StaffCategory.HOURLY_SUBSTITUTE,
+}
+_YES = {_key(v) for v in ("是", "在職", "y", "yes", "true", "1", "v")}
+_NO = {_key(v) for v in ("否", "離職", "n", "no", "false", "0")}
+
+
+def decode_roster(data: bytes) -> str:
+    """The file's text: UTF-16 with a BOM (Excel's 'Unicode text'), UTF-8 with or without a BOM,
+    else Big5 (cp950, what Excel in Taiwan writes for 'CSV'). Big5 Chinese is practically never
+    valid UTF-8, so trying UTF-8 strictly first tells them apart without guessing.
+    """
+    encodings = ["utf-16"] if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ["utf-8-sig", "cp950"]
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterImportError(_("無法辨識檔案的文字編碼，請另存為 UTF-8 或 Big5 的 CSV 檔。"), code="encoding")
+
+
+def _xlsx_rows(data: bytes) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+    except Exception as exc:  # a damaged or password-protected workbook
+        raise RosterImportError(_("無法讀取這個 Excel 檔，請另存為 CSV 再匯入。"), code="not_readable") from exc
+
+    def text(value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, dt.datetime):
+            return value.date().isoformat()
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+
+    return [[text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def read_roster(data: bytes) -> tuple[dict[str, int], list[tuple[int, dict[str, str]]]]:
+    """(column → index, [(row number, {column: cell})]) from CSV or .xlsx bytes. Blank rows are skipped."""
+    if data.startswith(b"PK\x03\x04"):
+        table = _xlsx_rows(data)
+    else:
+        text = decode_roster(data)
+        first_line = text.split("\n", 1)[0]
+        delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    if not table or not any(cell.strip() for cell in table[0]):
+        raise RosterImportError(_("檔案是空的，或第一列不是欄位名稱。"), code="empty")
+
+    columns: dict[str, int] = {}
+    header_errors = []
+    for index, header in enumerate(table[0]):
+        column = HEADERS.get(_key(header))
+        if column is None:
+            continue  # other columns (身分證字號, 備註...) are ignored and never stored
+        if column in columns:
+            header_errors.append(
+                RowError(1, "duplicate_column", _("欄位「%(header)s」重複。") % {"header": header.strip()})
+            )
+        columns[column] = index
+    missing = [str(COLUMN_LABELS[c]) for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        header_errors.append(
+            RowError(1, "missing_columns", _("缺少必要欄位：%(columns)s。") % {"columns": "、".join(missing)})
+        )
+    if header_errors:
+        raise RosterImportError(_("名冊的欄位名稱有誤，整份未匯入。"), code="bad_header", errors=header_errors)
+
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        rows.append(
+            (number, {column: (cells[i].strip() if i < len(cells) else "") for column, i in columns.items()})
+        )
+    if not rows:
+        raise RosterImportError(_("檔案只有欄位名稱，沒有任何人員資料。"), code="empty")
+    return columns, rows
+
+
+# --- Importing -------------------------------------------------------------
+
+AUDITED_FIELDS = ("name", "email", "unit", "title", "category", "hire_date", "is_active")
+
+
+def default_username(school: School, employee_no: str) -> str:
+    return f"{school.code}-{employee_no}".lower()
+
+
+@dataclass
+class _Plan:
+    row: int
+    staff: StaffMember
+    username: str
+    changes: dict[str, list]
+
+
+def _value_repr(staff: StaffMember, name: str):
+    value = getattr(staff, name)
+    if name == "unit":
+        return staff.unit.name if staff.unit_id else ""
+    return value
+
+
+def roster_import(
+    *,
+    school: School,
+    data: bytes,
+    actor: User | None,
+    filename: str = "",
+    dry_run: bool = False,
+) -> RosterImportResult:
+    """Import a roster file into ``school``: all rows or none. Raises RosterImportError listing every bad row.
+
+    With ``dry_run`` everything is checked and counted, then rolled back.
+    """
+    columns, rows = read_roster(data)
+    with transaction.atomic():
+        # One import per school at a time: the second waits, then sees the first one's people.
+        school = School.objects.select_for_update().get(pk=school.pk)
+        units = {unit.name: unit for unit in Unit.objects.filter(school=school)}
+        numbers = [cells["employee_no"] for _row, cells in rows if cells["employee_no"]]
+        existing = {
+            staff.employee_no: staff
+            for staff in StaffMember.objects.select_for_update(of=("self",))
+            .filter(school=school, employee_no__in=numbers)
+            .select_related("user", "unit")
+        }
+        wanted_usernames = {
+            cells.get("username") or default_username(school, cells["employee_no"]) for _row, cells in rows
+        }
+        owners = dict(User.objects.filter(username__in=wanted_usernames).values_list("username", "pk"))
+
+        errors: list[RowError] = []
+        plans: list[_Plan] = []
+        seen_numbers: dict[str, int] = {}
+        seen_usernames: dict[str, int] = {}
+        for row, cells in rows:
+            row_errors, plan = _check_row(
+                row=row, cells=cells, columns=columns, school=school, units=units, existing=existing,
+                owners=owners, seen_numbers=seen_numbers, seen_usernames=seen_usernames,
+            )
+            errors.extend(row_errors)
+            if plan is not None and not row_errors:
+                plans.append(plan)
+        if errors:
+            raise RosterImportError(
+                _("名冊有 %(count)d 處錯誤，整份未匯入；請修正後重新匯入。") % {"count": len(errors)},
+                code="invalid_rows",
+                errors=errors,
+            )
+
+        result = RosterImportResult()
+        for plan in plans:
+            _apply(plan, actor=actor, result=result)
+        audit_log(
+            actor=actor,
+            action="staff.roster_imported",
+            target=school,
+            school=school,
+            data={
+                "file": filename,
+                "rows": len(rows),
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": len(result.unchanged),
+            },
+        )
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def _check_row(
+    *,
+    row: int,
+    cells: dict[str, str],
+    columns: dict[str, int],
+    school: School,
+    units: dict[str, Unit],
+    existing: dict[str, StaffMember],
+    owners: dict[str, int],
+    seen_numbers: dict[str, int],
+    seen_usernames: dict[str, int],
+) -> tuple[list[RowError], _Plan | None]:
+    errors: list[RowError] = []
+
+    def error(code: str, message: str) -> None:
+        errors.append(RowError(row, code, message))
+
+    employee_no = cells["employee_no"]
+    if not employee_no:
+        error("missing_value", _("未填員工編號。"))
+        return errors, None
+    if employee_no in seen_numbers:
+        error(
+            "duplicate_employee_no",
+            _("員工編號 %(no)s 與第 %(other)d 列重複。") % {"no": employee_no, "other": seen_numbers[employee_no]},
+        )
+        return errors, None
+    seen_numbers[employee_no] = row
+
+    staff = existing.get(employee_no)
+    is_new = staff is None
+    if is_new:
+        staff = StaffMember(school=school, employee_no=employee_no)
+    before = {name: _value_repr(staff, name) for name in AUDITED_FIELDS} if not is_new else {}
+
+    if not cells["name"]:
+        error("missing_value", _("未填姓名。"))
+    staff.name = cells["name"]
+
+    category = CATEGORIES.get(_key(cells["category"]))
+    if category is None:
+        error(
+            "bad_category",
+            _("人員類別「%(value)s」不正確，應為：%(choices)s。")
+            % {"value": cells["category"], "choices": "、".join(str(label) for label in StaffCategory.labels)},
+        )
+    else:
+        staff.category = category
+
+    try:
+        staff.hire_date = parse_tw_date(cells["hire_date"])
+    except ValueError:
+        error(
+            "bad_date",
+            _("到職日「%(value)s」無法辨識，請寫成 2015-08-01、2015/8/1 或民國 104/08/01。")
+            % {"value": cells["hire_date"]},
+        )
+
+    if "email" in columns:
+        staff.email = cells["email"]
+        if staff.email:
+            try:
+                validate_email(staff.email)
+            except ValidationError:
+                error("bad_email", _("電子郵件「%(value)s」格式不正確。") % {"value": staff.email})
+
+    if "unit" in columns:
+        unit_name = cells["unit"]
+        if unit_name and unit_name not in units:
+            error(
+                "unknown_unit",
+                _("處室「%(value)s」不在本校的處室清單中（請先在管理後台建立，或更正名稱）。") % {"value": unit_name},
+            )
+        else:
+            staff.unit = units.get(unit_name) if unit_name else None
+
+    if "title" in columns:
+        staff.title = cells["title"]
+
+    if "is_active" in columns and cells["is_active"]:
+        flag = _key(cells["is_active"])
+        if flag in _YES:
+            staff.is_active = True
+        elif flag in _NO:
+            staff.is_active = False
+        else:
+            error("bad_active", _("在職欄「%(value)s」應為「是」或「否」。") % {"value": cells["is_active"]})
+
+    current_username = staff.user.username if not is_new else None
+    username = cells.get("username") or current_username or default_username(school, employee_no)
+    if len(username) > 150 or not _username_ok(username):
+        error("bad_username", _("帳號「%(value)s」只能含英數字與 @ . + - _ 符號。") % {"value": username})
+    elif username in seen_usernames:
+        error(
+            "duplicate_username",
+            _("帳號 %(value)s 與第 %(other)d 列重複。") % {"value": username, "other": seen_usernames[username]},
+        )
+    elif username != current_username and username in owners:
+        error("username_taken", _("帳號 %(value)s 已被其他人使用。") % {"value": username})
+    seen_usernames[username] = row
+
+    # Length limits and the model's own rules, reported as this row's errors.
+    # School and unit are excluded: they came from the database already (no query per row).
+    try:
+        staff.full_clean(exclude=["user", "school", "unit"], validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        explained = {"name": "missing_value", "hire_date": "bad_date", "category": "bad_category", "email": "bad_email"}
+        reported = {e.code for e in errors}
+        for name, messages in exc.message_dict.items():
+            if explained.get(name) in reported:
+                continue  # already said above, in words a person can act on
+            label = COLUMN_LABELS.get(name, name)
+            for message in messages:
+                error("invalid_value", f"{label}：{message}")
+
+    if is_new:
+        changes = {name: [None, _value_repr(staff, name)] for name in AUDITED_FIELDS}
+    else:
+        after = {name: _value_repr(staff, name) for name in AUDITED_FIELDS}
+        changes = {name: [before[name], after[name]] for name in AUDITED_FIELDS if before[name] != after[name]}
+        if username != current_username:
+            changes["username"] = [current_username, username]
+    return errors, _Plan(row=row, staff=staff, username=username, changes=changes)
+
+
+def _username_ok(username: str) -> bool:
+    try:
+        User.username_validator(username)
+    except ValidationError:
+        return False
+    return True
+
+
+def _apply(plan: _Plan, *, actor: User | None, result: RosterImportResult) -> None:
+    staff = plan.staff
+    if staff.pk is None:
+        user = User(username=plan.username, email=staff.email, first_name=staff.name[:150], is_active=staff.is_active)
+        user.set_unusable_password()
+        user.save()
+        staff.user = user
+        staff.save()
+        result.created.append(staff.employee_no)
+        audit_log(actor=actor, action="staff.created", target=staff, data={"source": "roster_import", **plan.changes})
+        return
+    if not plan.changes:
+        result.unchanged.append(staff.employee_no)
+        return
+    staff.save()
+    user = staff.user
+    user.username = plan.username
+    user.email = staff.email
+    user.first_name = staff.name[:150]
+    if "is_active" in plan.changes:
+        # Leaving school closes the account; coming back opens it. Otherwise the account's own
+        # flag (an administrator may have locked it) is left alone.
+        user.is_active = staff.is_active
+    user.save(update_fields=["username", "email", "first_name", "is_active"])
+    result.updated.append(staff.employee_no)
+    audit_log(actor=actor, action="staff.updated", target=staff, data={"source": "roster_import", **plan.changes})

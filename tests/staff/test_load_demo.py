@@ -1,0 +1,110 @@
+"""manage.py load_demo: the demo school, every category and role, idempotent, each app's demo hook called."""
+
+import io
+import sys
+import types
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from staff import demo
+from staff.models import Role, RoleAssignment, School, StaffCategory, StaffMember, Unit, User
+
+pytestmark = pytest.mark.django_db
+
+
+def load(**kwargs) -> str:
+    out = io.StringIO()
+    call_command("load_demo", stdout=out, **kwargs)
+    return out.getvalue()
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count() for model in (School, Unit, StaffMember, User, RoleAssignment)
+    }
+
+
+def test_runs_twice_without_duplicating_anything(settings):
+    settings.DEBUG = True
+    load()
+    first = counts()
+    load()
+    assert counts() == first
+    assert first["School"] == 1
+    assert 40 <= first["StaffMember"] <= 50
+
+
+def test_covers_every_category_every_role_and_every_office(settings):
+    settings.DEBUG = True
+    load()
+    school = School.objects.get(code="563401")
+    assert school.name == "高雄市立示範高級中學"
+    assert school.has_senior_division and school.has_junior_division
+    assert set(StaffMember.objects.values_list("category", flat=True)) == set(StaffCategory.values)
+    assert set(RoleAssignment.objects.values_list("role", flat=True)) == set(Role.values)
+
+    units = {unit.name: unit for unit in Unit.objects.filter(school=school).select_related("head", "parent")}
+    assert set(units) == {"教務處", "教學組", "學務處", "總務處", "輔導室", "圖書館", "人事室", "會計室", "校長室"}
+    assert units["教學組"].parent == units["教務處"]
+    assert all(unit.head is not None and unit.head.unit == unit for unit in units.values())
+    assert units["教學組"].head.has_role(Role.ACADEMIC_AFFAIRS)
+
+
+def test_demo_accounts_sign_in_with_the_printed_password(settings, client):
+    settings.DEBUG = True
+    out = load(url="http://127.0.0.1:8765/")
+    assert "http://127.0.0.1:8765/accounts/login/" in out
+    assert demo.DEMO_PASSWORD in out
+    for username in ("principal", "head-academic", "academic-affairs", "personnel", "teacher01", "admin"):
+        assert username in out
+        assert User.objects.get(username=username).check_password(demo.DEMO_PASSWORD)
+
+    response = client.post("/accounts/login/", {"username": "teacher01", "password": demo.DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert "王小明" in client.get("/").content.decode()
+
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff and admin.staff.has_role(Role.SYSTEM_ADMIN)
+    personnel = User.objects.get(username="personnel")
+    assert personnel.is_staff and not personnel.is_superuser
+    assert personnel.has_perm("staff.change_staffmember")
+    assert not User.objects.get(username="teacher01").is_staff
+
+
+def test_calls_each_apps_demo_and_the_sso_sign_in_help(settings, monkeypatch):
+    settings.DEBUG = True
+    calls = []
+    leave_demo = types.ModuleType("leave.demo")
+    leave_demo.load = lambda school: calls.append(("leave", school.code))
+    sso_demo = types.ModuleType("sso.demo")
+    sso_demo.load = lambda school: calls.append(("sso", school.code))
+    sso_demo.sign_in_help = lambda: ["  入口網站（模擬）: /oidc/authenticate/"]
+    monkeypatch.setitem(sys.modules, "leave.demo", leave_demo)
+    monkeypatch.setitem(sys.modules, "sso.demo", sso_demo)
+
+    out = load()
+    assert ("leave", "563401") in calls and ("sso", "563401") in calls
+    assert calls.index(("leave", "563401")) < calls.index(("sso", "563401"))
+    assert "入口網站（模擬）" in out
+
+
+def test_an_apps_failing_demo_rolls_everything_back(settings, monkeypatch):
+    settings.DEBUG = True
+    broken = types.ModuleType("substitutes.demo")
+
+    def fail(school):
+        raise RuntimeError("broken demo")
+
+    broken.load = fail
+    monkeypatch.setitem(sys.modules, "substitutes.demo", broken)
+    with pytest.raises(RuntimeError):
+        load()
+    assert not School.objects.filter(code="563401").exists()
+
+
+def test_refuses_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        load()
+    assert not School.objects.exists()
