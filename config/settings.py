@@ -186,7 +186,10 @@ SSO_PENDING_BINDING_SECONDS = envint("SSO_PENDING_BINDING_SECONDS", "600")
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# Not reset on success: axes would also wipe every other account's failures from the same
+# address, so one valid account behind a school's NAT could reset an attacker's counters.
+# Failures expire after the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None
 AXES_ENABLED = envbool("AXES_ENABLED", "1")
