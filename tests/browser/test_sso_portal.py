@@ -145,3 +145,24 @@ def test_a_student_of_the_school_is_refused(page, live_server, people, standin_p
     portal_sign_in(page, "kh-student")
     expect(page.get_by_role("heading", name="學生帳號無法登入")).to_be_visible()
     assert not PortalIdentity.objects.exists()
+
+
+def test_the_demo_accounts_work_against_the_stand_in(
+    page, live_server, people, standin_portal, portal_settings, tmp_path
+):
+    """sso/demo.py pre-binds some people: their portal accounts get straight in, the others bind."""
+    from sso import demo
+
+    portal_settings.STANDIN_PORTAL_ENABLED = True
+    portal_settings.STANDIN_ACCOUNTS_FILE = tmp_path / "demo_accounts.json"
+    demo.load(people["school"])
+    standin_portal.manage("load_accounts", str(portal_settings.STANDIN_ACCOUNTS_FILE))
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_test_id("portal-login").click()
+    expect(page.get_by_text("kh-personnel")).to_be_attached()  # the portal lists its demo accounts
+    page.fill("input[name=username]", "kh-personnel")
+    page.fill("input[name=password]", demo.PORTAL_PASSWORD)
+    page.get_by_role("button", name="登入").click()
+    page.get_by_role("button", name="確認授權").click()
+    expect(page.get_by_test_id("signed-in-as")).to_contain_text("張人事")

@@ -49,6 +49,7 @@ class FakeProvider:
     token_response: dict[str, Any] | None = None
     token_status: int = 200
     userinfo: dict[str, Any] | None = None
+    eduinfo: dict[str, Any] | None = None  # the Ministry's resource endpoint
     jwks_hits: int = 0
     token_requests: list[dict[str, Any]] = field(default_factory=list)
     userinfo_requests: list[dict[str, str]] = field(default_factory=list)
@@ -76,6 +77,10 @@ def handler_for(provider: FakeProvider):
                 if provider.userinfo is None:
                     return self._json(401, {"error": "invalid_token"})
                 return self._json(200, provider.userinfo)
+            if self.path == "/eduinfo" and provider.eduinfo is not None:
+                if self.headers.get("Authorization") != "Bearer access-1":
+                    return self._json(401, {"error": "invalid_token"})
+                return self._json(200, provider.eduinfo)
             return self._json(404, {"error": "not_found"})
 
         def do_POST(self):

@@ -134,6 +134,52 @@ def test_userinfo_is_optional(client, provider, signing_key, bound_teacher, sett
     assert provider.userinfo_requests == []
 
 
+def test_next_to_another_site_is_dropped(client, provider, signing_key, bound_teacher):
+    flow = start_flow(client, next_url="https://evil.example/")
+    serve(provider, id_token(signing_key, nonce=flow.nonce, sub=SUB))
+    assert finish_flow(client, flow)["Location"] == "/"
+
+
+def test_ministry_provider_with_eduinfo_and_a_kid_less_token(client, provider, signing_key, people, settings):
+    """The Ministry's shape: no kid, eduinfo from its resource endpoint, titles per school."""
+    settings.OIDC_CLAIM_ADAPTER = "moe"
+    settings.OIDC_OP_EXTRA_CLAIMS_ENDPOINT = f"{provider.base_url}/eduinfo"
+    teacher = people["teacher"]
+    PortalIdentity.objects.create(
+        issuer=ISSUER, sub="moe-sub", user=teacher.user, school=people["school"], bound_at=timezone.now()
+    )
+    flow = start_flow(client)
+    person = {"sub": "moe-sub", "name": "王老師", "email": "wang@mail.edu.tw"}
+    token = id_token(signing_key, nonce=flow.nonce, kid=None, drop=("kh_profile", "kh_titles"), **person)
+    serve(provider, token, userinfo=person)
+    provider.eduinfo = {
+        "sub": "moe-sub",
+        "schoolid": SCHOOL_CODE,
+        "titles": [{"schoolid": SCHOOL_CODE, "titles": ["教師", "導師"]}],
+        "classinfo": [],
+    }
+
+    assert finish_flow(client, flow).status_code == 302
+
+    assert client.session[SESSION_KEY] == str(teacher.user.pk)
+    teacher.refresh_from_db()
+    assert teacher.title == "教師、導師" and teacher.email == "wang@mail.edu.tw"
+
+
+def test_ministry_student_is_refused(client, provider, signing_key, people, settings, caplog):
+    settings.OIDC_CLAIM_ADAPTER = "moe"
+    settings.OIDC_OP_EXTRA_CLAIMS_ENDPOINT = f"{provider.base_url}/eduinfo"
+    flow = start_flow(client)
+    person = {"sub": "moe-student", "name": "陳同學", "email": ""}
+    serve(
+        provider, id_token(signing_key, nonce=flow.nonce, drop=("kh_profile", "kh_titles"), **person), userinfo=person
+    )
+    provider.eduinfo = {"sub": "moe-student", "schoolid": SCHOOL_CODE, "titles": [], "classinfo": [{"grade": 1}]}
+    assert finish_flow(client, flow).status_code == 403
+    assert "student" in sso_reasons(caplog)
+    assert not PortalIdentity.objects.exists()
+
+
 def test_clock_skew_within_sixty_seconds_is_accepted(client, provider, signing_key, bound_teacher):
     flow = start_flow(client)
     now = int(time.time())

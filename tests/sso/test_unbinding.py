@@ -170,3 +170,18 @@ def test_preregistration_is_personnels_business(client_for, people):
     assert client_for(people["unit_head"]).post(f"/sso/bindings/staff/{teacher.pk}/preregister/").status_code == 403
     assert client_for(people["outsider"]).post(f"/sso/bindings/staff/{teacher.pk}/preregister/").status_code == 404
     assert not PortalPreRegistration.objects.exists()
+
+
+def test_menu_shows_binding_tools_to_personnel_only(client_for, people):
+    assert "/sso/bindings/" in client_for(people["personnel"]).get("/").content.decode()
+    teacher_home = client_for(people["teacher"]).get("/").content.decode()
+    assert "/sso/profile/" in teacher_home and "/sso/bindings/" not in teacher_home
+
+
+def test_admin_lists_identities_read_only(client, people, django_user_model):
+    bind(people["teacher"], "sub-teacher")
+    admin = django_user_model.objects.create_superuser("root", "root@example.test", "x")
+    client.force_login(admin)
+    page = client.get("/admin/sso/portalidentity/")
+    assert page.status_code == 200 and "王老師" in page.content.decode()
+    assert client.get("/admin/sso/portalidentity/add/").status_code == 403
