@@ -251,7 +251,10 @@ def bind(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        identity = get_object_or_404(PortalIdentity, pk=request.POST.get("identity"), user=request.user)
+        identity_id = request.POST.get("identity", "")
+        if not identity_id.isdigit():
+            raise Http404
+        identity = get_object_or_404(PortalIdentity, pk=identity_id, user=request.user)
         services.identity_unbind(identity_id=identity.pk, actor=request.user)
         messages.success(request, _("已解除入口網帳號的綁定。"))
         return redirect("sso:profile")

@@ -49,6 +49,13 @@ def test_sign_in_page_offers_the_portal_with_next(client, settings):
     assert 'data-testid="portal-login"' not in client.get(LOGIN).content.decode()
 
 
+def test_portal_button_without_a_configured_portal_explains(client, settings):
+    settings.OIDC_RP_CLIENT_ID = ""
+    response = client.get("/oidc/authenticate/", follow=True)
+    assert response.redirect_chain[-1][0] == LOGIN
+    assert "尚未設定入口網登入" in response.content.decode()
+
+
 # --- rate limiting (django-axes) ----------------------------------------------------------
 def fail(client, username: str, times: int) -> None:
     for _ in range(times):

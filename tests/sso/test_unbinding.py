@@ -56,6 +56,10 @@ def test_profile_cannot_unbind_someone_elses_identity(client_for, people):
     assert not AuditEntry.objects.filter(action="sso.unbound").exists()
 
 
+def test_profile_with_a_bad_identity_is_not_found(client_for, people):
+    assert client_for(people["teacher"]).post("/sso/profile/", {"identity": "abc"}).status_code == 404
+
+
 def test_profile_needs_a_signed_in_person(client):
     response = client.get("/sso/profile/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
