@@ -112,7 +112,9 @@ class PortalCallbackView(OIDCAuthenticationCallbackView):
                 refusal.code,
                 extra={"sso_reason": refusal.code, "sso_detail": str(refusal.message)},
             )
-            return render(request, "sso/refused.html", {"error": refusal}, status=403)
+            # Still signed in at the portal: offer to sign out there to use another portal account.
+            switch_url = _end_session_url(request, getattr(request, "sso_id_token", None))
+            return render(request, "sso/refused.html", {"error": refusal, "switch_url": switch_url}, status=403)
         identity = getattr(request, "sso_pending", None)
         if identity is not None:
             return self._start_binding(identity)
@@ -148,23 +150,27 @@ class PortalCallbackView(OIDCAuthenticationCallbackView):
         return response
 
 
-def provider_logout_url(request: HttpRequest) -> str:
-    """OIDC_OP_LOGOUT_URL_METHOD: where logout sends the person after ending our session.
-
-    With a provider end-session endpoint and an ID token from a portal sign-in, the provider's
-    RP-initiated logout with id_token_hint; otherwise our sign-in page.
-    """
-    after = resolve_url(settings.LOGOUT_REDIRECT_URL)
-    id_token = request.session.get(ID_TOKEN_KEY)
+def _end_session_url(request: HttpRequest, id_token: str | None) -> str | None:
+    """The provider's RP-initiated logout for this ID token, back to our sign-in page; None without one."""
     endpoint = settings.OIDC_OP_LOGOUT_ENDPOINT
     if not endpoint or not id_token:
-        return after
+        return None
+    after = request.build_absolute_uri(resolve_url(settings.LOGOUT_REDIRECT_URL))
     params = {
         "id_token_hint": id_token,
-        "post_logout_redirect_uri": settings.OIDC_POST_LOGOUT_REDIRECT_URI or request.build_absolute_uri(after),
+        "post_logout_redirect_uri": settings.OIDC_POST_LOGOUT_REDIRECT_URI or after,
         "client_id": settings.OIDC_RP_CLIENT_ID,
     }
     return f"{endpoint}?{urlencode(params)}"
+
+
+def provider_logout_url(request: HttpRequest) -> str:
+    """OIDC_OP_LOGOUT_URL_METHOD: where logout sends the person after ending our session.
+
+    After a portal sign-in, the provider's end-session endpoint with id_token_hint (when it has
+    one); otherwise our sign-in page.
+    """
+    return _end_session_url(request, request.session.get(ID_TOKEN_KEY)) or resolve_url(settings.LOGOUT_REDIRECT_URL)
 
 
 # --- binding -------------------------------------------------------------------
@@ -242,7 +248,13 @@ def bind(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "sso/bind.html",
-        {"identity": identity, "form": form, "prereg_form": prereg_form, "candidate": candidate},
+        {
+            "identity": identity,
+            "form": form,
+            "prereg_form": prereg_form,
+            "candidate": candidate,
+            "switch_url": _end_session_url(request, pending.get("id_token")),
+        },
     )
 
 

@@ -145,6 +145,12 @@ def test_a_student_of_the_school_is_refused(page, live_server, people, standin_p
     portal_sign_in(page, "kh-student")
     expect(page.get_by_role("heading", name="學生帳號無法登入")).to_be_visible()
     assert not PortalIdentity.objects.exists()
+    # Signing out of the portal from there lets another person use this browser.
+    page.get_by_test_id("switch-portal-account").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    page.get_by_test_id("portal-login").click()
+    expect(page.get_by_role("heading", name="登入")).to_be_visible()
+    assert page.url.startswith(f"{standin_portal.url}/accounts/login/")
 
 
 def test_the_demo_accounts_work_against_the_stand_in(

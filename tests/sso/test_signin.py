@@ -376,6 +376,8 @@ def test_student_is_refused_and_nothing_is_created(client, provider, signing_key
     assert "student" in sso_reasons(caplog)
     assert signed_in_user_ids() == [] and SESSION_KEY not in client.session
     assert PortalIdentity.objects.count() == 0
+    # Still signed in at the portal: the page offers to sign out there (with the ID token as hint).
+    assert response.context["switch_url"].startswith("https://portal.test.example/logout?id_token_hint=")
 
 
 def test_inactive_staff_is_refused(client, provider, signing_key, bound_teacher, caplog):
