@@ -20,7 +20,10 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.utils import timezone
 from jwt.algorithms import RSAAlgorithm
+
+from sso.models import PortalIdentity
 
 ISSUER = "https://portal.test.example/"
 CLIENT_ID = "campus-test"
@@ -180,3 +183,29 @@ def signed_in_user_ids() -> list[str]:
 
 def sso_reasons(caplog) -> list[str]:
     return [getattr(r, "sso_reason", None) for r in caplog.records if r.name == "sso.signin"]
+
+
+def serve(provider: FakeProvider, token: str, *, userinfo: dict | None = None) -> None:
+    """What the test provider answers next: this ID token, and these userinfo claims."""
+    provider.token_response = {"access_token": "access-1", "token_type": "Bearer", "id_token": token, "expires_in": 300}
+    provider.userinfo = kh_claims() if userinfo is None else userinfo
+
+
+def sign_in_through_portal(client, provider: FakeProvider, key, *, sub: str):
+    """The whole portal sign-in of a Kaohsiung identity; returns the callback's response and the ID token."""
+    flow = start_flow(client)
+    token = id_token(key, nonce=flow.nonce, sub=sub)
+    serve(provider, token, userinfo=kh_claims(sub=sub))
+    return finish_flow(client, flow), token
+
+
+def bound_identity(staff, sub: str, **fields: Any) -> PortalIdentity:
+    """An identity of the test provider, already bound to this staff member."""
+    values = {
+        "school": staff.school,
+        "name": staff.name,
+        "bound_at": timezone.now(),
+        "bound_method": "local_password",
+        **fields,
+    }
+    return PortalIdentity.objects.create(issuer=ISSUER, sub=sub, user=staff.user, **values)

@@ -1,23 +1,15 @@
 """GET /api/me/."""
 
 import pytest
-from django.utils import timezone
 
-from sso.models import PortalIdentity
+from tests.sso.oidc_provider import bound_identity
 
 pytestmark = pytest.mark.django_db
 
 
 def test_me_returns_the_signed_in_person(client_for, people, django_assert_max_num_queries):
     academic = people["academic"]
-    PortalIdentity.objects.create(
-        issuer="https://portal.test.example/",
-        sub="s",
-        user=academic.user,
-        school=academic.school,
-        bound_at=timezone.now(),
-        bound_method="local_password",
-    )
+    bound_identity(academic, "s")
     client = client_for(academic)
     # savepoint and release (ATOMIC_REQUESTS), session, user, staff joined with school and unit,
     # roles, whether a portal identity exists

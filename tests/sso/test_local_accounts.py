@@ -12,8 +12,13 @@ from django.core import mail
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from sso.models import PortalIdentity
-from tests.sso.oidc_provider import ISSUER, finish_flow, id_token, kh_claims, signed_in_user_ids, start_flow
+from tests.sso.oidc_provider import (
+    bound_identity,
+    finish_flow,
+    sign_in_through_portal,
+    signed_in_user_ids,
+    start_flow,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -143,23 +148,10 @@ def test_a_locked_address_still_signs_in_through_the_portal(client, people, prov
     """The portal checked the password; a local lockout (a school behind one NAT) must not block it."""
     for username in ["head", "otherhead", "otherteacher", "academic", "principal"][: settings.AXES_FAILURE_LIMIT]:
         login(client, username, "wrong-password")
-    PortalIdentity.objects.create(
-        issuer=ISSUER,
-        sub="sub-teacher",
-        user=people["teacher"].user,
-        school=people["school"],
-        bound_at=timezone.now(),
-        bound_method="local_password",
-    )
+    bound_identity(people["teacher"], "sub-teacher")
     attempts_before = AccessAttempt.objects.count()
-    flow = start_flow(client)
-    provider.token_response = {
-        "access_token": "a",
-        "token_type": "Bearer",
-        "id_token": id_token(signing_key, nonce=flow.nonce, sub="sub-teacher"),
-    }
-    provider.userinfo = kh_claims(sub="sub-teacher")
-    assert finish_flow(client, flow).status_code == 302
+    response, _token = sign_in_through_portal(client, provider, signing_key, sub="sub-teacher")
+    assert response.status_code == 302
     assert client.session[SESSION_KEY] == str(people["teacher"].user.pk)
     # ... and a failed portal sign-in does not count toward the address lockout either.
     client.post("/accounts/logout/")
@@ -217,19 +209,8 @@ def test_password_reset_for_an_unknown_email_sends_nothing_and_says_the_same(cli
 
 # --- sign-out --------------------------------------------------------------------------------
 def test_sign_out_after_a_portal_sign_in_goes_to_the_end_session_endpoint(client, people, provider, signing_key):
-    PortalIdentity.objects.create(
-        issuer=ISSUER,
-        sub="sub-teacher",
-        user=people["teacher"].user,
-        school=people["school"],
-        bound_at=timezone.now(),
-        bound_method="local_password",
-    )
-    flow = start_flow(client)
-    token = id_token(signing_key, nonce=flow.nonce, sub="sub-teacher")
-    provider.token_response = {"access_token": "a", "token_type": "Bearer", "id_token": token}
-    provider.userinfo = kh_claims(sub="sub-teacher")
-    finish_flow(client, flow)
+    bound_identity(people["teacher"], "sub-teacher")
+    _response, token = sign_in_through_portal(client, provider, signing_key, sub="sub-teacher")
 
     response = client.post("/accounts/logout/")
 

@@ -8,7 +8,6 @@ import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from django.utils import timezone
 
 from audit.models import AuditEntry
 from sso.models import PortalIdentity
@@ -16,13 +15,14 @@ from staff.models import School
 from tests.sso.oidc_provider import (
     CLIENT_ID,
     CLIENT_SECRET,
-    ISSUER,
     SCHOOL_CODE,
+    bound_identity,
     finish_flow,
     id_token,
     kh_claims,
     pkce_s256,
     public_jwk,
+    serve,
     signed_in_user_ids,
     sso_reasons,
     start_flow,
@@ -33,23 +33,10 @@ pytestmark = pytest.mark.django_db
 SUB = "pairwise-sub-0001"
 
 
-def serve(provider, token: str, *, userinfo: dict | None = None) -> None:
-    provider.token_response = {"access_token": "access-1", "token_type": "Bearer", "id_token": token, "expires_in": 300}
-    provider.userinfo = kh_claims() if userinfo is None else userinfo
-
-
 @pytest.fixture
 def bound_teacher(people):
-    teacher = people["teacher"]
-    PortalIdentity.objects.create(
-        issuer=ISSUER,
-        sub=SUB,
-        user=teacher.user,
-        school=people["school"],
-        bound_at=timezone.now(),
-        bound_method="local_password",
-    )
-    return teacher
+    bound_identity(people["teacher"], SUB)
+    return people["teacher"]
 
 
 def assert_failed(client, response, caplog, reason: str) -> None:
@@ -145,9 +132,7 @@ def test_ministry_provider_with_eduinfo_and_a_kid_less_token(client, provider, s
     settings.OIDC_CLAIM_ADAPTER = "moe"
     settings.OIDC_OP_EXTRA_CLAIMS_ENDPOINT = f"{provider.base_url}/eduinfo"
     teacher = people["teacher"]
-    PortalIdentity.objects.create(
-        issuer=ISSUER, sub="moe-sub", user=teacher.user, school=people["school"], bound_at=timezone.now()
-    )
+    bound_identity(teacher, "moe-sub")
     flow = start_flow(client)
     person = {"sub": "moe-sub", "name": "王老師", "email": "wang@mail.edu.tw"}
     token = id_token(signing_key, nonce=flow.nonce, kid=None, drop=("kh_profile", "kh_titles"), **person)

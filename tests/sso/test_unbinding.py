@@ -1,26 +1,13 @@
 """Unbinding from one's profile, and personnel managing the bindings of their own school."""
 
 import pytest
-from django.utils import timezone
 
 from audit.models import AuditEntry
 from sso.models import PortalIdentity, PortalPreRegistration, SchoolPortalPolicy
 from tests.factories import make_staff
-from tests.sso.oidc_provider import ISSUER
+from tests.sso.oidc_provider import ISSUER, bound_identity
 
 pytestmark = pytest.mark.django_db
-
-
-def bind(staff, sub: str, *, school=None) -> PortalIdentity:
-    return PortalIdentity.objects.create(
-        issuer=ISSUER,
-        sub=sub,
-        user=staff.user,
-        school=school or staff.school,
-        name=staff.name,
-        bound_at=timezone.now(),
-        bound_method="local_password",
-    )
 
 
 def pending(school, sub: str, name: str = "新來的老師") -> PortalIdentity:
@@ -30,7 +17,7 @@ def pending(school, sub: str, name: str = "新來的老師") -> PortalIdentity:
 # --- one's own profile ------------------------------------------------------------------
 def test_profile_lists_and_unbinds_ones_own_identity(client_for, people):
     teacher = people["teacher"]
-    identity = bind(teacher, "sub-teacher")
+    identity = bound_identity(teacher, "sub-teacher")
     client = client_for(teacher)
 
     page = client.get("/sso/profile/")
@@ -48,7 +35,7 @@ def test_profile_lists_and_unbinds_ones_own_identity(client_for, people):
 
 
 def test_profile_cannot_unbind_someone_elses_identity(client_for, people):
-    identity = bind(people["other_teacher"], "sub-other")
+    identity = bound_identity(people["other_teacher"], "sub-other")
     response = client_for(people["teacher"]).post("/sso/profile/", {"identity": identity.pk})
     assert response.status_code == 404
     identity.refresh_from_db()
@@ -67,11 +54,11 @@ def test_profile_needs_a_signed_in_person(client):
 
 # --- personnel: the school's bindings --------------------------------------------------
 def test_personnel_sees_the_bindings_of_their_school(client_for, people, django_assert_max_num_queries):
-    bind(people["teacher"], "sub-teacher")
+    bound_identity(people["teacher"], "sub-teacher")
     pending(people["school"], "sub-new")
     pending(people["outsider"].school, "sub-elsewhere", name="他校的人")
     for n in range(5):
-        bind(make_staff(people["school"]), f"sub-extra-{n}")
+        bound_identity(make_staff(people["school"]), f"sub-extra-{n}")
     client = client_for(people["personnel"])
     # 15, however many people the school has: savepoint and release (ATOMIC_REQUESTS), session,
     # user, the viewer's staff row, roles, school; staff rows joined with users, units and
@@ -91,7 +78,7 @@ def test_only_personnel_open_the_bindings_page(client_for, people, who):
 
 
 def test_personnel_unbinds_someone_of_their_school(client_for, people):
-    identity = bind(people["teacher"], "sub-teacher")
+    identity = bound_identity(people["teacher"], "sub-teacher")
     response = client_for(people["personnel"]).post(f"/sso/bindings/{identity.pk}/unbind/")
     assert response.status_code == 302
     identity.refresh_from_db()
@@ -101,7 +88,7 @@ def test_personnel_unbinds_someone_of_their_school(client_for, people):
 
 
 def test_personnel_of_another_school_cannot_unbind(client_for, people):
-    identity = bind(people["teacher"], "sub-teacher")
+    identity = bound_identity(people["teacher"], "sub-teacher")
     response = client_for(people["outsider"]).post(f"/sso/bindings/{identity.pk}/unbind/")
     assert response.status_code == 404
     identity.refresh_from_db()
@@ -109,7 +96,7 @@ def test_personnel_of_another_school_cannot_unbind(client_for, people):
 
 
 def test_a_unit_head_cannot_unbind_their_member(client_for, people):
-    identity = bind(people["teacher"], "sub-teacher")
+    identity = bound_identity(people["teacher"], "sub-teacher")
     assert client_for(people["unit_head"]).post(f"/sso/bindings/{identity.pk}/unbind/").status_code == 403
     identity.refresh_from_db()
     assert identity.user == people["teacher"].user
@@ -127,7 +114,7 @@ def test_personnel_binds_a_pending_identity(client_for, people):
 
 
 def test_personnel_rebinds_an_identity_to_another_person(client_for, people):
-    identity = bind(people["teacher"], "sub-mixed-up")
+    identity = bound_identity(people["teacher"], "sub-mixed-up")
     other = people["other_teacher"]
     client_for(people["personnel"]).post(f"/sso/bindings/{identity.pk}/bind/", {"staff": other.pk})
     identity.refresh_from_db()
@@ -147,7 +134,7 @@ def test_personnel_cannot_bind_to_someone_of_another_school(client_for, people):
 
 
 def test_rebinding_to_someone_already_bound_shows_the_rule(client_for, people):
-    bind(people["teacher"], "sub-teacher")
+    bound_identity(people["teacher"], "sub-teacher")
     identity = pending(people["school"], "sub-new")
     client = client_for(people["personnel"])
     response = client.post(f"/sso/bindings/{identity.pk}/bind/", {"staff": people["teacher"].pk}, follow=True)
@@ -183,7 +170,7 @@ def test_menu_shows_binding_tools_to_personnel_only(client_for, people):
 
 
 def test_admin_lists_identities_read_only(client, people, django_user_model):
-    bind(people["teacher"], "sub-teacher")
+    bound_identity(people["teacher"], "sub-teacher")
     admin = django_user_model.objects.create_superuser("root", "root@example.test", "x")
     client.force_login(admin)
     page = client.get("/admin/sso/portalidentity/")
