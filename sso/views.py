@@ -79,9 +79,9 @@ class PortalCallbackView(OIDCAuthenticationCallbackView):
     def get(self, request):
         state = request.GET.get("state")
         if request.GET.get("error"):
+            # The library also signs the person out here (for its session-refresh middleware, which we
+            # do not use); someone who cancels binding from their profile stays signed in.
             self._forget_state(state)
-            if request.user.is_authenticated:
-                auth.logout(request)
             error = request.GET["error"][:100]
             detail = request.GET.get("error_description", "")[:200]
             return sign_in_failed(

@@ -48,6 +48,18 @@ def portal_settings(settings, standin_portal):
     return settings
 
 
+def portal_account(username: str, fullname: str, school, title: str, email: str = "") -> dict:
+    return {
+        "username": username,
+        "password": PORTAL_PASSWORD,
+        "fullname": fullname,
+        "email": email,
+        "schoolid": school.code,
+        "schools": {school.code: school.name},
+        "titles": {school.code: [title]},
+    }
+
+
 def portal_sign_in(page, username: str, *, consent_expected: bool = False) -> None:
     """On the portal: sign in, then allow the consent screen (shown at least the first time)."""
     expect(page.get_by_text("雲端單一簽入服務")).to_be_visible()
@@ -73,19 +85,7 @@ def test_portal_sign_in_binds_once_then_goes_straight_in(
     page = phone
     teacher = people["teacher"]
     school = people["school"]
-    standin_portal.add_accounts(
-        [
-            {
-                "username": "kh-wang",
-                "password": PORTAL_PASSWORD,
-                "fullname": "王老師",
-                "email": "wang@kh.example",
-                "schoolid": school.code,
-                "schools": {school.code: school.name},
-                "titles": {school.code: ["教師"]},
-            }
-        ]
-    )
+    standin_portal.add_accounts([portal_account("kh-wang", "王老師", school, "教師", email="wang@kh.example")])
 
     # 1. The app's sign-in button sends the browser to the portal.
     page.goto(f"{live_server.url}/accounts/login/")
@@ -128,18 +128,7 @@ def test_portal_sign_in_binds_once_then_goes_straight_in(
 
 def test_a_student_of_the_school_is_refused(page, live_server, people, standin_portal, portal_settings):
     school = people["school"]
-    standin_portal.add_accounts(
-        [
-            {
-                "username": "kh-student",
-                "password": PORTAL_PASSWORD,
-                "fullname": "陳同學",
-                "schoolid": school.code,
-                "schools": {school.code: school.name},
-                "titles": {school.code: ["學生"]},
-            }
-        ]
-    )
+    standin_portal.add_accounts([portal_account("kh-student", "陳同學", school, "學生")])
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_test_id("portal-login").click()
     portal_sign_in(page, "kh-student")
