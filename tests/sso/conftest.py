@@ -17,12 +17,6 @@ from tests.sso.oidc_provider import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The standing school creates eight accounts; PBKDF2 at full strength makes that seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def signing_key():
     return new_key()
