@@ -6,7 +6,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
+STANDIN_PORT ?= 8001
 export DJANGO_SETTINGS_MODULE := config.settings
+# Where the stand-in portal listens; the app's settings (OIDC_PROVIDER=standin) and the demo read it.
+export STANDIN_PORTAL_URL ?= http://$(HOST):$(STANDIN_PORT)
 
 .PHONY: run test install browser gettext lint migrate demo worker beat messages makemessages clean
 
@@ -37,10 +40,20 @@ migrate: install messages
 demo: migrate
 	$(BIN)/python manage.py load_demo --url http://$(HOST):$(PORT)/
 
+# The stand-in portal (sso/standin/) runs next to the app so the portal sign-in works on a
+# fresh machine: started in the background (after stopping one a previous run left behind),
+# stopped when runserver exits.
 run: demo
-	@echo ""
-	@echo "  校園差勤 demo: http://$(HOST):$(PORT)/   (sign-in help printed above)"
-	@echo ""
+	@mkdir -p var
+	@if [ -f var/standin.pid ] && ps -p "$$(cat var/standin.pid)" -o args= 2>/dev/null | grep -q sso.standin; then \
+	  kill "$$(cat var/standin.pid)"; sleep 1; fi; rm -f var/standin.pid
+	@STANDIN_APP_URLS="http://$(HOST):$(PORT),http://localhost:$(PORT)" \
+	  $(BIN)/python -m sso.standin serve $(HOST):$(STANDIN_PORT) >var/standin.log 2>&1 & echo $$! >var/standin.pid; \
+	trap 'kill "$$(cat var/standin.pid)" 2>/dev/null; rm -f var/standin.pid' EXIT; trap 'exit 130' INT TERM; \
+	echo ""; \
+	echo "  校園差勤 demo: http://$(HOST):$(PORT)/   (sign-in help printed above)"; \
+	echo "  stand-in portal: $(STANDIN_PORTAL_URL)/   (log: var/standin.log)"; \
+	echo ""; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 lint: install

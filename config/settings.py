@@ -12,6 +12,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from sso.providers import provider_preset
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -124,6 +126,7 @@ AUTH_USER_MODEL = "staff.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "sso.backends.PortalOIDCBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -139,19 +142,61 @@ SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", "0") else None
 
-# django-axes: rate-limit failed local sign-ins per account and per address.
+# === sso: portal sign-in (OpenID Connect), binding, local accounts ===========
+# Owned by the sso app; docs/sso.md explains each variable. OIDC_PROVIDER picks a preset of
+# sso/providers.py (kh, moe, standin) and every value of the preset can be overridden here.
+OIDC_PROVIDER = os.getenv("OIDC_PROVIDER", "standin")
+STANDIN_PORTAL_ENABLED = envbool("STANDIN_PORTAL_ENABLED", "1" if DEBUG else "0")
+STANDIN_PORTAL_URL = os.getenv("STANDIN_PORTAL_URL", "http://127.0.0.1:8001").rstrip("/")
+STANDIN_ACCOUNTS_FILE = Path(os.getenv("STANDIN_ACCOUNTS_FILE", BASE_DIR / "var" / "standin" / "demo_accounts.json"))
+_portal = provider_preset(OIDC_PROVIDER, standin_url=STANDIN_PORTAL_URL)
+OIDC_PROVIDER_LABEL = os.getenv("OIDC_PROVIDER_LABEL", _portal.label)
+OIDC_OP_ISSUER = os.getenv("OIDC_OP_ISSUER", _portal.issuer)
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.getenv("OIDC_OP_AUTHORIZATION_ENDPOINT", _portal.authorization_endpoint)
+OIDC_OP_TOKEN_ENDPOINT = os.getenv("OIDC_OP_TOKEN_ENDPOINT", _portal.token_endpoint)
+OIDC_OP_USER_ENDPOINT = os.getenv("OIDC_OP_USER_ENDPOINT", _portal.userinfo_endpoint)
+OIDC_OP_JWKS_ENDPOINT = os.getenv("OIDC_OP_JWKS_ENDPOINT", _portal.jwks_endpoint)
+OIDC_OP_LOGOUT_ENDPOINT = os.getenv("OIDC_OP_LOGOUT_ENDPOINT", _portal.end_session_endpoint)
+OIDC_OP_EXTRA_CLAIMS_ENDPOINT = os.getenv("OIDC_OP_EXTRA_CLAIMS_ENDPOINT", _portal.extra_claims_endpoint)
+OIDC_RP_CLIENT_ID = os.getenv("OIDC_RP_CLIENT_ID", _portal.client_id)
+OIDC_RP_CLIENT_SECRET = envsecret("OIDC_RP_CLIENT_SECRET", _portal.client_secret)
+OIDC_RP_SCOPES = os.getenv("OIDC_RP_SCOPES", _portal.scopes)
+OIDC_TOKEN_USE_BASIC_AUTH = os.getenv("OIDC_TOKEN_AUTH_METHOD", _portal.token_auth_method) == "client_secret_basic"
+OIDC_CLAIM_ADAPTER = os.getenv("OIDC_CLAIM_ADAPTER", _portal.adapter)
+OIDC_FETCH_USERINFO = envbool("OIDC_FETCH_USERINFO", "1")
+OIDC_POST_LOGOUT_REDIRECT_URI = os.getenv("OIDC_POST_LOGOUT_REDIRECT_URI", "")  # default: our sign-in page
+# Fixed security choices (sso/tokens.py): RS256 only, PKCE S256, state and nonce.
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_USE_NONCE = True
+OIDC_VERIFY_SSL = envbool("OIDC_VERIFY_SSL", "1")
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", "10")
+OIDC_CLOCK_SKEW_SECONDS = envint("OIDC_CLOCK_SKEW_SECONDS", "60")
+OIDC_JWKS_CACHE_SECONDS = envint("OIDC_JWKS_CACHE_SECONDS", "3600")
+OIDC_JWKS_MIN_REFETCH_SECONDS = envint("OIDC_JWKS_MIN_REFETCH_SECONDS", "10")
+OIDC_CREATE_USER = False
+# mozilla-django-oidc's extension points, filled by the sso app.
+OIDC_AUTHENTICATE_CLASS = "sso.views.PortalAuthenticateView"
+OIDC_CALLBACK_CLASS = "sso.views.PortalCallbackView"
+OIDC_OP_LOGOUT_URL_METHOD = "sso.views.provider_logout_url"
+# How long an unbound portal identity waits for the person to sign in with the local account.
+SSO_PENDING_BINDING_SECONDS = envint("SSO_PENDING_BINDING_SECONDS", "600")
+
+# django-axes: rate-limit failed local sign-ins per account and per address; the portal
+# callback is neither blocked nor counted (sso/lockout.py). Personnel unlock at /sso/lockouts/.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# Not reset on success: axes would also wipe every other account's failures from the same
+# address, so one valid account behind a school's NAT could reset an attacker's counters.
+# Failures expire after the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None
 AXES_ENABLED = envbool("AXES_ENABLED", "1")
-
-# --- Portal sign-in (OpenID Connect) --------------------------------------
-# See sso/providers.py for the presets (kh, moe, standin) and .env.example for overrides.
-OIDC_PROVIDER = os.getenv("OIDC_PROVIDER", "standin")
-STANDIN_PORTAL_ENABLED = envbool("STANDIN_PORTAL_ENABLED", "1" if DEBUG else "0")
+AXES_WHITELIST_CALLABLE = "sso.lockout.is_portal_callback"
+# === end of sso ================================================================
 
 # --- Internationalisation -------------------------------------------------
 LANGUAGE_CODE = "zh-hant"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from mozilla_django_oidc.views import OIDCLogoutView
 
 from config import views
 
@@ -11,7 +12,10 @@ urlpatterns = [
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # POST only; ends the local session, then the portal's (id_token_hint) via OIDC_OP_LOGOUT_URL_METHOD.
+    path("accounts/logout/", OIDCLogoutView.as_view(), name="logout"),
+    # Portal sign-in: mozilla-django-oidc's URLs and names, with the sso app's views plugged in.
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("notifications/", include("notifications.urls")),
     path("", include("sso.urls")),
     path("schedules/", include("schedules.urls")),

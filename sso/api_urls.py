@@ -1,3 +1,9 @@
 """REST endpoints of the sso app, mounted under /api/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from sso import api
+
+urlpatterns = [
+    path("me/", api.me, name="api-me"),
+]

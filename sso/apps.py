@@ -9,3 +9,6 @@ class SsoConfig(AppConfig):
 
     name = "sso"
     verbose_name = "登入與帳號綁定"
+
+    def ready(self) -> None:
+        from sso import checks  # noqa: F401  (registers the startup checks)

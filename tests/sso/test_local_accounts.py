@@ -1,0 +1,236 @@
+"""Local accounts: sign-in, rate limiting with an unlock path, password reset by email, sign-out."""
+
+import datetime as dt
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import time_machine
+from axes.models import AccessAttempt
+from django.contrib.auth import SESSION_KEY
+from django.core import mail
+from django.utils import timezone
+
+from audit.models import AuditEntry
+from tests.sso.oidc_provider import (
+    bound_identity,
+    finish_flow,
+    sign_in_through_portal,
+    signed_in_user_ids,
+    start_flow,
+)
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/accounts/login/"
+
+
+def login(client, username: str, password: str, **extra):
+    return client.post(LOGIN, {"username": username, "password": password, **extra})
+
+
+# --- sign-in -----------------------------------------------------------------------------
+def test_sign_in_rotates_the_session(client, people, password):
+    client.get(LOGIN)
+    client.session.save()
+    before = client.session.session_key
+    response = login(client, "teacher", password)
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(people["teacher"].user.pk)
+    assert client.session.session_key != before
+
+
+def test_next_only_to_this_site(client, people, password):
+    assert login(client, "teacher", password, next="https://evil.example/")["Location"] == "/"
+    client.post("/accounts/logout/")
+    assert login(client, "teacher", password, next="/notifications/")["Location"] == "/notifications/"
+
+
+def test_sign_in_page_offers_the_portal_with_next(client, settings):
+    html = client.get(LOGIN, {"next": "/notifications/"}).content.decode()
+    assert 'data-testid="portal-login"' in html
+    assert "/oidc/authenticate/?next=%2Fnotifications%2F" in html
+    settings.OIDC_RP_CLIENT_ID = ""
+    assert 'data-testid="portal-login"' not in client.get(LOGIN).content.decode()
+
+
+def test_portal_button_without_a_configured_portal_explains(client, settings):
+    settings.OIDC_RP_CLIENT_ID = ""
+    response = client.get("/oidc/authenticate/", follow=True)
+    assert response.redirect_chain[-1][0] == LOGIN
+    assert "尚未設定入口網登入" in response.content.decode()
+
+
+# --- rate limiting (django-axes) ----------------------------------------------------------
+def fail(client, username: str, times: int) -> None:
+    for _ in range(times):
+        login(client, username, "wrong-password")
+
+
+def test_five_failures_lock_the_account_with_a_clear_message(client, people, password, settings):
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert login(client, "teacher", "wrong-password").status_code == 200
+    response = login(client, "teacher", "wrong-password")
+    assert response.status_code == 429
+    assert "登入失敗次數過多" in response.content.decode()
+    assert "人事室" in response.content.decode()
+
+    response = login(client, "teacher", password)  # even the right password, while locked
+    assert response.status_code == 429
+    assert SESSION_KEY not in client.session
+
+
+def test_the_lock_lifts_after_the_cool_off(client, people, password, settings):
+    fail(client, "teacher", settings.AXES_FAILURE_LIMIT)
+    with time_machine.travel(timezone.localtime() + dt.timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1)):
+        assert login(client, "teacher", password).status_code == 302
+
+
+def test_a_successful_sign_in_does_not_wipe_other_accounts_failures(client, people, password, settings):
+    """axes' reset-on-success would clear every failure from the address; we let them expire instead."""
+    fail(client, "teacher", settings.AXES_FAILURE_LIMIT - 1)
+    assert login(client, "otherteacher", password).status_code == 302
+    client.post("/accounts/logout/")
+    assert login(client, "teacher", "wrong-password").status_code == 429
+
+
+def test_failures_from_one_address_lock_every_account_from_it(client, people, password, settings):
+    for n, username in enumerate(["teacher", "head", "otherhead", "otherteacher", "academic"]):
+        assert n < settings.AXES_FAILURE_LIMIT
+        login(client, username, "wrong-password")
+    assert login(client, "principal", password).status_code == 429
+
+
+def test_personnel_see_and_unlock_a_locked_account(client, client_for, people, password, settings):
+    fail(client, "teacher", settings.AXES_FAILURE_LIMIT)
+    staff_client = client_for(people["personnel"])
+
+    page = staff_client.get("/sso/lockouts/")
+    assert page.status_code == 200
+    assert "王老師" in page.content.decode()
+
+    response = staff_client.post(f"/sso/lockouts/{people['teacher'].pk}/unlock/")
+    assert response.status_code == 302
+    assert not AccessAttempt.objects.filter(username="teacher").exists()
+    entry = AuditEntry.objects.get(action="sso.unlocked")
+    assert entry.actor == people["personnel"].user and entry.data["username"] == "teacher"
+
+    staff_client.post("/accounts/logout/")
+    assert login(staff_client, "teacher", password).status_code == 302
+
+
+def test_personnel_unlock_an_address(client, client_for, people, password, settings):
+    for username in ["teacher", "head", "otherhead", "otherteacher", "academic"][: settings.AXES_FAILURE_LIMIT]:
+        login(client, username, "wrong-password")
+    staff_client = client_for(people["personnel"])
+    assert "127.0.0.1" in staff_client.get("/sso/lockouts/").content.decode()
+    staff_client.post("/sso/lockouts/address/", {"ip_address": "127.0.0.1"})
+    assert not AccessAttempt.objects.exists()
+    staff_client.post("/accounts/logout/")
+    assert login(staff_client, "principal", password).status_code == 302
+
+
+@pytest.mark.parametrize("who", ["teacher", "unit_head", "principal"])
+def test_only_personnel_open_the_lockouts_page(client_for, people, who):
+    assert client_for(people[who]).get("/sso/lockouts/").status_code == 403
+
+
+def test_personnel_of_another_school_neither_see_nor_unlock(client, client_for, people, settings):
+    fail(client, "teacher", settings.AXES_FAILURE_LIMIT)
+    outsider = client_for(people["outsider"])
+    assert "王老師" not in outsider.get("/sso/lockouts/").content.decode()
+    assert outsider.post(f"/sso/lockouts/{people['teacher'].pk}/unlock/").status_code == 404
+    assert outsider.post("/sso/lockouts/address/", {"ip_address": "127.0.0.1"}).status_code == 404
+    assert AccessAttempt.objects.filter(username="teacher").exists()
+
+
+def test_a_locked_address_still_signs_in_through_the_portal(client, people, provider, signing_key, settings):
+    """The portal checked the password; a local lockout (a school behind one NAT) must not block it."""
+    for username in ["head", "otherhead", "otherteacher", "academic", "principal"][: settings.AXES_FAILURE_LIMIT]:
+        login(client, username, "wrong-password")
+    bound_identity(people["teacher"], "sub-teacher")
+    attempts_before = AccessAttempt.objects.count()
+    response, _token = sign_in_through_portal(client, provider, signing_key, sub="sub-teacher")
+    assert response.status_code == 302
+    assert client.session[SESSION_KEY] == str(people["teacher"].user.pk)
+    # ... and a failed portal sign-in does not count toward the address lockout either.
+    client.post("/accounts/logout/")
+    flow = start_flow(client)
+    finish_flow(client, flow, state="forged")
+    assert AccessAttempt.objects.count() == attempts_before
+
+
+# --- password reset by email ----------------------------------------------------------------
+def reset_link() -> str:
+    assert len(mail.outbox) == 1
+    match = re.search(r"https?://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body)
+    assert match, mail.outbox[0].body
+    return match.group(1)
+
+
+def test_password_reset_by_email_with_a_one_time_link(client, people):
+    response = client.post("/accounts/password/reset/", {"email": "teacher@example.test"})
+    assert response.status_code == 302
+    assert mail.outbox[0].to == ["teacher@example.test"]
+    assert "重設密碼" in mail.outbox[0].subject
+    link = reset_link()
+
+    form_page = client.get(link, follow=True)
+    set_password_url = form_page.redirect_chain[-1][0]
+    assert "設定新密碼" in form_page.content.decode()
+
+    weak = client.post(set_password_url, {"new_password1": "12345678", "new_password2": "12345678"})
+    assert weak.status_code == 200
+    assert weak.context["form"].errors["new_password2"]  # Django's password validators
+
+    done = client.post(set_password_url, {"new_password1": "Kaohsiung-2025-新", "new_password2": "Kaohsiung-2025-新"})
+    assert done.status_code == 302
+    assert login(client, "teacher", "Kaohsiung-2025-新").status_code == 302
+
+    # The link worked once; now it is spent.
+    client.post("/accounts/logout/")
+    again = client.get(link, follow=True)
+    assert 'data-testid="reset-link-invalid"' in again.content.decode()
+
+
+def test_password_reset_link_expires(client, people, settings):
+    client.post("/accounts/password/reset/", {"email": "teacher@example.test"})
+    link = reset_link()
+    with time_machine.travel(timezone.localtime() + dt.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT + 60)):
+        page = client.get(link, follow=True)
+    assert 'data-testid="reset-link-invalid"' in page.content.decode()
+
+
+def test_password_reset_for_an_unknown_email_sends_nothing_and_says_the_same(client, people):
+    response = client.post("/accounts/password/reset/", {"email": "nobody@example.test"}, follow=True)
+    assert "如果這個電子郵件有對應的帳號" in response.content.decode()
+    assert mail.outbox == []
+
+
+# --- sign-out --------------------------------------------------------------------------------
+def test_sign_out_after_a_portal_sign_in_goes_to_the_end_session_endpoint(client, people, provider, signing_key):
+    bound_identity(people["teacher"], "sub-teacher")
+    _response, token = sign_in_through_portal(client, provider, signing_key, sub="sub-teacher")
+
+    response = client.post("/accounts/logout/")
+
+    assert response.status_code == 302
+    location = urlparse(response["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == "https://portal.test.example/logout"
+    query = parse_qs(location.query)
+    assert query["id_token_hint"] == [token]
+    assert query["post_logout_redirect_uri"] == ["http://testserver/accounts/login/"]
+    assert signed_in_user_ids() == []
+
+
+def test_sign_out_of_a_local_account_stays_here(client, people, password):
+    login(client, "teacher", password)
+    response = client.post("/accounts/logout/")
+    assert response["Location"] == "/accounts/login/"
+    assert signed_in_user_ids() == []
+
+
+def test_sign_out_is_a_post(client_for, people):
+    client = client_for(people["teacher"])
+    assert client.get("/accounts/logout/").status_code == 405
+    assert signed_in_user_ids() == [str(people["teacher"].user.pk)]
