@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from leave import views
 
 app_name = "leave"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_leave, name="mine"),
+    path("requests/<int:pk>/", views.request_detail, name="detail"),
+    path("overtime/", views.overtime_page, name="overtime"),
+]

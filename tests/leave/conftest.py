@@ -1,0 +1,26 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from leave.models import LeaveType
+from leave.services import approval_chains_seed, leave_types_seed
+
+
+def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    """An aware datetime in the school's time zone (Asia/Taipei)."""
+    return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
+
+
+@pytest.fixture
+def school(people):
+    """The standing school with the seeded leave types and default chains."""
+    leave_types_seed(school=people["school"])
+    approval_chains_seed(school=people["school"])
+    return people
+
+
+@pytest.fixture
+def types(school):
+    """Leave types by code: types["personal"] is 事假."""
+    return {t.code: t for t in LeaveType.objects.filter(school=school["school"])}
