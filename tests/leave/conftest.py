@@ -24,3 +24,9 @@ def school(people):
 def types(school):
     """Leave types by code: types["personal"] is 事假."""
     return {t.code: t for t in LeaveType.objects.filter(school=school["school"])}
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The standing school signs up eight people; a fast hasher keeps these tests quick."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
