@@ -286,15 +286,19 @@ class Ledger:
             if not unpaid:
                 self.used[(type_id, bucket)] += hours
 
-    def allocate(self, items: Iterable[Item]) -> dict[object, list[Charge]]:
-        """Charges per item key, days taken in date order (then by the request's start and order given)."""
+    def allocate(self, items: Iterable[Item], *, strict_last: bool = False) -> dict[object, list[Charge]]:
+        """Charges per item key, days taken in date order (then by the request's start and order given).
+
+        ``strict_last`` draws the strict items after all the others: the check that a new request
+        fits without taking anything from the requests already made, whatever their dates.
+        """
         entries = []
         for position, item in enumerate(items):
             for length in item.days:
-                entries.append((length.day, item.start, position, item, length.hours))
-        entries.sort(key=lambda e: (e[0], e[1], e[2]))
+                entries.append((strict_last and item.strict, length.day, item.start, position, item, length.hours))
+        entries.sort(key=lambda e: e[:4])
         out: dict[object, list[Charge]] = defaultdict(list)
-        for day, _start, _pos, item, hours in entries:
+        for _last, day, _start, _pos, item, hours in entries:
             event = (item.event_key, item.event_date) if item.event_date else None
             out[item.key].extend(self._charge(item.rule, day, hours, event=event, strict=item.strict, depth=0))
         return out

@@ -333,13 +333,13 @@ def select_chain(*, applicant: StaffMember, leave_type: LeaveType, hours: int) -
 # --- Charges -------------------------------------------------------------------------------------
 
 
-def _ledger(staff: StaffMember, rules: SchoolRules) -> R.Ledger:
+def _ledger(staff: StaffMember, rules: SchoolRules, *, credits, adjustments) -> R.Ledger:
     return R.Ledger(
         hire_date=staff.hire_date,
         rule_for=lambda type_id, day: rules.rule_for(type_id, staff.category, day),
         type_names=rules.names,
-        credits=credits_of(staff),
-        adjustments=adjustments_of(staff),
+        credits=credits,
+        adjustments=adjustments,
     )
 
 
@@ -360,15 +360,21 @@ def _reallocate(
     """
     rules = rules or school_rules(staff.school_id)
     horizon = R.horizon_start(since)
-    ledger = _ledger(staff, rules)
-    kept = (
-        LeaveCharge.objects.filter(
+    kept = [
+        (type_id, bucket, total, unpaid)
+        for type_id, bucket, unpaid, total in LeaveCharge.objects.filter(
             staff=staff, day__lt=horizon, request__status__in=ACTIVE_STATUSES, request__kind=LeaveRequest.Kind.LEAVE
         )
         .values_list("leave_type_id", "bucket", "unpaid")
         .annotate(total=Sum("hours"))
-    )
-    ledger.preload((type_id, bucket, total, unpaid) for type_id, bucket, unpaid, total in kept)
+    ]
+    credits, adjustments = credits_of(staff), adjustments_of(staff)
+
+    def fresh_ledger() -> R.Ledger:
+        ledger = _ledger(staff, rules, credits=credits, adjustments=adjustments)
+        ledger.preload(kept)
+        return ledger
+
     strict = set(strict_ids)
     items: dict[int, R.Item] = {}
     requests: dict[int, LeaveRequest] = {}
@@ -391,7 +397,16 @@ def _reallocate(
                 event_key=request.event_key, event_date=request.event_date, strict=d.request_id in strict,
             )
         item.days.append(R.DayLength(d.day, d.hours))
-    plan = ledger.allocate([*items.values(), *([candidate] if candidate else [])])
+    everything = [*items.values(), *([candidate] if candidate else [])]
+    if strict or candidate is not None:
+        # The new request must fit in what the existing ones leave, whatever its date: refuse it
+        # (LeaveError) rather than let it push an earlier-made request over a quota.
+        fresh_ledger().allocate(everything, strict_last=True)
+    for item in everything:
+        item.strict = False
+    # Then charge everything in date order: that decides which days of a quota that may be
+    # exceeded are the unpaid ones (the eighth day of 事假 is the unpaid one).
+    plan = fresh_ledger().allocate(everything)
     if write:
         LeaveCharge.objects.filter(staff=staff, day__gte=horizon).delete()
         LeaveCharge.objects.bulk_create(

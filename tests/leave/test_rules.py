@@ -197,7 +197,7 @@ def test_vacation_for_teachers_with_posts_counts_school_years():
 
 # --- Charges ---------------------------------------------------------------------------------------
 
-PERSONAL, FAMILY, SICK, MENSTRUAL, COMP = 1, 2, 3, 4, 5
+PERSONAL, FAMILY, SICK, MENSTRUAL, COMP, VACATION = 1, 2, 3, 4, 5, 6
 
 
 def _rules() -> dict[int, LeaveRule]:
@@ -212,6 +212,8 @@ def _rules() -> dict[int, LeaveRule]:
         MENSTRUAL: LeaveRule(leave_type_id=MENSTRUAL, grant_kind=GrantKind.AS_APPROVED, draws_from_id=SICK,
                              draws_from_free_days=3, **common),
         COMP: LeaveRule(leave_type_id=COMP, grant_kind=GrantKind.OVERTIME, over_quota=OverQuota.REFUSE, **common),
+        VACATION: LeaveRule(leave_type_id=VACATION, grant_kind=GrantKind.FIXED, quota_days=2,
+                            over_quota=OverQuota.REFUSE, **common),
     }
 
 
@@ -288,3 +290,15 @@ def test_charges_follow_the_school_year_across_the_first_of_august():
 def test_an_earlier_request_that_no_longer_fits_is_kept_as_unpaid_not_refused():
     plan = _ledger().allocate([_item("old", COMP, D(2025, 12, 1), strict=False)])
     assert _totals(plan["old"]) == {(COMP, True): 8}
+
+
+def test_a_new_request_may_not_take_the_quota_of_requests_already_made():
+    # Two days of a two-day quota are taken on 10 and 11 Dec; a new request for 1 Dec, earlier in
+    # date, must not squeeze them out: it is refused, whatever the order of the dates.
+    made = [_item("a", VACATION, D(2025, 12, 10), strict=False), _item("b", VACATION, D(2025, 12, 11), strict=False)]
+    with pytest.raises(LeaveError) as refused:
+        _ledger().allocate([*made, _item("new", VACATION, D(2025, 12, 1))], strict_last=True)
+    assert refused.value.code == "insufficient_balance"
+    # In plain date order the early day would have fitted and pushed "b" over: the check must not use it.
+    plan = _ledger().allocate([*made, _item("new", VACATION, D(2025, 12, 1))])
+    assert _totals(plan["b"]) == {(VACATION, True): 8}
