@@ -110,7 +110,7 @@ class SchoolRules:
 def school_rules(school_id: int) -> SchoolRules:
     return SchoolRules(
         LeaveRule.objects.filter(leave_type__school_id=school_id)
-        .select_related("leave_type")
+        .select_related("leave_type", "draws_from", "overflow_to")
         .order_by("leave_type__sort_order", "effective_from", "id")
     )
 
@@ -351,12 +351,14 @@ def my_leave_requests(staff: StaffMember) -> QuerySet[LeaveRequest]:
     return _request_list_qs().filter(applicant=staff).order_by("-start", "-id")
 
 
-def approval_inbox(staff: StaffMember, *, at: dt.datetime | None = None) -> list[ApprovalStep]:
+def approval_inbox(
+    staff: StaffMember, *, at: dt.datetime | None = None, covering: list[int] | None = None
+) -> list[ApprovalStep]:
     """Steps waiting for ``staff`` (in their own right or as the deputy of someone on leave), oldest first.
 
-    Queries: the people staff covers now, those people's roles, then the steps.
+    Queries: the people staff covers now (unless given), those people's roles (if any), then the steps.
     """
-    covering = covered_by(staff, at=at)
+    covering = covered_by(staff, at=at) if covering is None else covering
     roles = set(staff.roles_set)
     if covering:
         roles |= set(RoleAssignment.objects.filter(staff_id__in=covering).values_list("role", flat=True))
@@ -375,8 +377,10 @@ def approval_inbox(staff: StaffMember, *, at: dt.datetime | None = None) -> list
     return list(steps)
 
 
-def overtime_inbox(staff: StaffMember, *, at: dt.datetime | None = None) -> list[OvertimeRequest]:
-    covering = covered_by(staff, at=at)
+def overtime_inbox(
+    staff: StaffMember, *, at: dt.datetime | None = None, covering: list[int] | None = None
+) -> list[OvertimeRequest]:
+    covering = covered_by(staff, at=at) if covering is None else covering
     return list(
         OvertimeRequest.objects.filter(
             Q(approver=staff) | Q(approver_id__in=covering), status=OvertimeRequest.Status.PENDING
@@ -414,3 +418,25 @@ def stuck_steps(school_id: int) -> QuerySet[ApprovalStep]:
         assignee__isnull=True,
         role__in=[ApprovalRole.DEPUTY, ApprovalRole.UNIT_HEAD],
     ).select_related("request__applicant", "request__leave_type")
+
+
+def span_from_parts(
+    *, staff: StaffMember, start_date: dt.date, end_date: dt.date, start_time: dt.time | None, end_time: dt.time | None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The span a form means: a missing start time is the start of that day's duty (midnight on a day
+    off), a missing end time the end of that day's duty (the next midnight on a day off)."""
+    from schedules.calendar import duty_days
+
+    days = duty_days([staff], start_date, end_date) if end_date >= start_date else {}
+    first, last = days.get((staff.pk, start_date)), days.get((staff.pk, end_date))
+    if start_time is None:
+        start_time = first.start if first is not None and first.has_duty and first.start else dt.time.min
+    start = timezone.make_aware(dt.datetime.combine(start_date, start_time))
+    if end_time is None:
+        if last is not None and last.has_duty and last.end:
+            end = timezone.make_aware(dt.datetime.combine(end_date, last.end))
+        else:
+            end = timezone.make_aware(dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time.min))
+    else:
+        end = timezone.make_aware(dt.datetime.combine(end_date, end_time))
+    return start, end

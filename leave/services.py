@@ -880,6 +880,20 @@ def balance_adjust(
     return adjustment
 
 
+def leave_charges_recompute(*, staff_members: Iterable[StaffMember], since: dt.date, actor=None) -> int:
+    """Recompute people's charges from ``since``'s period on, after a rule or an adjustment was edited
+    outside these services (the admin). Returns how many people were done."""
+    count = 0
+    for member in staff_members:
+        with transaction.atomic():
+            locked = _lock_staff(member.pk)[member.pk]
+            _reallocate(locked, since=since)
+            count += 1
+    if count:
+        audit_log(actor=actor, action="leave.charges_recomputed", data={"people": count, "since": since})
+    return count
+
+
 def month_close(*, school: School, month: dt.date, actor: StaffMember) -> ClosedMonth:
     if not actor.has_role(Role.PERSONNEL) or actor.school_id != school.pk:
         raise LeaveError(_("只有人事室可以關帳"), code="forbidden")
