@@ -217,6 +217,13 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Clock-in, leave and class coverage for schools.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status"; name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "LeaveStatusEnum": "leave.models.LeaveStatus",
+        "ApprovalStepStatusEnum": "leave.models.ApprovalStep.Status",
+        "OvertimeStatusEnum": "leave.models.OvertimeRequest.Status",
+        "SubstitutePayerEnum": "leave.models.Payer",
+    },
 }
 
 # --- Logging --------------------------------------------------------------

@@ -343,7 +343,7 @@ def step_actors(step: ApprovalStep) -> list[StaffMember]:
 
 def _request_list_qs() -> QuerySet[LeaveRequest]:
     return LeaveRequest.objects.select_related(
-        "applicant__unit", "leave_type", "deputy", "amends"
+        "applicant__unit", "leave_type", "deputy__unit", "amends"
     )
 
 
