@@ -999,6 +999,8 @@ def overtime_settle(
         raise LeaveError(_("只有人事室可以核計加班時數"), code="forbidden")
     if worked_end <= worked_start:
         raise LeaveError(_("結束時間必須晚於開始時間"), code="end_before_start")
+    if worked_end > timezone.now():
+        raise LeaveError(_("加班尚未結束，請於刷卡後再核計"), code="overtime_not_done")
     with transaction.atomic():
         staff = _lock_staff(overtime.staff_id)[overtime.staff_id]
         overtime = OvertimeRequest.objects.select_for_update().get(pk=overtime.pk)

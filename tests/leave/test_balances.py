@@ -200,6 +200,11 @@ def test_overtime_caps_per_day_and_month(school, settings):
             ot = overtime_submit(staff=clerk, planned_start=at(2025, 11, day, 17), planned_end=at(2025, 11, day, 23),
                                  reason="校慶籌備")
             overtime_decide(overtime=ot, actor=school["personnel"], approve=True)
+            with pytest.raises(LeaveError) as early:
+                overtime_settle(overtime=ot, worked_start=at(2025, 11, day, 17), worked_end=at(2025, 11, day, 23),
+                                actor=school["personnel"])
+            assert early.value.code == "overtime_not_done"
+        with time_machine.travel(at(2025, 11, day + 1, 8), tick=False):
             ot = overtime_settle(overtime=ot, worked_start=at(2025, 11, day, 17), worked_end=at(2025, 11, day, 23),
                                  actor=school["personnel"])
             credited.append(ot.credited_hours)
