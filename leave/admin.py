@@ -22,6 +22,39 @@ from leave.services import leave_charges_recompute
 from staff.models import StaffCategory, StaffMember
 
 
+class SchoolScopedAdmin(admin.ModelAdmin):
+    """The personnel office (staff users, not superusers) sees and picks only its own school's rows."""
+
+    school_path = "school_id"
+
+    def _school_id(self, request) -> int | None:
+        staff = request.user.staff_or_none
+        return staff.school_id if staff else None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.school_path: self._school_id(request)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            school_id = self._school_id(request)
+            model = db_field.related_model
+            if model is LeaveType:
+                kwargs["queryset"] = LeaveType.objects.filter(school_id=school_id)
+            elif model is StaffMember:
+                kwargs["queryset"] = StaffMember.objects.filter(school_id=school_id)
+            elif model._meta.label == "staff.School":
+                kwargs["queryset"] = model.objects.filter(pk=school_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser and db_field.related_model is LeaveType:
+            kwargs["queryset"] = LeaveType.objects.filter(school_id=self._school_id(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
 class CategoriesField(forms.MultipleChoiceField):
     def __init__(self, **kwargs):
         super().__init__(choices=StaffCategory.choices, widget=forms.CheckboxSelectMultiple, **kwargs)
@@ -58,7 +91,7 @@ class LeaveRuleInline(admin.StackedInline):
 
 
 @admin.register(LeaveType)
-class LeaveTypeAdmin(admin.ModelAdmin):
+class LeaveTypeAdmin(SchoolScopedAdmin):
     list_display = ["name", "code", "school", "sort_order", "is_active"]
     list_filter = ["school", "is_active"]
     search_fields = ["name", "code"]
@@ -76,7 +109,8 @@ class LeaveTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(LeaveRule)
-class LeaveRuleAdmin(admin.ModelAdmin):
+class LeaveRuleAdmin(SchoolScopedAdmin):
+    school_path = "leave_type__school_id"
     form = LeaveRuleForm
     list_display = ["leave_type", "audience", "grant_kind", "quota_days", "period", "unit", "effective_from",
                     "effective_to", "over_quota", "may_refuse", "substitute_payer"]
@@ -92,7 +126,7 @@ class ApprovalChainStepInline(admin.TabularInline):
 
 
 @admin.register(ApprovalChain)
-class ApprovalChainAdmin(admin.ModelAdmin):
+class ApprovalChainAdmin(SchoolScopedAdmin):
     form = ApprovalChainForm
     list_display = ["name", "school", "priority", "min_days", "max_days", "is_active"]
     list_filter = ["school", "is_active"]
@@ -124,7 +158,7 @@ class LeaveAttachmentInline(admin.TabularInline):
 
 
 @admin.register(LeaveRequest)
-class LeaveRequestAdmin(admin.ModelAdmin):
+class LeaveRequestAdmin(SchoolScopedAdmin):
     """Read-mostly: requests change through the pages (services), which keep balances and chains right."""
 
     list_display = ["applicant", "leave_type", "kind", "start", "end", "hours", "unpaid_hours", "status", "deputy",
@@ -141,7 +175,8 @@ class LeaveRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(BalanceAdjustment)
-class BalanceAdjustmentAdmin(admin.ModelAdmin):
+class BalanceAdjustmentAdmin(SchoolScopedAdmin):
+    school_path = "staff__school_id"
     list_display = ["staff", "leave_type", "period_start", "hours", "reason", "created_by", "created_at"]
     list_filter = ["leave_type__school", "leave_type__name", "period_start"]
     search_fields = ["staff__name", "staff__employee_no", "reason"]
@@ -157,7 +192,7 @@ class BalanceAdjustmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(ClosedMonth)
-class ClosedMonthAdmin(admin.ModelAdmin):
+class ClosedMonthAdmin(SchoolScopedAdmin):
     list_display = ["school", "month", "closed_by", "closed_at"]
     list_filter = ["school"]
     readonly_fields = ["closed_by", "closed_at"]
@@ -168,7 +203,7 @@ class ClosedMonthAdmin(admin.ModelAdmin):
 
 
 @admin.register(OvertimeRequest)
-class OvertimeRequestAdmin(admin.ModelAdmin):
+class OvertimeRequestAdmin(SchoolScopedAdmin):
     list_display = ["staff", "work_date", "planned_start", "planned_end", "compensation", "status", "approver",
                     "credited_hours", "expires_on"]
     list_filter = ["school", "status", "compensation"]

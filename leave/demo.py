@@ -7,6 +7,7 @@ works on any school that has a few teachers with a unit head.
 
 import datetime as dt
 
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from leave.models import LeaveRequest, LeaveType
@@ -22,14 +23,39 @@ from leave.services import (
     overtime_submit,
 )
 from schedules.calendar import duty_day
-from staff.models import StaffCategory, StaffMember
+from staff.models import Role, StaffCategory, StaffMember
 
 MARK = "（示範）"
+
+
+# What the personnel office may do in the admin: edit the rules and chains, adjust balances, close months.
+PERSONNEL_PERMISSIONS = [
+    ("leavetype", ("view", "change", "add")),
+    ("leaverule", ("view", "change", "add")),
+    ("approvalchain", ("view", "change", "add", "delete")),
+    ("approvalchainstep", ("view", "change", "add", "delete")),
+    ("balanceadjustment", ("view", "add")),
+    ("closedmonth", ("view", "add")),
+    ("leaverequest", ("view",)),
+    ("overtimerequest", ("view",)),
+]
+
+
+def _grant_personnel_admin_rights(school) -> None:
+    """Add the leave rights to the admin groups the personnel office's accounts already belong to."""
+    codenames = [f"{action}_{model}" for model, actions in PERSONNEL_PERMISSIONS for action in actions]
+    permissions = list(Permission.objects.filter(content_type__app_label="leave", codename__in=codenames))
+    groups = Group.objects.filter(
+        user__staff__school=school, user__staff__roles__role=Role.PERSONNEL, user__is_staff=True
+    ).distinct()
+    for group in groups:
+        group.permissions.add(*permissions)
 
 
 def load(school) -> None:
     leave_types_seed(school=school)
     approval_chains_seed(school=school)
+    _grant_personnel_admin_rights(school)
     if LeaveRequest.objects.filter(school=school, reason__endswith=MARK).exists():
         return
     types = {t.code: t for t in LeaveType.objects.filter(school=school)}

@@ -299,3 +299,29 @@ def test_admin_pages_load(school, types, client):
     assert client.get(reverse("admin:leave_leavetype_change", args=[types["personal"].pk])).status_code == 200
     request = LeaveRequest.objects.get()
     assert client.get(reverse("admin:leave_leaverequest_change", args=[request.pk])).status_code == 200
+
+
+def test_personnel_edit_their_own_schools_rules_in_the_admin(school, types, client):
+    from django.contrib.auth.models import Group
+
+    from leave import demo
+    from leave.models import LeaveType
+    from leave.services import leave_types_seed
+
+    user = school["personnel"].user
+    user.is_staff = True
+    user.save()
+    user.groups.add(Group.objects.create(name="人事室"))
+    demo._grant_personnel_admin_rights(school["school"])
+    other_school = school["outsider"].school
+    leave_types_seed(school=other_school)
+    client.force_login(user)
+    listing = client.get(reverse("admin:leave_leavetype_changelist"))
+    assert listing.status_code == 200
+    assert listing.context["cl"].result_count == LeaveType.objects.filter(school=school["school"]).count()
+    assert client.get(reverse("admin:leave_leavetype_change", args=[types["personal"].pk])).status_code == 200
+    theirs = LeaveType.objects.get(school=other_school, code="personal")
+    assert client.get(reverse("admin:leave_leavetype_change", args=[theirs.pk])).status_code == 302
+    # A teacher is no admin user at all.
+    client.force_login(school["teacher"].user)
+    assert client.get(reverse("admin:leave_leavetype_changelist")).status_code == 302
