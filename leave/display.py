@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from staff.twdate import format_days_hours, format_roc_short
 
@@ -22,4 +22,22 @@ def amount_text(hours: int | None) -> str:
 
 def remaining_text(hours: int | None) -> str:
     """The balance as the school's system shows it: 「剩餘：14日0小時」."""
-    return _("剩餘：%(amount)s") % {"amount": format_days_hours(hours or 0)}
+    return str(_("剩餘：%(amount)s")) % {"amount": format_days_hours(hours or 0)}
+
+
+ACTION_LABELS = {
+    "leave.submitted": _("送出"),
+    "leave.step_approved": _("同意"),
+    "leave.approved": _("核准"),
+    "leave.rejected": _("駁回"),
+    "leave.withdrawn": _("撤回"),
+    "leave.cancel_requested": _("申請銷假"),
+    "leave.cancelled": _("已銷假"),
+    "leave.shortened": _("銷假縮短"),
+    "leave.step_reassigned": _("改派簽核人"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label else action

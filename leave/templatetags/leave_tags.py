@@ -3,6 +3,7 @@
 from django import template
 from django.utils import timezone
 
+from leave.display import action_label as _action_label
 from leave.display import remaining_text as _remaining_text
 from leave.display import span_text
 
@@ -44,3 +45,9 @@ def period_label(row) -> str:
         return ""
     year = roc_year(row.period_start)
     return f"{year} 學年度" if row.rule.period == Period.SCHOOL_YEAR else f"{year} 年"
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """「核准」 for leave.approved: the history panel in words."""
+    return _action_label(action)

@@ -151,7 +151,10 @@ def test_overtime_through_the_api(school, api):
     settle = {"worked_start": "2025-09-06T08:00:00+08:00", "worked_end": "2025-09-06T11:30:00+08:00"}
     assert api(school["unit_head"]).post(f"/api/leave/overtime/{pk}/settle/", settle,
                                          format="json").json()["code"] == "forbidden"
-    settled = api(school["personnel"]).post(f"/api/leave/overtime/{pk}/settle/", settle, format="json").json()
+    too_early = api(school["personnel"]).post(f"/api/leave/overtime/{pk}/settle/", settle, format="json").json()
+    assert too_early["code"] == "overtime_not_done"
+    with time_machine.travel(at(2025, 9, 8, 9), tick=False):
+        settled = api(school["personnel"]).post(f"/api/leave/overtime/{pk}/settle/", settle, format="json").json()
     assert settled["credited_hours"] == 3
     assert OvertimeRequest.objects.get().is_credit
 
