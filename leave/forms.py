@@ -11,8 +11,6 @@ from staff.models import StaffMember
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
-ATTACHMENT_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".heic", ".webp")
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -24,13 +22,8 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
-        for f in cleaned:
-            if f.size > MAX_ATTACHMENT_BYTES:
-                raise forms.ValidationError(_("附件每個不可超過 10 MB"))
-            if not f.name.lower().endswith(ATTACHMENT_TYPES):
-                raise forms.ValidationError(_("附件請用 PDF 或圖片（JPG、PNG、HEIC、WEBP）"))
-        return cleaned
+        # Type and size are checked by the service (leave_request_submit), for the API too.
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 def deputy_choices(staff: StaffMember):

@@ -527,6 +527,7 @@ def leave_request_submit(
 ) -> LeaveRequest:
     """Submit a request: check everything, reserve its hours, start its chain. All or nothing."""
     attachments = list(attachments)
+    _check_attachments(attachments)
     with transaction.atomic():
         locked = _lock_staff(applicant.pk, *([deputy.pk] if deputy else []))
         applicant = locked[applicant.pk]
@@ -562,6 +563,18 @@ def leave_request_submit(
         if _advance(request, now=now) is None:
             _finish_approved(request, actor=applicant, now=now)
     return request
+
+
+ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".heic", ".webp")
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _check_attachments(attachments: list[UploadedFile]) -> None:
+    for upload in attachments:
+        if not upload.name.lower().endswith(ATTACHMENT_SUFFIXES):
+            raise LeaveError(_("附件請用 PDF 或圖片（JPG、PNG、HEIC、WEBP）"), code="bad_attachment")
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise LeaveError(_("附件每個不可超過 10 MB"), code="bad_attachment")
 
 
 def _request_data(request: LeaveRequest) -> dict:

@@ -165,3 +165,19 @@ def test_openapi_schema_lists_the_leave_endpoints(client, school):
     for path in ("/api/leave/types/", "/api/leave/balances/", "/api/leave/requests/",
                  "/api/leave/requests/{id}/approve/", "/api/leave/inbox/", "/api/leave/overtime/"):
         assert path in schema, path
+
+
+def test_submit_with_attachments_as_multipart(school, types, api, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    data = body(school, types, leave_type=types["sick"].pk, start="2025-09-10T08:00:00+08:00",
+                end="2025-09-11T16:00:00+08:00")
+    bad = api(school["teacher"]).post("/api/leave/requests/", {
+        **data, "attachments": [SimpleUploadedFile("note.html", b"<script>")]}, format="multipart")
+    assert bad.json()["code"] == "bad_attachment"
+    made = api(school["teacher"]).post("/api/leave/requests/", {**data, "attachments": [
+        SimpleUploadedFile("證明一.pdf", b"%PDF 1"), SimpleUploadedFile("證明二.jpg", b"\xff\xd8")]},
+        format="multipart")
+    assert made.status_code == 201, made.json()
+    assert [a["name"] for a in made.json()["attachments"]] == ["證明一.pdf", "證明二.jpg"]
