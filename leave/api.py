@@ -305,25 +305,26 @@ class CommentInput(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, default="")
 
 
-class ApproveView(APIView):
-    @extend_schema(summary="同意目前關卡（職務代理人確認或主管核章）", request=CommentInput,
-                   responses=RequestDetailSerializer)
+class _StepDecisionView(APIView):
+    decide = staticmethod(leave_step_approve)
+
     def post(self, request, pk: int):
         me = _me(request)
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        leave_step_approve(request=_visible(me, pk), actor=me, comment=data.validated_data["comment"])
+        self.decide(request=_visible(me, pk), actor=me, comment=data.validated_data["comment"])
         return Response(_detail(me, pk))
 
 
-class RejectView(APIView):
-    @extend_schema(summary="駁回（須附意見）", request=CommentInput, responses=RequestDetailSerializer)
-    def post(self, request, pk: int):
-        me = _me(request)
-        data = CommentInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        leave_step_reject(request=_visible(me, pk), actor=me, comment=data.validated_data["comment"])
-        return Response(_detail(me, pk))
+@extend_schema(summary="同意目前關卡（職務代理人確認或主管核章）", request=CommentInput,
+               responses=RequestDetailSerializer)
+class ApproveView(_StepDecisionView):
+    decide = staticmethod(leave_step_approve)
+
+
+@extend_schema(summary="駁回（須附意見）", request=CommentInput, responses=RequestDetailSerializer)
+class RejectView(_StepDecisionView):
+    decide = staticmethod(leave_step_reject)
 
 
 class WithdrawView(APIView):

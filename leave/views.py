@@ -186,49 +186,42 @@ def request_detail(request, pk):
     return render(request, "leave/detail.html", context)
 
 
-def _act(request, pk, action) -> object:
+def _act(request, pk, action, done: str):
+    """Run one service on a request the person may see; show its refusal or ``done``, back to the detail."""
     me, leave = _visible_request(request, pk)
     try:
         action(me, leave)
+        messages.success(request, done)
     except LeaveError as exc:
         messages.error(request, exc.message)
     return redirect("leave:detail", pk=leave.pk)
 
 
+def _comment(request) -> str:
+    form = DecisionForm(request.POST)
+    return form.cleaned_data["comment"] if form.is_valid() else ""
+
+
 @login_required
 @require_POST
 def approve(request, pk):
-    form = DecisionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-
-    def run(me, leave):
-        leave_step_approve(request=leave, actor=me, comment=comment)
-        messages.success(request, _("已同意。"))
-
-    return _act(request, pk, run)
+    comment = _comment(request)
+    return _act(request, pk, lambda me, leave: leave_step_approve(request=leave, actor=me, comment=comment),
+                _("已同意。"))
 
 
 @login_required
 @require_POST
 def reject(request, pk):
-    form = DecisionForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-
-    def run(me, leave):
-        leave_step_reject(request=leave, actor=me, comment=comment)
-        messages.success(request, _("已駁回。"))
-
-    return _act(request, pk, run)
+    comment = _comment(request)
+    return _act(request, pk, lambda me, leave: leave_step_reject(request=leave, actor=me, comment=comment),
+                _("已駁回。"))
 
 
 @login_required
 @require_POST
 def withdraw(request, pk):
-    def run(me, leave):
-        leave_request_withdraw(request=leave, actor=me)
-        messages.success(request, _("假單已撤回。"))
-
-    return _act(request, pk, run)
+    return _act(request, pk, lambda me, leave: leave_request_withdraw(request=leave, actor=me), _("假單已撤回。"))
 
 
 @login_required

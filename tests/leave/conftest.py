@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from leave.models import LeaveType
@@ -30,3 +31,10 @@ def types(school):
 def _fast_password_hashing(settings):
     """The standing school signs up eight people; a fast hasher keeps these tests quick."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def on_1_september_2025():
+    """Monday 1 September 2025, 09:00 in Taipei: the first school day of school year 114."""
+    with time_machine.travel(at(2025, 9, 1, 9), tick=False):
+        yield

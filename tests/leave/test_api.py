@@ -9,13 +9,8 @@ from leave.models import LeaveRequest, LeaveStatus, OvertimeRequest
 from leave.services import leave_request_submit, leave_step_approve
 from tests.leave.conftest import at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_1_september_2025")]
 
-
-@pytest.fixture(autouse=True)
-def _monday_1_september_2025():
-    with time_machine.travel(at(2025, 9, 1, 9), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -21,13 +21,8 @@ from leave.services import (
 from notifications.models import Notification
 from tests.leave.conftest import at
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_1_september_2025")]
 
-
-@pytest.fixture(autouse=True)
-def _monday_1_september_2025():
-    with time_machine.travel(at(2025, 9, 1, 9), tick=False):
-        yield
 
 
 @pytest.fixture
