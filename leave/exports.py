@@ -47,12 +47,18 @@ def request_rows(requests: Iterable[LeaveRequest]) -> list[list]:
     ]
 
 
-def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]]) -> tuple[list, list[list]]:
-    type_names: list[str] = []
+def quota_type_names(balances: dict[int, list[BalanceRow]]) -> list[str]:
+    """The types with a quota anyone in the list has, in the school's order."""
+    names: list[str] = []
     for rows in balances.values():
         for row in rows:
-            if row.granted is not None and row.leave_type.name not in type_names:
-                type_names.append(row.leave_type.name)
+            if row.granted is not None and row.leave_type.name not in names:
+                names.append(row.leave_type.name)
+    return names
+
+
+def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]]) -> tuple[list, list[list]]:
+    type_names = quota_type_names(balances)
     header = ["員工編號", "姓名", "處室", "人員類別"]
     for name in type_names:
         header += [f"{name}核給", f"{name}已用", f"{name}簽核中", f"{name}剩餘"]

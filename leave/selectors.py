@@ -410,14 +410,24 @@ def can_view_request(viewer: StaffMember, request: LeaveRequest) -> bool:
     return False
 
 
-def stuck_steps(school_id: int) -> QuerySet[ApprovalStep]:
-    """Current steps nobody can act on: no assignee and no role to fall back on (no unit head found)."""
-    return ApprovalStep.objects.filter(
-        status=ApprovalStep.Status.CURRENT,
-        request__school_id=school_id,
-        assignee__isnull=True,
-        role__in=[ApprovalRole.DEPUTY, ApprovalRole.UNIT_HEAD],
-    ).select_related("request__applicant", "request__leave_type")
+def stuck_steps(school_id: int) -> list[ApprovalStep]:
+    """Current steps nobody can act on: a unit head that could not be found, or a role (personnel,
+    principal, 教學組) nobody but the applicant holds. The personnel office reassigns them."""
+    steps = list(
+        ApprovalStep.objects.filter(
+            status=ApprovalStep.Status.CURRENT, request__school_id=school_id, assignee__isnull=True
+        ).select_related("request__applicant", "request__leave_type")
+    )
+    holders: dict[str, set[int]] = defaultdict(set)
+    for role, staff_id in RoleAssignment.objects.filter(
+        staff__school_id=school_id, staff__is_active=True
+    ).values_list("role", "staff_id"):
+        holders[role].add(staff_id)
+    return [
+        step
+        for step in steps
+        if step.role not in STEP_ROLES or not holders[STEP_ROLES[step.role]] - {step.request.applicant_id}
+    ]
 
 
 def span_from_parts(

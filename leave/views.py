@@ -312,7 +312,7 @@ def overview(request):
     query.pop("page", None)
     return render(request, "leave/overview.html", {
         "filter": filtered, "page": page, "query": query.urlencode(),
-        "stuck": list(stuck_steps(me.school_id)) if me.has_role(Role.PERSONNEL) else [],
+        "stuck": stuck_steps(me.school_id) if me.has_role(Role.PERSONNEL) else [],
     })
 
 
@@ -340,8 +340,7 @@ def balances_overview(request):
         return exports.csv_response(name, header, rows)
     if export == "xlsx":
         return exports.xlsx_response(name, "假別餘額", header, rows)
-    columns = header[4:-1]
-    type_names = [columns[i].removesuffix("核給") for i in range(0, len(columns), 4)]
+    type_names = exports.quota_type_names(balances)
     table = [
         {"person": person, "cells": [
             next((r for r in balances[person.pk] if r.leave_type.name == n and r.granted is not None), None)

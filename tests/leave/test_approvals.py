@@ -309,3 +309,20 @@ def test_a_unit_without_a_head_goes_to_the_principal(school, types):
     request = personal(school, types, days=1)
     leave_step_approve(request=request, actor=school["other_teacher"])
     assert request.steps.get(status=ApprovalStep.Status.CURRENT).assignee == school["principal"]
+
+
+def test_a_step_nobody_can_sign_is_listed_for_the_personnel_office(school, types):
+    from leave.selectors import stuck_steps
+    from staff.models import RoleAssignment
+
+    RoleAssignment.objects.filter(role="principal").delete()  # the school has no principal for now
+    request = personal(school, types)  # 4 days: the chain ends with the principal
+    for actor in (school["other_teacher"], school["unit_head"], school["personnel"]):
+        leave_step_approve(request=request, actor=actor)
+    step = request.steps.get(status="current")
+    assert step.role == "principal" and [s.pk for s in stuck_steps(school["school"].pk)] == [step.pk]
+    approval_step_reassign(step=step, to=school["principal"], actor=school["personnel"], comment="代理校長")
+    assert stuck_steps(school["school"].pk) == []
+    leave_step_approve(request=request, actor=school["principal"])
+    request.refresh_from_db()
+    assert request.status == LeaveStatus.APPROVED
