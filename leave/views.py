@@ -110,7 +110,7 @@ def new_request(request):
     return render(request, "leave/new.html", {
         "form": form, "preview": preview, "error_code": error_code, "balances": balances,
         "per_event_types": form.event_type_ids(),
-    }, status=400 if error_code else 200)
+    }, status=400 if request.method == "POST" and form.errors else 200)
 
 
 @login_required

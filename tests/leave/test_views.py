@@ -85,7 +85,7 @@ def test_new_request_refusal_shows_the_message_and_writes_nothing(school, types,
     client = client_for(school["teacher"])
     response = client.post(reverse("leave:new"), form_data(school, types, deputy=school["teacher"].pk))
     # The applicant is not offered as their own deputy at all.
-    assert response.status_code == 200 and "deputy" in response.context["form"].errors
+    assert response.status_code == 400 and "deputy" in response.context["form"].errors
     response = client.post(reverse("leave:new"), form_data(school, types, end_time="09:00"))
     assert response.status_code == 400
     assert response.context["error_code"] == "end_before_start"
