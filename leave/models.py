@@ -375,6 +375,11 @@ class LeaveRequest(models.Model):
     def span(self) -> tuple[dt.datetime, dt.datetime]:
         return (self.start, self.end)
 
+    @property
+    def event_label(self) -> str:
+        option = self.rule.event_option(self.event_key) if self.event_key else None
+        return option["label"] if option else self.event_key
+
 
 class LeaveDay(models.Model):
     """The length of a request on one day, as counted by leave/rules.py."""

@@ -23,6 +23,7 @@ from leave.models import (
     ClosedMonth,
     GrantKind,
     LeaveAttachment,
+    LeaveCharge,
     LeaveDay,
     LeaveRequest,
     LeaveRule,
@@ -295,6 +296,8 @@ def leave_request_preview(
         after = out.get(c.leave_type_id)
         if after is None:
             before = row.remaining if row else None
+            if c.bucket.startswith("E:"):  # a per-event quota: what this event has left
+                before = _event_remaining(applicant, plan.rule, c.bucket, event_key)
             after = out[c.leave_type_id] = BalanceAfter(rules.types[c.leave_type_id], before, before, 0, 0)
         after.hours += c.hours
         if c.unpaid:
@@ -302,6 +305,14 @@ def leave_request_preview(
         elif after.remaining_after is not None:
             after.remaining_after = max(0, after.remaining_after - c.hours)
     return Preview(plan=plan, charges=charges, balances=list(out.values()))
+
+
+def _event_remaining(applicant: StaffMember, rule: LeaveRule, bucket: str, event_key: str) -> int:
+    option = rule.event_option(event_key) or {}
+    used = LeaveCharge.objects.filter(
+        staff=applicant, bucket=bucket, unpaid=False, request__status__in=ACTIVE_STATUSES
+    ).aggregate(total=Sum("hours"))["total"] or 0
+    return max(0, R.days_to_hours(option.get("days", 0)) - used)
 
 
 ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".heic", ".webp")
