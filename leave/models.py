@@ -360,7 +360,7 @@ class LeaveRequest(models.Model):
             models.Index(fields=["applicant", "status", "start"]),
             models.Index(fields=["school", "status", "start"]),
             models.Index(fields=["deputy", "status", "start"]),
-            models.Index(fields=["school", "-submitted_at"]),
+            models.Index(fields=["school", "-start"]),
         ]
 
     def __str__(self) -> str:

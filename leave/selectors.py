@@ -393,7 +393,12 @@ def overtime_inbox(
 
 def visible_leave_requests(viewer: StaffMember) -> QuerySet[LeaveRequest]:
     """Requests of the people the viewer may see (staff/permissions.py), newest first."""
-    return _request_list_qs().filter(visible_staff_q(viewer, "applicant__")).order_by("-start", "-id")
+    return (
+        _request_list_qs()
+        .filter(school_id=viewer.school_id)  # the (school, -start) index; the rule below decides who
+        .filter(visible_staff_q(viewer, "applicant__"))
+        .order_by("-start", "-id")
+    )
 
 
 def can_view_request(viewer: StaffMember, request: LeaveRequest) -> bool:
