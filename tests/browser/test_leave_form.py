@@ -25,7 +25,7 @@ def test_event_fields_follow_the_type_and_the_preview_follows_the_fields(phone, 
     page = phone
     sign_in(page, live_server, "teacher")
     page.goto(f"{live_server.url}/leave/new/")
-    events = page.locator(".event-fields")
+    events = page.locator(".leave-event-fields")
     page.select_option("select[name=leave_type]", label="事假")
     expect(events).to_be_hidden()
     page.select_option("select[name=leave_type]", label="喪假")
