@@ -8,6 +8,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audit.models import AuditEntry
+from audit.selectors import audit_history
 from leave.errors import LeaveError
 from leave.events import leave_changed
 from leave.models import (
@@ -74,7 +75,7 @@ def test_a_good_request_is_written_with_its_days_charges_steps_and_event(school,
     assert [(c.leave_type.code, c.hours, c.unpaid) for c in request.charges.all()] == [("personal", 4, False)]
     assert [(s.role, s.status) for s in request.steps.all()] == [("deputy", "current"), ("unit_head", "waiting")]
     assert request.steps.get(order=1).assignee == school["other_teacher"]
-    assert AuditEntry.objects.filter(action="leave.submitted", target_id=str(request.pk)).exists()
+    assert audit_history(request).filter(action="leave.submitted").exists()
     assert [e.action for e in heard] == ["submitted"]
     assert heard[0].spans == ((request.start, request.end),) and heard[0].substitute_paid_by == "teacher"
 
