@@ -29,8 +29,8 @@ def submit(school, types, who="teacher", deputy="other_teacher", day=10, **kw) -
 
 def form_data(school, types, **overrides) -> dict:
     data = {
-        "leave_type": types["personal"].pk, "start_date": "2025-09-10", "start_time": "10:00",
-        "end_date": "2025-09-10", "end_time": "14:30", "reason": "家中有事", "deputy": school["other_teacher"].pk,
+        "leave_type": types["personal"].pk, "start_date": "2025-09-10", "start_time": "08:00",
+        "end_date": "2025-09-10", "end_time": "12:00", "reason": "家中有事", "deputy": school["other_teacher"].pk,
         "class_arrangement": "第 3 節請吳老師代課", "action": "submit",
     }
     return {**data, **overrides}
@@ -65,10 +65,10 @@ def test_new_request_previews_then_submits(school, types, client_for):
     client = client_for(school["teacher"])
     form = client.get(reverse("leave:new"))
     assert form.status_code == 200 and "職務代理人" in form.content.decode()
-    # The preview: 10:00–14:30 across lunch is 4 h; 事假 after it 6 days 4 hours.
+    # The preview: 08:00–12:00 is 4 h; 事假 after it 6 days 4 hours.
     preview = client.get(reverse("leave:preview"), {
-        "leave_type": types["personal"].pk, "start_date": "2025-09-10", "start_time": "10:00",
-        "end_date": "2025-09-10", "end_time": "14:30",
+        "leave_type": types["personal"].pk, "start_date": "2025-09-10", "start_time": "08:00",
+        "end_date": "2025-09-10", "end_time": "12:00",
     }).content.decode()
     assert "0日4小時" in preview and "剩餘：6日4小時" in preview
     assert not LeaveRequest.objects.exists()
@@ -86,7 +86,7 @@ def test_new_request_refusal_shows_the_message_and_writes_nothing(school, types,
     response = client.post(reverse("leave:new"), form_data(school, types, deputy=school["teacher"].pk))
     # The applicant is not offered as their own deputy at all.
     assert response.status_code == 400 and "deputy" in response.context["form"].errors
-    response = client.post(reverse("leave:new"), form_data(school, types, end_time="09:00"))
+    response = client.post(reverse("leave:new"), form_data(school, types, end_time="07:00"))
     assert response.status_code == 400
     assert response.context["error_code"] == "end_before_start"
     assert "結束時間必須晚於開始時間" in response.content.decode()
