@@ -271,6 +271,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status"; name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "LeaveStatusEnum": "leave.models.LeaveStatus",
+        "ApprovalStepStatusEnum": "leave.models.ApprovalStep.Status",
+        "OvertimeStatusEnum": "leave.models.OvertimeRequest.Status",
+        "SubstitutePayerEnum": "leave.models.Payer",
+    },
 }
 
 # --- Logging --------------------------------------------------------------
@@ -286,6 +293,14 @@ LOGGING = {
 # --- Product rules kept as settings ---------------------------------------
 # Forgotten-punch corrections one person may ask for in a month (DOMAIN.md: a school setting).
 ATTENDANCE_MAX_CORRECTIONS_PER_MONTH = envint("ATTENDANCE_MAX_CORRECTIONS_PER_MONTH", "3")
+# Leave: a month closes automatically on this day of the next month (0: only when personnel close it).
+LEAVE_AUTO_CLOSE_DAY = envint("LEAVE_AUTO_CLOSE_DAY", "0")
+# Overtime (加班) counted per day and month (DOMAIN.md: 4 h on a workday, 8 h on a day off, 20 h a month).
+LEAVE_OVERTIME_MAX_HOURS_WORKDAY = envint("LEAVE_OVERTIME_MAX_HOURS_WORKDAY", "4")
+LEAVE_OVERTIME_MAX_HOURS_DAY_OFF = envint("LEAVE_OVERTIME_MAX_HOURS_DAY_OFF", "8")
+LEAVE_OVERTIME_MAX_HOURS_MONTH = envint("LEAVE_OVERTIME_MAX_HOURS_MONTH", "20")
+# 補休 earned from overtime may be taken within this many years.
+LEAVE_COMP_TIME_VALID_YEARS = envint("LEAVE_COMP_TIME_VALID_YEARS", "2")
 
 APP_NAME = _("校園差勤")
 

@@ -1,3 +1,22 @@
 """REST endpoints of the leave app, mounted under /api/."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from leave import api
+
+urlpatterns = [
+    path("leave/types/", api.LeaveTypeListView.as_view(), name="leave-api-types"),
+    path("leave/balances/", api.BalanceListView.as_view(), name="leave-api-balances"),
+    path("leave/requests/", api.RequestListView.as_view(), name="leave-api-requests"),
+    path("leave/requests/preview/", api.PreviewView.as_view(), name="leave-api-preview"),
+    path("leave/requests/<int:pk>/", api.RequestDetailView.as_view(), name="leave-api-request"),
+    path("leave/requests/<int:pk>/approve/", api.ApproveView.as_view(), name="leave-api-approve"),
+    path("leave/requests/<int:pk>/reject/", api.RejectView.as_view(), name="leave-api-reject"),
+    path("leave/requests/<int:pk>/withdraw/", api.WithdrawView.as_view(), name="leave-api-withdraw"),
+    path("leave/requests/<int:pk>/cancel/", api.CancelView.as_view(), name="leave-api-cancel"),
+    path("leave/steps/<int:pk>/reassign/", api.ReassignView.as_view(), name="leave-api-reassign"),
+    path("leave/inbox/", api.InboxView.as_view(), name="leave-api-inbox"),
+    path("leave/overtime/", api.OvertimeListView.as_view(), name="leave-api-overtime"),
+    path("leave/overtime/<int:pk>/decide/", api.OvertimeDecisionView.as_view(), name="leave-api-overtime-decide"),
+    path("leave/overtime/<int:pk>/settle/", api.OvertimeSettleView.as_view(), name="leave-api-overtime-settle"),
+]

@@ -1,4 +1,4 @@
-"""Reads other apps may use.
+"""Reads: the school's rules, balances, spans, inboxes and lists. Other apps may use leave_spans.
 
 CONTRACT: ``leave_spans(staff_ids=..., start=..., end=..., statuses=...)`` returns the
 leave time of those people overlapping [start, end] (dates, inclusive), in one query.
@@ -6,8 +6,31 @@ The attendance module uses it to mark days covered by leave.
 """
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from leave import rules as R
+from leave.models import (
+    ACTIVE_STATUSES,
+    ApprovalRole,
+    ApprovalStep,
+    BalanceAdjustment,
+    GrantKind,
+    LeaveCharge,
+    LeaveRequest,
+    LeaveRule,
+    LeaveStatus,
+    LeaveType,
+    OvertimeRequest,
+)
+from staff.models import Role, RoleAssignment, StaffMember
+from staff.permissions import can_see_staff, visible_staff_q
+
+# --- Spans (contract) ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -21,8 +44,414 @@ class LeaveSpan:
     status: str  # "approved" or "pending"
 
 
+def _day_start(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def leave_spans(
     *, staff_ids: Iterable[int], start: dt.date, end: dt.date, statuses: Iterable[str] = ("approved",)
 ) -> list[LeaveSpan]:
-    # Filled in by the leave module.
-    return []
+    """Leave of those people overlapping the days ``start``..``end``. One query."""
+    rows = (
+        LeaveRequest.objects.filter(
+            kind=LeaveRequest.Kind.LEAVE,
+            applicant_id__in=list(staff_ids),
+            status__in=list(statuses),
+            start__lt=_day_start(end + dt.timedelta(days=1)),
+            end__gt=_day_start(start),
+        )
+        .order_by("applicant_id", "start", "id")
+        .values_list("id", "applicant_id", "start", "end", "status", "leave_type__code", "leave_type__name")
+    )
+    return [
+        LeaveSpan(staff_id=staff_id, leave_request_id=pk, start=s, end=e, leave_type_code=code,
+                  leave_type_name=name, status=status)
+        for pk, staff_id, s, e, status, code, name in rows
+    ]
+
+
+# --- Rules ---------------------------------------------------------------------------------------
+
+
+class SchoolRules:
+    """A school's leave types and rule versions, loaded in one query and looked up in memory."""
+
+    def __init__(self, rules: Iterable[LeaveRule]):
+        self.types: dict[int, LeaveType] = {}
+        self.rules: dict[int, list[LeaveRule]] = defaultdict(list)
+        for rule in rules:
+            self.types[rule.leave_type_id] = rule.leave_type
+            self.rules[rule.leave_type_id].append(rule)
+
+    def rule_for(self, type_id: int | None, category: str, day: dt.date) -> LeaveRule | None:
+        if type_id is None:
+            return None
+        return next((r for r in self.rules.get(type_id, []) if r.applies_to(category, day)), None)
+
+    def types_for(self, category: str, day: dt.date) -> list[tuple[LeaveType, LeaveRule]]:
+        out = []
+        for type_id, leave_type in self.types.items():
+            if not leave_type.is_active:
+                continue
+            rule = self.rule_for(type_id, category, day)
+            if rule is not None:
+                out.append((leave_type, rule))
+        out.sort(key=lambda pair: (pair[0].sort_order, pair[0].pk))
+        return out
+
+    def by_code(self, code: str) -> LeaveType | None:
+        return next((t for t in self.types.values() if t.code == code), None)
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {pk: t.name for pk, t in self.types.items()}
+
+
+def school_rules(school_id: int) -> SchoolRules:
+    return SchoolRules(
+        LeaveRule.objects.filter(leave_type__school_id=school_id)
+        .select_related("leave_type", "draws_from", "overflow_to")
+        .order_by("leave_type__sort_order", "effective_from", "id")
+    )
+
+
+# --- Balances ------------------------------------------------------------------------------------
+
+
+@dataclass
+class BalanceRow:
+    leave_type: LeaveType
+    rule: LeaveRule
+    period_start: dt.date
+    period_end: dt.date
+    granted: int | None  # hours; None: no quota (依核定) or per event (依事由)
+    used: int = 0  # approved, within quota
+    pending: int = 0  # reserved by requests in flight
+    unpaid: int = 0  # approved or pending hours beyond the quota (事假 over 7 days)
+
+    @property
+    def remaining(self) -> int | None:
+        if self.granted is None:
+            return None
+        return max(0, self.granted - self.used - self.pending)
+
+    @property
+    def kind(self) -> str:
+        return self.rule.grant_kind
+
+    @property
+    def draws_from_name(self) -> str:
+        return self.rule.draws_from.name if self.rule.draws_from_id else ""
+
+
+def leave_balances(*, staff_members: Iterable[StaffMember], on: dt.date) -> dict[int, list[BalanceRow]]:
+    """Balances of each person for the periods containing ``on``, by type.
+
+    Four queries whatever the number of people: rules, charges (grouped), adjustments, credits.
+    """
+    members = list(staff_members)
+    if not members:
+        return {}
+    by_school: dict[int, SchoolRules] = {}
+    for school_id in {m.school_id for m in members}:
+        by_school[school_id] = school_rules(school_id)
+    ids = [m.pk for m in members]
+    buckets = {
+        R.period_bucket(kind, on) for kind in (R.Period.SCHOOL_YEAR, R.Period.CALENDAR_YEAR)
+    }
+    charges = (
+        LeaveCharge.objects.filter(staff_id__in=ids, request__status__in=ACTIVE_STATUSES)
+        .filter(Q(bucket__in=buckets) | Q(bucket__startswith="E:") | Q(bucket__startswith="OT:"))
+        .values("staff_id", "leave_type_id", "bucket", "unpaid", "request__status")
+        .annotate(total=Sum("hours"))
+    )
+    usage: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    for row in charges:
+        usage[(row["staff_id"], row["leave_type_id"])].append(row)
+    adjustments = _adjustments(ids)
+    credits = _credits(ids, on=on)
+    out: dict[int, list[BalanceRow]] = {}
+    for member in members:
+        rules = by_school[member.school_id]
+        rows = []
+        for leave_type, rule in rules.types_for(member.category, on):
+            start, end = R.period_bounds(rule.period, on)
+            row = BalanceRow(leave_type=leave_type, rule=rule, period_start=start, period_end=end, granted=None)
+            member_credits = credits.get(member.pk, [])
+            if rule.grant_kind == GrantKind.OVERTIME:
+                row.granted = sum(c.hours for c in member_credits)
+                valid = {R.overtime_bucket(c.overtime_id) for c in member_credits}
+            elif rule.grant_kind in (GrantKind.FIXED, GrantKind.SENIORITY):
+                row.granted = R.granted_hours(
+                    rule, hire_date=member.hire_date, day=on, adjustments=adjustments.get(member.pk, {})
+                )
+            bucket = R.period_bucket(rule.period, on)
+            for u in usage.get((member.pk, leave_type.pk), []):
+                if rule.grant_kind == GrantKind.OVERTIME:
+                    if u["bucket"] not in valid:
+                        continue
+                elif rule.grant_kind == GrantKind.PER_EVENT:
+                    event_day = _event_day(u["bucket"])
+                    if event_day is None or not start <= event_day <= end:
+                        continue
+                elif u["bucket"] != bucket:
+                    continue
+                if u["unpaid"]:
+                    row.unpaid += u["total"]
+                elif u["request__status"] == LeaveStatus.APPROVED:
+                    row.used += u["total"]
+                else:
+                    row.pending += u["total"]
+            rows.append(row)
+        out[member.pk] = rows
+    return out
+
+
+def _event_day(bucket: str) -> dt.date | None:
+    return dt.date.fromisoformat(bucket.rsplit(":", 1)[1]) if bucket.startswith("E:") else None
+
+
+def _adjustments(staff_ids: list[int]) -> dict[int, dict[tuple[int, dt.date], int]]:
+    out: dict[int, dict[tuple[int, dt.date], int]] = defaultdict(dict)
+    rows = (
+        BalanceAdjustment.objects.filter(staff_id__in=staff_ids)
+        .values("staff_id", "leave_type_id", "period_start")
+        .annotate(total=Sum("hours"))
+    )
+    for row in rows:
+        out[row["staff_id"]][(row["leave_type_id"], row["period_start"])] = row["total"]
+    return out
+
+
+def _credits(staff_ids: list[int], *, on: dt.date | None = None) -> dict[int, list[R.Credit]]:
+    """Settled 補休 credits per person (still valid on ``on`` when given), oldest first."""
+    qs = OvertimeRequest.objects.filter(
+        staff_id__in=staff_ids,
+        status=OvertimeRequest.Status.APPROVED,
+        compensation=OvertimeRequest.Compensation.COMP_TIME,
+        settled_at__isnull=False,
+        credited_hours__gt=0,
+    )
+    if on is not None:
+        qs = qs.filter(work_date__lte=on, expires_on__gte=on)
+    out: dict[int, list[R.Credit]] = defaultdict(list)
+    for ot in qs.order_by("work_date", "id").values("id", "staff_id", "work_date", "expires_on", "credited_hours"):
+        out[ot["staff_id"]].append(
+            R.Credit(ot["id"], ot["work_date"], ot["expires_on"], ot["credited_hours"])
+        )
+    return out
+
+
+def adjustments_of(staff: StaffMember) -> dict[tuple[int, dt.date], int]:
+    return _adjustments([staff.pk]).get(staff.pk, {})
+
+
+def credits_of(staff: StaffMember) -> list[R.Credit]:
+    return _credits([staff.pk]).get(staff.pk, [])
+
+
+# --- Who may act on a step -----------------------------------------------------------------------
+
+STEP_ROLES = {
+    ApprovalRole.PERSONNEL: Role.PERSONNEL,
+    ApprovalRole.PRINCIPAL: Role.PRINCIPAL,
+    ApprovalRole.ACADEMIC_AFFAIRS: Role.ACADEMIC_AFFAIRS,
+}
+
+
+def on_leave_now(staff_ids: Iterable[int], *, at: dt.datetime | None = None) -> dict[int, int]:
+    """{person on approved leave at ``at``: the deputy of that leave}. One query."""
+    at = at or timezone.now()
+    rows = LeaveRequest.objects.filter(
+        kind=LeaveRequest.Kind.LEAVE,
+        status=LeaveStatus.APPROVED,
+        applicant_id__in=list(staff_ids),
+        start__lte=at,
+        end__gt=at,
+    ).values_list("applicant_id", "deputy_id")
+    return dict(rows)
+
+
+def covered_by(deputy: StaffMember, *, at: dt.datetime | None = None) -> list[int]:
+    """The people ``deputy`` stands in for right now (they are on approved leave naming them)."""
+    at = at or timezone.now()
+    return list(
+        LeaveRequest.objects.filter(
+            kind=LeaveRequest.Kind.LEAVE, status=LeaveStatus.APPROVED, deputy=deputy, start__lte=at, end__gt=at
+        ).values_list("applicant_id", flat=True)
+    )
+
+
+def role_holders(school_id: int, role: str) -> list[StaffMember]:
+    return list(
+        StaffMember.objects.filter(school_id=school_id, is_active=True, roles__role=role)
+        .select_related("user")
+        .order_by("pk")
+    )
+
+
+def step_acting_capacity(step: ApprovalStep, staff: StaffMember, *, at: dt.datetime | None = None):
+    """Whether ``staff`` may act on ``step`` now: (True, None) in their own right, (True, X) as the
+    deputy of X who is on leave, (False, None) otherwise. Nobody acts on their own request."""
+    request = step.request
+    if (
+        step.status != ApprovalStep.Status.CURRENT
+        or staff.pk == request.applicant_id
+        or not staff.is_active
+        or staff.school_id != request.school_id
+    ):
+        return False, None
+    if step.assignee_id:
+        if staff.pk == step.assignee_id:
+            return True, None
+        covering = on_leave_now([step.assignee_id], at=at)
+        if covering.get(step.assignee_id) == staff.pk:
+            return True, step.assignee
+        return False, None
+    role = STEP_ROLES.get(step.role)
+    if role is None:
+        return False, None
+    if staff.has_role(role):
+        return True, None
+    holders = [h for h in role_holders(request.school_id, role) if h.pk != request.applicant_id]
+    covering = on_leave_now([h.pk for h in holders], at=at)
+    for holder in holders:
+        if covering.get(holder.pk) == staff.pk:
+            return True, holder
+    return False, None
+
+
+def step_actors(step: ApprovalStep) -> list[StaffMember]:
+    """Who is told a step waits for them: the assignee or the role's holders, plus the deputies of
+    those among them on leave right now."""
+    request = step.request
+    if step.assignee_id:
+        people = [step.assignee]
+    elif step.role in STEP_ROLES:
+        people = [h for h in role_holders(request.school_id, STEP_ROLES[step.role]) if h.pk != request.applicant_id]
+    else:
+        people = []
+    covering = on_leave_now([p.pk for p in people])
+    if covering:
+        deputies = StaffMember.objects.filter(pk__in=covering.values(), is_active=True).select_related("user")
+        people += [d for d in deputies if d.pk != request.applicant_id]
+    return people
+
+
+# --- Lists ---------------------------------------------------------------------------------------
+
+
+def _request_list_qs() -> QuerySet[LeaveRequest]:
+    return LeaveRequest.objects.select_related(
+        "applicant__unit", "leave_type", "deputy__unit", "amends"
+    )
+
+
+def my_leave_requests(staff: StaffMember) -> QuerySet[LeaveRequest]:
+    return _request_list_qs().filter(applicant=staff).order_by("-start", "-id")
+
+
+def approval_inbox(
+    staff: StaffMember, *, at: dt.datetime | None = None, covering: list[int] | None = None
+) -> list[ApprovalStep]:
+    """Steps waiting for ``staff`` (in their own right or as the deputy of someone on leave), oldest first.
+
+    Queries: the people staff covers now (unless given), those people's roles (if any), then the steps.
+    """
+    covering = covered_by(staff, at=at) if covering is None else covering
+    roles = set(staff.roles_set)
+    if covering:
+        roles |= set(RoleAssignment.objects.filter(staff_id__in=covering).values_list("role", flat=True))
+    step_roles = [step_role for step_role, role in STEP_ROLES.items() if role in roles]
+    q = Q(assignee=staff) | Q(assignee_id__in=covering)
+    if step_roles:
+        q |= Q(assignee__isnull=True, role__in=step_roles)
+    steps = (
+        ApprovalStep.objects.filter(q, status=ApprovalStep.Status.CURRENT, request__school_id=staff.school_id)
+        .exclude(request__applicant=staff)
+        .select_related(
+            "request__applicant__unit", "request__leave_type", "request__deputy", "request__amends", "assignee"
+        )
+        .order_by("activated_at", "id")
+    )
+    return list(steps)
+
+
+def overtime_inbox(
+    staff: StaffMember, *, at: dt.datetime | None = None, covering: list[int] | None = None
+) -> list[OvertimeRequest]:
+    covering = covered_by(staff, at=at) if covering is None else covering
+    return list(
+        OvertimeRequest.objects.filter(
+            Q(approver=staff) | Q(approver_id__in=covering), status=OvertimeRequest.Status.PENDING
+        )
+        .exclude(staff=staff)
+        .select_related("staff__unit")
+        .order_by("submitted_at", "id")
+    )
+
+
+def visible_leave_requests(viewer: StaffMember) -> QuerySet[LeaveRequest]:
+    """Requests of the people the viewer may see (staff/permissions.py), newest first."""
+    return (
+        _request_list_qs()
+        .filter(school_id=viewer.school_id)  # the (school, -start) index; the rule below decides who
+        .filter(visible_staff_q(viewer, "applicant__"))
+        .order_by("-start", "-id")
+    )
+
+
+def can_view_request(viewer: StaffMember, request: LeaveRequest) -> bool:
+    """The applicant, the deputy, anyone who acts or acted on a step, and whoever may see the applicant."""
+    if viewer.pk in (request.applicant_id, request.deputy_id):
+        return True
+    if can_see_staff(viewer, request.applicant):
+        return True
+    for step in request.steps.all():
+        if viewer.pk in (step.assignee_id, step.acted_by_id):
+            return True
+        if step.status == ApprovalStep.Status.CURRENT and step_acting_capacity(step, viewer)[0]:
+            return True
+    return False
+
+
+def stuck_steps(school_id: int) -> list[ApprovalStep]:
+    """Current steps nobody can act on: a unit head that could not be found, or a role (personnel,
+    principal, 教學組) nobody but the applicant holds. The personnel office reassigns them."""
+    steps = list(
+        ApprovalStep.objects.filter(
+            status=ApprovalStep.Status.CURRENT, request__school_id=school_id, assignee__isnull=True
+        ).select_related("request__applicant", "request__leave_type")
+    )
+    holders: dict[str, set[int]] = defaultdict(set)
+    for role, staff_id in RoleAssignment.objects.filter(
+        staff__school_id=school_id, staff__is_active=True
+    ).values_list("role", "staff_id"):
+        holders[role].add(staff_id)
+    return [
+        step
+        for step in steps
+        if step.role not in STEP_ROLES or not holders[STEP_ROLES[step.role]] - {step.request.applicant_id}
+    ]
+
+
+def span_from_parts(
+    *, staff: StaffMember, start_date: dt.date, end_date: dt.date, start_time: dt.time | None, end_time: dt.time | None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The span a form means: a missing start time is the start of that day's duty (midnight on a day
+    off), a missing end time the end of that day's duty (the next midnight on a day off)."""
+    from schedules.calendar import duty_days
+
+    days = duty_days([staff], start_date, end_date) if end_date >= start_date else {}
+    first, last = days.get((staff.pk, start_date)), days.get((staff.pk, end_date))
+    if start_time is None:
+        start_time = first.start if first is not None and first.has_duty and first.start else dt.time.min
+    start = timezone.make_aware(dt.datetime.combine(start_date, start_time))
+    if end_time is None:
+        if last is not None and last.has_duty and last.end:
+            end = timezone.make_aware(dt.datetime.combine(end_date, last.end))
+        else:
+            end = timezone.make_aware(dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time.min))
+    else:
+        end = timezone.make_aware(dt.datetime.combine(end_date, end_time))
+    return start, end

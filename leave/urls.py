@@ -1,4 +1,24 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from leave import views
 
 app_name = "leave"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_leave, name="mine"),
+    path("new/", views.new_request, name="new"),
+    path("preview/", views.preview, name="preview"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("overview/", views.overview, name="overview"),
+    path("overview/balances/", views.balances_overview, name="balances"),
+    path("requests/<int:pk>/", views.request_detail, name="detail"),
+    path("requests/<int:pk>/approve/", views.approve, name="approve"),
+    path("requests/<int:pk>/reject/", views.reject, name="reject"),
+    path("requests/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("requests/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("requests/<int:pk>/reassign/", views.reassign, name="reassign"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("overtime/", views.overtime_page, name="overtime"),
+    path("overtime/<int:pk>/decide/", views.overtime_decision, name="overtime_decide"),
+    path("overtime/<int:pk>/withdraw/", views.overtime_cancel, name="overtime_withdraw"),
+    path("overtime/<int:pk>/settle/", views.overtime_settlement, name="overtime_settle"),
+]

@@ -128,9 +128,9 @@ def test_candidates_free_same_subject_first_then_fewest_this_month(school_setup,
 
 
 def test_candidates_budget(school_setup, p1, django_assert_max_num_queries):
-    # staff with profiles, recorded absences, (leave module's leave_spans), timetable now,
+    # staff with profiles, recorded absences, leave_spans (one query), timetable now,
     # assignments now, semester, subjects this semester, this month's counts
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         coverage_candidates(need=p1)
 
 

@@ -1,0 +1,213 @@
+"""Admin for the personnel office and system admins: the rules, chains, requests and balances."""
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leave.models import (
+    ApprovalChain,
+    ApprovalChainStep,
+    ApprovalStep,
+    BalanceAdjustment,
+    ClosedMonth,
+    LeaveAttachment,
+    LeaveDay,
+    LeaveRequest,
+    LeaveRule,
+    LeaveType,
+    OvertimeRequest,
+)
+from leave.services import leave_charges_recompute
+from staff.models import StaffCategory, StaffMember
+
+
+class SchoolScopedAdmin(admin.ModelAdmin):
+    """The personnel office (staff users, not superusers) sees and picks only its own school's rows."""
+
+    school_path = "school_id"
+
+    def _school_id(self, request) -> int | None:
+        staff = request.user.staff_or_none
+        return staff.school_id if staff else None
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{self.school_path: self._school_id(request)})
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not request.user.is_superuser:
+            school_id = self._school_id(request)
+            model = db_field.related_model
+            if model is LeaveType:
+                kwargs["queryset"] = LeaveType.objects.filter(school_id=school_id)
+            elif model is StaffMember:
+                kwargs["queryset"] = StaffMember.objects.filter(school_id=school_id)
+            elif model._meta.label == "staff.School":
+                kwargs["queryset"] = model.objects.filter(pk=school_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser and db_field.related_model is LeaveType:
+            kwargs["queryset"] = LeaveType.objects.filter(school_id=self._school_id(request))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class CategoriesField(forms.MultipleChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=StaffCategory.choices, widget=forms.CheckboxSelectMultiple, **kwargs)
+
+
+class LeaveRuleForm(forms.ModelForm):
+    categories = CategoriesField(label=_("適用人員類別"))
+
+    class Meta:
+        model = LeaveRule
+        fields = [
+            "leave_type", "audience", "categories", "effective_from", "effective_to", "grant_kind", "quota_days",
+            "prorate_first_period", "seniority_steps", "event_options", "event_window_before_days",
+            "event_window_after_days", "single_block", "period", "monthly_cap_days", "unit", "counts_non_working_days",
+            "proof_required", "proof_from_days", "may_refuse", "over_quota", "overflow_to", "draws_from",
+            "draws_from_free_days", "substitute_payer", "school_pays_from_days", "school_pays_beyond_quota",
+        ]
+
+
+class ApprovalChainForm(forms.ModelForm):
+    categories = CategoriesField(label=_("適用人員類別"), required=False, help_text=_("不勾選表示全部"))
+
+    class Meta:
+        model = ApprovalChain
+        fields = ["school", "name", "priority", "categories", "leave_types", "min_days", "max_days", "is_active"]
+
+
+class LeaveRuleInline(admin.StackedInline):
+    model = LeaveRule
+    form = LeaveRuleForm
+    fk_name = "leave_type"
+    extra = 0
+    autocomplete_fields = ["overflow_to", "draws_from"]
+
+
+@admin.register(LeaveType)
+class LeaveTypeAdmin(SchoolScopedAdmin):
+    list_display = ["name", "code", "school", "sort_order", "is_active"]
+    list_filter = ["school", "is_active"]
+    search_fields = ["name", "code"]
+    list_editable = ["sort_order", "is_active"]
+    inlines = [LeaveRuleInline]
+    actions = ["recompute_charges"]
+
+    @admin.action(description=_("依目前規則重新計算本學年度起的額度扣抵"))
+    def recompute_charges(self, request, queryset):
+        school_ids = set(queryset.values_list("school_id", flat=True))
+        people = StaffMember.objects.filter(school_id__in=school_ids, is_active=True)
+        today = timezone.localdate()
+        count = leave_charges_recompute(staff_members=people, since=today, actor=request.user)
+        self.message_user(request, _("已重新計算 %(count)s 人。") % {"count": count})
+
+
+@admin.register(LeaveRule)
+class LeaveRuleAdmin(SchoolScopedAdmin):
+    school_path = "leave_type__school_id"
+    form = LeaveRuleForm
+    list_display = ["leave_type", "audience", "grant_kind", "quota_days", "period", "unit", "effective_from",
+                    "effective_to", "over_quota", "may_refuse", "substitute_payer"]
+    list_filter = ["leave_type__school", "grant_kind", "period", "unit", "may_refuse"]
+    search_fields = ["leave_type__name", "leave_type__code", "audience"]
+    list_select_related = ["leave_type"]
+    autocomplete_fields = ["leave_type", "overflow_to", "draws_from"]
+
+
+class ApprovalChainStepInline(admin.TabularInline):
+    model = ApprovalChainStep
+    extra = 0
+
+
+@admin.register(ApprovalChain)
+class ApprovalChainAdmin(SchoolScopedAdmin):
+    form = ApprovalChainForm
+    list_display = ["name", "school", "priority", "min_days", "max_days", "is_active"]
+    list_filter = ["school", "is_active"]
+    search_fields = ["name"]
+    filter_horizontal = ["leave_types"]
+    inlines = [ApprovalChainStepInline]
+
+
+class LeaveDayInline(admin.TabularInline):
+    model = LeaveDay
+    extra = 0
+    can_delete = False
+    readonly_fields = ["day", "hours"]
+
+
+class ApprovalStepInline(admin.TabularInline):
+    model = ApprovalStep
+    extra = 0
+    can_delete = False
+    fields = ["order", "role", "status", "assignee", "acted_by", "on_behalf_of", "comment", "activated_at", "acted_at"]
+    readonly_fields = ["order", "role", "status", "acted_by", "on_behalf_of", "comment", "activated_at", "acted_at"]
+    autocomplete_fields = ["assignee"]
+
+
+class LeaveAttachmentInline(admin.TabularInline):
+    model = LeaveAttachment
+    extra = 0
+    readonly_fields = ["uploaded_at"]
+
+
+@admin.register(LeaveRequest)
+class LeaveRequestAdmin(SchoolScopedAdmin):
+    """Read-mostly: requests change through the pages (services), which keep balances and chains right."""
+
+    list_display = ["applicant", "leave_type", "kind", "start", "end", "hours", "unpaid_hours", "status", "deputy",
+                    "submitted_at"]
+    list_filter = ["school", "status", "kind", "leave_type__name", "applicant__category"]
+    search_fields = ["applicant__name", "applicant__employee_no", "deputy__name", "reason"]
+    list_select_related = ["applicant", "leave_type", "deputy"]
+    date_hierarchy = "start"
+    readonly_fields = [f.name for f in LeaveRequest._meta.fields]
+    inlines = [LeaveDayInline, ApprovalStepInline, LeaveAttachmentInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(BalanceAdjustment)
+class BalanceAdjustmentAdmin(SchoolScopedAdmin):
+    school_path = "staff__school_id"
+    list_display = ["staff", "leave_type", "period_start", "hours", "reason", "created_by", "created_at"]
+    list_filter = ["leave_type__school", "leave_type__name", "period_start"]
+    search_fields = ["staff__name", "staff__employee_no", "reason"]
+    list_select_related = ["staff", "leave_type", "created_by"]
+    autocomplete_fields = ["staff", "leave_type"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        # The quota changed: recompute which hours are within it.
+        leave_charges_recompute(staff_members=[obj.staff], since=obj.period_start, actor=request.user)
+
+
+@admin.register(ClosedMonth)
+class ClosedMonthAdmin(SchoolScopedAdmin):
+    list_display = ["school", "month", "closed_by", "closed_at"]
+    list_filter = ["school"]
+    readonly_fields = ["closed_by", "closed_at"]
+
+    def save_model(self, request, obj, form, change):
+        obj.closed_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(OvertimeRequest)
+class OvertimeRequestAdmin(SchoolScopedAdmin):
+    list_display = ["staff", "work_date", "planned_start", "planned_end", "compensation", "status", "approver",
+                    "credited_hours", "expires_on"]
+    list_filter = ["school", "status", "compensation"]
+    search_fields = ["staff__name", "staff__employee_no", "reason"]
+    list_select_related = ["staff", "approver"]
+    date_hierarchy = "work_date"
+    readonly_fields = ["credited_hours", "settled_at", "expires_on", "decided_by", "decided_at", "submitted_at"]

@@ -1,0 +1,462 @@
+"""REST API of the leave app: the same selectors, services and per-object rules as the pages.
+
+One view per workflow action, each with its input and output serializers; LeaveError becomes a 400
+with ``detail`` and ``code`` (config/api.py).
+"""
+
+import datetime as dt
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from leave.display import span_text
+from leave.filters import LeaveRequestFilter
+from leave.models import ApprovalStep, LeaveRequest, LeaveRule, LeaveType, OvertimeRequest
+from leave.selectors import (
+    approval_inbox,
+    can_view_request,
+    covered_by,
+    leave_balances,
+    overtime_inbox,
+    school_rules,
+    visible_leave_requests,
+)
+from leave.services import (
+    approval_step_reassign,
+    leave_request_cancel,
+    leave_request_preview,
+    leave_request_submit,
+    leave_request_withdraw,
+    leave_step_approve,
+    leave_step_reject,
+    overtime_decide,
+    overtime_settle,
+    overtime_submit,
+)
+from staff.models import StaffMember
+from staff.permissions import can_see_staff
+from staff.twdate import format_days_hours
+
+
+def _me(request) -> StaffMember:
+    staff = request.user.staff_or_none
+    if staff is None:
+        raise PermissionDenied("此帳號沒有教職員資料")
+    return staff
+
+
+class StaffBriefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    unit = serializers.CharField(source="unit.name", default="", allow_null=True)
+
+
+# --- Types and balances ----------------------------------------------------------------------------
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LeaveRule
+        fields = [
+            "id", "audience", "categories", "effective_from", "effective_to", "grant_kind", "quota_days",
+            "seniority_steps", "event_options", "period", "monthly_cap_days", "unit", "counts_non_working_days",
+            "proof_required", "proof_from_days", "may_refuse", "over_quota", "overflow_to", "draws_from",
+            "draws_from_free_days", "substitute_payer",
+        ]
+
+
+class TypeSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="leave_type.pk")
+    code = serializers.CharField(source="leave_type.code")
+    name = serializers.CharField(source="leave_type.name")
+    rule = RuleSerializer()
+
+
+class LeaveTypeListView(APIView):
+    @extend_schema(
+        summary="假別：我目前可請的假別與適用規則",
+        parameters=[OpenApiParameter("on", dt.date, description="基準日（預設今天）")],
+        responses=TypeSerializer(many=True),
+    )
+    def get(self, request):
+        me = _me(request)
+        on = _date_param(request, "on") or timezone.localdate()
+        pairs = school_rules(me.school_id).types_for(me.category, on)
+        return Response(TypeSerializer([{"leave_type": t, "rule": r} for t, r in pairs], many=True).data)
+
+
+class BalanceSerializer(serializers.Serializer):
+    code = serializers.CharField(source="leave_type.code")
+    name = serializers.CharField(source="leave_type.name")
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    granted = serializers.IntegerField(allow_null=True, help_text="核給時數；null 表示依事由或依核定")
+    used = serializers.IntegerField()
+    pending = serializers.IntegerField()
+    unpaid = serializers.IntegerField()
+    remaining = serializers.IntegerField(allow_null=True)
+    remaining_text = serializers.SerializerMethodField()
+
+    def get_remaining_text(self, row) -> str:
+        return "" if row.remaining is None else f"剩餘：{format_days_hours(row.remaining)}"
+
+
+def _date_param(request, name: str) -> dt.date | None:
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError as exc:
+        raise serializers.ValidationError({name: "日期格式應為 YYYY-MM-DD"}) from exc
+
+
+class BalanceListView(APIView):
+    @extend_schema(
+        summary="假別餘額（預設本人；主管與人事室可查所轄人員）",
+        parameters=[OpenApiParameter("staff", int), OpenApiParameter("on", dt.date)],
+        responses=BalanceSerializer(many=True),
+    )
+    def get(self, request):
+        me = _me(request)
+        subject = me
+        if request.query_params.get("staff"):
+            try:
+                subject = StaffMember.objects.get(pk=int(request.query_params["staff"]))
+            except (StaffMember.DoesNotExist, ValueError) as exc:
+                raise Http404 from exc
+            if not can_see_staff(me, subject):
+                raise Http404
+        on = _date_param(request, "on") or timezone.localdate()
+        rows = leave_balances(staff_members=[subject], on=on)[subject.pk]
+        return Response(BalanceSerializer(rows, many=True).data)
+
+
+# --- Requests --------------------------------------------------------------------------------------
+
+
+class StepSerializer(serializers.ModelSerializer):
+    assignee = StaffBriefSerializer(allow_null=True)
+    acted_by = StaffBriefSerializer(allow_null=True)
+    on_behalf_of = StaffBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = ApprovalStep
+        fields = ["id", "order", "role", "status", "assignee", "acted_by", "on_behalf_of", "comment",
+                  "activated_at", "acted_at"]
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    applicant = StaffBriefSerializer()
+    deputy = StaffBriefSerializer()
+    leave_type = serializers.CharField(source="leave_type.code")
+    leave_type_name = serializers.CharField(source="leave_type.name")
+    length = serializers.SerializerMethodField()
+    span = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LeaveRequest
+        fields = [
+            "id", "kind", "amends", "cancels_all", "applicant", "leave_type", "leave_type_name", "start", "end",
+            "span", "hours", "length", "unpaid_hours", "reason", "event_key", "event_date", "deputy",
+            "class_arrangement", "status", "chain_name", "substitute_paid_by", "submitted_at", "decided_at",
+        ]
+
+    def get_length(self, obj) -> str:
+        return format_days_hours(obj.hours)
+
+    def get_span(self, obj) -> str:
+        return span_text(obj.start, obj.end)
+
+
+class RequestDetailSerializer(RequestSerializer):
+    steps = StepSerializer(many=True, source="step_list")
+    attachments = serializers.SerializerMethodField()
+
+    class Meta(RequestSerializer.Meta):
+        fields = [*RequestSerializer.Meta.fields, "steps", "attachments"]
+
+    def get_attachments(self, obj) -> list[dict]:
+        from django.urls import reverse
+
+        return [{"id": a.pk, "name": a.name, "url": reverse("leave:attachment", args=[a.pk])}
+                for a in obj.attachments.all()]
+
+
+class SubmitInput(serializers.Serializer):
+    leave_type = serializers.IntegerField(help_text="假別 id（見 /api/leave/types/）")
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    deputy = serializers.IntegerField(help_text="職務代理人（教職員 id）")
+    reason = serializers.CharField(allow_blank=True, default="")
+    event_key = serializers.CharField(allow_blank=True, default="")
+    event_date = serializers.DateField(allow_null=True, default=None)
+    class_arrangement = serializers.CharField(allow_blank=True, default="")
+    attachments = serializers.ListField(child=serializers.FileField(), default=list)
+
+
+class RequestListView(ListAPIView):
+    """Requests the caller may see (own, their units', or the school's for personnel), newest first."""
+
+    serializer_class = RequestSerializer
+    filterset_class = LeaveRequestFilter
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation
+            return LeaveRequest.objects.none()
+        return visible_leave_requests(_me(self.request))
+
+    @extend_schema(summary="假單列表", responses=RequestSerializer(many=True))
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(summary="送出假單", request=SubmitInput, responses={201: RequestDetailSerializer})
+    def post(self, request):
+        me = _me(request)
+        data = SubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        leave_type = get_object_or_404(LeaveType, pk=values["leave_type"], school_id=me.school_id)
+        deputy = StaffMember.objects.filter(pk=values["deputy"]).first()
+        created = leave_request_submit(
+            applicant=me, leave_type=leave_type, start=values["start"], end=values["end"], deputy=deputy,
+            reason=values["reason"], event_key=values["event_key"], event_date=values["event_date"],
+            class_arrangement=values["class_arrangement"], attachments=values["attachments"],
+        )
+        return Response(_detail(me, created.pk), status=status.HTTP_201_CREATED)
+
+
+def _detail(me: StaffMember, pk: int) -> dict:
+    leave = _visible(me, pk)
+    return RequestDetailSerializer(leave).data
+
+
+def _visible(me: StaffMember, pk: int) -> LeaveRequest:
+    leave = get_object_or_404(
+        LeaveRequest.objects.select_related("applicant__unit", "leave_type", "deputy__unit", "rule"),
+        pk=pk, school_id=me.school_id,
+    )
+    leave.step_list = list(leave.steps.select_related("assignee__unit", "acted_by__unit", "on_behalf_of__unit"))
+    for step in leave.step_list:
+        step.request = leave
+    if not can_view_request(me, leave):
+        raise Http404
+    return leave
+
+
+class RequestDetailView(APIView):
+    @extend_schema(summary="假單明細與簽核進度", responses=RequestDetailSerializer)
+    def get(self, request, pk: int):
+        return Response(_detail(_me(request), pk))
+
+
+class PreviewInput(serializers.Serializer):
+    leave_type = serializers.IntegerField()
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    event_key = serializers.CharField(allow_blank=True, default="")
+    event_date = serializers.DateField(allow_null=True, default=None)
+
+
+PreviewOutput = inline_serializer("LeavePreview", {
+    "hours": serializers.IntegerField(),
+    "length": serializers.CharField(),
+    "unpaid_hours": serializers.IntegerField(),
+    "days": serializers.ListField(child=serializers.DictField()),
+    "balances": serializers.ListField(child=serializers.DictField()),
+    "chain": serializers.CharField(),
+})
+
+
+class PreviewView(APIView):
+    @extend_schema(summary="試算：請假時數與送出後餘額（不寫入）", request=PreviewInput, responses=PreviewOutput)
+    def post(self, request):
+        me = _me(request)
+        data = PreviewInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        leave_type = get_object_or_404(LeaveType, pk=values["leave_type"], school_id=me.school_id)
+        preview = leave_request_preview(applicant=me, leave_type=leave_type, start=values["start"], end=values["end"],
+                                        event_key=values["event_key"], event_date=values["event_date"])
+        return Response({
+            "hours": preview.hours,
+            "length": format_days_hours(preview.hours),
+            "unpaid_hours": preview.unpaid_hours,
+            "days": [{"day": d.day, "hours": d.hours} for d in preview.plan.days],
+            "balances": [
+                {"code": b.leave_type.code, "name": b.leave_type.name, "remaining_before": b.remaining_before,
+                 "remaining_after": b.remaining_after, "hours": b.hours, "unpaid": b.unpaid}
+                for b in preview.balances
+            ],
+            "chain": preview.plan.chain.name,
+        })
+
+
+class CommentInput(serializers.Serializer):
+    comment = serializers.CharField(allow_blank=True, default="")
+
+
+class _StepDecisionView(APIView):
+    decide = staticmethod(leave_step_approve)
+
+    def post(self, request, pk: int):
+        me = _me(request)
+        data = CommentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        self.decide(request=_visible(me, pk), actor=me, comment=data.validated_data["comment"])
+        return Response(_detail(me, pk))
+
+
+@extend_schema(summary="同意目前關卡（職務代理人確認或主管核章）", request=CommentInput,
+               responses=RequestDetailSerializer)
+class ApproveView(_StepDecisionView):
+    decide = staticmethod(leave_step_approve)
+
+
+@extend_schema(summary="駁回（須附意見）", request=CommentInput, responses=RequestDetailSerializer)
+class RejectView(_StepDecisionView):
+    decide = staticmethod(leave_step_reject)
+
+
+class WithdrawView(APIView):
+    @extend_schema(summary="撤回簽核中的假單", request=None, responses=RequestDetailSerializer)
+    def post(self, request, pk: int):
+        me = _me(request)
+        leave_request_withdraw(request=_visible(me, pk), actor=me)
+        return Response(_detail(me, pk))
+
+
+class CancelInput(serializers.Serializer):
+    start = serializers.DateTimeField(allow_null=True, default=None, help_text="保留期間開始；兩者皆空表示全部銷假")
+    end = serializers.DateTimeField(allow_null=True, default=None)
+    reason = serializers.CharField(allow_blank=True, default="")
+
+
+class CancelView(APIView):
+    @extend_schema(summary="銷假：全部取消或縮短已核准的假", request=CancelInput,
+                   responses={201: RequestDetailSerializer})
+    def post(self, request, pk: int):
+        me = _me(request)
+        data = CancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        cancellation = leave_request_cancel(request=_visible(me, pk), actor=me, new_start=values["start"],
+                                            new_end=values["end"], reason=values["reason"])
+        return Response(_detail(me, cancellation.pk), status=status.HTTP_201_CREATED)
+
+
+class ReassignInput(serializers.Serializer):
+    to = serializers.IntegerField(help_text="改派對象（教職員 id）")
+    comment = serializers.CharField(allow_blank=True, default="")
+
+
+class ReassignView(APIView):
+    @extend_schema(summary="人事室改派目前關卡的簽核人", request=ReassignInput, responses=StepSerializer)
+    def post(self, request, pk: int):
+        me = _me(request)
+        step = get_object_or_404(ApprovalStep.objects.select_related("request"), pk=pk,
+                                 request__school_id=me.school_id)
+        data = ReassignInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        to = get_object_or_404(StaffMember, pk=data.validated_data["to"])
+        step = approval_step_reassign(step=step, to=to, actor=me, comment=data.validated_data["comment"])
+        return Response(StepSerializer(step).data)
+
+
+class InboxStepSerializer(StepSerializer):
+    request = RequestSerializer()
+
+    class Meta(StepSerializer.Meta):
+        fields = [*StepSerializer.Meta.fields, "request"]
+
+
+class InboxView(APIView):
+    @extend_schema(summary="待我簽核（含代理休假中主管的關卡），最早送達者在前",
+                   responses=InboxStepSerializer(many=True))
+    def get(self, request):
+        me = _me(request)
+        return Response(InboxStepSerializer(approval_inbox(me), many=True).data)
+
+
+# --- Overtime --------------------------------------------------------------------------------------
+
+
+class OvertimeSerializer(serializers.ModelSerializer):
+    staff = StaffBriefSerializer()
+    approver = StaffBriefSerializer(allow_null=True)
+
+    class Meta:
+        model = OvertimeRequest
+        fields = ["id", "staff", "work_date", "planned_start", "planned_end", "reason", "compensation", "status",
+                  "approver", "decided_at", "comment", "worked_start", "worked_end", "credited_hours", "expires_on"]
+
+
+class OvertimeInput(serializers.Serializer):
+    planned_start = serializers.DateTimeField()
+    planned_end = serializers.DateTimeField()
+    reason = serializers.CharField()
+    compensation = serializers.ChoiceField(choices=OvertimeRequest.Compensation.choices,
+                                           default=OvertimeRequest.Compensation.COMP_TIME)
+
+
+class OvertimeListView(APIView):
+    @extend_schema(summary="我的加班，與待我核准的加班", responses=inline_serializer("OvertimeLists", {
+        "mine": OvertimeSerializer(many=True), "to_approve": OvertimeSerializer(many=True)}))
+    def get(self, request):
+        me = _me(request)
+        mine = OvertimeRequest.objects.filter(staff=me).select_related("staff__unit", "approver__unit")[:100]
+        waiting = overtime_inbox(me, covering=covered_by(me))
+        return Response({"mine": OvertimeSerializer(mine, many=True).data,
+                         "to_approve": OvertimeSerializer(waiting, many=True).data})
+
+    @extend_schema(summary="申請加班（須事先申請）", request=OvertimeInput, responses={201: OvertimeSerializer})
+    def post(self, request):
+        me = _me(request)
+        data = OvertimeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        overtime = overtime_submit(staff=me, **data.validated_data)
+        return Response(OvertimeSerializer(overtime).data, status=status.HTTP_201_CREATED)
+
+
+class OvertimeDecisionInput(serializers.Serializer):
+    approve = serializers.BooleanField()
+    comment = serializers.CharField(allow_blank=True, default="")
+
+
+def _overtime(me: StaffMember, pk: int) -> OvertimeRequest:
+    return get_object_or_404(OvertimeRequest.objects.select_related("staff"), pk=pk, school_id=me.school_id)
+
+
+class OvertimeDecisionView(APIView):
+    @extend_schema(summary="單位主管核准或駁回加班", request=OvertimeDecisionInput, responses=OvertimeSerializer)
+    def post(self, request, pk: int):
+        me = _me(request)
+        data = OvertimeDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        overtime = overtime_decide(overtime=_overtime(me, pk), actor=me, **data.validated_data)
+        return Response(OvertimeSerializer(overtime).data)
+
+
+class SettleInput(serializers.Serializer):
+    worked_start = serializers.DateTimeField()
+    worked_end = serializers.DateTimeField()
+
+
+class OvertimeSettleView(APIView):
+    @extend_schema(summary="依刷卡核計加班時數（人事室，或出勤模組代為呼叫）", request=SettleInput,
+                   responses=OvertimeSerializer)
+    def post(self, request, pk: int):
+        me = _me(request)
+        data = SettleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        overtime = overtime_settle(overtime=_overtime(me, pk), actor=me, **data.validated_data)
+        return Response(OvertimeSerializer(overtime).data)

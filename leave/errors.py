@@ -1,0 +1,5 @@
+from config.errors import DomainError
+
+
+class LeaveError(DomainError):
+    """A leave request, approval or balance rule said no. ``code`` is stable; tests assert it."""

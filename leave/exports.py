@@ -1,0 +1,109 @@
+"""CSV and XLSX exports of the personnel view (openpyxl for Excel)."""
+
+import csv
+import io
+from collections.abc import Iterable
+
+from django.http import HttpResponse
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from leave.display import amount_text
+from leave.models import LeaveRequest
+from leave.selectors import BalanceRow
+from staff.models import StaffMember
+from staff.twdate import format_roc_short
+
+REQUEST_HEADER = ["員工編號", "姓名", "處室", "人員類別", "種類", "假別", "開始", "結束", "時數", "日時",
+                  "不支薪時數", "狀態", "職務代理人", "代課鐘點費", "送出時間"]
+
+
+def _local(value) -> str:
+    local = timezone.localtime(value)
+    return f"{format_roc_short(local.date())} {local:%H:%M}"
+
+
+def request_rows(requests: Iterable[LeaveRequest]) -> list[list]:
+    return [
+        [
+            r.applicant.employee_no,
+            r.applicant.name,
+            r.applicant.unit.name if r.applicant.unit_id else "",
+            r.applicant.get_category_display(),
+            r.get_kind_display(),
+            r.leave_type.name,
+            _local(r.start),
+            _local(r.end),
+            r.hours,
+            amount_text(r.hours),
+            r.unpaid_hours,
+            r.get_status_display(),
+            r.deputy.name,
+            r.get_substitute_paid_by_display() if r.substitute_paid_by else "",
+            _local(r.submitted_at),
+        ]
+        for r in requests
+    ]
+
+
+def quota_type_names(balances: dict[int, list[BalanceRow]]) -> list[str]:
+    """The types with a quota anyone in the list has, in the school's order."""
+    names: list[str] = []
+    for rows in balances.values():
+        for row in rows:
+            if row.granted is not None and row.leave_type.name not in names:
+                names.append(row.leave_type.name)
+    return names
+
+
+def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]]) -> tuple[list, list[list]]:
+    type_names = quota_type_names(balances)
+    header = ["員工編號", "姓名", "處室", "人員類別"]
+    for name in type_names:
+        header += [f"{name}核給", f"{name}已用", f"{name}簽核中", f"{name}剩餘"]
+    header.append("不支薪時數")
+    out = []
+    for person in people:
+        by_name = {row.leave_type.name: row for row in balances.get(person.pk, [])}
+        line = [person.employee_no, person.name, person.unit.name if person.unit_id else "",
+                person.get_category_display()]
+        for name in type_names:
+            row = by_name.get(name)
+            if row is None or row.granted is None:
+                line += ["", "", "", ""]
+            else:
+                line += [row.granted, row.used, row.pending, row.remaining]
+        line.append(sum(row.unpaid for row in balances.get(person.pk, [])))
+        out.append(line)
+    return header, out
+
+
+def csv_response(filename: str, header: list, rows: list[list]) -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # so Excel opens the UTF-8 file with the right encoding
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
+
+
+def xlsx_response(filename: str, sheet: str, header: list, rows: list[list]) -> HttpResponse:
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        ws.append(row)
+    ws.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    response = HttpResponse(
+        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

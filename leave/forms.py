@@ -1,0 +1,195 @@
+"""Forms of the leave pages: they turn what people type into the arguments of a service, nothing more."""
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from leave.models import ApprovalStep, GrantKind, LeaveRequest, LeaveType, OvertimeRequest
+from leave.selectors import SchoolRules, span_from_parts
+from staff.models import StaffMember
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TIME = forms.TimeInput(attrs={"type": "time"})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        # Type and size are checked by the service (leave_request_submit), for the API too.
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+def deputy_choices(staff: StaffMember):
+    return (
+        StaffMember.objects.filter(school_id=staff.school_id, is_active=True)
+        .exclude(pk=staff.pk)
+        .select_related("unit")
+        .order_by("unit__name", "name")
+    )
+
+
+class DeputyChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: StaffMember) -> str:
+        return f"{obj.name}（{obj.unit.name}）" if obj.unit_id else obj.name
+
+
+class SpanFormMixin:
+    """Date inputs plus optional times, combined into aware datetimes by span_from_parts."""
+
+    def clean_span(self, staff: StaffMember) -> None:
+        data = self.cleaned_data
+        if not data.get("start_date") or not data.get("end_date"):
+            return
+        data["start"], data["end"] = span_from_parts(
+            staff=staff, start_date=data["start_date"], end_date=data["end_date"],
+            start_time=data.get("start_time"), end_time=data.get("end_time"),
+        )
+
+
+class LeaveRequestForm(SpanFormMixin, forms.Form):
+    leave_type = forms.ModelChoiceField(LeaveType.objects.none(), label=_("假別"), empty_label=_("請選擇假別"))
+    start_date = forms.DateField(label=_("開始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(
+        label=_("開始時間"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("空白表示從上班時間起"),
+    )
+    end_date = forms.DateField(label=_("結束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_time = forms.TimeField(
+        label=_("結束時間"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
+        help_text=_("空白表示到下班時間"),
+    )
+    event_key = forms.ChoiceField(label=_("事由類別"), required=False)
+    event_date = forms.DateField(
+        label=_("事實發生日"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("喪亡日、結婚登記日、分娩日或預產期"),
+    )
+    reason = forms.CharField(label=_("事由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+    deputy = DeputyChoiceField(StaffMember.objects.none(), label=_("職務代理人"), empty_label=_("請選擇職務代理人"))
+    class_arrangement = forms.CharField(
+        label=_("課務處理"), required=False, widget=forms.Textarea(attrs={"rows": 2}), max_length=1000,
+        help_text=_("哪些課、如何處理（調課、代課、自行補課）；沒有課請填「無課務」"),
+    )
+    attachments = MultipleFileField(label=_("證明文件"), required=False)
+
+    def __init__(self, *args, staff: StaffMember, rules: SchoolRules, on: dt.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+        pairs = rules.types_for(staff.category, on)
+        self.fields["leave_type"].queryset = LeaveType.objects.filter(pk__in=[t.pk for t, _r in pairs])
+        self.fields["leave_type"].choices = [("", _("請選擇假別"))] + [(t.pk, t.name) for t, _r in pairs]
+        options = []
+        for leave_type, rule in pairs:
+            if rule.event_options:
+                options.append((leave_type.name, [(o["key"], o["label"]) for o in rule.event_options]))
+        self.fields["event_key"].choices = [("", "—"), *options]
+        self.fields["deputy"].queryset = deputy_choices(staff)
+        if not staff.is_teacher:
+            del self.fields["class_arrangement"]
+        self.rules_by_type = {t.pk: r for t, r in pairs}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
+            self.add_error("end_date", _("結束日期不可早於開始日期"))
+        self.clean_span(self.staff)
+        return data
+
+    def service_kwargs(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "leave_type": data["leave_type"],
+            "start": data["start"],
+            "end": data["end"],
+            "deputy": data["deputy"],
+            "reason": data["reason"],
+            "event_key": data.get("event_key") or "",
+            "event_date": data.get("event_date"),
+            "class_arrangement": data.get("class_arrangement", ""),
+            "attachments": data.get("attachments") or [],
+        }
+
+    def event_type_ids(self) -> list[int]:
+        """Types whose form shows the event fields (per-event quotas, and 公假's grounds)."""
+        return [pk for pk, rule in self.rules_by_type.items()
+                if rule.grant_kind == GrantKind.PER_EVENT or rule.event_options]
+
+
+class PreviewForm(SpanFormMixin, forms.Form):
+    """The fields the preview needs (GET)."""
+
+    leave_type = forms.ModelChoiceField(LeaveType.objects.none())
+    start_date = forms.DateField()
+    start_time = forms.TimeField(required=False)
+    end_date = forms.DateField()
+    end_time = forms.TimeField(required=False)
+    event_key = forms.CharField(required=False)
+    event_date = forms.DateField(required=False)
+
+    def __init__(self, *args, staff: StaffMember, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+        self.fields["leave_type"].queryset = LeaveType.objects.filter(school_id=staff.school_id, is_active=True)
+
+    def clean(self):
+        data = super().clean()
+        self.clean_span(self.staff)
+        return data
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(label=_("意見"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=500)
+
+
+class CancelForm(SpanFormMixin, forms.Form):
+    """銷假: all of it, or keep a shorter span."""
+
+    whole = forms.BooleanField(label=_("全部銷假"), required=False)
+    start_date = forms.DateField(label=_("保留開始日期"), required=False, widget=DATE)
+    start_time = forms.TimeField(label=_("保留開始時間"), required=False, widget=TIME)
+    end_date = forms.DateField(label=_("保留結束日期"), required=False, widget=DATE)
+    end_time = forms.TimeField(label=_("保留結束時間"), required=False, widget=TIME)
+    reason = forms.CharField(label=_("銷假事由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+
+    def __init__(self, *args, request: LeaveRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.leave = request
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("whole"):
+            if not data.get("start_date") or not data.get("end_date"):
+                raise forms.ValidationError(_("請勾選全部銷假，或填寫要保留的起訖日期"))
+            self.clean_span(self.leave.applicant)
+        return data
+
+
+class ReassignForm(forms.Form):
+    step = forms.ModelChoiceField(ApprovalStep.objects.none(), widget=forms.HiddenInput)
+    to = DeputyChoiceField(StaffMember.objects.none(), label=_("改派給"))
+    comment = forms.CharField(label=_("說明"), required=False, max_length=200)
+
+    def __init__(self, *args, request: LeaveRequest, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].queryset = request.steps.filter(status=ApprovalStep.Status.CURRENT)
+        self.fields["to"].queryset = deputy_choices(request.applicant)
+
+
+class OvertimeForm(forms.Form):
+    work_date = forms.DateField(label=_("加班日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(label=_("開始時間"), widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(label=_("結束時間"), widget=forms.TimeInput(attrs={"type": "time"}))
+    reason = forms.CharField(label=_("加班事由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
+    compensation = forms.ChoiceField(label=_("補償方式"), choices=OvertimeRequest.Compensation.choices)
+
+
+class SettleForm(forms.Form):
+    worked_start = forms.TimeField(label=_("上班刷卡（實際開始）"), widget=forms.TimeInput(attrs={"type": "time"}))
+    worked_end = forms.TimeField(label=_("下班刷卡（實際結束）"), widget=forms.TimeInput(attrs={"type": "time"}))

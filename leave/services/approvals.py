@@ -1,0 +1,193 @@
+"""Approving: chains step by step, cover for an approver on leave, rejection, reassignment."""
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_log
+from leave import rules as R
+from leave.errors import LeaveError
+from leave.models import (
+    ApprovalRole,
+    ApprovalStep,
+    LeaveDay,
+    LeaveRequest,
+    LeaveStatus,
+)
+from leave.selectors import (
+    STEP_ROLES,
+    role_holders,
+    step_acting_capacity,
+    step_actors,
+)
+from leave.services.charges import reallocate, substitute_payer
+from leave.services.common import lock_for_change, notify_request, publish, request_data, unit_head_for
+from staff.models import Role, StaffMember
+
+
+def _resolve(step: ApprovalStep, request: LeaveRequest) -> tuple[StaffMember | None, str]:
+    """(assignee, reason to skip). No assignee and no skip: a role step anyone holding the role takes,
+    or — for a unit head that cannot be found — a stuck step the personnel office reassigns."""
+    applicant = request.applicant
+    if step.role == ApprovalRole.DEPUTY:
+        return request.deputy, ""
+    if step.role == ApprovalRole.UNIT_HEAD:
+        if applicant.has_role(Role.PRINCIPAL):
+            return None, _("申請人為校長，免單位主管核章")
+        return unit_head_for(applicant), ""
+    role = STEP_ROLES[step.role]
+    others = [h for h in role_holders(request.school_id, role) if h.pk != applicant.pk]
+    if not others and applicant.has_role(role):
+        return None, _("申請人本人，不得自行核章，免簽")
+    return None, ""
+
+
+def advance(request: LeaveRequest, *, now: dt.datetime) -> ApprovalStep | None:
+    """Make the next waiting step current and tell its actors; None when no step is left."""
+    for step in request.steps.filter(status=ApprovalStep.Status.WAITING).order_by("order"):
+        step.request = request
+        assignee, skip = _resolve(step, request)
+        if skip:
+            step.status, step.comment, step.acted_at = ApprovalStep.Status.SKIPPED, skip, now
+            step.save(update_fields=["status", "comment", "acted_at"])
+            continue
+        step.status, step.assignee, step.activated_at = ApprovalStep.Status.CURRENT, assignee, now
+        step.save(update_fields=["status", "assignee", "activated_at"])
+        notify_request(request, step_actors(step), "leave.action_needed", step=step)
+        return step
+    return None
+
+
+def _current_step(request: LeaveRequest, actor: StaffMember) -> tuple[ApprovalStep, StaffMember | None]:
+    if request.status != LeaveStatus.PENDING:
+        raise LeaveError(_("此假單已結案"), code="not_pending")
+    if actor.pk == request.applicant_id:
+        raise LeaveError(_("不能簽核自己的假單"), code="own_request")
+    step = request.steps.select_related("assignee__user").filter(status=ApprovalStep.Status.CURRENT).first()
+    if step is None:
+        raise LeaveError(_("此假單沒有待簽核的關卡"), code="not_pending")
+    step.request = request
+    allowed, on_behalf_of = step_acting_capacity(step, actor)
+    if not allowed:
+        raise LeaveError(_("您不是這一關的簽核人"), code="not_your_step")
+    return step, on_behalf_of
+
+
+def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: str = "") -> LeaveRequest:
+    """The current step's actor agrees; the next step starts, or the request is approved."""
+    with transaction.atomic():
+        _applicant, request = lock_for_change(request)
+        step, on_behalf_of = _current_step(request, actor)
+        now = timezone.now()
+        step.status, step.acted_by, step.on_behalf_of = ApprovalStep.Status.APPROVED, actor, on_behalf_of
+        step.comment, step.acted_at = comment.strip(), now
+        step.save(update_fields=["status", "acted_by", "on_behalf_of", "comment", "acted_at"])
+        audit_log(actor=actor.user, action="leave.step_approved", target=request, school=request.applicant.school,
+                  data={"step": step.order, "role": step.role, "comment": step.comment,
+                        "on_behalf_of": on_behalf_of.pk if on_behalf_of else None})
+        following = advance(request, now=now)
+        if following is None:
+            finish_approved(request, actor=actor, now=now)
+        else:
+            notify_request(request, [request.applicant], "leave.progress", step=step, next_step=following)
+    return request
+
+
+def finish_approved(request: LeaveRequest, *, actor: StaffMember, now: dt.datetime) -> None:
+    request.status, request.decided_at = LeaveStatus.APPROVED, now
+    request.save(update_fields=["status", "decided_at"])
+    audit_log(actor=actor.user, action="leave.approved", target=request, school=request.applicant.school,
+              data=request_data(request))
+    if request.is_cancellation:
+        _apply_cancellation(request, actor=actor)
+    else:
+        publish(request, "approved", actor=actor, spans=(request.span,))
+    notify_request(request, [request.applicant], "leave.decided")
+
+
+def _apply_cancellation(cancellation: LeaveRequest, *, actor: StaffMember) -> None:
+    original = LeaveRequest.objects.select_for_update(no_key=True, of=("self",)).select_related(
+        "leave_type", "rule", "deputy__user", "applicant__user"
+    ).get(pk=cancellation.amends_id)
+    previous = original.span
+    first_day = R.span_dates(*previous)[0]
+    if cancellation.cancels_all:
+        original.status = LeaveStatus.CANCELLED
+        original.decided_at = timezone.now()
+        original.save(update_fields=["status", "decided_at"])
+        action, spans = "cancelled", ()
+    else:
+        original.start, original.end, original.hours = cancellation.start, cancellation.end, cancellation.hours
+        original.save(update_fields=["start", "end", "hours"])
+        original.days.all().delete()
+        LeaveDay.objects.bulk_create(
+            LeaveDay(request=original, day=d.day, hours=d.hours) for d in cancellation.days.all()
+        )
+        action, spans = "changed", (original.span,)
+    reallocate(original.applicant, since=first_day)
+    original.refresh_from_db(fields=["unpaid_hours"])
+    original.substitute_paid_by = substitute_payer(original.applicant, original.rule, original.hours,
+                                                    original.unpaid_hours)
+    original.save(update_fields=["substitute_paid_by"])
+    audit_log(actor=actor.user, action="leave.cancelled" if cancellation.cancels_all else "leave.shortened",
+              target=original, school=original.applicant.school,
+              data={"cancellation": cancellation.pk, "previous": list(previous), "hours": original.hours})
+    notify_request(original, [original.deputy], "leave.changed", cancellation=cancellation)
+    publish(original, action, actor=actor, spans=spans, previous=(previous,))
+
+
+def leave_step_reject(*, request: LeaveRequest, actor: StaffMember, comment: str) -> LeaveRequest:
+    """The current step's actor says no: the request ends and its reserved hours are freed."""
+    if not comment.strip():
+        raise LeaveError(_("駁回時請填寫意見"), code="comment_required")
+    with transaction.atomic():
+        applicant, request = lock_for_change(request)
+        step, on_behalf_of = _current_step(request, actor)
+        if not request.rule.may_refuse and step.role != ApprovalRole.DEPUTY and not request.is_cancellation:
+            raise LeaveError(_("「%(type)s」依規定學校不得拒絕") % {"type": request.leave_type.name},
+                             code="may_not_refuse")
+        now = timezone.now()
+        step.status, step.acted_by, step.on_behalf_of = ApprovalStep.Status.REJECTED, actor, on_behalf_of
+        step.comment, step.acted_at = comment.strip(), now
+        step.save(update_fields=["status", "acted_by", "on_behalf_of", "comment", "acted_at"])
+        request.steps.filter(status=ApprovalStep.Status.WAITING).update(status=ApprovalStep.Status.CANCELLED)
+        request.status, request.decided_at = LeaveStatus.REJECTED, now
+        request.save(update_fields=["status", "decided_at"])
+        if not request.is_cancellation:
+            reallocate(applicant, since=R.span_dates(request.start, request.end)[0])
+        audit_log(actor=actor.user, action="leave.rejected", target=request, school=applicant.school,
+                  data={"step": step.order, "role": step.role, "comment": step.comment,
+                        "on_behalf_of": on_behalf_of.pk if on_behalf_of else None})
+        notify_request(request, [request.applicant], "leave.decided", step=step)
+        if not request.is_cancellation:
+            publish(request, "rejected", actor=actor, spans=(), previous=(request.span,))
+    return request
+
+
+def approval_step_reassign(
+    *, step: ApprovalStep, to: StaffMember, actor: StaffMember, comment: str = ""
+) -> ApprovalStep:
+    """The personnel office hands a stuck step to someone else of the school (never the applicant)."""
+    with transaction.atomic():
+        step = ApprovalStep.objects.select_for_update().select_related("request__applicant__user").get(pk=step.pk)
+        request = step.request
+        if not (actor.has_role(Role.PERSONNEL) or actor.has_role(Role.SYSTEM_ADMIN)) or (
+            actor.school_id != request.school_id
+        ):
+            raise LeaveError(_("只有人事室可以改派簽核人"), code="forbidden")
+        if step.status != ApprovalStep.Status.CURRENT:
+            raise LeaveError(_("只能改派待簽核的關卡"), code="not_current")
+        if to.pk == request.applicant_id:
+            raise LeaveError(_("不能改派給申請人本人"), code="own_request")
+        if to.school_id != request.school_id or not to.is_active:
+            raise LeaveError(_("只能改派給本校在職人員"), code="bad_assignee")
+        previous = step.assignee_id
+        step.assignee = to
+        step.activated_at = timezone.now()
+        step.save(update_fields=["assignee", "activated_at"])
+        audit_log(actor=actor.user, action="leave.step_reassigned", target=request, school=request.applicant.school,
+                  data={"step": step.order, "from": previous, "to": to.pk, "comment": comment.strip()})
+        notify_request(request, [to], "leave.action_needed", step=step)
+    return step

@@ -1,0 +1,116 @@
+"""What every leave service shares: row locks in one order, notices, events, audit data, the unit head."""
+
+
+from django.urls import reverse
+
+from leave.display import span_text
+from leave.events import LeaveEvent, publish_leave_changed
+from leave.models import (
+    ApprovalStep,
+    LeaveRequest,
+    OvertimeRequest,
+)
+from leave.selectors import (
+    role_holders,
+)
+from notifications.services import notify
+from staff.models import Role, StaffMember
+from staff.twdate import format_days_hours
+
+
+def lock_staff(*ids: int) -> dict[int, StaffMember]:
+    """Lock people's rows in id order (one order everywhere, so two changes never deadlock)."""
+    rows = StaffMember.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")
+    return {s.pk: s for s in rows}
+
+
+def lock_for_change(request: LeaveRequest) -> tuple[StaffMember, LeaveRequest]:
+    """Lock the applicant first, then the request: the same order as a submission takes."""
+    applicant = lock_staff(request.applicant_id)[request.applicant_id]
+    locked = (
+        LeaveRequest.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("leave_type", "rule", "deputy__user", "applicant__user", "amends")
+        .get(pk=request.pk)
+    )
+    return applicant, locked
+
+
+def request_data(request: LeaveRequest) -> dict:
+    return {
+        "type": request.leave_type.code,
+        "start": request.start,
+        "end": request.end,
+        "hours": request.hours,
+        "unpaid_hours": request.unpaid_hours,
+        "deputy": request.deputy_id,
+        "chain": request.chain_name,
+    }
+
+
+def unit_head_for(applicant: StaffMember) -> StaffMember | None:
+    """The head of the applicant's unit, else of the unit above, else the principal; never the applicant."""
+    unit = applicant.unit
+    while unit is not None:
+        head = unit.head
+        if head is not None and head.pk != applicant.pk and head.is_active:
+            return head
+        unit = unit.parent
+    principals = [p for p in role_holders(applicant.school_id, Role.PRINCIPAL) if p.pk != applicant.pk]
+    return principals[0] if principals else None
+
+
+def notify_request(request: LeaveRequest, recipients, kind: str, **extra) -> None:
+    recipients = [r for r in recipients if r is not None]
+    if not recipients:
+        return
+    context = {
+        "request": request,
+        "applicant": request.applicant.name,
+        "type_name": request.leave_type.name,
+        "is_cancellation": request.is_cancellation,
+        "span": span_text(request.start, request.end),
+        "length": format_days_hours(request.hours),
+        "status": request.get_status_display(),
+        **extra,
+    }
+    notify(recipients, kind, context, url=reverse("leave:detail", args=[request.pk]))
+
+
+def notify_overtime(overtime: OvertimeRequest, recipients, kind: str) -> None:
+    notify(
+        recipients,
+        kind,
+        {"overtime": overtime, "staff_name": overtime.staff.name,
+         "span": span_text(overtime.planned_start, overtime.planned_end), "status": overtime.get_status_display()},
+        url=reverse("leave:overtime"),
+    )
+
+
+def publish(request: LeaveRequest, action: str, *, actor: StaffMember, spans=(), previous=()) -> None:
+    publish_leave_changed(
+        LeaveEvent(
+            leave_request_id=request.pk,
+            staff_id=request.applicant_id,
+            school_id=request.school_id,
+            action=action,
+            leave_type_code=request.leave_type.code,
+            leave_type_name=request.leave_type.name,
+            spans=tuple(spans),
+            previous_spans=tuple(previous),
+            actor_user_id=actor.user_id if actor else None,
+            substitute_paid_by=request.substitute_paid_by,
+            extra={
+                "status": request.status,
+                "hours": request.hours,
+                "unpaid_hours": request.unpaid_hours,
+                "deputy_id": request.deputy_id,
+                "class_arrangement": request.class_arrangement,
+            },
+        )
+    )
+
+
+def with_request(step: ApprovalStep | None, request: LeaveRequest) -> ApprovalStep | None:
+    if step is not None:
+        step.request = request
+    return step

@@ -1,0 +1,463 @@
+"""Requesting leave: the checks and refusals, the preview, submission, withdrawal and 銷假."""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_log
+from leave import rules as R
+from leave.errors import LeaveError
+from leave.models import (
+    ACTIVE_STATUSES,
+    ApprovalChain,
+    ApprovalRole,
+    ApprovalStep,
+    ClosedMonth,
+    GrantKind,
+    LeaveAttachment,
+    LeaveCharge,
+    LeaveDay,
+    LeaveRequest,
+    LeaveRule,
+    LeaveStatus,
+    LeaveType,
+)
+from leave.selectors import (
+    SchoolRules,
+    leave_balances,
+    school_rules,
+    step_actors,
+)
+from leave.services.approvals import advance, finish_approved
+from leave.services.charges import reallocate, substitute_payer
+from leave.services.common import lock_for_change, lock_staff, notify_request, publish, request_data, with_request
+from schedules.calendar import duty_days
+from staff.models import StaffMember
+
+
+def request_length(*, staff: StaffMember, rule: LeaveRule, start: dt.datetime, end: dt.datetime) -> list[R.DayLength]:
+    """The request's length, day by day, from the person's own duty days (schedules.calendar)."""
+    first, last = R.span_dates(start, end)
+    if last < first:
+        return []
+    duty = {day: value for (_sid, day), value in duty_days([staff], first, last).items()}
+    return R.leave_length(
+        start=start, end=end, duty=duty, unit=rule.unit, counts_non_working_days=rule.counts_non_working_days
+    )
+
+
+def _months(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def is_month_closed(school_id: int, month: dt.date, *, today: dt.date | None = None) -> bool:
+    return _closed_months(school_id, [month.replace(day=1)], today=today) != []
+
+
+def _closed_months(school_id: int, months: list[dt.date], *, today: dt.date | None = None) -> list[dt.date]:
+    """Months that are closed: by the personnel office (ClosedMonth) or, when LEAVE_AUTO_CLOSE_DAY is N > 0,
+    automatically from the Nth of the following month."""
+    closed = set(ClosedMonth.objects.filter(school_id=school_id, month__in=months).values_list("month", flat=True))
+    auto_day = settings.LEAVE_AUTO_CLOSE_DAY
+    if auto_day:
+        today = today or timezone.localdate()
+        for month in months:
+            following = (month + dt.timedelta(days=32)).replace(day=1)
+            if today >= following.replace(day=min(auto_day, 28)):
+                closed.add(month)
+    return sorted(closed)
+
+
+def _check_open(school_id: int, first: dt.date, last: dt.date) -> None:
+    closed = _closed_months(school_id, _months(first, last))
+    if closed:
+        raise LeaveError(
+            _("%(month)s 已關帳，不能再申請或異動該月的假；請洽人事室") % {"month": f"{closed[0]:%Y-%m}"},
+            code="closed_period",
+        )
+
+
+def _overlapping(qs, start: dt.datetime, end: dt.datetime):
+    return qs.filter(kind=LeaveRequest.Kind.LEAVE, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
+
+
+@dataclass
+class Plan:
+    rule: LeaveRule
+    start: dt.datetime
+    end: dt.datetime
+    days: list[R.DayLength]
+    chain: ApprovalChain | None = None
+
+    @property
+    def hours(self) -> int:
+        return sum(d.hours for d in self.days)
+
+
+def _plan_request(
+    *,
+    applicant: StaffMember,
+    leave_type: LeaveType,
+    start: dt.datetime,
+    end: dt.datetime,
+    rules: SchoolRules,
+    deputy: StaffMember | None = None,
+    event_key: str = "",
+    event_date: dt.date | None = None,
+    has_attachments: bool = False,
+    class_arrangement: str = "",
+    complete: bool = True,
+) -> Plan:
+    """Every refusal that does not depend on balances, in the order people fix them. Writes nothing.
+
+    ``complete=False`` (the preview) skips what the form may not have yet: deputy, proof, 課務.
+    """
+    if leave_type.school_id != applicant.school_id or not leave_type.is_active:
+        raise LeaveError(_("此假別不適用於您的學校"), code="unknown_type")
+    if not applicant.is_active:
+        raise LeaveError(_("您的帳號已停用，無法請假"), code="inactive")
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValueError("leave spans are aware datetimes")
+    if end <= start:
+        raise LeaveError(_("結束時間必須晚於開始時間"), code="end_before_start")
+    first, last = R.span_dates(start, end)
+    rule = rules.rule_for(leave_type.pk, applicant.category, first)
+    if rule is None:
+        raise LeaveError(
+            _("您的人員類別（%(category)s）不能請「%(type)s」")
+            % {"category": applicant.get_category_display(), "type": leave_type.name},
+            code="category_not_allowed",
+        )
+    if (last - first).days > 400:
+        raise LeaveError(_("一次請假不可超過一年，請分段申請"), code="span_too_long")
+    days = request_length(staff=applicant, rule=rule, start=start, end=end)
+    if not days:
+        raise LeaveError(_("這段時間沒有您的上班時間，不需請假"), code="no_working_time")
+    _check_open(applicant.school_id, days[0].day, days[-1].day)
+    _check_event(applicant=applicant, rule=rule, leave_type=leave_type, days=days, event_key=event_key,
+                 event_date=event_date)
+    _check_monthly_cap(applicant=applicant, rule=rule, leave_type=leave_type, days=days)
+    hours = sum(d.hours for d in days)
+    if complete:
+        if rule.proof_required and hours >= R.days_to_hours(rule.proof_from_days) and not has_attachments:
+            raise LeaveError(_("「%(type)s」請假 %(days)s 日以上須附證明文件") % {
+                "type": leave_type.name, "days": _days(rule.proof_from_days)}, code="proof_required")
+        if applicant.is_teacher and not class_arrangement.strip():
+            raise LeaveError(_("請填寫課務處理方式（沒有課請填「無課務」）"), code="class_arrangement_required")
+        _check_deputy(applicant=applicant, deputy=deputy, start=start, end=end)
+    if _overlapping(LeaveRequest.objects.filter(applicant=applicant), start, end).exists():
+        raise LeaveError(_("與您簽核中或已核准的假單時間重疊"), code="overlap")
+    chain = select_chain(applicant=applicant, leave_type=leave_type, hours=hours)
+    if chain is None:
+        raise LeaveError(_("學校尚未設定適用的簽核流程，請洽人事室"), code="no_chain")
+    return Plan(rule=rule, start=start, end=end, days=days, chain=chain)
+
+
+def _days(value) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def _check_deputy(*, applicant: StaffMember, deputy: StaffMember | None, start, end) -> None:
+    if deputy is None:
+        raise LeaveError(_("請指定職務代理人"), code="deputy_required")
+    if deputy.pk == applicant.pk:
+        raise LeaveError(_("職務代理人不能是自己"), code="deputy_self")
+    if deputy.school_id != applicant.school_id:
+        raise LeaveError(_("職務代理人必須是本校教職員"), code="deputy_other_school")
+    if not deputy.is_active:
+        raise LeaveError(_("%(name)s 已不在職，不能擔任職務代理人") % {"name": deputy.name}, code="deputy_inactive")
+    if _overlapping(LeaveRequest.objects.filter(applicant=deputy), start, end).exists():
+        raise LeaveError(
+            _("%(name)s 在這段時間也請假，不能擔任職務代理人") % {"name": deputy.name}, code="deputy_on_leave"
+        )
+
+
+def _check_event(*, applicant, rule: LeaveRule, leave_type: LeaveType, days, event_key: str, event_date) -> None:
+    if rule.grant_kind != GrantKind.PER_EVENT:
+        return
+    option = rule.event_option(event_key)
+    if option is None or event_date is None:
+        raise LeaveError(_("請選擇「%(type)s」的事由並填寫事實發生日") % {"type": leave_type.name},
+                         code="event_required")
+    before, after = rule.event_window_before_days, rule.event_window_after_days
+    if (before is not None and days[0].day < event_date - dt.timedelta(days=before)) or (
+        after is not None and days[-1].day > event_date + dt.timedelta(days=after)
+    ):
+        raise LeaveError(_("「%(type)s」須在事實發生日前 %(before)s 日至後 %(after)s 日內請畢") % {
+            "type": leave_type.name,
+            "before": before if before is not None else "—",
+            "after": after if after is not None else "—",
+        }, code="outside_event_window")
+    if rule.single_block and LeaveRequest.objects.filter(
+        applicant=applicant, leave_type=leave_type, kind=LeaveRequest.Kind.LEAVE, status__in=ACTIVE_STATUSES,
+        event_key=event_key, event_date=event_date,
+    ).exists():
+        raise LeaveError(_("「%(type)s」須一次請畢，此事由已有假單") % {"type": leave_type.name}, code="single_block")
+
+
+def _check_monthly_cap(*, applicant, rule: LeaveRule, leave_type: LeaveType, days) -> None:
+    if rule.monthly_cap_days is None:
+        return
+    cap = R.days_to_hours(rule.monthly_cap_days)
+    wanted: dict[dt.date, int] = {}
+    for d in days:
+        wanted[d.day.replace(day=1)] = wanted.get(d.day.replace(day=1), 0) + d.hours
+    for month, hours in wanted.items():
+        following = (month + dt.timedelta(days=32)).replace(day=1)
+        taken = LeaveDay.objects.filter(
+            request__applicant=applicant, request__leave_type=leave_type, request__kind=LeaveRequest.Kind.LEAVE,
+            request__status__in=ACTIVE_STATUSES, day__gte=month, day__lt=following,
+        ).aggregate(total=Sum("hours"))["total"] or 0
+        if taken + hours > cap:
+            raise LeaveError(_("「%(type)s」每月以 %(cap)s 日為限") % {
+                "type": leave_type.name, "cap": _days(rule.monthly_cap_days)}, code="monthly_cap")
+
+
+def select_chain(*, applicant: StaffMember, leave_type: LeaveType, hours: int) -> ApprovalChain | None:
+    """The first active chain (by priority) whose category, type and length conditions fit."""
+    chains = (
+        ApprovalChain.objects.filter(school_id=applicant.school_id, is_active=True)
+        .prefetch_related("leave_types", "steps")
+        .order_by("priority", "id")
+    )
+    for chain in chains:
+        if chain.categories and applicant.category not in chain.categories:
+            continue
+        type_ids = {t.pk for t in chain.leave_types.all()}
+        if type_ids and leave_type.pk not in type_ids:
+            continue
+        if chain.min_days is not None and hours <= R.days_to_hours(chain.min_days):
+            continue
+        if chain.max_days is not None and hours > R.days_to_hours(chain.max_days):
+            continue
+        if not chain.steps.all():
+            continue
+        return chain
+    return None
+
+
+@dataclass
+class BalanceAfter:
+    leave_type: LeaveType
+    remaining_before: int | None
+    remaining_after: int | None
+    hours: int  # drawn from this type's quota by the new request
+    unpaid: int  # of which beyond the quota
+
+
+@dataclass
+class Preview:
+    plan: Plan
+    charges: list[R.Charge]
+    balances: list[BalanceAfter] = field(default_factory=list)
+
+    @property
+    def hours(self) -> int:
+        return self.plan.hours
+
+    @property
+    def unpaid_hours(self) -> int:
+        return sum(c.hours for c in self.charges if c.unpaid)
+
+
+def leave_request_preview(
+    *,
+    applicant: StaffMember,
+    leave_type: LeaveType,
+    start: dt.datetime,
+    end: dt.datetime,
+    event_key: str = "",
+    event_date: dt.date | None = None,
+) -> Preview:
+    """What a request would be: its length and the balances after it. Writes nothing; raises LeaveError."""
+    rules = school_rules(applicant.school_id)
+    plan = _plan_request(applicant=applicant, leave_type=leave_type, start=start, end=end, rules=rules,
+                         event_key=event_key, event_date=event_date, complete=False)
+    candidate = R.Item(key="new", rule=plan.rule, start=start, days=plan.days, event_key=event_key,
+                       event_date=event_date, strict=True)
+    charges = reallocate(applicant, since=plan.days[0].day, rules=rules, candidate=candidate, write=False)["new"]
+    current = leave_balances(staff_members=[applicant], on=plan.days[0].day)[applicant.pk]
+    rows = {row.leave_type.pk: row for row in current}
+    out: dict[int, BalanceAfter] = {}
+    for c in charges:
+        row = rows.get(c.leave_type_id)
+        after = out.get(c.leave_type_id)
+        if after is None:
+            before = row.remaining if row else None
+            if c.bucket.startswith("E:"):  # a per-event quota: what this event has left
+                before = _event_remaining(applicant, plan.rule, c.bucket, event_key)
+            after = out[c.leave_type_id] = BalanceAfter(rules.types[c.leave_type_id], before, before, 0, 0)
+        after.hours += c.hours
+        if c.unpaid:
+            after.unpaid += c.hours
+        elif after.remaining_after is not None:
+            after.remaining_after = max(0, after.remaining_after - c.hours)
+    return Preview(plan=plan, charges=charges, balances=list(out.values()))
+
+
+def _event_remaining(applicant: StaffMember, rule: LeaveRule, bucket: str, event_key: str) -> int:
+    option = rule.event_option(event_key) or {}
+    used = LeaveCharge.objects.filter(
+        staff=applicant, bucket=bucket, unpaid=False, request__status__in=ACTIVE_STATUSES
+    ).aggregate(total=Sum("hours"))["total"] or 0
+    return max(0, R.days_to_hours(option.get("days", 0)) - used)
+
+
+ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".heic", ".webp")
+
+
+ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+def _check_attachments(attachments: list[UploadedFile]) -> None:
+    for upload in attachments:
+        if not upload.name.lower().endswith(ATTACHMENT_SUFFIXES):
+            raise LeaveError(_("附件請用 PDF 或圖片（JPG、PNG、HEIC、WEBP）"), code="bad_attachment")
+        if upload.size > ATTACHMENT_MAX_BYTES:
+            raise LeaveError(_("附件每個不可超過 10 MB"), code="bad_attachment")
+
+
+def leave_request_submit(
+    *,
+    applicant: StaffMember,
+    leave_type: LeaveType,
+    start: dt.datetime,
+    end: dt.datetime,
+    deputy: StaffMember | None,
+    reason: str = "",
+    event_key: str = "",
+    event_date: dt.date | None = None,
+    class_arrangement: str = "",
+    attachments: Iterable[UploadedFile] = (),
+) -> LeaveRequest:
+    """Submit a request: check everything, reserve its hours, start its chain. All or nothing."""
+    attachments = list(attachments)
+    _check_attachments(attachments)
+    with transaction.atomic():
+        locked = lock_staff(applicant.pk, *([deputy.pk] if deputy else []))
+        applicant = locked[applicant.pk]
+        deputy = locked.get(deputy.pk) if deputy else None
+        rules = school_rules(applicant.school_id)
+        plan = _plan_request(
+            applicant=applicant, leave_type=leave_type, start=start, end=end, rules=rules, deputy=deputy,
+            event_key=event_key, event_date=event_date, has_attachments=bool(attachments),
+            class_arrangement=class_arrangement,
+        )
+        request = LeaveRequest.objects.create(
+            school_id=applicant.school_id, applicant=applicant, leave_type=leave_type, rule=plan.rule,
+            start=start, end=end, hours=plan.hours, reason=reason.strip(), event_key=event_key,
+            event_date=event_date, deputy=deputy, class_arrangement=class_arrangement.strip(),
+            chain_name=plan.chain.name,
+        )
+        LeaveDay.objects.bulk_create(LeaveDay(request=request, day=d.day, hours=d.hours) for d in plan.days)
+        # Refuses (and so rolls everything back) when a quota that cannot be exceeded would be.
+        reallocate(applicant, since=plan.days[0].day, rules=rules, strict_ids=[request.pk])
+        request.refresh_from_db(fields=["unpaid_hours"])
+        request.substitute_paid_by = substitute_payer(applicant, plan.rule, plan.hours, request.unpaid_hours)
+        request.save(update_fields=["substitute_paid_by"])
+        for upload in attachments:
+            LeaveAttachment.objects.create(request=request, file=upload, name=upload.name[:200])
+        ApprovalStep.objects.bulk_create(
+            ApprovalStep(request=request, order=s.order, role=s.role) for s in plan.chain.steps.all()
+        )
+        audit_log(actor=applicant.user, action="leave.submitted", target=request, school=applicant.school,
+                  data=request_data(request))
+        now = timezone.now()
+        notify_request(request, [applicant], "leave.submitted")
+        publish(request, "submitted", actor=applicant, spans=(request.span,))
+        if advance(request, now=now) is None:
+            finish_approved(request, actor=applicant, now=now)
+    return request
+
+
+def leave_request_withdraw(*, request: LeaveRequest, actor: StaffMember) -> LeaveRequest:
+    """The applicant takes back a request still in its chain; its reserved hours are freed."""
+    with transaction.atomic():
+        applicant, request = lock_for_change(request)
+        if actor.pk != request.applicant_id:
+            raise LeaveError(_("只有申請人可以撤回"), code="not_applicant")
+        if request.status != LeaveStatus.PENDING:
+            raise LeaveError(_("只有簽核中的假單可以撤回"), code="not_pending")
+        current = request.steps.filter(status=ApprovalStep.Status.CURRENT).select_related("assignee__user").first()
+        told = step_actors(with_request(current, request)) if current else []
+        now = timezone.now()
+        request.steps.filter(status__in=[ApprovalStep.Status.CURRENT, ApprovalStep.Status.WAITING]).update(
+            status=ApprovalStep.Status.CANCELLED
+        )
+        request.status = LeaveStatus.WITHDRAWN
+        request.decided_at = now
+        request.save(update_fields=["status", "decided_at"])
+        if not request.is_cancellation:
+            reallocate(applicant, since=R.span_dates(request.start, request.end)[0])
+        audit_log(actor=actor.user, action="leave.withdrawn", target=request, school=applicant.school)
+        notify_request(request, told, "leave.withdrawn")
+        if not request.is_cancellation:
+            publish(request, "withdrawn", actor=actor, spans=(), previous=(request.span,))
+    return request
+
+
+def leave_request_cancel(
+    *,
+    request: LeaveRequest,
+    actor: StaffMember,
+    new_start: dt.datetime | None = None,
+    new_end: dt.datetime | None = None,
+    reason: str = "",
+) -> LeaveRequest:
+    """銷假: ask to cancel (no new span) or shorten an approved leave. It goes through the approvers of
+    the original chain (the deputy is told, not asked); the original changes when the last one approves."""
+    with transaction.atomic():
+        applicant, original = lock_for_change(request)
+        if actor.pk != original.applicant_id:
+            raise LeaveError(_("只有申請人可以銷假"), code="not_applicant")
+        if original.is_cancellation or original.status != LeaveStatus.APPROVED:
+            raise LeaveError(_("只有已核准的假單可以銷假"), code="not_approved")
+        if original.amendments.filter(status=LeaveStatus.PENDING).exists():
+            raise LeaveError(_("這張假單已有簽核中的銷假申請"), code="cancellation_pending")
+        cancels_all = new_start is None and new_end is None
+        days: list[R.DayLength] = []
+        start, end = original.start, original.end
+        if not cancels_all:
+            start, end = new_start or original.start, new_end or original.end
+            if end <= start:
+                raise LeaveError(_("結束時間必須晚於開始時間"), code="end_before_start")
+            if start < original.start or end > original.end or (start, end) == (original.start, original.end):
+                raise LeaveError(_("銷假後的時間必須在原假單之內且較短"), code="not_shorter")
+            days = request_length(staff=applicant, rule=original.rule, start=start, end=end)
+            if not days:
+                raise LeaveError(_("縮短後沒有上班時間，請改為全部銷假"), code="no_working_time")
+        _check_open(applicant.school_id, *R.span_dates(original.start, original.end))
+        roles = [s.role for s in original.steps.order_by("order") if s.role != ApprovalRole.DEPUTY] or [
+            ApprovalRole.UNIT_HEAD
+        ]
+        cancellation = LeaveRequest.objects.create(
+            school_id=original.school_id, applicant=applicant, kind=LeaveRequest.Kind.CANCELLATION, amends=original,
+            cancels_all=cancels_all, leave_type=original.leave_type, rule=original.rule, start=start, end=end,
+            hours=sum(d.hours for d in days), reason=reason.strip(), deputy=original.deputy,
+            event_key=original.event_key, event_date=original.event_date,
+            class_arrangement=original.class_arrangement, chain_name=original.chain_name,
+            substitute_paid_by=original.substitute_paid_by,
+        )
+        LeaveDay.objects.bulk_create(LeaveDay(request=cancellation, day=d.day, hours=d.hours) for d in days)
+        ApprovalStep.objects.bulk_create(
+            ApprovalStep(request=cancellation, order=n, role=role) for n, role in enumerate(roles, start=1)
+        )
+        audit_log(actor=actor.user, action="leave.cancel_requested", target=original, school=applicant.school,
+                  data={"cancellation": cancellation.pk, "cancels_all": cancels_all, "start": start, "end": end})
+        now = timezone.now()
+        notify_request(cancellation, [applicant], "leave.submitted")
+        if advance(cancellation, now=now) is None:
+            finish_approved(cancellation, actor=actor, now=now)
+    return cancellation

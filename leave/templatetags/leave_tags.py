@@ -1,0 +1,53 @@
+"""{% load leave_tags %}: spans and balances as people read them, and the home-page card."""
+
+from django import template
+from django.utils import timezone
+
+from leave.display import action_label as _action_label
+from leave.display import remaining_text as _remaining_text
+from leave.display import span_text
+
+register = template.Library()
+
+
+@register.filter
+def span(leave) -> str:
+    """A request (or anything with start and end) as 「114/10/08 08:00–12:00」."""
+    return span_text(leave.start, leave.end) if leave else ""
+
+
+@register.filter
+def remaining(hours) -> str:
+    return _remaining_text(hours)
+
+
+@register.inclusion_tag("leave/_home_card_body.html", takes_context=True)
+def leave_home_card(context):
+    """My main balances and how many requests wait for me (four queries for balances, two for the inbox)."""
+    from leave.selectors import approval_inbox, leave_balances
+
+    me = context.get("me")
+    if me is None:
+        return {"me": None}
+    rows = leave_balances(staff_members=[me], on=timezone.localdate())[me.pk]
+    shown = [r for r in rows if r.granted is not None and r.leave_type.code in ("personal", "sick", "vacation",
+                                                                              "comp_time")]
+    return {"me": me, "rows": shown, "waiting": len(approval_inbox(me))}
+
+
+@register.filter
+def period_label(row) -> str:
+    """「114 學年度」 for a school-year quota, 「114 年」 for a calendar-year one."""
+    from leave.models import Period
+    from staff.twdate import roc_year
+
+    if row is None:
+        return ""
+    year = roc_year(row.period_start)
+    return f"{year} 學年度" if row.rule.period == Period.SCHOOL_YEAR else f"{year} 年"
+
+
+@register.filter
+def action_label(action: str) -> str:
+    """「核准」 for leave.approved: the history panel in words."""
+    return _action_label(action)

@@ -1,0 +1,441 @@
+"""Leave pages. Each view reads through leave.selectors, changes through leave.services, and shows a
+LeaveError's message where the person can fix it. Whose records one may see: staff/permissions.py."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from audit.selectors import audit_history
+from leave import exports
+from leave.errors import LeaveError
+from leave.filters import LeaveRequestFilter
+from leave.forms import CancelForm, DecisionForm, LeaveRequestForm, OvertimeForm, PreviewForm, ReassignForm, SettleForm
+from leave.models import ApprovalStep, LeaveAttachment, LeaveRequest, LeaveStatus, OvertimeRequest
+from leave.selectors import (
+    approval_inbox,
+    can_view_request,
+    covered_by,
+    leave_balances,
+    my_leave_requests,
+    overtime_inbox,
+    school_rules,
+    step_acting_capacity,
+    stuck_steps,
+    visible_leave_requests,
+)
+from leave.services import (
+    approval_step_reassign,
+    leave_request_cancel,
+    leave_request_preview,
+    leave_request_submit,
+    leave_request_withdraw,
+    leave_step_approve,
+    leave_step_reject,
+    overtime_decide,
+    overtime_settle,
+    overtime_submit,
+    overtime_withdraw,
+)
+from staff.models import Role, StaffMember, Unit
+from staff.permissions import headed_unit_ids, is_school_wide, visible_staff_q
+
+
+def _me(request) -> StaffMember:
+    staff = request.user.staff_or_none
+    if staff is None:
+        raise PermissionDenied(_("此帳號沒有教職員資料"))
+    return staff
+
+
+def _current_step_prefetch() -> Prefetch:
+    return Prefetch(
+        "steps",
+        queryset=ApprovalStep.objects.filter(status=ApprovalStep.Status.CURRENT).select_related("assignee"),
+        to_attr="current_steps",
+    )
+
+
+# --- My leave --------------------------------------------------------------------------------------
+
+
+@login_required
+def my_leave(request):
+    me = _me(request)
+    today = timezone.localdate()
+    balances = leave_balances(staff_members=[me], on=today)[me.pk]
+    requests = Paginator(my_leave_requests(me).prefetch_related(_current_step_prefetch()), 20).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "leave/mine.html", {"balances": balances, "page": requests, "today": today})
+
+
+@login_required
+def new_request(request):
+    me = _me(request)
+    today = timezone.localdate()
+    rules = school_rules(me.school_id)
+    preview = error_code = None
+    if request.method == "POST":
+        form = LeaveRequestForm(request.POST, request.FILES, staff=me, rules=rules, on=today)
+        if form.is_valid():
+            kwargs = form.service_kwargs()
+            try:
+                if request.POST.get("action") == "preview":
+                    preview = leave_request_preview(
+                        applicant=me, leave_type=kwargs["leave_type"], start=kwargs["start"], end=kwargs["end"],
+                        event_key=kwargs["event_key"], event_date=kwargs["event_date"],
+                    )
+                else:
+                    created = leave_request_submit(applicant=me, **kwargs)
+                    messages.success(request, _("假單已送出，等待 %(who)s 確認代理。") % {"who": created.deputy.name})
+                    return redirect("leave:detail", pk=created.pk)
+            except LeaveError as exc:
+                form.add_error(None, exc.message)
+                error_code = exc.code
+    else:
+        initial = {"start_date": today, "end_date": today}
+        if request.GET.get("type"):
+            initial["leave_type"] = request.GET["type"]
+        form = LeaveRequestForm(initial=initial, staff=me, rules=rules, on=today)
+    balances = leave_balances(staff_members=[me], on=today)[me.pk]
+    return render(request, "leave/new.html", {
+        "form": form, "preview": preview, "error_code": error_code, "balances": balances,
+        "per_event_types": form.event_type_ids(),
+    }, status=400 if request.method == "POST" and form.errors else 200)
+
+
+@login_required
+@require_GET
+def preview(request):
+    """The computed length and the balances after it, as a fragment the new-request page shows."""
+    me = _me(request)
+    form = PreviewForm(request.GET, staff=me)
+    context: dict = {"preview": None, "message": ""}
+    if not form.is_valid():
+        context["message"] = _("請選擇假別並填寫起訖日期")
+    else:
+        data = form.cleaned_data
+        try:
+            context["preview"] = leave_request_preview(
+                applicant=me, leave_type=data["leave_type"], start=data["start"], end=data["end"],
+                event_key=data.get("event_key") or "", event_date=data.get("event_date"),
+            )
+        except LeaveError as exc:
+            context["message"], context["code"] = exc.message, exc.code
+    return render(request, "leave/_preview.html", context)
+
+
+# --- One request -----------------------------------------------------------------------------------
+
+
+def _visible_request(request, pk) -> tuple[StaffMember, LeaveRequest]:
+    me = _me(request)
+    leave = get_object_or_404(
+        LeaveRequest.objects.select_related("applicant__unit", "applicant__user", "leave_type", "rule", "deputy",
+                                            "amends"),
+        pk=pk,
+        school_id=me.school_id,
+    )
+    steps = list(leave.steps.select_related("assignee", "acted_by", "on_behalf_of"))
+    for step in steps:
+        step.request = leave
+    leave.step_list = steps
+    if not can_view_request(me, leave):
+        raise Http404
+    return me, leave
+
+
+@login_required
+def request_detail(request, pk):
+    me, leave = _visible_request(request, pk)
+    current = next((s for s in leave.step_list if s.status == ApprovalStep.Status.CURRENT), None)
+    can_act, on_behalf_of = step_acting_capacity(current, me) if current else (False, None)
+    is_applicant = me.pk == leave.applicant_id
+    can_cancel = (
+        is_applicant and not leave.is_cancellation and leave.status == LeaveStatus.APPROVED
+        and not leave.amendments.filter(status=LeaveStatus.PENDING).exists()
+    )
+    context = {
+        "leave": leave,
+        "steps": leave.step_list,
+        "current": current,
+        "can_act": can_act,
+        "on_behalf_of": on_behalf_of,
+        "is_applicant": is_applicant,
+        "can_withdraw": is_applicant and leave.status == LeaveStatus.PENDING,
+        "can_cancel": can_cancel,
+        "can_reassign": current is not None and me.has_role(Role.PERSONNEL),
+        "decision_form": DecisionForm(),
+        "cancel_form": CancelForm(request=leave) if can_cancel else None,
+        "reassign_form": ReassignForm(request=leave, initial={"step": current}) if current else None,
+        "days": list(leave.days.all()),
+        "charges": list(leave.charges.select_related("leave_type")),
+        "attachments": list(leave.attachments.all()),
+        "amendments": list(leave.amendments.order_by("-submitted_at")),
+        "history": audit_history(leave),
+    }
+    return render(request, "leave/detail.html", context)
+
+
+def _act(request, pk, action, done: str):
+    """Run one service on a request the person may see; show its refusal or ``done``, back to the detail."""
+    me, leave = _visible_request(request, pk)
+    try:
+        action(me, leave)
+        messages.success(request, done)
+    except LeaveError as exc:
+        messages.error(request, exc.message)
+    return redirect("leave:detail", pk=leave.pk)
+
+
+def _comment(request) -> str:
+    form = DecisionForm(request.POST)
+    return form.cleaned_data["comment"] if form.is_valid() else ""
+
+
+@login_required
+@require_POST
+def approve(request, pk):
+    comment = _comment(request)
+    return _act(request, pk, lambda me, leave: leave_step_approve(request=leave, actor=me, comment=comment),
+                _("已同意。"))
+
+
+@login_required
+@require_POST
+def reject(request, pk):
+    comment = _comment(request)
+    return _act(request, pk, lambda me, leave: leave_step_reject(request=leave, actor=me, comment=comment),
+                _("已駁回。"))
+
+
+@login_required
+@require_POST
+def withdraw(request, pk):
+    return _act(request, pk, lambda me, leave: leave_request_withdraw(request=leave, actor=me), _("假單已撤回。"))
+
+
+@login_required
+@require_POST
+def cancel(request, pk):
+    me, leave = _visible_request(request, pk)
+    form = CancelForm(request.POST, request=leave)
+    if not form.is_valid():
+        for error in form.errors.get("__all__", []) or [_("請檢查銷假資料")]:
+            messages.error(request, error)
+        return redirect("leave:detail", pk=leave.pk)
+    data = form.cleaned_data
+    try:
+        cancellation = leave_request_cancel(
+            request=leave, actor=me, new_start=None if data["whole"] else data["start"],
+            new_end=None if data["whole"] else data["end"], reason=data["reason"],
+        )
+    except LeaveError as exc:
+        messages.error(request, exc.message)
+        return redirect("leave:detail", pk=leave.pk)
+    messages.success(request, _("銷假申請已送出。"))
+    return redirect("leave:detail", pk=cancellation.pk)
+
+
+@login_required
+@require_POST
+def reassign(request, pk):
+    me, leave = _visible_request(request, pk)
+    form = ReassignForm(request.POST, request=leave)
+    if not form.is_valid():
+        messages.error(request, _("請選擇要改派的人員"))
+        return redirect("leave:detail", pk=leave.pk)
+    try:
+        approval_step_reassign(step=form.cleaned_data["step"], to=form.cleaned_data["to"], actor=me,
+                               comment=form.cleaned_data["comment"])
+        messages.success(request, _("已改派給 %(name)s。") % {"name": form.cleaned_data["to"].name})
+    except LeaveError as exc:
+        messages.error(request, exc.message)
+    return redirect("leave:detail", pk=leave.pk)
+
+
+@login_required
+def attachment(request, pk):
+    me = _me(request)
+    item = get_object_or_404(LeaveAttachment.objects.select_related("request"), pk=pk,
+                             request__school_id=me.school_id)
+    _visible_request(request, item.request_id)
+    return FileResponse(item.file.open("rb"), filename=item.name)
+
+
+# --- Approver's inbox ------------------------------------------------------------------------------
+
+
+@login_required
+def inbox(request):
+    me = _me(request)
+    covering = covered_by(me)
+    return render(request, "leave/inbox.html", {
+        "steps": approval_inbox(me, covering=covering), "overtime": overtime_inbox(me, covering=covering),
+    })
+
+
+# --- Personnel view --------------------------------------------------------------------------------
+
+
+def _overseer(request) -> StaffMember:
+    me = _me(request)
+    if not (is_school_wide(me) or headed_unit_ids(me)):
+        raise PermissionDenied(_("只有單位主管與人事室可以查看"))
+    return me
+
+
+@login_required
+def overview(request):
+    me = _overseer(request)
+    queryset = visible_leave_requests(me)
+    filtered = LeaveRequestFilter(request.GET or None, queryset=queryset, request=request)
+    rows = filtered.qs if filtered.is_bound and filtered.is_valid() else queryset
+    export = request.GET.get("export")
+    if export in ("csv", "xlsx"):
+        data = exports.request_rows(rows)
+        name = f"leave-requests-{timezone.localdate():%Y%m%d}"
+        if export == "csv":
+            return exports.csv_response(name, exports.REQUEST_HEADER, data)
+        return exports.xlsx_response(name, "假單", exports.REQUEST_HEADER, data)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "leave/overview.html", {
+        "filter": filtered, "page": page, "query": query.urlencode(),
+        "stuck": stuck_steps(me.school_id) if me.has_role(Role.PERSONNEL) else [],
+    })
+
+
+@login_required
+def balances_overview(request):
+    me = _overseer(request)
+    on = timezone.localdate()
+    if request.GET.get("on"):
+        try:
+            on = dt.date.fromisoformat(request.GET["on"])
+        except ValueError:
+            messages.error(request, _("日期格式不正確"))
+    people = StaffMember.objects.filter(visible_staff_q(me), is_active=True).select_related("unit").order_by(
+        "unit__name", "employee_no"
+    )
+    unit_id = request.GET.get("unit")
+    if unit_id and unit_id.isdigit():
+        people = people.filter(unit_id=int(unit_id))
+    people = list(people)
+    balances = leave_balances(staff_members=people, on=on)
+    header, rows = exports.balance_rows(people, balances)
+    export = request.GET.get("export")
+    name = f"leave-balances-{on:%Y%m%d}"
+    if export == "csv":
+        return exports.csv_response(name, header, rows)
+    if export == "xlsx":
+        return exports.xlsx_response(name, "假別餘額", header, rows)
+    type_names = exports.quota_type_names(balances)
+    table = [
+        {"person": person, "cells": [
+            next((r for r in balances[person.pk] if r.leave_type.name == n and r.granted is not None), None)
+            for n in type_names
+        ], "unpaid": sum(r.unpaid for r in balances[person.pk])}
+        for person in people
+    ]
+    return render(request, "leave/balances.html", {
+        "on": on, "type_names": type_names, "table": table,
+        "units": Unit.objects.filter(school_id=me.school_id).order_by("name"), "unit_id": unit_id or "",
+    })
+
+
+# --- Overtime --------------------------------------------------------------------------------------
+
+
+@login_required
+def overtime_page(request):
+    me = _me(request)
+    form = OvertimeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        day = data["work_date"]
+        try:
+            overtime_submit(
+                staff=me,
+                planned_start=timezone.make_aware(dt.datetime.combine(day, data["start_time"])),
+                planned_end=timezone.make_aware(dt.datetime.combine(day, data["end_time"])),
+                reason=data["reason"], compensation=data["compensation"],
+            )
+            messages.success(request, _("加班申請已送出。"))
+            return redirect("leave:overtime")
+        except LeaveError as exc:
+            form.add_error(None, exc.message)
+    mine = OvertimeRequest.objects.filter(staff=me).select_related("approver").order_by("-work_date", "-id")[:50]
+    to_settle = []
+    if me.has_role(Role.PERSONNEL):
+        to_settle = list(
+            OvertimeRequest.objects.filter(school_id=me.school_id, status=OvertimeRequest.Status.APPROVED,
+                                           settled_at__isnull=True)
+            .select_related("staff__unit").order_by("work_date", "id")
+        )
+    return render(request, "leave/overtime.html", {
+        "form": form, "mine": mine, "to_settle": to_settle, "settle_form": SettleForm(),
+    })
+
+
+def _overtime(request, pk) -> tuple[StaffMember, OvertimeRequest]:
+    me = _me(request)
+    return me, get_object_or_404(OvertimeRequest.objects.select_related("staff"), pk=pk, school_id=me.school_id)
+
+
+@login_required
+@require_POST
+def overtime_decision(request, pk):
+    me, overtime = _overtime(request, pk)
+    form = DecisionForm(request.POST)
+    comment = form.cleaned_data["comment"] if form.is_valid() else ""
+    try:
+        overtime_decide(overtime=overtime, actor=me, approve=request.POST.get("decision") == "approve",
+                        comment=comment)
+        messages.success(request, _("已核定 %(name)s 的加班。") % {"name": overtime.staff.name})
+    except LeaveError as exc:
+        messages.error(request, exc.message)
+    return redirect("leave:inbox")
+
+
+@login_required
+@require_POST
+def overtime_cancel(request, pk):
+    me, overtime = _overtime(request, pk)
+    try:
+        overtime_withdraw(overtime=overtime, actor=me)
+        messages.success(request, _("加班申請已撤回。"))
+    except LeaveError as exc:
+        messages.error(request, exc.message)
+    return redirect("leave:overtime")
+
+
+@login_required
+@require_POST
+def overtime_settlement(request, pk):
+    me, overtime = _overtime(request, pk)
+    form = SettleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("請填寫刷卡時間"))
+        return redirect("leave:overtime")
+    day = overtime.work_date
+    try:
+        settled = overtime_settle(
+            overtime=overtime, actor=me,
+            worked_start=timezone.make_aware(dt.datetime.combine(day, form.cleaned_data["worked_start"])),
+            worked_end=timezone.make_aware(dt.datetime.combine(day, form.cleaned_data["worked_end"])),
+        )
+        messages.success(request, _("已核計 %(hours)s 小時。") % {"hours": settled.credited_hours})
+    except LeaveError as exc:
+        messages.error(request, exc.message)
+    return redirect("leave:overtime")
