@@ -101,8 +101,8 @@ def test_my_month_reads_at_a_glance(people, client_for, clock, django_assert_max
     clock(at(dt.date(2025, 10, 15), "20:00:00"))
     client = client_for(teacher)
     # Budget: session, user, staff, school and unit (layout), roles and headed units (menu), unread notices,
-    # hire dates + result counts (ensure), and its recompute: people, the calendar (office days, school days, (+ leave spans)
-    # semesters, typhoon days, personal and category schedules), punches, upsert; the month's results.
+    # hire dates + result counts (ensure), and its recompute: people, the calendar (office days, school days,
+    # semesters, typhoon days, personal and category schedules), leave spans, punches, upsert; the month's results.
     with django_assert_max_num_queries(22):
         response = client.get(reverse("attendance:my_month_of", args=[2025, 10]))
     page = _text(response)
