@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: run test install browser lint migrate demo worker beat messages clean
+.PHONY: run test install browser lint migrate demo worker beat messages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ lint: install
 
 test: install browser messages lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks (bench/README.md), never part of `make test`: against DATABASE_URL when set, else the
+# SQLite file var/bench.sqlite3. Prints figures against targets; fails only when a query count
+# grows with size. BENCH_ARGS="-k punch" runs some of them.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Production helpers (need CELERY_BROKER_URL).
 worker: install
