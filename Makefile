@@ -11,7 +11,7 @@ export DJANGO_SETTINGS_MODULE := config.settings
 # Where the stand-in portal listens; the app's settings (OIDC_PROVIDER=standin) and the demo read it.
 export STANDIN_PORTAL_URL ?= http://$(HOST):$(STANDIN_PORT)
 
-.PHONY: run test install browser gettext lint migrate demo worker beat messages makemessages clean
+.PHONY: run test install browser gettext lint migrate demo worker beat messages makemessages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ gettext:
 BASE_ONLY := $(foreach app,sso schedules attendance leave substitutes,--ignore='$(app)/*' --ignore='templates/$(app)/*')
 makemessages: install gettext
 	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=tests $(BASE_ONLY)
+
+# Benchmarks (bench/README.md), never part of `make test`: against DATABASE_URL when set, else the
+# SQLite file var/bench.sqlite3. Prints figures against targets; fails only when a query count
+# grows with size. BENCH_ARGS="-k punch" runs some of them.
+bench: install
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Production helpers (need CELERY_BROKER_URL).
 worker: install

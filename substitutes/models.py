@@ -126,6 +126,8 @@ class CoverageNeed(models.Model):
         indexes = [
             models.Index(fields=["school", "status", "date"]),
             models.Index(fields=["absence", "status"]),
+            # The dashboard's "live needs from today on" (status <> cancelled cannot use the index above).
+            models.Index(fields=["school", "date"]),
         ]
 
     def __str__(self) -> str:

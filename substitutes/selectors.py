@@ -76,7 +76,9 @@ def busy_reasons(
     for staff_id in teachers_teaching_at(school=school, starts_at=starts_at, ends_at=ends_at) & ids:
         reasons.setdefault(staff_id, TEACHING)
 
-    covering = CoverageAssignment.objects.filter(status=ACTIVE).filter(
+    # Scoped to the school (a substitute is always of the need's school): without it the OR over a
+    # join reads every active assignment of every school in the city, on each candidate list.
+    covering = CoverageAssignment.objects.filter(school=school, status=ACTIVE).filter(
         Q(substitute_id__in=ids, starts_at__lt=ends_at, ends_at__gt=starts_at)
         | Q(kind=CoverageAssignment.Kind.SWAP, need__teacher_id__in=ids,
             swap_starts_at__lt=ends_at, swap_ends_at__gt=starts_at)

@@ -1,0 +1,418 @@
+"""The benchmarks: what each measures, at which two sizes, and its target.
+
+A case's ``setup(size)`` does the untimed preparation and returns the call that is measured;
+``reset(size)`` (untimed) runs before every measured call so that each repetition does the same
+work. Sizes are "small" and "large"; the runner compares their query counts. Times are taken at
+"large" only. See bench/README.md for the targets' reasoning.
+"""
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.core import mail
+from django.test import Client
+
+from attendance.models import DailyResult, Punch, PunchKind, PunchReminder
+from attendance.services import (
+    daily_results_ensure,
+    daily_results_recompute,
+    missing_punch_reminders_send,
+    punch_record,
+)
+from bench import data
+from notifications.models import EmailOutbox, Notification
+from schedules.calendar import duty_days
+from staff.models import Role, StaffMember
+from substitutes.models import CoverageNeed
+
+TAIPEI = ZoneInfo("Asia/Taipei")
+SMALL, LARGE = "small", "large"
+
+
+def taipei(day: dt.date, hhmm: str) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tzinfo=TAIPEI)
+
+
+EVENING = taipei(data.TODAY, "18:05")
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    target_ms: float
+    measures: str  # one line: what a user or a job waits for
+    sizes: dict[str, str]  # size -> what it is, for the report
+    setup: Callable[[str], Callable[[], object]]
+    reset: Callable[[str], None] | None = None
+    now: dt.datetime = EVENING  # the frozen clock while the case runs
+    repeat: int = 5
+    rate: str = ""  # report calls per second under this name (punches/s)
+    # Set only for a growth that is understood and reported (README "Open findings"): it is printed,
+    # and does not fail the run. Anything else that grows fails it.
+    known_growth: str = ""
+
+
+def _school(size: str):
+    city = data.city()
+    return city.small if size == SMALL else city.large
+
+
+def _people(school) -> list[StaffMember]:
+    return list(StaffMember.objects.filter(school=school, is_active=True).order_by("employee_no"))
+
+
+def _expect(value, wanted, what: str):
+    if value != wanted:
+        raise AssertionError(f"{what}: expected {wanted}, got {value}")
+    return value
+
+
+# --- (1) daily results ------------------------------------------------------------------------
+
+MONTH = (data.MONTH_START, data.MONTH_END)
+MONTH_DAYS = (data.MONTH_END - data.MONTH_START).days + 1
+
+
+def _recompute_school_month(size: str):
+    school = _school(size)
+    rows = len(_people(school)) * MONTH_DAYS
+
+    def run():
+        _expect(daily_results_recompute(school=school, start=MONTH[0], end=MONTH[1]), rows, "results written")
+
+    return run
+
+
+def _forget_school_month(size: str) -> None:
+    DailyResult.objects.filter(school=_school(size), date__range=MONTH).delete()
+
+
+def _month_staff_ids(size: str) -> list[tuple[object, list[int]]]:
+    """The 20 schools with their people: all 150 (large), or the first 60 of each (small)."""
+    take = data.FULL_STAFF if size == LARGE else data.SMALL_STAFF
+    return [(school, [p.pk for p in _people(school)][:take]) for school in data.city().month_schools]
+
+
+def _recompute_20_schools(size: str):
+    schools = _month_staff_ids(size)
+    rows = sum(len(ids) for _school, ids in schools) * MONTH_DAYS
+
+    def run():
+        written = sum(
+            daily_results_recompute(school=school, start=MONTH[0], end=MONTH[1], staff_ids=ids)
+            for school, ids in schools
+        )
+        _expect(written, rows, "results written")
+
+    return run
+
+
+def _forget_20_schools(size: str) -> None:
+    DailyResult.objects.filter(school__in=data.city().month_schools, date__range=MONTH).delete()
+
+
+def _city_schools(size: str):
+    city = data.city()
+    return city.month_schools if size == SMALL else city.schools
+
+
+def _recompute_city_day(size: str):
+    schools = _city_schools(size)
+    day = data.REMINDER_DAY_LARGE
+
+    def run():
+        # What the 18:00 run does first, and what a city-wide typhoon day does (attendance.signals).
+        for school in schools:
+            daily_results_recompute(school=school, start=day, end=day)
+
+    return run
+
+
+def _forget_city_day(size: str) -> None:
+    DailyResult.objects.filter(school__in=_city_schools(size), date=data.REMINDER_DAY_LARGE).delete()
+
+
+def _reminder_day(size: str) -> dt.date:
+    return data.REMINDER_DAY_SMALL if size == SMALL else data.REMINDER_DAY_LARGE
+
+
+def _reminders_city(size: str):
+    day = _reminder_day(size)
+    now = taipei(day, "18:00")
+
+    def run():
+        if not missing_punch_reminders_send(day=day, now=now):
+            raise AssertionError("nobody was reminded")
+
+    return run
+
+
+def _forget_reminders(size: str) -> None:
+    day = _reminder_day(size)
+    PunchReminder.objects.filter(date=day, staff__school__code__startswith=data.PREFIX).delete()
+    notices = Notification.objects.filter(kind="attendance.missing_punch", recipient__username__startswith="bn")
+    EmailOutbox.objects.filter(notification__in=notices).delete()
+    notices.delete()
+    mail.outbox = []
+
+
+# --- (2) the calendar -------------------------------------------------------------------------
+
+
+def _duty_days_school(size: str):
+    people = _people(_school(size))
+
+    def run():
+        _expect(len(duty_days(people, *MONTH)), len(people) * MONTH_DAYS, "duty days")
+
+    return run
+
+
+def _duty_days_20_schools(size: str):
+    ids = [pk for _school, school_ids in _month_staff_ids(size) for pk in school_ids]
+    people = list(StaffMember.objects.filter(pk__in=ids))
+
+    def run():
+        _expect(len(duty_days(people, *MONTH)), len(people) * MONTH_DAYS, "duty days")
+
+    return run
+
+
+# --- (3) the personnel office's school view and monthly export --------------------------------
+
+
+def _client_for(school, role: str) -> Client:
+    person = StaffMember.objects.select_related("user").get(school=school, roles__role=role)
+    client = Client()
+    client.force_login(person.user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def _get(client: Client, url: str, check: Callable[[bytes], bool] = bool) -> Callable[[], None]:
+    def run():
+        response = client.get(url)
+        if response.status_code != 200 or not check(response.content):
+            raise AssertionError(f"GET {url} answered {response.status_code}")
+
+    return run
+
+
+def _with_results(size: str):
+    school = _school(size)
+    daily_results_ensure(school=school, start=MONTH[0], end=MONTH[1])
+    return school, _client_for(school, Role.PERSONNEL)
+
+
+def _school_view(size: str):
+    _unused, client = _with_results(size)
+    return _get(client, "/attendance/school/?date_after=2025-10-01&date_before=2025-10-31",
+                lambda body: body.count(b'class="result result-') == 50)
+
+
+def _export(fmt: str):
+    def setup(size: str):
+        school, client = _with_results(size)
+        people = len(_people(school))
+        # CSV: BOM+header and one line per person; XLSX: a zip.
+        check = (lambda body: body.count(b"\n") == people + 1) if fmt == "csv" else (lambda b: b[:2] == b"PK")
+        return _get(client, f"/attendance/school/report.{fmt}?month=2025-10", check)
+
+    return setup
+
+
+# --- (4) coverage: the academic affairs dashboard and the monthly pay report ------------------
+
+
+def _dashboard(size: str):
+    client = _client_for(_school(size), Role.ACADEMIC_AFFAIRS)
+    return _get(client, "/substitutes/", lambda body: b'data-testid="need"' in body)
+
+
+def _candidates(size: str):
+    school = _school(size)
+    need = (
+        CoverageNeed.objects.filter(school=school, status=CoverageNeed.Status.OPEN, date__gte=data.TODAY)
+        .order_by("date", "starts_at", "pk").first()
+    )
+    client = _client_for(school, Role.ACADEMIC_AFFAIRS)
+    return _get(client, f"/substitutes/needs/{need.pk}/", lambda body: b'data-testid="candidate"' in body)
+
+
+def _pay(path: str, check: Callable[[bytes], bool]):
+    def setup(size: str):
+        client = _client_for(_school(size), Role.ACADEMIC_AFFAIRS)
+        return _get(client, f"{path}?month=2025-10", check)
+
+    return setup
+
+
+# --- (5) punches ------------------------------------------------------------------------------
+
+
+def _forget_punch_day(school) -> None:
+    Punch.objects.filter(staff__school=school, work_date=data.PUNCH_DAY).delete()
+    DailyResult.objects.filter(school=school, date=data.PUNCH_DAY).delete()
+
+
+def _punches(kind: str):
+    def setup(size: str):
+        school = _school(size)
+        people = _people(school)
+        _forget_punch_day(school)
+        if kind == PunchKind.OUT:
+            Punch.objects.bulk_create(
+                Punch(staff=p, work_date=data.PUNCH_DAY, kind=PunchKind.IN, at=taipei(data.PUNCH_DAY, "07:40"))
+                for p in people
+            )
+        queue = iter(people)
+        counter = itertools.count()
+
+        def run():
+            person = next(queue)
+            now = taipei(data.PUNCH_DAY, "07:45" if kind == PunchKind.IN else "16:45") + dt.timedelta(
+                seconds=next(counter)
+            )
+            if not punch_record(staff=person, kind=kind, ip="203.64.10.21", user_agent="bench", now=now).created:
+                raise AssertionError("the punch was not recorded")
+
+        return run
+
+    return setup
+
+
+SCHOOL_SIZES = {SMALL: "1 school, 60 people", LARGE: "1 school, 150 people"}
+PUNCH_REPEAT = 100
+
+CASES = [
+    Case(
+        name="attendance.recompute.school_month",
+        target_ms=1000,
+        measures="daily_results_recompute for one school and a whole month (inserting every row)",
+        sizes={SMALL: "60 people × 31 days", LARGE: "150 people × 31 days"},
+        setup=_recompute_school_month,
+        reset=_forget_school_month,
+    ),
+    Case(
+        name="attendance.recompute.20_schools_month",
+        target_ms=20_000,
+        measures="daily_results_recompute for 20 schools and a month: one call per school (the API takes one)",
+        sizes={SMALL: "20 schools × 60 people × 31 days", LARGE: "20 schools × 150 people × 31 days"},
+        setup=_recompute_20_schools,
+        reset=_forget_20_schools,
+        repeat=3,
+    ),
+    Case(
+        name="attendance.recompute.city_day",
+        target_ms=10_000,
+        measures="daily_results_recompute of one day for every school (18:00 run, city-wide typhoon day)",
+        sizes={SMALL: "20 schools, 3,000 people", LARGE: "101 schools, 15,060 people"},
+        setup=_recompute_city_day,
+        reset=_forget_city_day,
+        repeat=3,
+        known_growth="one daily_results_recompute (~8 queries) per school: the service takes one school",
+    ),
+    Case(
+        name="attendance.reminders.city",
+        target_ms=60_000,
+        measures="missing_punch_reminders_send, the 18:00 task: recompute today everywhere, remind the missing",
+        sizes={SMALL: "101 schools, ~1% lack a punch", LARGE: "101 schools, ~5% lack a punch"},
+        setup=_reminders_city,
+        reset=_forget_reminders,
+        repeat=2,
+        known_growth="a recompute per school, then a transaction + notice + email per reminded person",
+    ),
+    Case(
+        name="schedules.duty_days.school_month",
+        target_ms=150,
+        measures="schedules.calendar.duty_days for one school's people and a month",
+        sizes={SMALL: "60 people × 31 days", LARGE: "150 people × 31 days"},
+        setup=_duty_days_school,
+    ),
+    Case(
+        name="schedules.duty_days.20_schools_month",
+        target_ms=3000,
+        measures="schedules.calendar.duty_days for 20 schools' people and a month, in one call",
+        sizes={SMALL: "1,200 people × 31 days", LARGE: "3,000 people × 31 days"},
+        setup=_duty_days_20_schools,
+        repeat=3,
+    ),
+    Case(
+        name="attendance.school_view",
+        target_ms=500,
+        measures="GET /attendance/school/ for a month as personnel (first page of 50, counts by result)",
+        sizes=SCHOOL_SIZES,
+        setup=_school_view,
+    ),
+    Case(
+        name="attendance.export.csv",
+        target_ms=1000,
+        measures="GET /attendance/school/report.csv?month=… as personnel (one row per person)",
+        sizes=SCHOOL_SIZES,
+        setup=_export("csv"),
+    ),
+    Case(
+        name="attendance.export.xlsx",
+        target_ms=2000,
+        measures="GET /attendance/school/report.xlsx?month=… as personnel",
+        sizes=SCHOOL_SIZES,
+        setup=_export("xlsx"),
+    ),
+    Case(
+        name="substitutes.dashboard",
+        target_ms=500,
+        measures="GET /substitutes/ as academic affairs: needs from today on and past uncovered ones",
+        sizes={SMALL: "60 people, 26 coming + 10 overdue needs", LARGE: "150 people, 139 coming + 25 overdue needs"},
+        setup=_dashboard,
+    ),
+    Case(
+        name="substitutes.candidates",
+        target_ms=300,
+        measures="GET /substitutes/needs/<id>/ for an open need: who is free, ranked (busy_reasons)",
+        sizes={SMALL: "a 60-person school", LARGE: "a 150-person school"},
+        setup=_candidates,
+    ),
+    Case(
+        name="substitutes.pay",
+        target_ms=500,
+        measures="GET /substitutes/pay/?month=… (totals and every line)",
+        sizes={SMALL: "60 people, 169 paid periods", LARGE: "150 people, 434 paid periods"},
+        setup=_pay("/substitutes/pay/", lambda body: b"pay-total" in body),
+    ),
+    Case(
+        name="substitutes.pay.csv",
+        target_ms=500,
+        measures="GET /substitutes/pay/export.csv?month=…",
+        sizes={SMALL: "169 paid periods", LARGE: "434 paid periods"},
+        setup=_pay("/substitutes/pay/export.csv", lambda body: body.count(b"\n") > 3),
+    ),
+    Case(
+        name="substitutes.pay.xlsx",
+        target_ms=1500,
+        measures="GET /substitutes/pay/export.xlsx?month=… (summary and lines sheets)",
+        sizes={SMALL: "169 paid periods", LARGE: "434 paid periods"},
+        setup=_pay("/substitutes/pay/export.xlsx", lambda body: body[:2] == b"PK"),
+    ),
+    Case(
+        name="attendance.punch_record.in",
+        target_ms=50,
+        measures="punch_record 上班, one person after another (lock, insert, recompute the day)",
+        sizes={SMALL: "a 60-person school", LARGE: f"a 150-person school, {PUNCH_REPEAT} punches timed"},
+        setup=_punches(PunchKind.IN),
+        now=taipei(data.PUNCH_DAY, "07:45"),
+        repeat=PUNCH_REPEAT,
+        rate="punches/s",
+    ),
+    Case(
+        name="attendance.punch_record.out",
+        target_ms=50,
+        measures="punch_record 下班 after a 上班, one person after another",
+        sizes={SMALL: "a 60-person school", LARGE: f"a 150-person school, {PUNCH_REPEAT} punches timed"},
+        setup=_punches(PunchKind.OUT),
+        now=taipei(data.PUNCH_DAY, "16:45"),
+        repeat=PUNCH_REPEAT,
+        rate="punches/s",
+    ),
+]
