@@ -72,11 +72,20 @@ gettext:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq gettext >/dev/null; }
 
-# Refresh the base catalogue (locale/en) from the base's code and templates. The feature apps keep
-# their own catalogues: cd <app> && ../$(BIN)/django-admin makemessages -l en
-BASE_ONLY := $(foreach app,sso schedules attendance leave substitutes,--ignore='$(app)/*' --ignore='templates/$(app)/*')
+# Refresh the catalogues, one command per catalogue. The base (locale/en: layout, staff, audit,
+# notifications) from the base's code and templates; each feature app's (<app>/locale/en) from its
+# code plus the project's templates/<app>/, linked into the app for the run (makemessages only
+# walks the directory it starts in; --symlinks follows the link). A msgid used by two catalogues
+# must read the same in both (tests/config/test_i18n.py): Django merges them, the base winning.
+FEATURE_APPS := sso schedules attendance leave substitutes
+BASE_ONLY := $(foreach app,$(FEATURE_APPS),--ignore='$(app)/*' --ignore='templates/$(app)/*')
+APP_MAKEMESSAGES := $(abspath $(BIN))/python $(CURDIR)/manage.py makemessages -l en --no-location --no-obsolete --symlinks
 makemessages: install gettext
-	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=tests $(BASE_ONLY)
+	$(BIN)/python manage.py makemessages -l en --no-location --no-obsolete --ignore=.venv --ignore=tests --ignore=bench $(BASE_ONLY)
+	@for app in $(FEATURE_APPS); do \
+	  echo "$$app/locale/en"; mkdir -p $$app/locale && ln -sfn ../templates/$$app $$app/templates-makemessages && \
+	  (cd $$app && $(APP_MAKEMESSAGES)); status=$$?; rm -f $$app/templates-makemessages; \
+	  [ $$status = 0 ] || exit $$status; done
 
 # Benchmarks (bench/README.md), never part of `make test`: against DATABASE_URL when set, else the
 # SQLite file var/bench.sqlite3. Prints figures against targets; fails only when a query count
