@@ -1,8 +1,10 @@
 """Reading timetables: weekly grids for people, and the dated class periods the coverage module needs.
 
-CONTRACT used by substitutes:
+CONTRACT used by substitutes (and the leave form's 課務 preview):
     taught_periods(teacher_ids=, start=, end=) -> list[TaughtPeriod]
         every class period those teachers teach on school days in [start, end] (dates, inclusive)
+    taught_periods_during(teacher_id=, spans=) -> list[TaughtPeriod]
+        the periods of one teacher that the spans overlap (what a leave or absence affects)
     teachers_teaching_at(school=, starts_at=, ends_at=) -> set[int]
         the teachers whose timetable has them in class at any moment of [starts_at, ends_at)
 """
@@ -114,6 +116,27 @@ def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) 
             day += dt.timedelta(days=1)
     out.sort(key=lambda p: (p.starts_at, p.teacher_id))
     return out
+
+
+def taught_periods_during(
+    *, teacher_id: int, spans: Iterable[tuple[dt.datetime, dt.datetime]]
+) -> list[TaughtPeriod]:
+    """The teacher's class periods that the spans (aware datetimes) overlap: the one rule for "affected".
+
+    A period is affected when ``span.start < period.end and span.end > period.start`` (a span ending
+    at 08:10 does not touch a period starting at 08:10). Queries: as taught_periods, none without spans.
+    """
+    spans = list(spans)
+    if not spans:
+        return []
+    first = min(timezone.localtime(s).date() for s, _e in spans)
+    # A span ending at midnight does not touch the next day.
+    last = max(timezone.localtime(e - dt.timedelta(microseconds=1)).date() for _s, e in spans)
+    return [
+        p
+        for p in taught_periods(teacher_ids=[teacher_id], start=first, end=last)
+        if any(start < p.ends_at and end > p.starts_at for start, end in spans)
+    ]
 
 
 def teachers_teaching_at(*, school: School, starts_at: dt.datetime, ends_at: dt.datetime) -> set[int]:

@@ -188,3 +188,26 @@ def test_the_payer_comes_from_the_leave_types_rule(setup, code, end_day, payer):
     need = CoverageNeed.objects.filter(absence=absence).order_by("starts_at").first()
     assignment = coverage_assign(need_id=need.pk, substitute_id=setup["other_head"].pk, actor=academic)
     assert assignment.paid_by == payer
+
+
+def test_the_leave_form_preview_lists_the_periods_that_will_need_cover(setup, client_for):
+    """The 課務 preview on the leave form: the same periods the coverage module will make needs of."""
+    teacher, personal = setup["teacher"], setup["types"]["personal"]
+    params = {"leave_type": personal.pk, "start_date": THU.isoformat(), "end_date": FRI.isoformat()}
+    html = client_for(teacher).get("/leave/preview/", params).content.decode()
+    assert 'data-testid="preview-classes"' in html and "這段時間有 2 節課" in html
+    assert "114/10/09 第 1 節 高一 3 班・國文" in html and "114/10/09 第 3 節 高一 5 班・國文" in html
+    assert "114/10/10" not in html.split('data-testid="preview-classes"')[1]  # 國慶日: no class
+    assert not CoverageNeed.objects.exists()  # a preview writes nothing
+
+    # Submitted, the needs are exactly the previewed periods.
+    submit(setup, at(THU, "08:00"), at(FRI, "16:00"))
+    assert live_needs(teacher) == [(THU, 1, "高一 3 班"), (THU, 3, "高一 5 班")]
+
+    # An afternoon off touches no class: no 課務 list. Nor for a teacher without classes that day.
+    afternoon = {**params, "end_date": THU.isoformat(), "start_time": "13:00", "end_time": "16:00"}
+    html = client_for(teacher).get("/leave/preview/", {**afternoon, "start_date": MON.isoformat(),
+                                                       "end_date": MON.isoformat()}).content.decode()
+    assert 'data-testid="preview-length"' in html and 'data-testid="preview-classes"' not in html
+    html = client_for(setup["other_head"]).get("/leave/preview/", params).content.decode()
+    assert 'data-testid="preview-length"' in html and 'data-testid="preview-classes"' not in html
