@@ -6,23 +6,17 @@ import datetime as dt
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from leave.models import LeaveRequest, LeaveStatus
 from leave.services import approval_chains_seed, leave_types_seed
-from schedules.calendar import is_school_day
 from substitutes.models import Absence, CoverageAssignment, CoverageNeed
-from tests.substitutes.conftest import school_setup  # noqa: F401  (fixture: timetables of the standing school)
+from tests.substitutes.conftest import (  # noqa: F401  (school_setup: the fixture with timetables)
+    next_school_thursday,
+    school_setup,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _next_school_thursday(school) -> dt.date:
-    day = timezone.localdate() + dt.timedelta(days=1)
-    while day.isoweekday() != 4 or not is_school_day(school, day):
-        day += dt.timedelta(days=1)
-    return day
 
 
 def test_leave_filed_in_the_browser_reaches_the_dashboard_and_gets_covered(phone, live_server, sign_in, request):
@@ -31,7 +25,7 @@ def test_leave_filed_in_the_browser_reaches_the_dashboard_and_gets_covered(phone
     leave_types_seed(school=school)
     approval_chains_seed(school=school)
     # The fixture's semester (114-1) moved around the coming Thursday, so it has classes.
-    thursday = _next_school_thursday(school)
+    thursday = next_school_thursday(school)
     semester = setup["semester"]
     semester.start_date, semester.end_date = thursday - dt.timedelta(days=60), thursday + dt.timedelta(days=60)
     semester.save()
