@@ -1,8 +1,10 @@
 """Reading timetables: weekly grids for people, and the dated class periods the coverage module needs.
 
-CONTRACT used by substitutes:
+CONTRACT used by substitutes (and the leave form's 課務 preview):
     taught_periods(teacher_ids=, start=, end=) -> list[TaughtPeriod]
         every class period those teachers teach on school days in [start, end] (dates, inclusive)
+    taught_periods_during(teacher_id=, spans=) -> list[TaughtPeriod]
+        the periods of one teacher that the spans overlap (what a leave or absence affects)
     teachers_teaching_at(school=, starts_at=, ends_at=) -> set[int]
         the teachers whose timetable has them in class at any moment of [starts_at, ends_at)
 """
@@ -14,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from schedules.calendar import is_school_day
+from schedules.calendar import calendar_days
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
 
@@ -63,8 +65,10 @@ def semester_current(*, school: School, today: dt.date | None = None) -> Semeste
 def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) -> list[TaughtPeriod]:
     """The class periods the teachers teach on days with classes between start and end.
 
-    Queries: the teachers' schools and semesters overlapping the range (1), their timetable rows
-    in those semesters with the bell periods (1), plus whatever is_school_day needs per day.
+    Queries, whatever the length of the range: the teachers' timetable rows in the semesters
+    overlapping it, with bell periods and semesters (1); then per school concerned (usually one)
+    its calendar over the days the semesters cover in the range (schedules.calendar.calendar_days, 3).
+    None at all when the teachers have no classes in the range.
     """
     teacher_ids = list(teacher_ids)
     if not teacher_ids or end < start:
@@ -72,37 +76,67 @@ def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) 
     entries = list(
         TimetableEntry.objects.filter(
             teacher_id__in=teacher_ids, semester__start_date__lte=end, semester__end_date__gte=start
-        ).select_related("period", "semester", "semester__school")
+        ).select_related("period", "semester")
     )
-    school_day: dict[tuple[int, dt.date], bool] = {}
-    out: list[TaughtPeriod] = []
     by_semester: dict[int, list[TimetableEntry]] = {}
     for e in entries:
         by_semester.setdefault(e.semester_id, []).append(e)
+    # Each school's calendar once, over the part of the range its semesters cover.
+    ranges: dict[int, tuple[dt.date, dt.date]] = {}
     for rows in by_semester.values():
         semester = rows[0].semester
         first, last = max(start, semester.start_date), min(end, semester.end_date)
-        day = first
+        low, high = ranges.get(semester.school_id, (first, last))
+        ranges[semester.school_id] = (min(low, first), max(high, last))
+    school_days = {
+        (school_id, c.day)
+        for school_id, (first, last) in ranges.items()
+        for c in calendar_days(school_id, first, last)
+        if c.school_day
+    }
+    out: list[TaughtPeriod] = []
+    for rows in by_semester.values():
+        semester = rows[0].semester
+        by_weekday: dict[int, list[TimetableEntry]] = {}
+        for e in rows:
+            by_weekday.setdefault(e.weekday, []).append(e)
+        day, last = max(start, semester.start_date), min(end, semester.end_date)
         while day <= last:
-            weekday = day.isoweekday()
-            todays = [e for e in rows if e.weekday == weekday]
-            if todays:
-                key = (semester.school_id, day)
-                if key not in school_day:
-                    school_day[key] = is_school_day(semester.school, day)
-                if school_day[key]:
-                    out.extend(
-                        TaughtPeriod(
-                            teacher_id=e.teacher_id, date=day, division=e.period.division,
-                            period_number=e.period.number, period_label=e.period.display_label,
-                            starts_at=_aware(day, e.period.start), ends_at=_aware(day, e.period.end),
-                            class_name=e.class_name, subject=e.subject, room=e.room,
-                        )
-                        for e in todays
+            todays = by_weekday.get(day.isoweekday())
+            if todays and (semester.school_id, day) in school_days:
+                out.extend(
+                    TaughtPeriod(
+                        teacher_id=e.teacher_id, date=day, division=e.period.division,
+                        period_number=e.period.number, period_label=e.period.display_label,
+                        starts_at=_aware(day, e.period.start), ends_at=_aware(day, e.period.end),
+                        class_name=e.class_name, subject=e.subject, room=e.room,
                     )
+                    for e in todays
+                )
             day += dt.timedelta(days=1)
     out.sort(key=lambda p: (p.starts_at, p.teacher_id))
     return out
+
+
+def taught_periods_during(
+    *, teacher_id: int, spans: Iterable[tuple[dt.datetime, dt.datetime]]
+) -> list[TaughtPeriod]:
+    """The teacher's class periods that the spans (aware datetimes) overlap: the one rule for "affected".
+
+    A period is affected when ``span.start < period.end and span.end > period.start`` (a span ending
+    at 08:10 does not touch a period starting at 08:10). Queries: as taught_periods, none without spans.
+    """
+    spans = list(spans)
+    if not spans:
+        return []
+    first = min(timezone.localtime(s).date() for s, _e in spans)
+    # A span ending at midnight does not touch the next day.
+    last = max(timezone.localtime(e - dt.timedelta(microseconds=1)).date() for _s, e in spans)
+    return [
+        p
+        for p in taught_periods(teacher_ids=[teacher_id], start=first, end=last)
+        if any(start < p.ends_at and end > p.starts_at for start, end in spans)
+    ]
 
 
 def teachers_teaching_at(*, school: School, starts_at: dt.datetime, ends_at: dt.datetime) -> set[int]:

@@ -17,7 +17,7 @@ from audit.services import audit_log
 from config.errors import DomainError
 from leave.events import LeaveEvent
 from notifications.services import notify
-from schedules.timetables_selectors import TaughtPeriod, taught_periods
+from schedules.timetables_selectors import TaughtPeriod, taught_periods, taught_periods_during
 from staff.models import Role, StaffCategory, StaffMember, User
 from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, Payer
 from substitutes.selectors import ON_LEAVE, TEACHING, busy_reasons, can_arrange
@@ -65,19 +65,6 @@ class NeedsChange:
     @property
     def changed(self) -> bool:
         return bool(self.added or self.removed)
-
-
-def _overlaps(period: TaughtPeriod, spans: Sequence[Span]) -> bool:
-    return any(start < period.ends_at and end > period.starts_at for start, end in spans)
-
-
-def _span_dates(spans: Sequence[Span]) -> tuple[dt.date, dt.date] | None:
-    if not spans:
-        return None
-    first = min(timezone.localtime(s).date() for s, _e in spans)
-    # A span ending at midnight does not touch the next day.
-    last = max(timezone.localtime(e - dt.timedelta(microseconds=1)).date() for _s, e in spans)
-    return first, last
 
 
 def _academic_staff(school_id: int) -> list[StaffMember]:
@@ -136,10 +123,8 @@ def _sync_needs_from(
     change = NeedsChange(absence=absence)
     wanted: dict[tuple, TaughtPeriod] = {}
     if absence.is_active and spans:
-        first, last = _span_dates(spans)
-        for period in taught_periods(teacher_ids=[absence.teacher_id], start=first, end=last):
-            if _overlaps(period, spans):
-                wanted[period.key] = period
+        for period in taught_periods_during(teacher_id=absence.teacher_id, spans=spans):
+            wanted[period.key] = period
     live_qs = absence.needs.select_for_update().exclude(status=CoverageNeed.Status.CANCELLED)
     if since is not None:
         live_qs = live_qs.filter(starts_at__gte=since)

@@ -40,6 +40,7 @@ from leave.services.approvals import advance, finish_approved
 from leave.services.charges import reallocate, substitute_payer
 from leave.services.common import lock_for_change, lock_staff, notify_request, publish, request_data, with_request
 from schedules.calendar import duty_days
+from schedules.timetables_selectors import TaughtPeriod, taught_periods_during
 from staff.models import StaffMember
 
 
@@ -262,6 +263,8 @@ class Preview:
     plan: Plan
     charges: list[R.Charge]
     balances: list[BalanceAfter] = field(default_factory=list)
+    # A teacher's class periods the leave touches (read-only, for the 課務 summary); 教學組 arranges them.
+    class_periods: list[TaughtPeriod] = field(default_factory=list)
 
     @property
     def hours(self) -> int:
@@ -304,7 +307,10 @@ def leave_request_preview(
             after.unpaid += c.hours
         elif after.remaining_after is not None:
             after.remaining_after = max(0, after.remaining_after - c.hours)
-    return Preview(plan=plan, charges=charges, balances=list(out.values()))
+    class_periods = (
+        taught_periods_during(teacher_id=applicant.pk, spans=[(start, end)]) if applicant.is_teacher else []
+    )
+    return Preview(plan=plan, charges=charges, balances=list(out.values()), class_periods=class_periods)
 
 
 def _event_remaining(applicant: StaffMember, rule: LeaveRule, bucket: str, event_key: str) -> int:

@@ -3,20 +3,11 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
 
-from schedules.calendar import is_school_day
 from substitutes.models import CoverageNeed
-from tests.substitutes.conftest import at, leave, school_setup  # noqa: F401  (fixtures)
+from tests.substitutes.conftest import at, leave, next_school_thursday, school_setup  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def next_school_thursday(school) -> dt.date:
-    day = timezone.localdate() + dt.timedelta(days=1)
-    while day.isoweekday() != 4 or not is_school_day(school, day):
-        day += dt.timedelta(days=1)
-    return day
 
 
 def test_academic_affairs_assigns_a_substitute_from_the_dashboard(phone, live_server, sign_in, request):

@@ -1,7 +1,8 @@
 """A school with a timetable, and a way to say what the leave module would say.
 
-The leave module is built in parallel; its contract with us is ``publish_leave_changed(LeaveEvent)``
-(leave/events.py), so these tests publish events exactly as the leave services will.
+The contract with the leave module is ``publish_leave_changed(LeaveEvent)`` (leave/events.py): most
+tests here publish events by hand to pin down each case; test_leave_integration.py, test_worker.py and
+the browser journey go through the real leave services instead.
 """
 
 import datetime as dt
@@ -10,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from leave.events import LeaveEvent, publish_leave_changed
+from schedules.calendar import is_school_day
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from schedules.timetables_services import bell_schedule_ensure_standard
 from staff.models import StaffCategory
@@ -21,6 +23,14 @@ FRI = dt.date(2025, 10, 10)
 
 def at(day: dt.date, hhmm: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(hhmm)))
+
+
+def next_school_thursday(school) -> dt.date:
+    """The first Thursday after today with classes (browser tests run at the real date)."""
+    day = timezone.localdate() + dt.timedelta(days=1)
+    while day.isoweekday() != 4 or not is_school_day(school, day):
+        day += dt.timedelta(days=1)
+    return day
 
 
 def add_class(semester, teacher, weekday, number, class_name, subject, division=Division.SENIOR, room=""):
