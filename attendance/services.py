@@ -65,8 +65,14 @@ def _lock_staff(staff: StaffMember) -> None:
     # FOR NO KEY UPDATE (PostgreSQL) still lets other transactions insert rows that point at this
     # person (a result, a reminder), whose foreign-key check takes FOR KEY SHARE: no deadlock with
     # the 18:00 run writing everyone's results while someone punches.
+    # OF self and no ORDER BY: StaffMember's default ordering (school, employee_no) joins staff_school,
+    # and FOR … UPDATE without OF locks every joined row — the school's row, so that everyone of one
+    # school would queue behind each other's punches in the morning rush.
     no_key = connection.features.has_select_for_no_key_update
-    StaffMember.objects.select_for_update(no_key=no_key).filter(pk=staff.pk).values_list("pk", flat=True).first()
+    (
+        StaffMember.objects.select_for_update(no_key=no_key, of=("self",))
+        .filter(pk=staff.pk).order_by().values_list("pk", flat=True).first()
+    )
 
 
 # --- Punches ---------------------------------------------------------------------------------

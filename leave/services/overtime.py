@@ -66,7 +66,10 @@ def overtime_decide(
     *, overtime: OvertimeRequest, actor: StaffMember, approve: bool, comment: str = ""
 ) -> OvertimeRequest:
     with transaction.atomic():
-        overtime = OvertimeRequest.objects.select_for_update().select_related("staff__user").get(pk=overtime.pk)
+        # OF self: without it the joined person and user rows were locked FOR UPDATE as well.
+        overtime = (
+            OvertimeRequest.objects.select_for_update(of=("self",)).select_related("staff__user").get(pk=overtime.pk)
+        )
         if overtime.status != OvertimeRequest.Status.PENDING:
             raise LeaveError(_("此加班申請已核定"), code="not_pending")
         if actor.pk == overtime.staff_id:
