@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.bulk import upsert
+from attendance.events import PunchesChanged, publish_punches_changed
 from attendance.models import (
     MISSING_PUNCH_STATUSES,
     DailyResult,
@@ -129,6 +130,10 @@ def punch_record(
             punch.save(update_fields=["at", "source_ip", "user_agent", "is_correction", "correction", "updated_at"])
             updated = True
         daily_results_recompute(school=school, start=day, end=day, staff_ids=[staff.pk], now=now)
+        if created or updated:
+            publish_punches_changed(
+                PunchesChanged(staff_id=staff.pk, school_id=staff.school_id, day=day, action="punched")
+            )
     return PunchOutcome(punch=punch, created=created, updated=updated)
 
 
@@ -422,6 +427,9 @@ def punch_correction_approve(
         daily_results_recompute(
             school=staff.school, start=correction.date, end=correction.date, staff_ids=[staff.pk], now=now
         )
+        publish_punches_changed(PunchesChanged(
+            staff_id=staff.pk, school_id=staff.school_id, day=correction.date, action="correction_approved"
+        ))
     return correction
 
 
