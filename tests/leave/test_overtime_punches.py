@@ -57,8 +57,16 @@ def settle_nightly(day: dt.date) -> int:
         return settle_overtime.delay().get()
 
 
-def settlements(staff) -> list[tuple[str, int]]:
-    return [(o.settlement, o.credited_hours) for o in OvertimeRequest.objects.filter(staff=staff).order_by("pk")]
+def day_off_settled(school, staff, planned: tuple[tuple[int, int], tuple[int, int]],
+                    punched: tuple[tuple[int, int], tuple[int, int]]) -> OvertimeRequest:
+    """Overtime approved for DAY_OFF, punched in and out, settled by the nightly task."""
+    overtime = approved(school, staff, DAY_OFF, *planned)
+    punch(staff, PunchKind.IN, DAY_OFF, *punched[0])
+    punch(staff, PunchKind.OUT, DAY_OFF, *punched[1])
+    settle_nightly(DAY_OFF)
+    overtime.refresh_from_db()
+    return overtime
+
 
 
 def test_the_nightly_task_is_on_the_beat_schedule():
@@ -97,11 +105,7 @@ def test_workday_overtime_counts_from_the_end_of_duty_to_the_last_punch_out(scho
 
 
 def test_day_off_overtime_counts_from_the_first_punch_in_to_the_last_punch_out(school, clerk):
-    overtime = approved(school, clerk, DAY_OFF, (9, 0), (13, 0))
-    punch(clerk, PunchKind.IN, DAY_OFF, 9, 10)
-    punch(clerk, PunchKind.OUT, DAY_OFF, 12, 55)
-    settle_nightly(DAY_OFF)
-    overtime.refresh_from_db()
+    overtime = day_off_settled(school, clerk, ((9, 0), (13, 0)), ((9, 10), (12, 55)))
     # [09:00, 13:00] ∩ [09:10, 12:55] = 3 h 45 min → 3 whole hours (under the 8 h day-off cap).
     assert (overtime.settlement, overtime.credited_hours) == (Settlement.PUNCHES, 3)
     assert overtime.is_credit
@@ -157,11 +161,7 @@ def test_a_correction_approved_later_settles_again(school, clerk):
 
 
 def test_a_later_punch_of_an_ended_day_settles_again(school, clerk):
-    overtime = approved(school, clerk, DAY_OFF, (9, 0), (13, 0))
-    punch(clerk, PunchKind.IN, DAY_OFF, 9, 0)
-    punch(clerk, PunchKind.OUT, DAY_OFF, 11, 30)
-    settle_nightly(DAY_OFF)
-    overtime.refresh_from_db()
+    overtime = day_off_settled(school, clerk, ((9, 0), (13, 0)), ((9, 0), (11, 30)))
     assert overtime.credited_hours == 2  # 09:00–11:30 → 2 h
     # A 下班 stamped for that day after the nightly run (a reader's backlog delivered late).
     punch_record(staff=clerk, kind=PunchKind.OUT, ip="10.0.0.1", now=at(2025, 10, 11, 13, 20))
@@ -184,11 +184,7 @@ def test_caps_per_day_and_month(school, clerk, settings):
 
 
 def test_day_off_cap(school, clerk):
-    overtime = approved(school, clerk, DAY_OFF, (8, 0), (20, 0))
-    punch(clerk, PunchKind.IN, DAY_OFF, 8, 0)
-    punch(clerk, PunchKind.OUT, DAY_OFF, 19, 30)
-    settle_nightly(DAY_OFF)
-    overtime.refresh_from_db()
+    overtime = day_off_settled(school, clerk, ((8, 0), (20, 0)), ((8, 0), (19, 30)))
     assert overtime.credited_hours == 8  # 11 h 30 min → 11 h, capped at 8 on a day off
 
 
