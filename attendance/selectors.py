@@ -2,6 +2,7 @@
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -92,6 +93,46 @@ def unit_members(unit: Unit) -> QuerySet[StaffMember]:
 def unit_results(unit: Unit, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], DailyResult]:
     rows = DailyResult.objects.filter(staff__unit=unit, staff__is_active=True, date__range=(start, end))
     return {(r.staff_id, r.date): r for r in rows}
+
+
+# --- Punched spans (CONTRACT for other modules) --------------------------------------------
+
+
+@dataclass(frozen=True)
+class PunchSpan:
+    """One person's punched day: the 上班 kept (the first) and the 下班 kept (the last), either of
+    which may be missing. Approved corrections (補登) count like punches."""
+
+    first_in: dt.datetime | None
+    last_out: dt.datetime | None
+
+
+def punch_spans(keys: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], PunchSpan]:
+    """CONTRACT: the punched span of each (staff_id, work day) asked for, in ONE query; a key without
+    any punch is absent from the answer. Leave reads overtime (加班) hours through it."""
+    keys = set(keys)
+    if not keys:
+        return {}
+    staff_ids = {staff_id for staff_id, _day in keys}
+    days = [day for _staff_id, day in keys]
+    found: dict[tuple[int, dt.date], dict[str, dt.datetime]] = {}
+    rows = (
+        Punch.objects.filter(staff_id__in=staff_ids, work_date__range=(min(days), max(days)))
+        .order_by()
+        .values_list("staff_id", "work_date", "kind", "at")
+    )
+    for staff_id, day, kind, at in rows:
+        if (staff_id, day) in keys:
+            found.setdefault((staff_id, day), {})[kind] = at
+    return {
+        key: PunchSpan(first_in=kinds.get(PunchKind.IN), last_out=kinds.get(PunchKind.OUT))
+        for key, kinds in found.items()
+    }
+
+
+def punch_span(staff_id: int, day: dt.date) -> PunchSpan | None:
+    """CONTRACT: one person's punched span on one day (one query), or None without any punch."""
+    return punch_spans([(staff_id, day)]).get((staff_id, day))
 
 
 # --- Corrections ---------------------------------------------------------------------------

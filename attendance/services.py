@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.bulk import upsert
+from attendance.events import PunchesChanged, publish_punches_changed
 from attendance.models import (
     MISSING_PUNCH_STATUSES,
     DailyResult,
@@ -65,8 +66,14 @@ def _lock_staff(staff: StaffMember) -> None:
     # FOR NO KEY UPDATE (PostgreSQL) still lets other transactions insert rows that point at this
     # person (a result, a reminder), whose foreign-key check takes FOR KEY SHARE: no deadlock with
     # the 18:00 run writing everyone's results while someone punches.
+    # OF self and no ORDER BY: StaffMember's default ordering (school, employee_no) joins staff_school,
+    # and FOR … UPDATE without OF locks every joined row — the school's row, so that everyone of one
+    # school would queue behind each other's punches in the morning rush.
     no_key = connection.features.has_select_for_no_key_update
-    StaffMember.objects.select_for_update(no_key=no_key).filter(pk=staff.pk).values_list("pk", flat=True).first()
+    (
+        StaffMember.objects.select_for_update(no_key=no_key, of=("self",))
+        .filter(pk=staff.pk).order_by().values_list("pk", flat=True).first()
+    )
 
 
 # --- Punches ---------------------------------------------------------------------------------
@@ -123,6 +130,10 @@ def punch_record(
             punch.save(update_fields=["at", "source_ip", "user_agent", "is_correction", "correction", "updated_at"])
             updated = True
         daily_results_recompute(school=school, start=day, end=day, staff_ids=[staff.pk], now=now)
+        if created or updated:
+            publish_punches_changed(
+                PunchesChanged(staff_id=staff.pk, school_id=staff.school_id, day=day, action="punched")
+            )
     return PunchOutcome(punch=punch, created=created, updated=updated)
 
 
@@ -149,23 +160,33 @@ _RESULT_UPDATE_FIELDS = [
 
 def daily_results_recompute(
     *,
-    school: School,
+    school: School | None = None,
+    schools: Iterable[School] | QuerySet[School] | None = None,
     start: dt.date,
     end: dt.date,
     staff_ids: Iterable[int] | None = None,
     now: dt.datetime | None = None,
 ) -> int:
-    """Compute and store the result of every active person of ``school`` (or of ``staff_ids``)
-    for every day from ``start`` to ``end`` (clipped to today). Returns the number of rows written.
+    """Compute and store the result of every active person of ``school`` — or of several ``schools`` at
+    once (a list, or a queryset read as a subquery) — or of ``staff_ids`` among them, for every day from
+    ``start`` to ``end`` (clipped to today). Returns the number of rows written.
 
-    Set-based: a fixed number of queries whatever the number of people and days —
+    Set-based: a fixed number of queries whatever the number of schools, people and days —
     people, the calendar (duty_days), punches, leave spans, and one upsert.
     """
+    if (school is None) == (schools is None):
+        raise TypeError("daily_results_recompute: give school or schools")
     now = now or timezone.now()
     end = min(end, timezone.localdate(now))
     if end < start:
         return 0
-    members_qs = StaffMember.objects.filter(school=school, is_active=True)
+    if school is not None:
+        in_schools: dict = {"school_id": school.pk}
+    elif isinstance(schools, QuerySet):
+        in_schools = {"school_id__in": schools.values("pk")}
+    else:
+        in_schools = {"school_id__in": [s.pk for s in schools]}
+    members_qs = StaffMember.objects.filter(**in_schools, is_active=True)
     if staff_ids is not None:
         members_qs = members_qs.filter(pk__in=list(staff_ids))
     members = list(members_qs)
@@ -174,7 +195,9 @@ def daily_results_recompute(
     ids = [m.pk for m in members]
 
     duties = duty_days(members, start, end)
-    punch_qs = Punch.objects.filter(staff__school=school, work_date__range=(start, end))
+    punch_qs = Punch.objects.filter(
+        **{f"staff__{key}": value for key, value in in_schools.items()}, work_date__range=(start, end)
+    )
     if staff_ids is not None:
         punch_qs = punch_qs.filter(staff_id__in=ids)
     punches = {
@@ -209,7 +232,7 @@ def daily_results_recompute(
             leave_names = dict.fromkeys(s.leave_type_name for s in spans) if outcome.leave_minutes else {}
             rows.append(
                 DailyResult(
-                    school=school,
+                    school_id=member.school_id,
                     staff_id=member.pk,
                     date=day,
                     status=outcome.status,
@@ -416,6 +439,9 @@ def punch_correction_approve(
         daily_results_recompute(
             school=staff.school, start=correction.date, end=correction.date, staff_ids=[staff.pk], now=now
         )
+        publish_punches_changed(PunchesChanged(
+            staff_id=staff.pk, school_id=staff.school_id, day=correction.date, action="correction_approved"
+        ))
     return correction
 
 
@@ -436,14 +462,13 @@ def punch_correction_reject(
 def missing_punch_reminders_send(*, day: dt.date | None = None, now: dt.datetime | None = None) -> int:
     """Tell each person whose day still lacks a punch (in-app + email), once per person and day.
 
-    Results are recomputed first, school by school, so the reminder sees today's final state.
+    Results of every school are recomputed first (in one pass), so the reminder sees today's final state.
     The PunchReminder row is inserted in the same transaction as the notice: a second run (or a
     concurrent one) hits the unique constraint and skips that person. Returns how many were sent.
     """
     now = now or timezone.now()
     day = day or timezone.localdate(now)
-    for school in School.objects.all():
-        daily_results_recompute(school=school, start=day, end=day, now=now)
+    daily_results_recompute(schools=School.objects.all(), start=day, end=day, now=now)
     already = set(PunchReminder.objects.filter(date=day).values_list("staff_id", flat=True))
     results = (
         DailyResult.objects.filter(date=day, status__in=MISSING_PUNCH_STATUSES, staff__is_active=True)

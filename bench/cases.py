@@ -124,9 +124,8 @@ def _recompute_city_day(size: str):
     day = data.REMINDER_DAY_LARGE
 
     def run():
-        # What the 18:00 run does first, and what a city-wide typhoon day does (attendance.signals).
-        for school in schools:
-            daily_results_recompute(school=school, start=day, end=day)
+        # What the 18:00 run does first, and what a city-wide typhoon day does (attendance.signals): one pass.
+        daily_results_recompute(schools=schools, start=day, end=day)
 
     return run
 

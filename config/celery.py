@@ -21,4 +21,9 @@ app.conf.beat_schedule = {
         "task": "attendance.tasks.send_missing_punch_reminders",
         "schedule": crontab(hour=18, minute=0),
     },
+    # Approved overtime (加班) of the days that have ended, settled from the punches.
+    "leave-settle-overtime": {
+        "task": "leave.tasks.settle_overtime",
+        "schedule": crontab(hour=0, minute=30),
+    },
 }

@@ -397,7 +397,8 @@ class OvertimeSerializer(serializers.ModelSerializer):
     class Meta:
         model = OvertimeRequest
         fields = ["id", "staff", "work_date", "planned_start", "planned_end", "reason", "compensation", "status",
-                  "approver", "decided_at", "comment", "worked_start", "worked_end", "credited_hours", "expires_on"]
+                  "approver", "decided_at", "comment", "worked_start", "worked_end", "credited_hours", "settlement",
+                  "settled_at", "expires_on"]
 
 
 class OvertimeInput(serializers.Serializer):

@@ -10,3 +10,6 @@ class LeaveConfig(AppConfig):
 
     name = "leave"
     verbose_name = "請假"
+
+    def ready(self) -> None:
+        from leave import signals  # noqa: F401  (connects the punches_changed receiver: overtime settlement)

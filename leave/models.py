@@ -412,6 +412,11 @@ class OvertimeRequest(models.Model):
         COMP_TIME = "comp_time", _("補休")
         PAY = "pay", _("加班費")
 
+    class Settlement(models.TextChoices):
+        PUNCHES = "punches", _("依刷卡核計")
+        MISSING_PUNCH = "missing_punch", _("缺刷卡紀錄，核計 0 小時")
+        MANUAL = "manual", _("人事室核計")
+
     school = models.ForeignKey("staff.School", on_delete=models.PROTECT, related_name="+")
     staff = models.ForeignKey(
         "staff.StaffMember", on_delete=models.PROTECT, related_name="overtime_requests", verbose_name=_("申請人")
@@ -439,6 +444,7 @@ class OvertimeRequest(models.Model):
     worked_end = models.DateTimeField(_("實際結束（刷卡）"), null=True, blank=True)
     credited_hours = models.PositiveSmallIntegerField(_("核計時數"), default=0)
     settled_at = models.DateTimeField(_("核計時間"), null=True, blank=True)
+    settlement = models.CharField(_("核計方式"), max_length=15, choices=Settlement.choices, blank=True)
     expires_on = models.DateField(_("補休期限"), null=True, blank=True)
     submitted_at = models.DateTimeField(_("送出時間"), auto_now_add=True)
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -379,8 +379,9 @@ def overtime_page(request):
     to_settle = []
     if me.has_role(Role.PERSONNEL):
         to_settle = list(
-            OvertimeRequest.objects.filter(school_id=me.school_id, status=OvertimeRequest.Status.APPROVED,
-                                           settled_at__isnull=True)
+            # Not settled yet, or settled at 0 hours for want of a punch: the personnel office may enter the times.
+            OvertimeRequest.objects.filter(school_id=me.school_id, status=OvertimeRequest.Status.APPROVED)
+            .filter(Q(settled_at__isnull=True) | Q(settlement=OvertimeRequest.Settlement.MISSING_PUNCH))
             .select_related("staff__unit").order_by("work_date", "id")
         )
     return render(request, "leave/overtime.html", {

@@ -363,7 +363,10 @@ def coverage_assign(
         )
         if need is None or not can_arrange(actor, need.school_id):
             raise CoverageError(_("找不到此代課需求，或您不是本校教學組"), code="forbidden")
-        substitute = StaffMember.objects.select_for_update().filter(pk=substitute_id).first()
+        # OF self, unordered: the default ordering joins the school, whose row would be locked too.
+        substitute = (
+            StaffMember.objects.select_for_update(of=("self",)).filter(pk=substitute_id).order_by().first()
+        )
         if substitute is None or substitute.school_id != need.school_id or not substitute.is_active:
             raise CoverageError(_("找不到此教師"), code="unknown_substitute")
         if need.status == CoverageNeed.Status.CANCELLED:

@@ -11,7 +11,14 @@ The services live in one module per concern; import them from here.
 
 from leave.services.approvals import approval_step_reassign, leave_step_approve, leave_step_reject
 from leave.services.balances import balance_adjust, leave_charges_recompute, month_close
-from leave.services.overtime import overtime_decide, overtime_settle, overtime_submit, overtime_withdraw
+from leave.services.overtime import (
+    overtime_decide,
+    overtime_settle,
+    overtime_settle_from_punches,
+    overtime_submit,
+    overtime_withdraw,
+    overtimes_settle_due,
+)
 from leave.services.requests import (
     BalanceAfter,
     Plan,
@@ -45,8 +52,10 @@ __all__ = [
     "month_close",
     "overtime_decide",
     "overtime_settle",
+    "overtime_settle_from_punches",
     "overtime_submit",
     "overtime_withdraw",
+    "overtimes_settle_due",
     "request_length",
     "select_chain",
 ]

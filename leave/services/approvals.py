@@ -171,7 +171,12 @@ def approval_step_reassign(
 ) -> ApprovalStep:
     """The personnel office hands a stuck step to someone else of the school (never the applicant)."""
     with transaction.atomic():
-        step = ApprovalStep.objects.select_for_update().select_related("request__applicant__user").get(pk=step.pk)
+        # OF self: the step only; without it the joined request, applicant and user rows were locked too,
+        # in the opposite order to an approval (applicant, then request).
+        step = (
+            ApprovalStep.objects.select_for_update(of=("self",)).select_related("request__applicant__user")
+            .get(pk=step.pk)
+        )
         request = step.request
         if not (actor.has_role(Role.PERSONNEL) or actor.has_role(Role.SYSTEM_ADMIN)) or (
             actor.school_id != request.school_id

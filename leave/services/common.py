@@ -19,8 +19,16 @@ from staff.twdate import format_days_hours
 
 
 def lock_staff(*ids: int) -> dict[int, StaffMember]:
-    """Lock people's rows in id order (one order everywhere, so two changes never deadlock)."""
-    rows = StaffMember.objects.select_for_update().filter(pk__in=sorted(set(ids))).order_by("pk")
+    """Lock people's rows in id order (one order everywhere, so two changes never deadlock).
+
+    Only the people's rows (OF self) and FOR NO KEY UPDATE, like attendance's punch lock: strong enough to
+    serialise one person's changes, while rows that merely point at the person (a punch, a daily result
+    written by the 18:00 run) are not held up by their foreign-key check.
+    """
+    rows = (
+        StaffMember.objects.select_for_update(no_key=True, of=("self",))
+        .filter(pk__in=sorted(set(ids))).order_by("pk")
+    )
     return {s.pk: s for s in rows}
 
 

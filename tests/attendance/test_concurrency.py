@@ -5,7 +5,7 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from attendance.models import Punch, PunchCorrection, PunchKind, PunchReminder
 from attendance.services import (
@@ -18,6 +18,7 @@ from attendance.services import (
 )
 from notifications.models import Notification
 from tests.attendance.conftest import WORKDAY, at
+from tests.concurrency import held, lock_timeout
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -104,3 +105,20 @@ def test_two_reminder_runs_at_once_tell_each_person_once(people):
     assert people_told == 8  # everyone in both schools: nobody punched
     assert sum(outcomes) == people_told
     assert Notification.objects.filter(kind="attendance.missing_punch").count() == people_told
+
+
+def test_one_persons_punch_does_not_hold_up_a_colleague_of_the_same_school(people):
+    # The punch lock is on the person's row only. It used to lock the school's row as well
+    # (StaffMember's default ordering joins staff_school; FOR NO KEY UPDATE without OF locks every
+    # joined row), so a whole school queued behind one punch in the morning rush.
+    a, b = people["teacher"], people["other_teacher"]
+    assert a.school_id == b.school_id
+    held_punch = lambda: punch_record(staff=a, kind=PunchKind.IN, ip="10.0.0.1", now=at(WORKDAY, "07:25:00"))  # noqa: E731
+    with held(held_punch), lock_timeout(2000):
+        outcome = punch_record(staff=b, kind=PunchKind.IN, ip="10.0.0.1", now=at(WORKDAY, "07:25:30"))
+        assert outcome.created
+        # …while A's own row is really held: A's second device waits (here: gives up at the timeout).
+        with pytest.raises(OperationalError):
+            punch_record(staff=a, kind=PunchKind.OUT, ip="10.0.0.1", now=at(WORKDAY, "07:26:00"))
+    assert Punch.objects.filter(staff=a, kind=PunchKind.IN).count() == 1  # A's transaction committed after
+    assert not Punch.objects.filter(staff=a, kind=PunchKind.OUT).exists()

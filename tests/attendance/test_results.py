@@ -237,3 +237,46 @@ def test_calendar_changed_for_all_schools_and_the_future(people, clock):
     assert _result(outsider, WORKDAY).status == DailyStatus.ON_TIME
     assert _result(teacher, WORKDAY).status == DailyStatus.ABSENT
     assert not DailyResult.objects.filter(date__gt=LATER.date()).exists()
+
+
+def test_several_schools_in_one_pass_in_a_fixed_number_of_queries(db):
+    # The 18:00 reminder run and a calendar change for every school compute all the schools at once.
+    schools = [_school_of(3) for _ in range(4)]
+    with CaptureQueriesContext(connection) as two:
+        assert daily_results_recompute(schools=schools[:2], start=WORKDAY, end=WORKDAY, now=LATER) == 2 * 3
+    with CaptureQueriesContext(connection) as four:
+        assert daily_results_recompute(schools=schools, start=WORKDAY, end=WORKDAY, now=LATER) == 4 * 3
+    # The people, the calendar's own (bounded) queries, the punches, the leave spans and ONE upsert.
+    assert len(four) == len(two) <= 9, [q["sql"][:80] for q in four]
+    for school in schools:  # each row under its own person's school
+        assert DailyResult.objects.filter(school=school, date=WORKDAY).count() == 3
+        assert DailyResult.objects.filter(staff__school=school, date=WORKDAY).exclude(school=school).count() == 0
+
+
+def test_a_calendar_change_for_all_schools_costs_the_same_for_two_or_four(db):
+    schools = [_school_of(3) for _ in range(2)]
+    with CaptureQueriesContext(connection) as two:
+        calendar_changed.send(sender=Semester, school_ids=None, start=WORKDAY, end=WORKDAY, staff_ids=None)
+    schools += [_school_of(3) for _ in range(2)]
+    with CaptureQueriesContext(connection) as four:
+        calendar_changed.send(sender=Semester, school_ids=None, start=WORKDAY, end=WORKDAY, staff_ids=None)
+    assert len(four) == len(two), [q["sql"][:80] for q in four]
+    assert DailyResult.objects.filter(date=WORKDAY).count() == 4 * 3
+    # Named schools only, and named people only.
+    chosen = schools[1]
+    person = chosen.staff.order_by("pk").first()
+    DailyResult.objects.all().delete()
+    calendar_changed.send(sender=Semester, school_ids=[chosen.pk], start=WORKDAY, end=WORKDAY, staff_ids=[person.pk])
+    assert list(DailyResult.objects.values_list("staff_id", flat=True)) == [person.pk]
+
+
+def test_reminders_recompute_every_school_in_one_pass(db, django_assert_max_num_queries):
+    from attendance.services import missing_punch_reminders_send
+
+    for _ in range(3):
+        _school_of(2)
+    # Recompute (bounded: ≤ 9) + the reminders already sent + the results to remind: nobody misses a punch on
+    # a Wednesday evening when all of them punched in and out, except every fifth person (none of 2).
+    with django_assert_max_num_queries(11):
+        assert missing_punch_reminders_send(day=WORKDAY, now=at(WORKDAY, "18:00:00")) == 0
+    assert DailyResult.objects.filter(date=WORKDAY).count() == 3 * 2

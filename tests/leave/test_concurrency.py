@@ -103,3 +103,23 @@ def test_twenty_parallel_requests_for_the_same_hours_make_one_request(school, ty
     assert sum(isinstance(r, LeaveRequest) for r in results) == 1
     assert {r.code for r in results if not isinstance(r, LeaveRequest)} == {"overlap"}
     assert LeaveRequest.objects.filter(applicant=teacher).count() == 1
+
+
+def test_a_leave_change_locks_only_the_person(people):
+    # lock_staff takes FOR NO KEY UPDATE OF the person's row: a colleague still punches, and the
+    # daily results of the whole school (rows pointing at the locked person) are written meanwhile.
+    from django.db import OperationalError
+
+    from attendance.models import DailyResult, PunchKind
+    from attendance.services import daily_results_recompute, punch_record
+    from leave.services.common import lock_staff
+    from tests.concurrency import held, lock_timeout
+
+    a, b = people["teacher"], people["other_teacher"]
+    day = dt.date(2025, 10, 8)
+    with held(lambda: lock_staff(a.pk)), lock_timeout(2000):
+        assert punch_record(staff=b, kind=PunchKind.IN, ip="10.0.0.1", now=at(2025, 10, 8, 7, 25)).created
+        written = daily_results_recompute(school=a.school, start=day, end=day, now=at(2025, 10, 8, 18))
+        assert written >= 2 and DailyResult.objects.filter(staff=a, date=day).exists()
+        with pytest.raises(OperationalError):  # the person's own row is held
+            punch_record(staff=a, kind=PunchKind.IN, ip="10.0.0.1", now=at(2025, 10, 8, 7, 26))
