@@ -77,7 +77,9 @@ def _timetable(semester: Semester, teachers: list[StaffMember], hourly: list[Sta
     # Teacher i teaches when (i + weekday + period) is a multiple of 3: about 12 periods a week.
     # Those teaching in the same slot share i mod 3, so i // 3 picks a different class for each.
     for i, teacher in enumerate(teachers):
-        subject = SUBJECTS[i % len(SUBJECTS)]
+        # A subject teacher teaches what the title says (國文教師 → 國文); others get one in turn.
+        titled = [name for name in [*SUBJECTS, "音樂"] if teacher.title.startswith(name)]
+        subject = titled[0] if titled else SUBJECTS[i % len(SUBJECTS)]
         for weekday in range(1, 6):
             for period in class_periods:
                 if (i + weekday + period.number) % 3 == 0:
