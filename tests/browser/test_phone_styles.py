@@ -33,3 +33,9 @@ def test_month_calendar_fits_a_phone(phone, live_server, people, sign_in):
     calendar = phone.get_by_test_id("month-calendar")
     assert calendar.evaluate("el => getComputedStyle(el).tableLayout") == "fixed"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_language_switch_names_each_language_in_itself(phone, live_server):
+    phone.goto(f"{live_server.url}/accounts/login/")
+    options = phone.locator("footer select[name=language] option").all_inner_texts()
+    assert [text.strip() for text in options] == ["繁體中文", "English"]  # not 「英語」 on a Chinese page
