@@ -149,6 +149,7 @@ def load(school: School) -> None:
         teachers = list(
             StaffMember.objects.filter(school=school, is_active=True)
             .exclude(category__in=[StaffCategory.CIVIL_STAFF, StaffCategory.HOURLY_SUBSTITUTE])
+            .exclude(roles__role=Role.PRINCIPAL)  # the principal teaches no classes
             .order_by("employee_no")
         )
         hourly = _hourly_substitutes(school)
