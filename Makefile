@@ -10,6 +10,8 @@ STANDIN_PORT ?= 8001
 export DJANGO_SETTINGS_MODULE := config.settings
 # Where the stand-in portal listens; the app's settings (OIDC_PROVIDER=standin) and the demo read it.
 export STANDIN_PORTAL_URL ?= http://$(HOST):$(STANDIN_PORT)
+# Links in the demo's emails and notices point at the address the demo serves on.
+export SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install browser gettext lint migrate demo worker beat messages makemessages clean bench
 

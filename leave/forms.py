@@ -3,11 +3,12 @@
 import datetime as dt
 
 from django import forms
+from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from leave.models import ApprovalStep, GrantKind, LeaveRequest, LeaveType, OvertimeRequest
 from leave.selectors import SchoolRules, span_from_parts
-from staff.models import StaffMember
+from staff.models import StaffCategory, StaffMember
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
@@ -27,11 +28,13 @@ class MultipleFileField(forms.FileField):
 
 
 def deputy_choices(staff: StaffMember):
+    """Colleagues of the school, the person's own unit first (where a deputy is usually found)."""
+    own_unit_first = Case(When(unit_id=staff.unit_id, then=Value(0)), default=Value(1))
     return (
         StaffMember.objects.filter(school_id=staff.school_id, is_active=True)
         .exclude(pk=staff.pk)
         .select_related("unit")
-        .order_by("unit__name", "name")
+        .order_by(own_unit_first, "unit__name", "name")
     )
 
 
@@ -89,7 +92,8 @@ class LeaveRequestForm(SpanFormMixin, forms.Form):
             if rule.event_options:
                 options.append((leave_type.name, [(o["key"], o["label"]) for o in rule.event_options]))
         self.fields["event_key"].choices = [("", "—"), *options]
-        self.fields["deputy"].queryset = deputy_choices(staff)
+        # 代課教師 are paid by the period and not on the leave system: nobody's deputy.
+        self.fields["deputy"].queryset = deputy_choices(staff).exclude(category=StaffCategory.HOURLY_SUBSTITUTE)
         if not staff.is_teacher:
             del self.fields["class_arrangement"]
         self.rules_by_type = {t.pk: r for t, r in pairs}

@@ -1,5 +1,7 @@
 """Demo data for class coverage: bell schedules, this semester's timetable, two hourly 代課教師
-and one recorded absence, so the academic affairs dashboard has something to arrange.
+and their recorded absences (one coming, one past and covered), so the academic affairs dashboard has
+something to arrange and the month's pay report has lines. ``load_demo`` runs it before the leave
+demo, so the sample leave requests make their needs through the leave event, as in real use.
 
 ``load(school)`` is idempotent: it only adds what is missing.
 """
@@ -16,7 +18,13 @@ from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from schedules.timetables_services import bell_schedule_ensure_standard
 from staff.models import Role, School, StaffCategory, StaffMember, User
 from substitutes.models import Absence, SubstituteProfile
-from substitutes.services import CoverageError, absence_record
+from substitutes.selectors import coverage_candidates
+from substitutes.services import (
+    CoverageError,
+    absence_record,
+    coverage_assign,
+    coverage_resync_after_timetable,
+)
 
 SUBJECTS = ["國文", "英文", "數學", "物理", "化學", "歷史", "地理", "公民", "生物", "體育"]
 GRADES = ["一", "二", "三"]
@@ -69,7 +77,9 @@ def _timetable(semester: Semester, teachers: list[StaffMember], hourly: list[Sta
     # Teacher i teaches when (i + weekday + period) is a multiple of 3: about 12 periods a week.
     # Those teaching in the same slot share i mod 3, so i // 3 picks a different class for each.
     for i, teacher in enumerate(teachers):
-        subject = SUBJECTS[i % len(SUBJECTS)]
+        # A subject teacher teaches what the title says (國文教師 → 國文); others get one in turn.
+        titled = [name for name in [*SUBJECTS, "音樂"] if teacher.title.startswith(name)]
+        subject = titled[0] if titled else SUBJECTS[i % len(SUBJECTS)]
         for weekday in range(1, 6):
             for period in class_periods:
                 if (i + weekday + period.number) % 3 == 0:
@@ -94,22 +104,42 @@ def _timetable(semester: Semester, teachers: list[StaffMember], hourly: list[Sta
     TimetableEntry.objects.bulk_create(rows)
 
 
-def _a_recorded_absence(school: School, hourly: StaffMember, semester: Semester, today: dt.date) -> None:
-    if Absence.objects.filter(school=school).exists():
+def _taught_day(school, teacher, semester, day: dt.date, step: int) -> dt.date | None:
+    """The nearest school day from ``day`` (forwards or backwards by ``step``) on which ``teacher`` teaches."""
+    for _ in range(21):
+        taught = TimetableEntry.objects.filter(semester=semester, teacher=teacher, weekday=day.isoweekday())
+        if semester.start_date <= day <= semester.end_date and taught.exists() and is_school_day(school, day):
+            return day
+        day += dt.timedelta(days=step)
+    return None
+
+
+def _record(academic: StaffMember, teacher: StaffMember, day: dt.date, reason: str):
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 30)))
+    end = timezone.make_aware(dt.datetime.combine(day, dt.time(17, 30)))
+    with contextlib.suppress(CoverageError):
+        return absence_record(actor=academic, teacher=teacher, start=start, end=end, reason=reason)
+    return None
+
+
+def _recorded_absences(school: School, hourly: list[StaffMember], semester: Semester, today: dt.date) -> None:
+    """Two absences of hourly 代課教師 recorded by 教學組: one coming (left open for the dashboard) and one
+    a few days ago, already covered, so the month's pay report has lines."""
+    if Absence.objects.filter(school=school, source=Absence.Source.RECORDED).exists():
         return
     academic = StaffMember.objects.filter(school=school, roles__role=Role.ACADEMIC_AFFAIRS, is_active=True).first()
     if academic is None:
         return
-    day = max(today, semester.start_date)
-    for _ in range(21):
-        taught = TimetableEntry.objects.filter(semester=semester, teacher=hourly, weekday=day.isoweekday())
-        if day <= semester.end_date and taught.exists() and is_school_day(school, day):
-            start = timezone.make_aware(dt.datetime.combine(day, dt.time(7, 30)))
-            end = timezone.make_aware(dt.datetime.combine(day, dt.time(17, 30)))
+    coming = _taught_day(school, hourly[0], semester, max(today, semester.start_date), step=1)
+    if coming is not None:
+        _record(academic, hourly[0], coming, "家中有事（示範）")
+    past = _taught_day(school, hourly[1], semester, today - dt.timedelta(days=1), step=-1)
+    change = _record(academic, hourly[1], past, "身體不適（示範）") if past is not None else None
+    for need in change.current if change else []:
+        free = [c for c in coverage_candidates(need=need).internal if c.available]
+        if free:
             with contextlib.suppress(CoverageError):
-                absence_record(actor=academic, teacher=hourly, start=start, end=end, reason="家中有事（示範）")
-            return
-        day += dt.timedelta(days=1)
+                coverage_assign(actor=academic, need_id=need.pk, substitute_id=free[0].staff.pk)
 
 
 def load(school: School) -> None:
@@ -119,8 +149,11 @@ def load(school: School) -> None:
         teachers = list(
             StaffMember.objects.filter(school=school, is_active=True)
             .exclude(category__in=[StaffCategory.CIVIL_STAFF, StaffCategory.HOURLY_SUBSTITUTE])
+            .exclude(roles__role=Role.PRINCIPAL)  # the principal teaches no classes
             .order_by("employee_no")
         )
         hourly = _hourly_substitutes(school)
         _timetable(semester, teachers, hourly)
-        _a_recorded_absence(school, hourly[0], semester, timezone.localdate())
+        # Leave filed before the timetable existed (a re-run after an import): bring its needs in step.
+        coverage_resync_after_timetable(semester=semester)
+        _recorded_absences(school, hourly, semester, timezone.localdate())

@@ -58,6 +58,18 @@ def test_clock_page_on_a_holiday(people, client_for, clock):
     assert 'data-testid="punch-main"' in page  # punching stays possible (overtime)
 
 
+def test_home_card_calls_to_clock_in_only_on_a_duty_day(people, client_for, clock):
+    client = client_for(people["teacher"])
+    clock(at(WORKDAY, "07:41:05"))
+    page = _text(client.get("/"))
+    assert "去打上班卡" in page and "打卡頁（加班時使用）" not in page
+    clock(at(dt.date(2025, 10, 10), "09:00:00"))  # 國慶日: no big 「去打上班卡」, the page stays reachable
+    page = _text(client.get("/"))
+    assert "今日無需打卡（國慶日）" in page
+    assert "去打上班卡" not in page and "打卡頁（加班時使用）" in page
+    assert f'href="{CLOCK}" data-testid="card-clock"' in page
+
+
 def test_double_post_makes_one_punch(people, client_for, clock):
     client = client_for(people["teacher"])
     clock(at(WORKDAY, "07:50:00"))

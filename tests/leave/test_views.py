@@ -81,6 +81,18 @@ def test_new_request_previews_then_submits(school, types, client_for):
     assert (request.hours, request.deputy, request.status) == (4, school["other_teacher"], LeaveStatus.PENDING)
 
 
+def test_deputy_choices_list_the_own_unit_first_and_no_hourly_substitutes(school, types, client_for):
+    from staff.models import StaffCategory
+
+    teacher = school["teacher"]
+    hourly = make_staff(school["school"], category=StaffCategory.HOURLY_SUBSTITUTE, name="鐘點代課")
+    form = client_for(teacher).get(reverse("leave:new")).context["form"]
+    choices = list(form.fields["deputy"].queryset)
+    own = [p for p in choices if p.unit_id == teacher.unit_id]
+    assert own and choices[: len(own)] == own  # colleagues of the same unit come first
+    assert hourly not in choices and teacher not in choices
+
+
 def test_new_request_refusal_shows_the_message_and_writes_nothing(school, types, client_for):
     client = client_for(school["teacher"])
     response = client.post(reverse("leave:new"), form_data(school, types, deputy=school["teacher"].pk))

@@ -1,10 +1,12 @@
 """manage.py load_demo: the demo school, every category and role, idempotent, each app's demo hook called."""
 
+import datetime as dt
 import io
 import sys
 import types
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 
 from staff import demo
@@ -108,3 +110,23 @@ def test_refuses_with_debug_off(settings):
     with pytest.raises(CommandError, match="DEBUG"):
         load()
     assert not School.objects.exists()
+
+
+@time_machine.travel(dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+def test_every_module_has_something_to_show_around_today(settings):
+    """Loaded on a Wednesday: the sample leave makes coverage needs (the timetable exists before it is
+    filed), a past absence is covered, so this month's pay report has lines; a past leave shows."""
+    from attendance.models import DailyResult, DailyStatus
+    from substitutes.models import Absence, CoverageAssignment, CoverageNeed
+    from substitutes.selectors import pay_report
+
+    settings.DEBUG = True
+    load()
+    school = School.objects.get(code=demo.SCHOOL_CODE)
+    from_leave = CoverageNeed.objects.filter(school=school, absence__source=Absence.Source.LEAVE)
+    assert from_leave.filter(status=CoverageNeed.Status.OPEN, date__gt=dt.date(2026, 11, 18)).exists()
+    assert CoverageAssignment.objects.filter(need__school=school, date__lt=dt.date(2026, 11, 18)).exists()
+    assert pay_report(school=school, year=2026, month=11).rows
+    # Last week's approved sick day: a 請假 day on the month views, and past periods 教學組 still sees.
+    assert DailyResult.objects.filter(school=school, status=DailyStatus.LEAVE, date__lt=dt.date(2026, 11, 18)).exists()
+    assert from_leave.filter(date__lt=dt.date(2026, 11, 18)).exists()
