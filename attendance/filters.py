@@ -29,11 +29,13 @@ class DailyResultFilter(django_filters.FilterSet):
     date = django_filters.DateFromToRangeFilter(
         label=_("日期區間"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
-    staff = django_filters.NumberFilter(label=_("人員編號"), field_name="staff_id")
+    staff = django_filters.NumberFilter(label=_("人員（系統代號）"), field_name="staff_id")
+    # What personnel staff type: the employee number on their roster, not the database id.
+    employee_no = django_filters.CharFilter(label=_("員工編號"), field_name="staff__employee_no", lookup_expr="iexact")
 
     class Meta:
         model = DailyResult
-        fields = ["unit", "category", "result", "date", "staff"]
+        fields = ["unit", "category", "result", "date", "staff", "employee_no"]
 
     def filter_result(self, queryset, name, value):
         # Late and early leaving are counted wherever they happen, also on a day that is

@@ -1,10 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from mozilla_django_oidc.views import OIDCLogoutView
 
 from config import views
+
+admin.site.site_header = _("校園差勤 系統管理")
+admin.site.site_title = _("校園差勤")
+admin.site.index_title = _("系統管理")
 
 urlpatterns = [
     path("", views.home, name="home"),

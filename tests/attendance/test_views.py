@@ -214,6 +214,11 @@ def test_school_view_filters(people, client_for, october, django_assert_max_num_
     assert "李導師" in unit and "王老師" not in unit
     category = _results_table(client.get(url, {**base, "category": "civil_staff"}))
     assert "張人事" in category and "王老師" not in category
+    # Personnel type the roster's employee number, in any letter case.
+    by_number = _results_table(client.get(url, {**base, "employee_no": people["teacher"].employee_no.lower()}))
+    assert "王老師" in by_number and "李導師" not in by_number
+    outsider = _results_table(client.get(url, {**base, "employee_no": people["outsider"].employee_no}))
+    assert "外校人事" not in outsider
 
 
 def test_school_view_defaults_to_this_month_so_far(people, client_for, october):
