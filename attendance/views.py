@@ -39,7 +39,7 @@ from attendance.services import (
 )
 from staff.models import StaffCategory, StaffMember
 from staff.permissions import can_manage_staff, can_see_staff, is_school_wide
-from staff.twdate import WEEKDAYS, roc_year
+from staff.twdate import WEEKDAY_LABELS, format_roc_month, roc_year
 
 # A school view over a longer range reads the stored results as they are (no recompute on the fly).
 ENSURE_MAX_DAYS = 62
@@ -77,7 +77,7 @@ def _date_arg(value: str | None, default: dt.date) -> dt.date:
 
 
 def _roc_month(year: int, month: int) -> str:
-    return _("民國 %(year)s 年 %(month)s 月") % {"year": roc_year(dt.date(year, month, 1)), "month": month}
+    return format_roc_month(year, month)
 
 
 def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -157,7 +157,7 @@ def _month_context(subject: StaffMember, year: int, month: int) -> dict:
         "month": month,
         "title": _roc_month(year, month),
         "weeks": weeks,
-        "weekdays": list(WEEKDAYS),
+        "weekdays": [str(label) for label in WEEKDAY_LABELS],
         "days": [results[d] for d in sorted(results)],
         "summary": [(status, label, counts[status]) for status, label in DailyStatus.choices if status in counts],
         "missing_statuses": list(MISSING_PUNCH_STATUSES),
@@ -223,7 +223,7 @@ def unit_view(request):
             year=year,
             month=month,
             days=days,
-            weekdays=[WEEKDAYS[d.weekday()] for d in days],
+            weekdays=[str(WEEKDAY_LABELS[d.weekday()]) for d in days],
             rows=[(m, [results.get((m.pk, d)) for d in days]) for m in members],
             prev="{:04d}-{:02d}".format(*_shift_month(year, month, -1)),
             next="{:04d}-{:02d}".format(*_shift_month(year, month, 1)),

@@ -19,7 +19,7 @@ from schedules.models import (
 )
 from schedules.models.semesters import school_year_bounds, school_year_of
 from staff.models import School, StaffMember
-from staff.twdate import roc_year
+from staff.twdate import format_roc_month
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def month_calendar(*, school: School, year: int, month: int, viewer: StaffMember
     return MonthCalendar(
         school=school,
         first=first,
-        title=f"民國 {roc_year(first)} 年 {month} 月",
+        title=format_roc_month(year, month),
         weeks=[cells[i:i + 7] for i in range(0, len(cells), 7)],
         previous=(first - dt.timedelta(days=1)).replace(day=1),
         next=last + dt.timedelta(days=1),

@@ -4,8 +4,19 @@ import datetime as dt
 import re
 
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 
 WEEKDAYS = "一二三四五六日"
+# The same, translated (Monday first), for calendar headings in the person's language.
+WEEKDAY_LABELS = [
+    pgettext_lazy("weekday", "一"),
+    pgettext_lazy("weekday", "二"),
+    pgettext_lazy("weekday", "三"),
+    pgettext_lazy("weekday", "四"),
+    pgettext_lazy("weekday", "五"),
+    pgettext_lazy("weekday", "六"),
+    pgettext_lazy("weekday", "日"),
+]
 ROC_OFFSET = 1911
 
 
@@ -63,3 +74,15 @@ def parse_tw_date(text: str) -> dt.date:
     if year < 1000:
         year += ROC_OFFSET
     return dt.date(year, month, day)
+
+
+def format_roc_month(year: int, month: int) -> str:
+    """A month heading: 「民國 115 年 11 月」 (「ROC 115/11」 in English)."""
+    return gettext("民國 %(year)s 年 %(month)s 月") % {"year": year - ROC_OFFSET, "month": month}
+
+
+def format_school_year(roc_school_year: int, *, calendar_year: bool = False) -> str:
+    """A quota period: 「114 學年度」 for a school year, 「114 年」 for a calendar year."""
+    if calendar_year:
+        return gettext("%(year)s 年") % {"year": roc_school_year}
+    return gettext("%(year)s 學年度") % {"year": roc_school_year}

@@ -39,12 +39,11 @@ def leave_home_card(context):
 def period_label(row) -> str:
     """「114 學年度」 for a school-year quota, 「114 年」 for a calendar-year one."""
     from leave.models import Period
-    from staff.twdate import roc_year
+    from staff.twdate import format_school_year, roc_year
 
     if row is None:
         return ""
-    year = roc_year(row.period_start)
-    return f"{year} 學年度" if row.rule.period == Period.SCHOOL_YEAR else f"{year} 年"
+    return format_school_year(roc_year(row.period_start), calendar_year=row.rule.period != Period.SCHOOL_YEAR)
 
 
 @register.filter

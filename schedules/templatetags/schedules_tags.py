@@ -1,6 +1,7 @@
 from django import template
 
 from schedules.permissions import can_import_office_calendar, can_use_typhoon_page
+from staff.twdate import WEEKDAY_LABELS
 
 register = template.Library()
 
@@ -19,4 +20,4 @@ def declares_typhoons(user) -> bool:
 @register.filter
 def weekday_zh(day) -> str:
     """2026-11-23 → 「一」."""
-    return "一二三四五六日"[day.weekday()] if day else ""
+    return str(WEEKDAY_LABELS[day.weekday()]) if day else ""
