@@ -6,11 +6,13 @@ may also provide ``sign_in_help() -> str | list[str]``, printed after the local 
 
 import importlib
 import unicodedata
+from pathlib import Path
 from types import ModuleType
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from staff import demo
 
@@ -46,7 +48,11 @@ class Command(BaseCommand):
     def handle(self, *args, url: str, force: bool, **options):
         if not settings.DEBUG and not force:
             raise CommandError("load_demo sets a published password on every demo account; refusing with DEBUG off.")
-        with transaction.atomic():
+        # The sample requests notify people; their emails go to files, not over the sign-in help.
+        mail_dir = Path(settings.BASE_DIR) / "var" / "mail" / "demo-load"
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", EMAIL_FILE_PATH=str(mail_dir)
+        ), transaction.atomic():
             school = demo.load()
             loaded = ["staff"]
             for app in DEMO_APPS:
@@ -56,6 +62,7 @@ class Command(BaseCommand):
                     loaded.append(app)
         people = school.staff.count()
         self.stdout.write(self.style.SUCCESS(f"示範資料已就緒：{school}，{people} 位教職員（{', '.join(loaded)}）"))
+        self.stdout.write(f"  示範資料產生的通知信 Demo emails: {mail_dir}/")
         self.stdout.write(self.sign_in_help(url))
 
     def sign_in_help(self, url: str) -> str:
