@@ -39,6 +39,7 @@ from attendance.services import (
 from common.exports import csv_bytes, download, xlsx_bytes, xlsx_table
 from staff.models import StaffCategory, StaffMember
 from staff.permissions import can_manage_staff, can_see_staff, is_school_wide
+from staff.selectors import staff_required_for
 from staff.twdate import WEEKDAYS, roc_year
 
 # A school view over a longer range reads the stored results as they are (no recompute on the fly).
@@ -51,10 +52,7 @@ def staff_required(view):
     @login_required
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        staff = request.user.staff_or_none
-        if staff is None:
-            raise PermissionDenied(_("此帳號尚未對應到教職員資料"))
-        request.staff = staff
+        request.staff = staff_required_for(request)
         return view(request, *args, **kwargs)
 
     return wrapper

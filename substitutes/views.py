@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from common.exports import download
 from staff.models import StaffMember
+from staff.selectors import staff_required_for
 from substitutes.exports import pay_report_csv, pay_report_xlsx
 from substitutes.forms import AbsenceForm, AssignForm, MonthForm
 from substitutes.models import Absence, CoverageNeed
@@ -33,15 +34,8 @@ from substitutes.services import (
 )
 
 
-def _me(request) -> StaffMember:
-    staff = request.user.staff_or_none
-    if staff is None:
-        raise PermissionDenied
-    return staff
-
-
 def _arranger(request) -> StaffMember:
-    me = _me(request)
+    me = staff_required_for(request)
     if not can_arrange(me):
         raise PermissionDenied
     return me
@@ -168,7 +162,7 @@ def absence_withdraw(request, pk: int):
 @login_required
 def mine(request):
     """My own cover duties, and my classes that others cover."""
-    me = _me(request)
+    me = staff_required_for(request)
     today = timezone.localdate()
     return render(
         request, "substitutes/mine.html",
@@ -177,7 +171,7 @@ def mine(request):
 
 
 def _report(request):
-    me = _me(request)
+    me = staff_required_for(request)
     if not can_see_pay(me):
         raise PermissionDenied
     form = MonthForm(request.GET or None)
