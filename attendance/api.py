@@ -21,20 +21,17 @@ from attendance.services import (
 )
 from staff.models import StaffMember
 from staff.permissions import can_manage_staff
+from staff.selectors import NO_STAFF_MESSAGE, staff_for_request, staff_required_for
 
 
 class HasStaffRecord(BasePermission):
-    message = _("此帳號尚未對應到教職員資料")
+    message = NO_STAFF_MESSAGE
 
     def has_permission(self, request, view) -> bool:
-        return getattr(request.user, "staff_or_none", None) is not None
+        return staff_for_request(request) is not None
 
 
 PERMISSIONS = [IsAuthenticated, HasStaffRecord]
-
-
-def _me(request) -> StaffMember:
-    return request.user.staff
 
 
 class _StaffScopedMixin:
@@ -46,7 +43,7 @@ class _StaffScopedMixin:
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return self.model.objects.none()
-        return type(self).selector(_me(self.request))
+        return type(self).selector(staff_required_for(self.request))
 
 
 class StaffRefSerializer(serializers.ModelSerializer):
@@ -93,7 +90,7 @@ class PunchListCreateApi(_StaffScopedMixin, generics.ListAPIView):
         data = PunchInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         outcome = punch_record(
-            staff=_me(request),
+            staff=staff_required_for(request),
             kind=data.validated_data["kind"],
             ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
@@ -169,7 +166,7 @@ class CorrectionListCreateApi(_StaffScopedMixin, generics.ListAPIView):
     def post(self, request):
         data = CorrectionInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        correction = punch_correction_request(staff=_me(request), **data.validated_data)
+        correction = punch_correction_request(staff=staff_required_for(request), **data.validated_data)
         return Response(CorrectionOutputSerializer(correction).data, status=status.HTTP_201_CREATED)
 
 
@@ -182,7 +179,7 @@ class _CorrectionDecisionApi(_StaffScopedMixin, generics.GenericAPIView):
 
     @extend_schema(request=DecisionInputSerializer, responses={200: CorrectionOutputSerializer})
     def post(self, request, pk: int):
-        me = _me(request)
+        me = staff_required_for(request)
         correction = get_object_or_404(self.get_queryset(), pk=pk)  # someone else's unit: 404
         if not can_manage_staff(me, correction.staff):
             raise PermissionDenied(_("不能審核自己的補登"))

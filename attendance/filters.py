@@ -6,10 +6,11 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
 from staff.models import StaffCategory, Unit
+from staff.selectors import staff_for_request
 
 
 def _school_units(request) -> QuerySet[Unit]:
-    staff = getattr(getattr(request, "user", None), "staff_or_none", None)
+    staff = staff_for_request(request)
     if staff is None:
         return Unit.objects.none()
     return Unit.objects.filter(school_id=staff.school_id).order_by("name")

@@ -6,10 +6,8 @@ principal their school. Someone else's record answers 404; a page the role canno
 """
 
 import calendar
-import csv
 import datetime as dt
 import functools
-from io import BytesIO
 
 from django.conf import settings
 from django.contrib import messages
@@ -17,12 +15,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from attendance import selectors
 from attendance.filters import DailyResultFilter
@@ -37,8 +36,10 @@ from attendance.services import (
     punch_correction_request,
     punch_record,
 )
+from common.exports import csv_bytes, download, xlsx_bytes, xlsx_table
 from staff.models import StaffCategory, StaffMember
 from staff.permissions import can_manage_staff, can_see_staff, is_school_wide
+from staff.selectors import staff_required_for
 from staff.twdate import WEEKDAY_LABELS, format_roc_month, roc_year
 
 # A school view over a longer range reads the stored results as they are (no recompute on the fly).
@@ -51,10 +52,7 @@ def staff_required(view):
     @login_required
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        staff = request.user.staff_or_none
-        if staff is None:
-            raise PermissionDenied(_("此帳號尚未對應到教職員資料"))
-        request.staff = staff
+        request.staff = staff_required_for(request)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -299,37 +297,16 @@ def export_report(request, fmt: str):
     filename = f"attendance-{me.school.code}-{roc_year(start)}{month:02d}"
     title = _("%(school)s %(month)s 出勤月報") % {"school": me.school.name, "month": _roc_month(year, month)}
 
+    table = [[row[key] for key in keys] for row in rows]
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        response.write("\ufeff")  # Excel reads UTF-8 Chinese only with the BOM
-        writer = csv.writer(response)
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow([row[key] for key in keys])
-        return response
+        return download(csv_bytes(headers, table), filename=f"{filename}.csv")
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.styles import Font
-
         book = Workbook()
         sheet = book.active
         sheet.title = f"{roc_year(start)}-{month:02d}"
-        sheet.append([title])
-        sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append(headers)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append([row[key] for key in keys])
+        xlsx_table(sheet, headers, table, title=title)
         sheet.freeze_panes = "C3"
-        buffer = BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        return response
+        return download(xlsx_bytes(book), filename=f"{filename}.xlsx")
     raise Http404
 
 

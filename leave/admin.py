@@ -19,40 +19,14 @@ from leave.models import (
     OvertimeRequest,
 )
 from leave.services import leave_charges_recompute
+from staff.admin import SchoolScopedAdmin as StaffSchoolScopedAdmin
 from staff.models import StaffCategory, StaffMember
 
 
-class SchoolScopedAdmin(admin.ModelAdmin):
+class SchoolScopedAdmin(StaffSchoolScopedAdmin):
     """The personnel office (staff users, not superusers) sees and picks only its own school's rows."""
 
-    school_path = "school_id"
-
-    def _school_id(self, request) -> int | None:
-        staff = request.user.staff_or_none
-        return staff.school_id if staff else None
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(**{self.school_path: self._school_id(request)})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            school_id = self._school_id(request)
-            model = db_field.related_model
-            if model is LeaveType:
-                kwargs["queryset"] = LeaveType.objects.filter(school_id=school_id)
-            elif model is StaffMember:
-                kwargs["queryset"] = StaffMember.objects.filter(school_id=school_id)
-            elif model._meta.label == "staff.School":
-                kwargs["queryset"] = model.objects.filter(pk=school_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if not request.user.is_superuser and db_field.related_model is LeaveType:
-            kwargs["queryset"] = LeaveType.objects.filter(school_id=self._school_id(request))
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+    school_scoped_models = (LeaveType,)
 
 
 class CategoriesField(forms.MultipleChoiceField):
@@ -110,7 +84,7 @@ class LeaveTypeAdmin(SchoolScopedAdmin):
 
 @admin.register(LeaveRule)
 class LeaveRuleAdmin(SchoolScopedAdmin):
-    school_path = "leave_type__school_id"
+    school_path = "leave_type__school"
     form = LeaveRuleForm
     list_display = ["leave_type", "audience", "grant_kind", "quota_days", "period", "unit", "effective_from",
                     "effective_to", "over_quota", "may_refuse", "substitute_payer"]
@@ -176,7 +150,7 @@ class LeaveRequestAdmin(SchoolScopedAdmin):
 
 @admin.register(BalanceAdjustment)
 class BalanceAdjustmentAdmin(SchoolScopedAdmin):
-    school_path = "staff__school_id"
+    school_path = "staff__school"
     list_display = ["staff", "leave_type", "period_start", "hours", "reason", "created_by", "created_at"]
     list_filter = ["leave_type__school", "leave_type__name", "period_start"]
     search_fields = ["staff__name", "staff__employee_no", "reason"]

@@ -11,7 +11,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -43,14 +42,8 @@ from leave.services import (
 )
 from staff.models import StaffMember
 from staff.permissions import can_see_staff
+from staff.selectors import staff_required_for
 from staff.twdate import format_days_hours
-
-
-def _me(request) -> StaffMember:
-    staff = request.user.staff_or_none
-    if staff is None:
-        raise PermissionDenied("此帳號沒有教職員資料")
-    return staff
 
 
 class StaffBriefSerializer(serializers.Serializer):
@@ -87,7 +80,7 @@ class LeaveTypeListView(APIView):
         responses=TypeSerializer(many=True),
     )
     def get(self, request):
-        me = _me(request)
+        me = staff_required_for(request)
         on = _date_param(request, "on") or timezone.localdate()
         pairs = school_rules(me.school_id).types_for(me.category, on)
         return Response(TypeSerializer([{"leave_type": t, "rule": r} for t, r in pairs], many=True).data)
@@ -126,7 +119,7 @@ class BalanceListView(APIView):
         responses=BalanceSerializer(many=True),
     )
     def get(self, request):
-        me = _me(request)
+        me = staff_required_for(request)
         subject = me
         if request.query_params.get("staff"):
             try:
@@ -213,7 +206,7 @@ class RequestListView(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation
             return LeaveRequest.objects.none()
-        return visible_leave_requests(_me(self.request))
+        return visible_leave_requests(staff_required_for(self.request))
 
     @extend_schema(summary="假單列表", responses=RequestSerializer(many=True))
     def get(self, request, *args, **kwargs):
@@ -221,7 +214,7 @@ class RequestListView(ListAPIView):
 
     @extend_schema(summary="送出假單", request=SubmitInput, responses={201: RequestDetailSerializer})
     def post(self, request):
-        me = _me(request)
+        me = staff_required_for(request)
         data = SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -256,7 +249,7 @@ def _visible(me: StaffMember, pk: int) -> LeaveRequest:
 class RequestDetailView(APIView):
     @extend_schema(summary="假單明細與簽核進度", responses=RequestDetailSerializer)
     def get(self, request, pk: int):
-        return Response(_detail(_me(request), pk))
+        return Response(_detail(staff_required_for(request), pk))
 
 
 class PreviewInput(serializers.Serializer):
@@ -280,7 +273,7 @@ PreviewOutput = inline_serializer("LeavePreview", {
 class PreviewView(APIView):
     @extend_schema(summary="試算：請假時數與送出後餘額（不寫入）", request=PreviewInput, responses=PreviewOutput)
     def post(self, request):
-        me = _me(request)
+        me = staff_required_for(request)
         data = PreviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -309,7 +302,7 @@ class _StepDecisionView(APIView):
     decide = staticmethod(leave_step_approve)
 
     def post(self, request, pk: int):
-        me = _me(request)
+        me = staff_required_for(request)
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
         self.decide(request=_visible(me, pk), actor=me, comment=data.validated_data["comment"])
@@ -330,7 +323,7 @@ class RejectView(_StepDecisionView):
 class WithdrawView(APIView):
     @extend_schema(summary="撤回簽核中的假單", request=None, responses=RequestDetailSerializer)
     def post(self, request, pk: int):
-        me = _me(request)
+        me = staff_required_for(request)
         leave_request_withdraw(request=_visible(me, pk), actor=me)
         return Response(_detail(me, pk))
 
@@ -345,7 +338,7 @@ class CancelView(APIView):
     @extend_schema(summary="銷假：全部取消或縮短已核准的假", request=CancelInput,
                    responses={201: RequestDetailSerializer})
     def post(self, request, pk: int):
-        me = _me(request)
+        me = staff_required_for(request)
         data = CancelInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -362,7 +355,7 @@ class ReassignInput(serializers.Serializer):
 class ReassignView(APIView):
     @extend_schema(summary="人事室改派目前關卡的簽核人", request=ReassignInput, responses=StepSerializer)
     def post(self, request, pk: int):
-        me = _me(request)
+        me = staff_required_for(request)
         step = get_object_or_404(ApprovalStep.objects.select_related("request"), pk=pk,
                                  request__school_id=me.school_id)
         data = ReassignInput(data=request.data)
@@ -383,7 +376,7 @@ class InboxView(APIView):
     @extend_schema(summary="待我簽核（含代理休假中主管的關卡），最早送達者在前",
                    responses=InboxStepSerializer(many=True))
     def get(self, request):
-        me = _me(request)
+        me = staff_required_for(request)
         return Response(InboxStepSerializer(approval_inbox(me), many=True).data)
 
 
@@ -413,7 +406,7 @@ class OvertimeListView(APIView):
     @extend_schema(summary="我的加班，與待我核准的加班", responses=inline_serializer("OvertimeLists", {
         "mine": OvertimeSerializer(many=True), "to_approve": OvertimeSerializer(many=True)}))
     def get(self, request):
-        me = _me(request)
+        me = staff_required_for(request)
         mine = OvertimeRequest.objects.filter(staff=me).select_related("staff__unit", "approver__unit")[:100]
         waiting = overtime_inbox(me, covering=covered_by(me))
         return Response({"mine": OvertimeSerializer(mine, many=True).data,
@@ -421,7 +414,7 @@ class OvertimeListView(APIView):
 
     @extend_schema(summary="申請加班（須事先申請）", request=OvertimeInput, responses={201: OvertimeSerializer})
     def post(self, request):
-        me = _me(request)
+        me = staff_required_for(request)
         data = OvertimeInput(data=request.data)
         data.is_valid(raise_exception=True)
         overtime = overtime_submit(staff=me, **data.validated_data)
@@ -440,7 +433,7 @@ def _overtime(me: StaffMember, pk: int) -> OvertimeRequest:
 class OvertimeDecisionView(APIView):
     @extend_schema(summary="單位主管核准或駁回加班", request=OvertimeDecisionInput, responses=OvertimeSerializer)
     def post(self, request, pk: int):
-        me = _me(request)
+        me = staff_required_for(request)
         data = OvertimeDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         overtime = overtime_decide(overtime=_overtime(me, pk), actor=me, **data.validated_data)
@@ -456,7 +449,7 @@ class OvertimeSettleView(APIView):
     @extend_schema(summary="依刷卡核計加班時數（人事室，或出勤模組代為呼叫）", request=SettleInput,
                    responses=OvertimeSerializer)
     def post(self, request, pk: int):
-        me = _me(request)
+        me = staff_required_for(request)
         data = SettleInput(data=request.data)
         data.is_valid(raise_exception=True)
         overtime = overtime_settle(overtime=_overtime(me, pk), actor=me, **data.validated_data)

@@ -1,14 +1,12 @@
 """CSV and XLSX exports of the personnel view (openpyxl for Excel)."""
 
-import csv
-import io
 from collections.abc import Iterable
 
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from common.exports import csv_bytes, download, xlsx_bytes, xlsx_table
 from leave.display import amount_text
 from leave.models import LeaveRequest
 from leave.selectors import BalanceRow
@@ -80,30 +78,13 @@ def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]
 
 
 def csv_response(filename: str, header: list, rows: list[list]) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # so Excel opens the UTF-8 file with the right encoding
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    return download(csv_bytes(header, rows), filename=f"{filename}.csv")
 
 
 def xlsx_response(filename: str, sheet: str, header: list, rows: list[list]) -> HttpResponse:
     book = Workbook()
     ws = book.active
     ws.title = sheet
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append(row)
+    xlsx_table(ws, header, rows)
     ws.freeze_panes = "A2"
-    out = io.BytesIO()
-    book.save(out)
-    response = HttpResponse(
-        out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return download(xlsx_bytes(book), filename=f"{filename}.xlsx")

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from leave.models import LeaveRequest, LeaveStatus, LeaveType
 from staff.models import Unit
+from staff.selectors import staff_for_request
 
 
 def _school_id(request) -> int | None:
-    staff = getattr(getattr(request, "user", None), "staff_or_none", None)
+    staff = staff_for_request(request)
     return staff.school_id if staff else None
 
 

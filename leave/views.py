@@ -47,13 +47,7 @@ from leave.services import (
 )
 from staff.models import Role, StaffMember, Unit
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff_q
-
-
-def _me(request) -> StaffMember:
-    staff = request.user.staff_or_none
-    if staff is None:
-        raise PermissionDenied(_("此帳號沒有教職員資料"))
-    return staff
+from staff.selectors import staff_required_for
 
 
 def _current_step_prefetch() -> Prefetch:
@@ -69,7 +63,7 @@ def _current_step_prefetch() -> Prefetch:
 
 @login_required
 def my_leave(request):
-    me = _me(request)
+    me = staff_required_for(request)
     today = timezone.localdate()
     balances = leave_balances(staff_members=[me], on=today)[me.pk]
     requests = Paginator(my_leave_requests(me).prefetch_related(_current_step_prefetch()), 20).get_page(
@@ -80,7 +74,7 @@ def my_leave(request):
 
 @login_required
 def new_request(request):
-    me = _me(request)
+    me = staff_required_for(request)
     today = timezone.localdate()
     rules = school_rules(me.school_id)
     preview = error_code = None
@@ -117,7 +111,7 @@ def new_request(request):
 @require_GET
 def preview(request):
     """The computed length and the balances after it, as a fragment the new-request page shows."""
-    me = _me(request)
+    me = staff_required_for(request)
     form = PreviewForm(request.GET, staff=me)
     context: dict = {"preview": None, "message": ""}
     if not form.is_valid():
@@ -138,7 +132,7 @@ def preview(request):
 
 
 def _visible_request(request, pk) -> tuple[StaffMember, LeaveRequest]:
-    me = _me(request)
+    me = staff_required_for(request)
     leave = get_object_or_404(
         LeaveRequest.objects.select_related("applicant__unit", "applicant__user", "leave_type", "rule", "deputy",
                                             "amends"),
@@ -265,7 +259,7 @@ def reassign(request, pk):
 
 @login_required
 def attachment(request, pk):
-    me = _me(request)
+    me = staff_required_for(request)
     item = get_object_or_404(LeaveAttachment.objects.select_related("request"), pk=pk,
                              request__school_id=me.school_id)
     _visible_request(request, item.request_id)
@@ -277,7 +271,7 @@ def attachment(request, pk):
 
 @login_required
 def inbox(request):
-    me = _me(request)
+    me = staff_required_for(request)
     covering = covered_by(me)
     return render(request, "leave/inbox.html", {
         "steps": approval_inbox(me, covering=covering), "overtime": overtime_inbox(me, covering=covering),
@@ -288,7 +282,7 @@ def inbox(request):
 
 
 def _overseer(request) -> StaffMember:
-    me = _me(request)
+    me = staff_required_for(request)
     if not (is_school_wide(me) or headed_unit_ids(me)):
         raise PermissionDenied(_("只有單位主管與人事室可以查看"))
     return me
@@ -359,7 +353,7 @@ def balances_overview(request):
 
 @login_required
 def overtime_page(request):
-    me = _me(request)
+    me = staff_required_for(request)
     form = OvertimeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -390,7 +384,7 @@ def overtime_page(request):
 
 
 def _overtime(request, pk) -> tuple[StaffMember, OvertimeRequest]:
-    me = _me(request)
+    me = staff_required_for(request)
     return me, get_object_or_404(OvertimeRequest.objects.select_related("staff"), pk=pk, school_id=me.school_id)
 
 

@@ -21,6 +21,8 @@ from schedules.models import (
     WorkSchedule,
 )
 from schedules.permissions import can_declare_typhoon
+from staff.admin import SchoolScopedAdmin as StaffSchoolScopedAdmin
+from staff.admin import admin_school_id
 from staff.models import School
 
 TIMING_FIELDS = (
@@ -28,32 +30,10 @@ TIMING_FIELDS = (
 )
 
 
-def _own_school_id(request) -> int | None:
-    staff = request.user.staff_or_none
-    return staff.school_id if staff else None
-
-
-class SchoolScopedAdmin(admin.ModelAdmin):
+class SchoolScopedAdmin(StaffSchoolScopedAdmin):
     """Non-superusers work on their own school only (rows and choices)."""
 
-    school_field = "school"
-
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        return qs.filter(**{f"{self.school_field}_id": _own_school_id(request)})
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            school_id = _own_school_id(request)
-            if db_field.name == "school":
-                kwargs["queryset"] = School.objects.filter(pk=school_id)
-            elif db_field.related_model is WorkSchedule:
-                kwargs["queryset"] = WorkSchedule.objects.filter(school_id=school_id)
-            elif db_field.name == "staff":
-                kwargs["queryset"] = db_field.related_model.objects.filter(school_id=school_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    school_scoped_models = (WorkSchedule,)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
@@ -125,7 +105,7 @@ class CategoryScheduleAdmin(SchoolScopedAdmin):
 
 @admin.register(PersonalSchedule)
 class PersonalScheduleAdmin(SchoolScopedAdmin):
-    school_field = "staff__school"
+    school_path = "staff__school"
     list_display = ["staff", "schedule", "start_date", "end_date", "reason"]
     list_filter = ["staff__school", "schedule"]
     search_fields = ["staff__name", "staff__employee_no", "reason"]
@@ -234,7 +214,7 @@ class TyphoonDayAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(Q(school__isnull=True) | Q(school_id=_own_school_id(request)))
+        return qs.filter(Q(school__isnull=True) | Q(school_id=admin_school_id(request)))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -242,7 +222,7 @@ class TyphoonDayAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "school" and not can_declare_typhoon(request.user, None):
-            kwargs["queryset"] = School.objects.filter(pk=_own_school_id(request))
+            kwargs["queryset"] = School.objects.filter(pk=admin_school_id(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):

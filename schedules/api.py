@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,15 +20,9 @@ from schedules.models import TyphoonDay
 from schedules.services import ScheduleError
 from staff.models import Role, School, StaffMember
 from staff.permissions import can_see_staff
+from staff.selectors import staff_for_request, staff_required_for
 
 MAX_RANGE_DAYS = 366
-
-
-def _me(request) -> StaffMember:
-    staff = request.user.staff_or_none
-    if staff is None:
-        raise PermissionDenied(_("此帳號沒有對應的教職員資料"))
-    return staff
 
 
 class RangeInputSerializer(serializers.Serializer):
@@ -90,7 +84,7 @@ class MyCalendarApi(APIView):
         responses=DutyDayOutputSerializer(many=True),
     )
     def get(self, request):
-        me = _me(request)
+        me = staff_required_for(request)
         params = RangeInputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         subject = me
@@ -122,12 +116,12 @@ class SchoolCalendarApi(APIView):
 
 def _school_for(request) -> School:
     code = request.query_params.get("school")
-    staff = request.user.staff_or_none
+    staff = staff_for_request(request)
     if code and (request.user.is_superuser or (staff is not None and staff.has_role(Role.SYSTEM_ADMIN))):
         return get_object_or_404(School, code=code)
     if code and (staff is None or staff.school.code != code):
         raise NotFound
-    return _me(request).school
+    return staff_required_for(request).school
 
 
 class TyphoonDayFilter(django_filters.FilterSet):
@@ -157,7 +151,7 @@ class TyphoonDayListApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return TyphoonDay.objects.none()
-        me = _me(self.request)
+        me = staff_required_for(self.request)
         return (
             TyphoonDay.objects.filter(Q(school__isnull=True) | Q(school_id=me.school_id))
             .select_related("school")

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from common.files import UndecodableText, decode_office_text
+
 HEADER = ("西元日期", "星期", "是否放假", "備註")
 WEEKDAYS = "一二三四五六日"
 WORKING, DAY_OFF = "0", "2"
@@ -51,18 +53,13 @@ class OfficeCalendarFileError(Exception):
 
 
 def decode(content: bytes) -> tuple[str, str]:
-    """(text, encoding name): UTF-8 with a BOM, UTF-8, or Big5 (as Windows' cp950 writes it)."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        try:
-            return content.decode("utf-8-sig"), "UTF-8 (BOM)"
-        except UnicodeDecodeError as exc:
+    """(text, encoding name) by ``common.files.decode_office_text``: "UTF-8 (BOM)", "UTF-8", "Big5" ..."""
+    try:
+        return decode_office_text(content)
+    except UndecodableText as exc:
+        if exc.declared == "UTF-8":
             raise OfficeCalendarFileError([_("檔案標示為 UTF-8 但內容有無法解讀的字元")]) from exc
-    for codec, name in (("utf-8", "UTF-8"), ("cp950", "Big5")):
-        try:
-            return content.decode(codec), name
-        except UnicodeDecodeError:
-            continue
-    raise OfficeCalendarFileError([_("無法辨識檔案編碼，請使用 Big5 或 UTF-8 的 CSV 檔")])
+        raise OfficeCalendarFileError([_("無法辨識檔案編碼，請使用 Big5 或 UTF-8 的 CSV 檔")]) from exc
 
 
 def parse(content: bytes) -> ParsedOfficeCalendar:

@@ -24,13 +24,7 @@ from schedules.timetables_selectors import (
 )
 from schedules.timetables_services import TimetableError, timetable_import
 from staff.models import Role, StaffMember
-
-
-def _me(request) -> StaffMember:
-    staff = request.user.staff_or_none
-    if staff is None:
-        raise PermissionDenied
-    return staff
+from staff.selectors import staff_required_for
 
 
 def _semester(request, me: StaffMember) -> Semester | None:
@@ -45,7 +39,7 @@ def _semester(request, me: StaffMember) -> Semester | None:
 
 @login_required
 def timetables(request):
-    me = _me(request)
+    me = staff_required_for(request)
     semester = _semester(request, me)
     context = {
         "semester": semester,
@@ -60,7 +54,7 @@ def timetables(request):
 
 @login_required
 def timetable_teacher(request, pk: int):
-    me = _me(request)
+    me = staff_required_for(request)
     teacher = StaffMember.objects.filter(pk=pk, school_id=me.school_id).first()
     if teacher is None:
         raise Http404
@@ -74,7 +68,7 @@ def timetable_teacher(request, pk: int):
 
 @login_required
 def timetable_class(request):
-    me = _me(request)
+    me = staff_required_for(request)
     semester = _semester(request, me)
     name = request.GET.get("name", "").strip()
     if not name or semester is None:
@@ -89,7 +83,7 @@ def timetable_class(request):
 
 @login_required
 def timetable_import_page(request):
-    me = _me(request)
+    me = staff_required_for(request)
     if not me.has_role(Role.ACADEMIC_AFFAIRS):
         raise PermissionDenied
     form = TimetableImportForm(request.POST or None, request.FILES or None, school=me.school)

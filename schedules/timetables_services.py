@@ -5,7 +5,6 @@ BOM) or Big5, checks every row, and either replaces the semester's whole timetab
 nothing and reports every bad row by its line number.
 """
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
+from common.files import UndecodableText, decode_office_text
 from config.errors import DomainError
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
@@ -76,14 +76,12 @@ CHINESE_DIGITS = {
 
 
 def decode_csv(data: bytes) -> str:
-    """UTF-8 with BOM, UTF-8, or Big5 (as cp950, Windows' Big5 with its extensions)."""
-    encodings = ("utf-8-sig",) if data.startswith(codecs.BOM_UTF8) else ("utf-8", "cp950", "big5hkscs")
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise TimetableError(_("無法辨識檔案編碼，請存成 UTF-8 或 Big5 的 CSV 檔"), code="encoding")
+    """The file's text in any encoding ``common.files.decode_office_text`` reads (UTF-8 with or
+    without a BOM, Big5, UTF-16 with a BOM)."""
+    try:
+        return decode_office_text(data)[0]
+    except UndecodableText as exc:
+        raise TimetableError(_("無法辨識檔案編碼，請存成 UTF-8 或 Big5 的 CSV 檔"), code="encoding") from exc
 
 
 def _parse_weekday(value: str) -> int | None:

@@ -25,12 +25,13 @@ from schedules.permissions import (
     can_view_school_calendar,
 )
 from staff.models import Role, School
+from staff.selectors import staff_for_request
 
 
 def _school_for(request: HttpRequest) -> School:
     """The signed-in person's school; a superuser or system admin may look at another with ?school=<code>."""
     code = request.GET.get("school", "").strip()
-    staff = request.user.staff_or_none
+    staff = staff_for_request(request)
     if code and (request.user.is_superuser or (staff is not None and staff.has_role(Role.SYSTEM_ADMIN))):
         return get_object_or_404(School, code=code)
     if staff is None:
@@ -43,7 +44,7 @@ def _school_for(request: HttpRequest) -> School:
 
 
 def _with_school(url: str, request: HttpRequest, school: School) -> str:
-    staff = request.user.staff_or_none
+    staff = staff_for_request(request)
     if staff is not None and staff.school_id == school.pk:
         return url
     return f"{url}?school={school.code}"
@@ -70,7 +71,7 @@ def month(request):
         dt.date(year, mon, 1)
     except ValueError:
         year, mon = today.year, today.month
-    cal = selectors.month_calendar(school=school, year=year, month=mon, viewer=request.user.staff_or_none)
+    cal = selectors.month_calendar(school=school, year=year, month=mon, viewer=staff_for_request(request))
     return render(request, "schedules/month.html", {
         "cal": cal,
         "can_manage": can_manage_school_calendar(request.user, school),
@@ -212,7 +213,7 @@ def _typhoon_scope(request) -> tuple[list[School], bool]:
     """The schools the user may declare for, and whether they may declare for all schools."""
     if can_declare_typhoon(request.user, None):
         return list(School.objects.order_by("code")), True
-    staff = request.user.staff_or_none
+    staff = staff_for_request(request)
     return ([staff.school] if staff is not None else []), False
 
 
@@ -248,7 +249,7 @@ def typhoons(request):
 @login_required
 def typhoon_withdraw(request, pk: int):
     typhoon = get_object_or_404(TyphoonDay.objects.select_related("school"), pk=pk)
-    staff = request.user.staff_or_none
+    staff = staff_for_request(request)
     visible = (
         typhoon.school_id is None
         or can_declare_typhoon(request.user, None)

@@ -25,6 +25,7 @@ from sso.errors import SsoError
 from sso.models import BindMethod, PortalIdentity
 from sso.permissions import is_binding_admin
 from staff.models import StaffMember
+from staff.selectors import staff_for_request
 
 log = logging.getLogger("sso.signin")
 
@@ -284,7 +285,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 # --- personnel: bindings of the school -----------------------------------------------
 def _binding_admin(request: HttpRequest) -> StaffMember:
-    me = request.user.staff_or_none
+    me = staff_for_request(request)
     if not is_binding_admin(me):
         raise PermissionDenied
     return me

@@ -10,33 +10,59 @@ from django.utils.translation import gettext_lazy as _
 from staff.forms import RosterImportForm
 from staff.models import RoleAssignment, School, StaffMember, Unit, User
 from staff.permissions import can_import_roster
+from staff.selectors import staff_for_request
 from staff.services import RosterImportError, roster_import
 
 
+def admin_school_id(request) -> int | None:
+    """The school a non-superuser works on in the admin: their own (None without a staff record)."""
+    staff = staff_for_request(request)
+    return staff.school_id if staff is not None else None
+
+
 class SchoolScopedAdmin(admin.ModelAdmin):
-    """Superusers see every school; anyone else in the admin (the personnel office) sees their own."""
+    """Superusers see every school; anyone else in the admin (the personnel office) sees their own
+    school's rows, and picks schools, units, people (and ``school_scoped_models``) of it only.
+
+    ``school_path`` reaches the row's school from the model (``"school"``, ``"staff__school"``).
+    Every app's admin builds on this one class.
+    """
 
     school_path = "school"
+    # Further foreign-key targets with a ``school`` field whose choices stay within the school.
+    school_scoped_models: tuple[type, ...] = ()
 
     def get_queryset(self, request) -> QuerySet:
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        staff = request.user.staff_or_none
-        if staff is None:
+        school_id = admin_school_id(request)
+        if school_id is None:
             return qs.none()
-        return qs.filter(**{self.school_path: staff.school_id})
+        return qs.filter(**{self.school_path: school_id})
+
+    def school_choices(self, model, request) -> QuerySet | None:
+        """The choices of a foreign key or many-to-many to ``model`` for a non-superuser, or None (unscoped)."""
+        if request.user.is_superuser:
+            return None
+        school_id = admin_school_id(request)
+        if model is School:
+            return School.objects.filter(pk=school_id)
+        if model in (Unit, StaffMember, *self.school_scoped_models):
+            return model.objects.filter(school_id=school_id)
+        return None
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        staff = request.user.staff_or_none
-        if not request.user.is_superuser and staff is not None:
-            if db_field.related_model is School:
-                kwargs["queryset"] = School.objects.filter(pk=staff.school_id)
-            elif db_field.related_model is Unit:
-                kwargs["queryset"] = Unit.objects.filter(school_id=staff.school_id)
-            elif db_field.related_model is StaffMember:
-                kwargs["queryset"] = StaffMember.objects.filter(school_id=staff.school_id)
+        choices = self.school_choices(db_field.related_model, request)
+        if choices is not None:
+            kwargs["queryset"] = choices
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = self.school_choices(db_field.related_model, request)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(User)

@@ -1,11 +1,11 @@
 from staff.models import Role
 from staff.permissions import headed_unit_ids, is_school_wide
+from staff.selectors import staff_for_request
 
 
 def current_staff(request):
     """The signed-in person's staff record and role flags, for the layout's navigation."""
-    user = getattr(request, "user", None)
-    staff = user.staff_or_none if user is not None and user.is_authenticated else None
+    staff = staff_for_request(request)
     if staff is None:
         return {"me": None, "nav": {}}
     nav = {

@@ -26,10 +26,17 @@ class User(AbstractUser):
 
     @property
     def staff_or_none(self) -> "StaffMember | None":
-        try:
-            return self.staff
-        except StaffMember.DoesNotExist:
-            return None
+        """The person behind this account, or None; read once per User object, with their school
+        and unit in the same query (every page shows both). Later ``user.staff`` reads the cache."""
+        related = User.staff.related
+        if not related.is_cached(self):
+            staff = None
+            if self.pk is not None:
+                staff = StaffMember.objects.select_related("school", "unit").filter(user_id=self.pk).first()
+            related.set_cached_value(self, staff)  # None too: Django's own cache of "no staff record"
+            if staff is not None:
+                related.field.set_cached_value(staff, self)
+        return related.get_cached_value(self)
 
 
 class School(models.Model):

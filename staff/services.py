@@ -20,7 +20,6 @@ Decisions (also in docs/architecture.md):
   ``<school code>-<employee number>`` in lower case (e.g. ``563401-t0012``), unique across a city.
 """
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -34,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
+from common.files import UndecodableText, decode_office_text
 from config.errors import DomainError
 from staff.models import School, StaffCategory, StaffMember, Unit, User
 from staff.twdate import parse_tw_date
@@ -123,17 +123,14 @@ _NO = {_key(v) for v in ("否", "離職", "n", "no", "false", "0")}
 
 
 def decode_roster(data: bytes) -> str:
-    """The file's text: UTF-16 with a BOM (Excel's 'Unicode text'), UTF-8 with or without a BOM,
-    else Big5 (cp950, what Excel in Taiwan writes for 'CSV'). Big5 Chinese is practically never
-    valid UTF-8, so trying UTF-8 strictly first tells them apart without guessing.
-    """
-    encodings = ["utf-16"] if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ["utf-8-sig", "cp950"]
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise RosterImportError(_("無法辨識檔案的文字編碼，請另存為 UTF-8 或 Big5 的 CSV 檔。"), code="encoding")
+    """The file's text in any encoding ``common.files.decode_office_text`` reads (UTF-16 or UTF-8
+    with a BOM, UTF-8, Big5)."""
+    try:
+        return decode_office_text(data)[0]
+    except UndecodableText as exc:
+        raise RosterImportError(
+            _("無法辨識檔案的文字編碼，請另存為 UTF-8 或 Big5 的 CSV 檔。"), code="encoding"
+        ) from exc
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:

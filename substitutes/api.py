@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from staff.selectors import staff_for_request
 from substitutes.filters import CoverageAssignmentFilter, CoverageNeedFilter
 from substitutes.models import CoverageAssignment, CoverageNeed
 from substitutes.selectors import (
@@ -25,22 +26,18 @@ from substitutes.selectors import (
 from substitutes.services import coverage_assign, coverage_unassign
 
 
-def _staff(request):
-    return getattr(request.user, "staff_or_none", None)
-
-
 class IsAcademicAffairs(BasePermission):
     message = "只有教學組可以使用"
 
     def has_permission(self, request, view) -> bool:
-        return can_arrange(_staff(request))
+        return can_arrange(staff_for_request(request))
 
 
 class CanSeePay(BasePermission):
     message = "只有教學組、人事室與校長可以查看代課鐘點費"
 
     def has_permission(self, request, view) -> bool:
-        return can_see_pay(_staff(request))
+        return can_see_pay(staff_for_request(request))
 
 
 class PersonSerializer(serializers.Serializer):
@@ -92,11 +89,12 @@ class NeedList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return CoverageNeed.objects.none()
-        return coverage_need_list(school=_staff(self.request).school)
+        return coverage_need_list(school=staff_for_request(self.request).school)
 
 
 def _need_for(request, pk: int) -> CoverageNeed:
-    need = CoverageNeed.objects.select_related("school").filter(pk=pk, school_id=_staff(request).school_id).first()
+    school_id = staff_for_request(request).school_id
+    need = CoverageNeed.objects.select_related("school").filter(pk=pk, school_id=school_id).first()
     if need is None:
         raise Http404
     return need
@@ -142,7 +140,7 @@ class NeedAssign(APIView):
         need = _need_for(request, pk)
         data = self.AssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment = coverage_assign(actor=_staff(request), need_id=need.pk, **data.validated_data)
+        assignment = coverage_assign(actor=staff_for_request(request), need_id=need.pk, **data.validated_data)
         return Response(AssignmentSerializer(assignment).data, status=201)
 
 
@@ -156,7 +154,7 @@ class AssignmentList(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return CoverageAssignment.objects.none()
-        return coverage_assignment_list(school=_staff(self.request).school)
+        return coverage_assignment_list(school=staff_for_request(self.request).school)
 
 
 class AssignmentCancel(APIView):
@@ -170,9 +168,9 @@ class AssignmentCancel(APIView):
         """Take an assignment back: the need is open again."""
         data = self.CancelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        if not CoverageAssignment.objects.filter(pk=pk, school_id=_staff(request).school_id).exists():
+        if not CoverageAssignment.objects.filter(pk=pk, school_id=staff_for_request(request).school_id).exists():
             raise Http404
-        assignment = coverage_unassign(actor=_staff(request), assignment_id=pk, **data.validated_data)
+        assignment = coverage_unassign(actor=staff_for_request(request), assignment_id=pk, **data.validated_data)
         return Response(AssignmentSerializer(assignment).data)
 
 
@@ -211,5 +209,5 @@ class PayReport(APIView):
         query.is_valid(raise_exception=True)
         today = timezone.localdate()
         year, month = (int(x) for x in query.validated_data.get("month", f"{today:%Y-%m}").split("-"))
-        report = pay_report(school=_staff(request).school, year=year, month=month, with_lines=False)
+        report = pay_report(school=staff_for_request(request).school, year=year, month=month, with_lines=False)
         return Response(PayReportSerializer(report).data)

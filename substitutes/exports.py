@@ -1,12 +1,9 @@
 """The monthly pay report as files: CSV (UTF-8 with BOM, so Excel opens it right) and XLSX."""
 
-import csv
-import io
-
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.styles import Font
 
+from common.exports import csv_bytes, xlsx_bytes, xlsx_table
 from staff.twdate import format_roc_short
 from substitutes.selectors import PayReport
 
@@ -33,24 +30,15 @@ def _line_rows(report: PayReport) -> list[list]:
 
 
 def pay_report_csv(report: PayReport) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SUMMARY_HEADER)
-    writer.writerows(_summary_rows(report))
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(SUMMARY_HEADER, _summary_rows(report))
 
 
 def pay_report_xlsx(report: PayReport, *, school_name: str) -> bytes:
     book = Workbook()
     summary = book.active
     summary.title = "代課鐘點費"
-    summary.append([f"{school_name} {report.year - 1911} 年 {report.month} 月 代課鐘點費"])
-    summary["A1"].font = Font(bold=True, size=14)
-    summary.append(SUMMARY_HEADER)
-    for row in _summary_rows(report):
-        summary.append(row)
-    for cell in summary[2]:
-        cell.font = Font(bold=True)
+    title = f"{school_name} {report.year - 1911} 年 {report.month} 月 代課鐘點費"
+    xlsx_table(summary, SUMMARY_HEADER, _summary_rows(report), title=title)
     lines = book.create_sheet("明細")
     lines.append(LINES_HEADER)
     for row in _line_rows(report):
@@ -60,6 +48,4 @@ def pay_report_xlsx(report: PayReport, *, school_name: str) -> bytes:
             width = max(len(str(c.value or "")) for c in column) * 2 + 2
             sheet.column_dimensions[column[0].column_letter].width = min(width, 40)
     book.properties.created = timezone.now().replace(tzinfo=None)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(book)

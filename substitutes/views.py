@@ -4,13 +4,15 @@ and show the result or the service's message."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.exports import download
 from staff.models import StaffMember
+from staff.selectors import staff_required_for
 from substitutes.exports import pay_report_csv, pay_report_xlsx
 from substitutes.forms import AbsenceForm, AssignForm, MonthForm
 from substitutes.models import Absence, CoverageNeed
@@ -32,15 +34,8 @@ from substitutes.services import (
 )
 
 
-def _me(request) -> StaffMember:
-    staff = request.user.staff_or_none
-    if staff is None:
-        raise PermissionDenied
-    return staff
-
-
 def _arranger(request) -> StaffMember:
-    me = _me(request)
+    me = staff_required_for(request)
     if not can_arrange(me):
         raise PermissionDenied
     return me
@@ -167,7 +162,7 @@ def absence_withdraw(request, pk: int):
 @login_required
 def mine(request):
     """My own cover duties, and my classes that others cover."""
-    me = _me(request)
+    me = staff_required_for(request)
     today = timezone.localdate()
     return render(
         request, "substitutes/mine.html",
@@ -176,7 +171,7 @@ def mine(request):
 
 
 def _report(request):
-    me = _me(request)
+    me = staff_required_for(request)
     if not can_see_pay(me):
         raise PermissionDenied
     form = MonthForm(request.GET or None)
@@ -194,15 +189,9 @@ def pay(request):
 @login_required
 def pay_export(request, fmt: str):
     me, _form, year, month = _report(request)
-    name = f"substitute-pay-{year}-{month:02d}"
+    name = f"substitute-pay-{year}-{month:02d}.{fmt}"
     if fmt == "csv":
         report = pay_report(school=me.school, year=year, month=month, with_lines=False)
-        response = HttpResponse(pay_report_csv(report), content_type="text/csv; charset=utf-8")
-    else:
-        report = pay_report(school=me.school, year=year, month=month)
-        response = HttpResponse(
-            pay_report_xlsx(report, school_name=me.school.name),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return download(pay_report_csv(report), filename=name)
+    report = pay_report(school=me.school, year=year, month=month)
+    return download(pay_report_xlsx(report, school_name=me.school.name), filename=name)

@@ -112,10 +112,11 @@ def test_my_month_reads_at_a_glance(people, client_for, clock, django_assert_max
     _punch(teacher, dt.date(2025, 10, 3), "07:58:00", None)
     clock(at(dt.date(2025, 10, 15), "20:00:00"))
     client = client_for(teacher)
-    # Budget: session, user, staff, school and unit (layout), roles and headed units (menu), unread notices,
-    # hire dates + result counts (ensure), and its recompute: people, the calendar (office days, school days,
-    # semesters, typhoon days, personal and category schedules), leave spans, punches, upsert; the month's results.
-    with django_assert_max_num_queries(22):
+    # Budget: savepoint + release (ATOMIC_REQUESTS), session, user, staff with school and unit (layout), roles
+    # and headed units (menu), unread notices, hire dates + result counts (ensure), and its recompute: people,
+    # the calendar (office days, school days ∪ typhoon days, semesters, personal and category schedules),
+    # leave spans, punches, upsert; the month's results.
+    with django_assert_max_num_queries(20):
         response = client.get(reverse("attendance:my_month_of", args=[2025, 10]))
     page = _text(response)
     assert "民國 114 年 10 月" in page
@@ -196,10 +197,10 @@ def test_school_view_filters(people, client_for, october, django_assert_max_num_
     client = client_for(people["personnel"])
     url = reverse("attendance:school")
     base = {"date_after": "2025-10-08", "date_before": "2025-10-08"}
-    # Budget: savepoint + release (ATOMIC_REQUESTS), session, user, staff, roles, school, the unit choices,
-    # hire dates + counts (ensure), the page count, the page, the summary, the menu's headed units,
-    # unread notices, the signed-in person's unit (layout).
-    with django_assert_max_num_queries(16):
+    # Budget: savepoint + release (ATOMIC_REQUESTS), session, user, staff with school and unit, roles, the
+    # unit choices, hire dates + counts (ensure), the page count, the page, the summary, the menu's headed
+    # units, unread notices.
+    with django_assert_max_num_queries(14):
         page = _results_table(client.get(url, base))
     assert all(name in page for name in ("王老師", "李導師", "張人事", "陳主任"))
     assert "外校人事" not in page

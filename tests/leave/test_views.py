@@ -49,14 +49,14 @@ def test_my_leave_shows_balances_and_requests(school, types, client_for):
 def test_my_leave_query_budget_does_not_grow_with_requests(school, types, client_for, django_assert_max_num_queries):
     client = client_for(school["teacher"])
     submit(school, types, day=10)
-    # 17 queries: the request's savepoint and its release; session, user, staff; the layout's roles, headed
-    # units, unread count, school and unit; balances: rules (with the types they draw on), charges (grouped),
+    # 15 queries: the request's savepoint and its release; session, user, staff with school and unit; the
+    # layout's roles, headed units, unread count; balances: rules (with the types they draw on), charges (grouped),
     # adjustments, credits; the page of requests and its count; their current steps (one prefetch).
-    with django_assert_max_num_queries(17) as one:
+    with django_assert_max_num_queries(15) as one:
         client.get(reverse("leave:mine"))
     for day in (11, 12, 15, 16, 17, 18):
         submit(school, types, day=day)
-    with django_assert_max_num_queries(17) as seven:
+    with django_assert_max_num_queries(15) as seven:
         client.get(reverse("leave:mine"))
     assert len(seven.captured_queries) == len(one.captured_queries)
 
@@ -187,10 +187,10 @@ def test_inbox_lists_what_waits_for_me_oldest_first(school, types, client_for, d
     with time_machine.travel(at(2025, 9, 1, 11), tick=False):
         third = submit(school, types, who="academic", deputy="other_teacher", day=12, class_arrangement="無課務")
     client = client_for(school["other_teacher"])
-    # 13 queries: savepoint and release; session, user, staff; the people I cover now, my roles, the steps
-    # (with requests, applicants, units, types, deputies in one join); the overtime requests; the layout's
-    # headed units, unread count, school and unit.
-    with django_assert_max_num_queries(13):
+    # 11 queries: savepoint and release; session, user, staff with school and unit; the people I cover now,
+    # my roles, the steps (with requests, applicants, units, types, deputies in one join); the overtime
+    # requests; the layout's headed units, unread count.
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("leave:inbox"))
     assert [s.request_id for s in response.context["steps"]] == [first.pk, second.pk, third.pk]
     assert client_for(school["teacher"]).get(reverse("leave:inbox")).context["steps"] == []
@@ -201,10 +201,10 @@ def test_overview_is_for_unit_heads_and_the_school_wide(school, types, client_fo
         submit(school, types, day=day)
     submit(school, types, who="other_teacher", deputy="teacher", day=15)
     personnel = client_for(school["personnel"])
-    # 16 queries: savepoint and release; session, user, staff; roles; count of requests; stuck steps and
-    # the school's role holders; the layout's headed units, unread count, school and unit; the filter's type
-    # and unit choices; the page of requests (applicant, unit, type, deputy joined).
-    with django_assert_max_num_queries(16):
+    # 14 queries: savepoint and release; session, user, staff with school and unit; roles; count of
+    # requests; stuck steps and the school's role holders; the layout's headed units, unread count; the
+    # filter's type and unit choices; the page of requests (applicant, unit, type, deputy joined).
+    with django_assert_max_num_queries(14):
         response = personnel.get(reverse("leave:overview"))
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 4
@@ -235,15 +235,15 @@ def test_overview_filters_and_exports(school, types, client_for):
 def test_balances_overview_and_export(school, types, client_for, django_assert_max_num_queries):
     submit(school, types, day=10)
     client = client_for(school["personnel"])
-    # 16 queries whatever the number of people: savepoint and release; session, user, staff; roles; the
-    # people; balances: rules, charges (grouped), adjustments, credits; the layout's headed units, unread
-    # count, school and unit; the units for the filter.
-    with django_assert_max_num_queries(16) as before:
+    # 14 queries whatever the number of people: savepoint and release; session, user, staff with school and
+    # unit; roles; the people; balances: rules, charges (grouped), adjustments, credits; the layout's headed
+    # units, unread count; the units for the filter.
+    with django_assert_max_num_queries(14) as before:
         response = client.get(reverse("leave:balances"))
     assert response.status_code == 200
     for n in range(5):
         make_staff(school["school"], unit=school["units"]["student"], name=f"新進老師{n}")
-    with django_assert_max_num_queries(16) as after:
+    with django_assert_max_num_queries(14) as after:
         client.get(reverse("leave:balances"))
     assert len(after.captured_queries) == len(before.captured_queries)
     names = [line["person"].name for line in response.context["table"]]

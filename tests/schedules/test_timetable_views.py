@@ -30,10 +30,10 @@ def semester(people):
 def test_teacher_and_class_timetables(people, semester, client_for, django_assert_max_num_queries):
     client = client_for(people["other_teacher"])  # any staff of the school may read timetables
     url = f"/schedules/timetables/teacher/{people['teacher'].pk}/?semester={semester.pk}"
-    # Layout: session, user, staff, school, unit, roles, headed units, unread notices (8).
+    # Layout: session, user, staff with school and unit, roles, headed units, unread notices (6).
     # Page: teacher, semester, the teacher's rows with periods, the bell schedule (4).
     # ATOMIC_REQUESTS: savepoint and release (2).
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         r = client.get(url)
     assert r.status_code == 200
     html = r.content.decode()

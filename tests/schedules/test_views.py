@@ -39,10 +39,10 @@ def test_month_view_shows_roc_dates_labels_and_my_window(people, client_for, dja
     add_semesters_114_115(school)
     school_day_create(actor=None, school=school, day=DAY, kind=SchoolDay.Kind.DAY_OFF, label="校慶補假")
     client = client_for(people["teacher"])
-    # savepoint and release (ATOMIC_REQUESTS), session, user, staff, school; the calendar: office days,
-    # school days ∪ typhoons, semesters, personal schedules, category schedules; the layout: roles,
-    # headed units, unread notices, the person's unit.
-    with django_assert_max_num_queries(15):
+    # savepoint and release (ATOMIC_REQUESTS), session, user, staff with school and unit; the calendar:
+    # office days, school days ∪ typhoons, semesters, personal schedules, category schedules; the layout:
+    # roles, headed units, unread notices.
+    with django_assert_max_num_queries(13):
         response = client.get(reverse("schedules:calendar"), {"month": "2026-11"})
     assert response.status_code == 200
     html = response.content.decode()

@@ -60,11 +60,11 @@ def test_personnel_sees_the_bindings_of_their_school(client_for, people, django_
     for n in range(5):
         bound_identity(make_staff(people["school"]), f"sub-extra-{n}")
     client = client_for(people["personnel"])
-    # 15, however many people the school has: savepoint and release (ATOMIC_REQUESTS), session,
-    # user, the viewer's staff row, roles, school; staff rows joined with users, units and
-    # pre-registrations; their identities; pending identities; the school policy; the staff
-    # choices; and the layout's headed units, unread count and the viewer's unit.
-    with django_assert_max_num_queries(15):
+    # 13, however many people the school has: savepoint and release (ATOMIC_REQUESTS), session,
+    # user, the viewer's staff row with school and unit, roles; staff rows joined with users, units
+    # and pre-registrations; their identities; pending identities; the school policy; the staff
+    # choices; and the layout's headed units and unread count.
+    with django_assert_max_num_queries(13):
         page = client.get("/sso/bindings/")
     html = page.content.decode()
     assert page.status_code == 200
