@@ -21,6 +21,7 @@ from leave.filters import LeaveRequestFilter
 from leave.models import ApprovalStep, LeaveRequest, LeaveRule, LeaveType, OvertimeRequest
 from leave.selectors import (
     approval_inbox,
+    can_view_overtime,
     can_view_request,
     covered_by,
     leave_balances,
@@ -427,7 +428,10 @@ class OvertimeDecisionInput(serializers.Serializer):
 
 
 def _overtime(me: StaffMember, pk: int) -> OvertimeRequest:
-    return get_object_or_404(OvertimeRequest.objects.select_related("staff"), pk=pk, school_id=me.school_id)
+    overtime = get_object_or_404(OvertimeRequest.objects.select_related("staff"), pk=pk, school_id=me.school_id)
+    if not can_view_overtime(me, overtime):
+        raise Http404
+    return overtime
 
 
 class OvertimeDecisionView(APIView):

@@ -415,6 +415,16 @@ def can_view_request(viewer: StaffMember, request: LeaveRequest) -> bool:
     return False
 
 
+def can_view_overtime(viewer: StaffMember, overtime: OvertimeRequest) -> bool:
+    """The applicant, their approver (or whoever stands in for the approver now), the personnel office
+    who settles it, and whoever may see the applicant (staff/permissions.py)."""
+    if viewer.pk in (overtime.staff_id, overtime.approver_id, overtime.decided_by_id):
+        return True
+    if can_see_staff(viewer, overtime.staff):
+        return True
+    return overtime.approver_id is not None and overtime.approver_id in covered_by(viewer)
+
+
 def stuck_steps(school_id: int) -> list[ApprovalStep]:
     """Current steps nobody can act on: a unit head that could not be found, or a role (personnel,
     principal, 教學組) nobody but the applicant holds. The personnel office reassigns them."""

@@ -22,6 +22,7 @@ from leave.forms import CancelForm, DecisionForm, LeaveRequestForm, OvertimeForm
 from leave.models import ApprovalStep, LeaveAttachment, LeaveRequest, LeaveStatus, OvertimeRequest
 from leave.selectors import (
     approval_inbox,
+    can_view_overtime,
     can_view_request,
     covered_by,
     leave_balances,
@@ -385,7 +386,10 @@ def overtime_page(request):
 
 def _overtime(request, pk) -> tuple[StaffMember, OvertimeRequest]:
     me = staff_required_for(request)
-    return me, get_object_or_404(OvertimeRequest.objects.select_related("staff"), pk=pk, school_id=me.school_id)
+    overtime = get_object_or_404(OvertimeRequest.objects.select_related("staff"), pk=pk, school_id=me.school_id)
+    if not can_view_overtime(me, overtime):
+        raise Http404
+    return me, overtime
 
 
 @login_required
