@@ -1,0 +1,89 @@
+"""What the URL and API sweeps share: the project's URL patterns, concrete URLs for them, and a DB snapshot."""
+
+import re
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+# Not swept: the admin (Django's own, staff-only), the portal's OIDC hand-shake (needs a provider; the sso
+# tests run it against a real one), the language switch (POST only, public by design) and the OpenAPI
+# schema and its viewer (public descriptions, no data).
+SKIPPED_PREFIXES = ("admin/", "oidc/", "i18n/", "api/schema/", "api/docs/")
+
+# Public by design: they answer an anonymous visitor with 200 and no one's data.
+PUBLIC = {
+    "healthz": "the load balancer's health check",
+    "login": "the sign-in page",
+    "sso:password_reset": "asking for a reset link",
+    "sso:password_reset_done": "“a link was sent”",
+    "sso:password_reset_confirm": "a reset link (an invalid token shows “the link is invalid”)",
+    "sso:password_reset_complete": "“your password is set”",
+}
+# Signing out: POST only; an anonymous GET is refused with 405 (the OIDC logout view takes no GET).
+SIGN_OUT = {"logout"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "leave:detail", or the route itself when the pattern has no name
+    route: str  # "leave/requests/<int:pk>/"
+    params: tuple[str, ...]
+
+    @property
+    def is_api(self) -> bool:
+        return self.route.startswith("api/")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = ""):
+    for pattern in resolver.url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern, route, ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else (pattern.name or route)
+            yield Route(name=name, route=route, params=tuple(pattern.pattern.regex.groupindex))
+
+
+def project_routes() -> list[Route]:
+    """Every URL pattern of the project (recursively), less the skipped ones."""
+    return [r for r in _walk(get_resolver()) if not r.route.startswith(SKIPPED_PREFIXES)]
+
+
+_CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+
+
+def concrete(route: Route, values: dict[str, object]) -> str:
+    """The route with its parameters filled in: concrete(route, {"pk": 3}) -> "/leave/requests/3/"."""
+    missing = [p for p in route.params if p not in values]
+    assert not missing, f"{route}: no value for {missing}; add the pattern to the sweep's table"
+    return "/" + _CONVERTER.sub(lambda m: str(values[m["name"]]), route.route)
+
+
+# Every app's models: a row count per model is enough to see that a refused request changed nothing.
+SNAPSHOT_APPS = ("staff", "schedules", "attendance", "leave", "substitutes", "notifications", "sso", "audit")
+
+
+def db_snapshot() -> dict[str, tuple]:
+    """Row counts and last-modified markers of every model of the project's apps."""
+    snap = {}
+    for label in SNAPSHOT_APPS:
+        for model in apps.get_app_config(label).get_models():
+            fields = [f.attname for f in model._meta.concrete_fields if f.attname in _STATE_FIELDS]
+            rows = model.objects.order_by("pk").values_list("pk", *fields)
+            snap[model._meta.label] = tuple(rows)
+    return snap
+
+
+# Columns whose change is a state change (a status flipped, a binding moved, a notice read).
+_STATE_FIELDS = {"status", "user_id", "read_at", "decided_at", "is_active", "head_id", "approver_id", "bound_at"}
+
+
+def snapshot_diff(before: dict, after: dict) -> list[str]:
+    return [label for label in before if before[label] != after.get(label)]

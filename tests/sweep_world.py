@@ -1,0 +1,138 @@
+"""The data the URL and API sweeps run against: the standing school plus one object of every kind.
+
+Every record that belongs to a person belongs to 王老師 (``teacher``): so ``other_teacher`` (another unit),
+``other_head`` (head of another unit) and ``outsider`` (another school's personnel) must be refused it, while
+``unit_head``, ``personnel`` and ``principal`` may see it. School-wide objects (semesters, school days, typhoon
+days) belong to the standing school, so only ``outsider`` must be refused them.
+
+Built once per test module inside a transaction that is rolled back at the end of the module (as Django's
+``TestCase.setUpTestData`` does), with time frozen on Wednesday 8 October 2025, 09:00 in Taipei.
+"""
+
+import datetime as dt
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import override_settings
+from django.utils import timezone
+
+from attendance.models import PunchCorrection
+from attendance.services import daily_results_recompute, punch_correction_request
+from leave.models import LeaveType
+from leave.services import approval_chains_seed, leave_request_submit, leave_types_seed, overtime_submit
+from notifications.models import Notification
+from schedules.models import BellPeriod, Division, Semester, TimetableEntry
+from schedules.services import school_day_create, typhoon_day_declare, work_schedules_seed_defaults
+from schedules.timetables_services import bell_schedule_ensure_standard
+from sso.models import PortalIdentity
+from staff.models import StaffCategory
+from substitutes.models import CoverageNeed, SubstituteProfile
+from substitutes.services import absence_record, coverage_assign
+from tests.factories import make_staff, make_standing_school
+
+ROLES = ("teacher", "unit_head", "other_teacher", "other_head", "personnel", "principal", "academic", "outsider")
+NOW = timezone.make_aware(dt.datetime(2025, 10, 8, 9, 0))  # a Wednesday in term time
+THU = dt.date(2025, 10, 9)
+
+
+def _at(day: dt.date, hhmm: str) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(hhmm)))
+
+
+@dataclass
+class World:
+    people: dict
+    objects: dict = field(default_factory=dict)  # kind -> pk, e.g. objects["leave_request"]
+
+    def staff(self, role: str):
+        return self.people[role]
+
+
+def _lesson(semester, teacher, weekday, number, class_name, subject):
+    period = BellPeriod.objects.get(school=semester.school, division=Division.SENIOR, number=number)
+    return TimetableEntry.objects.create(
+        semester=semester, teacher=teacher, weekday=weekday, period=period, class_name=class_name, subject=subject
+    )
+
+
+def build_world(media_root) -> World:
+    people = make_standing_school()
+    school, teacher = people["school"], people["teacher"]
+    objects: dict[str, int] = {}
+    # schedules: clock-in rules, the semester, bells, a timetable, a school day and a typhoon day.
+    work_schedules_seed_defaults(school=school)
+    bell_schedule_ensure_standard(school=school)
+    semester = Semester.objects.create(
+        school=school, school_year=114, term=1, start_date=dt.date(2025, 8, 30), end_date=dt.date(2026, 1, 20)
+    )
+    objects["semester"] = semester.pk
+    hourly = make_staff(school, category=StaffCategory.HOURLY_SUBSTITUTE, name="趙代課", username="hourly")
+    SubstituteProfile.objects.create(staff=hourly, subjects="國文")
+    _lesson(semester, teacher, 4, 1, "高一 3 班", "國文")
+    _lesson(semester, teacher, 4, 3, "高一 5 班", "國文")
+    _lesson(semester, people["other_teacher"], 4, 2, "高二 1 班", "國文")
+    _lesson(semester, hourly, 4, 4, "高一 3 班", "國文")
+    objects["school_day"] = school_day_create(
+        actor=None, school=school, day=dt.date(2025, 11, 25), kind="exam", label="第二次期中考"
+    ).pk
+    objects["typhoon"] = typhoon_day_declare(actor=None, day=dt.date(2025, 10, 20), school=school).pk
+    # leave: the teacher's request for Thursday morning (with an attachment) and an overtime request.
+    leave_types_seed(school=school)
+    approval_chains_seed(school=school)
+    personal = LeaveType.objects.get(school=school, code="personal")
+    with override_settings(MEDIA_ROOT=media_root):
+        request = leave_request_submit(
+            applicant=teacher, leave_type=personal, start=_at(THU, "08:00"), end=_at(THU, "12:00"),
+            deputy=people["unit_head"], reason="家中有事", class_arrangement="請教學組安排代課",
+            attachments=[SimpleUploadedFile("證明.pdf", b"%PDF-1.4 proof", content_type="application/pdf")],
+        )
+    objects["leave_request"] = request.pk
+    objects["leave_step"] = request.steps.get(status="current").pk
+    objects["leave_attachment"] = request.attachments.get().pk
+    objects["overtime"] = overtime_submit(
+        staff=teacher, planned_start=_at(THU, "17:00"), planned_end=_at(THU, "19:00"), reason="校慶場地布置"
+    ).pk
+    # substitutes: the leave made needs for the teacher's Thursday classes; give one to the hourly teacher.
+    needs = list(CoverageNeed.objects.filter(absence__teacher=teacher).order_by("pk"))
+    assert needs, "the teacher's leave should have made coverage needs"
+    objects["need"] = needs[-1].pk
+    objects["assignment"] = coverage_assign(actor=people["academic"], need_id=needs[0].pk, substitute_id=hourly.pk).pk
+    change = absence_record(actor=people["academic"], teacher=hourly, start=_at(THU, "11:00"), end=_at(THU, "17:00"))
+    objects["absence"] = change.absence.pk
+    # attendance: a pending 補登 for Tuesday's forgotten 下班.
+    daily_results_recompute(school=school, start=dt.date(2025, 10, 1), end=dt.date(2025, 10, 7))
+    objects["correction"] = punch_correction_request(
+        staff=teacher, date=dt.date(2025, 10, 7), kind="out", time=dt.time(16, 40), reason="忘記刷下班卡"
+    ).pk
+    # notifications and sso: a notice and a portal identity of the teacher.
+    objects["notification"] = Notification.objects.create(recipient=teacher.user, kind="test", title="測試通知").pk
+    objects["identity"] = PortalIdentity.objects.create(
+        issuer="https://portal.test.example", sub="teacher-sub", user=teacher.user, school=school, name="王老師",
+        bound_at=NOW, bound_method="self",
+    ).pk
+    assert PunchCorrection.objects.filter(pk=objects["correction"]).exists()
+    people["hourly"] = hourly
+    return World(people=people, objects=objects)
+
+
+@contextmanager
+def world_in_transaction(django_db_blocker, media_root):
+    """Build the world in an outer transaction (each test's own runs nested in it); roll it all back after."""
+    traveller = time_machine.travel(NOW, tick=False)
+    traveller.start()
+    try:
+        with django_db_blocker.unblock():
+            atomic = transaction.atomic()
+            atomic.__enter__()
+            try:
+                with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+                    world = build_world(media_root)
+                yield world
+            finally:
+                transaction.set_rollback(True)
+                atomic.__exit__(None, None, None)
+    finally:
+        traveller.stop()

@@ -1,0 +1,153 @@
+"""Every page of the project, as nobody and as every standing role: sign-in first, per-object refusals, no 500.
+
+The table ``ARGS`` says, for every pattern with parameters, which object of the sweep's world fills it and
+whose it is; a new pattern with parameters fails ``test_every_pattern_with_parameters_is_in_the_table`` until
+it is added. Owners:
+
+- ``teacher``: 王老師's own record (their leave, 補登, overtime, timetable, portal binding...). Another unit's
+  teacher and head, and another school's personnel, are refused it (403/404) and change nothing.
+- ``recipient``: only the teacher may open it (an in-app notice); everyone else is refused.
+- ``school``: the standing school's record (semester, school day, typhoon day, a recorded absence);
+  another school's personnel is refused it.
+- ``None``: the viewer's own view (a month, a report of their own school): no one else's object in the URL.
+"""
+
+import pytest
+from django.test import Client
+
+from tests.sweep import PUBLIC, SIGN_OUT, Route, concrete, db_snapshot, project_routes, snapshot_diff
+from tests.sweep_world import ROLES, world_in_transaction
+
+PAGES = [r for r in project_routes() if not r.is_api]
+SWEPT_ROLES = tuple(r for r in ROLES if r != "other_head")  # other_head is checked on objects only
+
+# pattern name -> (owner, {parameter: world object key | "@role" (that person's StaffMember pk) | literal})
+ARGS: dict[str, tuple[str | None, dict[str, object]]] = {
+    "notifications:open": ("recipient", {"pk": "notification"}),
+    "sso:binding_unbind": ("teacher", {"identity_id": "identity"}),
+    "sso:binding_bind": ("teacher", {"identity_id": "identity"}),
+    "sso:binding_preregister": ("teacher", {"staff_id": "@teacher"}),
+    "sso:lockout_unlock": ("teacher", {"staff_id": "@teacher"}),
+    "sso:password_reset_confirm": (None, {"uidb64": "MQ", "token": "set-password"}),
+    "schedules:school_day_edit": ("school", {"pk": "school_day"}),
+    "schedules:school_day_delete": ("school", {"pk": "school_day"}),
+    "schedules:semester_edit": ("school", {"pk": "semester"}),
+    "schedules:semester_delete": ("school", {"pk": "semester"}),
+    "schedules:typhoon_withdraw": ("school", {"pk": "typhoon"}),
+    "schedules:timetable_teacher": ("teacher", {"pk": "@teacher"}),
+    "attendance:my_month_of": (None, {"year": 2025, "month": 10}),
+    "attendance:staff_month": ("teacher", {"staff_id": "@teacher", "year": 2025, "month": 10}),
+    "attendance:export": (None, {"fmt": "csv"}),
+    "attendance:correction_approve": ("teacher", {"correction_id": "correction"}),
+    "attendance:correction_reject": ("teacher", {"correction_id": "correction"}),
+    "leave:detail": ("teacher", {"pk": "leave_request"}),
+    "leave:approve": ("teacher", {"pk": "leave_request"}),
+    "leave:reject": ("teacher", {"pk": "leave_request"}),
+    "leave:withdraw": ("teacher", {"pk": "leave_request"}),
+    "leave:cancel": ("teacher", {"pk": "leave_request"}),
+    "leave:reassign": ("teacher", {"pk": "leave_request"}),
+    "leave:attachment": ("teacher", {"pk": "leave_attachment"}),
+    "leave:overtime_decide": ("teacher", {"pk": "overtime"}),
+    "leave:overtime_withdraw": ("teacher", {"pk": "overtime"}),
+    "leave:overtime_settle": ("teacher", {"pk": "overtime"}),
+    "substitutes:need": ("teacher", {"pk": "need"}),
+    "substitutes:assign": ("teacher", {"pk": "need"}),
+    "substitutes:assignment_cancel": ("teacher", {"pk": "assignment"}),
+    "substitutes:absence_cancel": ("school", {"pk": "absence"}),
+}
+
+# Who must be refused an object, by owner.
+REFUSED = {
+    "teacher": ("other_teacher", "other_head", "outsider"),
+    "recipient": ("unit_head", "other_teacher", "other_head", "personnel", "principal", "academic", "outsider"),
+    "school": ("outsider",),
+}
+
+# Exceptions to REFUSED, with the reason.
+ALLOWED_EXCEPTIONS: dict[tuple[str, str], str] = {
+    (name, role): "timetables are posted at school: anyone of the same school reads them (docs/substitutes.md)"
+    for name in ("schedules:timetable_teacher",)
+    for role in ("other_teacher", "other_head")
+}
+
+
+def url_of(route: Route, world) -> str:
+    _owner, params = ARGS.get(route.name, (None, {}))
+    values = {}
+    for key, value in params.items():
+        if isinstance(value, str) and value.startswith("@"):
+            values[key] = world.staff(value[1:]).pk
+        elif isinstance(value, str) and value in world.objects:
+            values[key] = world.objects[value]
+        else:
+            values[key] = value
+    return concrete(route, values)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    with world_in_transaction(django_db_blocker, tmp_path_factory.mktemp("media")) as built:
+        yield built
+
+
+@pytest.fixture
+def as_role(world, db, settings, tmp_path_factory):
+    settings.MEDIA_ROOT = tmp_path_factory.getbasetemp() / "media0"
+
+    def client(role: str | None) -> Client:
+        c = Client(raise_request_exception=False)
+        if role:
+            c.force_login(world.staff(role).user, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    return client
+
+
+def test_every_pattern_with_parameters_is_in_the_table():
+    with_params = {r.name for r in PAGES if r.params}
+    assert with_params - ARGS.keys() == set(), "new URL patterns: say in ARGS which object fills them"
+    assert ARGS.keys() - with_params == set(), "stale entries in ARGS"
+    assert len({r.name for r in PAGES}) == len(PAGES), "two page patterns share a name"
+
+
+@pytest.mark.parametrize("route", PAGES, ids=str)
+def test_anonymous_is_sent_to_sign_in(route, world, as_role):
+    response = as_role(None).get(url_of(route, world))
+    if route.name in PUBLIC:
+        assert response.status_code == 200, PUBLIC[route.name]
+    elif route.name in SIGN_OUT:
+        assert response.status_code == 405
+    else:
+        # A page that takes only POST may refuse the method before asking who is there.
+        assert response.status_code in (302, 405), response.status_code
+        if response.status_code == 302:
+            assert response.url.startswith("/accounts/login/"), response.url
+
+
+@pytest.mark.parametrize("role", SWEPT_ROLES)
+@pytest.mark.parametrize("route", PAGES, ids=str)
+def test_every_role_gets_an_answer_not_an_error(route, role, world, as_role):
+    response = as_role(role).get(url_of(route, world))
+    assert response.status_code in (200, 302, 403, 404, 405), response.status_code
+
+
+DENIALS = [
+    pytest.param(route, role, id=f"{route}-{role}")
+    for route in PAGES
+    if ARGS.get(route.name, (None,))[0] in REFUSED
+    for role in REFUSED[ARGS[route.name][0]]
+]
+
+
+@pytest.mark.parametrize(("route", "role"), DENIALS)
+def test_strangers_are_refused_the_object(route, role, world, as_role):
+    if (route.name, role) in ALLOWED_EXCEPTIONS:
+        pytest.skip(ALLOWED_EXCEPTIONS[(route.name, role)])
+    client, url = as_role(role), url_of(route, world)
+    response = client.get(url)
+    assert response.status_code in (403, 404, 405), f"GET {url} as {role}: {response.status_code}"
+    if response.status_code == 405:  # an action: try to take it
+        before = db_snapshot()
+        response = client.post(url, {})
+        assert response.status_code in (403, 404), f"POST {url} as {role}: {response.status_code}"
+        assert snapshot_diff(before, db_snapshot()) == []
