@@ -281,9 +281,12 @@ def test_overtime_request_and_approval_on_the_pages(school, client_for):
 def test_overtime_denials(school, client_for):
     overtime = overtime_submit(staff=school["teacher"], planned_start=at(2025, 9, 6, 8), planned_end=at(2025, 9, 6, 12),
                                reason="校慶預演")
-    response = client_for(school["other_head"]).post(reverse("leave:overtime_decide", args=[overtime.pk]),
-                                                      {"decision": "approve"}, follow=True)
+    # Someone who may see the teacher but is not the approver is told so; another unit's head is refused it.
+    response = client_for(school["principal"]).post(reverse("leave:overtime_decide", args=[overtime.pk]),
+                                                     {"decision": "approve"}, follow=True)
     assert "您不是這件加班的核准人" in response.content.decode()
+    assert client_for(school["other_head"]).post(reverse("leave:overtime_decide", args=[overtime.pk]),
+                                                 {"decision": "approve"}).status_code == 404
     assert client_for(school["outsider"]).post(reverse("leave:overtime_decide", args=[overtime.pk])).status_code == 404
     overtime.refresh_from_db()
     assert overtime.status == OvertimeRequest.Status.PENDING
