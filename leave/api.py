@@ -9,6 +9,7 @@ import datetime as dt
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -41,7 +42,7 @@ from leave.services import (
     overtime_settle,
     overtime_submit,
 )
-from staff.models import StaffMember
+from staff.models import Role, StaffMember
 from staff.permissions import can_see_staff
 from staff.selectors import staff_required_for
 from staff.twdate import format_days_hours
@@ -219,7 +220,7 @@ class RequestListView(ListAPIView):
         data = SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        leave_type = get_object_or_404(LeaveType, pk=values["leave_type"], school_id=me.school_id)
+        leave_type = _leave_type(me, values["leave_type"])
         deputy = StaffMember.objects.filter(pk=values["deputy"]).first()
         created = leave_request_submit(
             applicant=me, leave_type=leave_type, start=values["start"], end=values["end"], deputy=deputy,
@@ -227,6 +228,14 @@ class RequestListView(ListAPIView):
             class_arrangement=values["class_arrangement"], attachments=values["attachments"],
         )
         return Response(_detail(me, created.pk), status=status.HTTP_201_CREATED)
+
+
+def _leave_type(me: StaffMember, pk: int) -> LeaveType:
+    """The school's leave type; an unknown one is bad input (400), not a missing page."""
+    leave_type = LeaveType.objects.filter(pk=pk, school_id=me.school_id).first()
+    if leave_type is None:
+        raise serializers.ValidationError({"leave_type": [_("沒有這個假別")]})
+    return leave_type
 
 
 def _detail(me: StaffMember, pk: int) -> dict:
@@ -278,7 +287,7 @@ class PreviewView(APIView):
         data = PreviewInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        leave_type = get_object_or_404(LeaveType, pk=values["leave_type"], school_id=me.school_id)
+        leave_type = _leave_type(me, values["leave_type"])
         preview = leave_request_preview(applicant=me, leave_type=leave_type, start=values["start"], end=values["end"],
                                         event_key=values["event_key"], event_date=values["event_date"])
         return Response({
@@ -359,9 +368,15 @@ class ReassignView(APIView):
         me = staff_required_for(request)
         step = get_object_or_404(ApprovalStep.objects.select_related("request"), pk=pk,
                                  request__school_id=me.school_id)
+        if not (me.has_role(Role.PERSONNEL) or me.has_role(Role.SYSTEM_ADMIN)):
+            # Refused before the input is read (403, with the service's code), as the page does.
+            refusal = {"detail": _("只有人事室可以改派簽核人"), "code": "forbidden"}
+            return Response(refusal, status=status.HTTP_403_FORBIDDEN)
         data = ReassignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        to = get_object_or_404(StaffMember, pk=data.validated_data["to"])
+        to = StaffMember.objects.filter(pk=data.validated_data["to"], school_id=me.school_id).first()
+        if to is None:
+            raise serializers.ValidationError({"to": [_("只能改派給本校在職人員")]})
         step = approval_step_reassign(step=step, to=to, actor=me, comment=data.validated_data["comment"])
         return Response(StepSerializer(step).data)
 
@@ -438,9 +453,10 @@ class OvertimeDecisionView(APIView):
     @extend_schema(summary="單位主管核准或駁回加班", request=OvertimeDecisionInput, responses=OvertimeSerializer)
     def post(self, request, pk: int):
         me = staff_required_for(request)
+        overtime = _overtime(me, pk)  # a stranger is refused before their input is read
         data = OvertimeDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        overtime = overtime_decide(overtime=_overtime(me, pk), actor=me, **data.validated_data)
+        overtime = overtime_decide(overtime=overtime, actor=me, **data.validated_data)
         return Response(OvertimeSerializer(overtime).data)
 
 
@@ -454,7 +470,8 @@ class OvertimeSettleView(APIView):
                    responses=OvertimeSerializer)
     def post(self, request, pk: int):
         me = staff_required_for(request)
+        overtime = _overtime(me, pk)  # a stranger is refused before their input is read
         data = SettleInput(data=request.data)
         data.is_valid(raise_exception=True)
-        overtime = overtime_settle(overtime=_overtime(me, pk), actor=me, **data.validated_data)
+        overtime = overtime_settle(overtime=overtime, actor=me, **data.validated_data)
         return Response(OvertimeSerializer(overtime).data)
