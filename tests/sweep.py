@@ -24,6 +24,15 @@ PUBLIC = {
 SIGN_OUT = {"logout"}
 
 
+# Query parameters a hand-typed or stale URL may carry: pages and endpoints answer them without a 500.
+GARBAGE_QUERY = {
+    "start": "abc", "end": "2025-13-45", "date": "yesterday", "day": "32", "month": "13", "year": "-1",
+    "page": "x", "week": "0", "semester": "abc", "staff": "abc", "unit": "abc", "status": "nonsense",
+    "type": "x", "kind": "x", "fmt": "x", "q": "%00", "name": "\u0000", "from": "2025-02-30", "to": "x",
+    "teacher": "abc", "school_year": "abc", "term": "9", "paid_by": "x", "ordering": "nonsense",
+}
+
+
 @dataclass(frozen=True)
 class Route:
     name: str  # "leave:detail", or the route itself when the pattern has no name

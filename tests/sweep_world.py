@@ -13,10 +13,11 @@ import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.utils import timezone
 
 from attendance.models import PunchCorrection
@@ -46,6 +47,7 @@ def _at(day: dt.date, hhmm: str) -> dt.datetime:
 class World:
     people: dict
     objects: dict = field(default_factory=dict)  # kind -> pk, e.g. objects["leave_request"]
+    media_root: object = None  # where the leave attachment is stored
 
     def staff(self, role: str):
         return self.people[role]
@@ -78,7 +80,9 @@ def build_world(media_root) -> World:
     objects["school_day"] = school_day_create(
         actor=None, school=school, day=dt.date(2025, 11, 25), kind="exam", label="第二次期中考"
     ).pk
-    objects["typhoon"] = typhoon_day_declare(actor=None, day=dt.date(2025, 10, 20), school=school).pk
+    objects["typhoon"] = typhoon_day_declare(
+        actor=None, day=dt.date(2025, 10, 20), school=school, label="示範高中颱風停課"
+    ).pk
     # leave: the teacher's request for Thursday morning (with an attachment) and an overtime request.
     leave_types_seed(school=school)
     approval_chains_seed(school=school)
@@ -115,7 +119,7 @@ def build_world(media_root) -> World:
     ).pk
     assert PunchCorrection.objects.filter(pk=objects["correction"]).exists()
     people["hourly"] = hourly
-    return World(people=people, objects=objects)
+    return World(people=people, objects=objects, media_root=media_root)
 
 
 @contextmanager
@@ -136,3 +140,27 @@ def world_in_transaction(django_db_blocker, media_root):
                 atomic.__exit__(None, None, None)
     finally:
         traveller.stop()
+
+
+def fixtures():
+    """``world, as_role = fixtures()`` in a sweep module: its own world, built once for the module."""
+    return pytest.fixture(scope="module", name="world")(_world), pytest.fixture(name="as_role")(_as_role)
+
+
+def _world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The sweep's world, built once per module (import this fixture into the module)."""
+    with world_in_transaction(django_db_blocker, tmp_path_factory.mktemp("media")) as built:
+        yield built
+
+
+def _as_role(world, db, settings):
+    """as_role("teacher") -> a test client signed in as that person; as_role(None) -> anonymous."""
+    settings.MEDIA_ROOT = world.media_root
+
+    def client(role: str | None) -> Client:
+        c = Client(raise_request_exception=False)
+        if role:
+            c.force_login(world.staff(role).user, backend="django.contrib.auth.backends.ModelBackend")
+        return c
+
+    return client
