@@ -150,3 +150,39 @@ def test_garbage_query_parameters_are_not_an_error(route, role, world, as_role):
     """A stale bookmark or a hand-edited ?month=13 gets the page (or a clear refusal), never a 500."""
     response = as_role(role).get(url_of(route, world), GARBAGE_QUERY)
     assert response.status_code in (200, 302, 400, 403, 404, 405), response.status_code
+
+
+def _markers(world, role: str) -> list[str]:
+    """What must not reach ``role``: the teacher's records (another unit), or anything of the school (outsider)."""
+    from tests.test_api_sweep import school_markers, teacher_markers
+
+    return school_markers(world) if role == "outsider" else teacher_markers(world)
+
+
+# Pages that show the teacher's name to another unit by design.
+NAMES_SHOWN = {
+    "schedules:timetables": "the timetable index lists the school's teachers (timetables are posted at school)",
+    "schedules:timetable_teacher": "a teacher's timetable is headed by their name (timetables are posted at school)",
+    "leave:new": "the deputy list offers the school's colleagues (leave/forms.py deputy_choices)",
+}
+
+
+@pytest.mark.parametrize("name", ("leave:overview", "attendance:school", "attendance:corrections"))
+def test_the_leak_check_can_fail(name, world, as_role):
+    """The markers are on the school-wide pages for personnel: their absence elsewhere means something."""
+    route = next(r for r in PAGES if r.name == name)
+    text = as_role("personnel").get(url_of(route, world)).content.decode()
+    assert [m for m in _markers(world, "other_teacher") if m in text]
+
+
+@pytest.mark.parametrize("role", ("other_teacher", "other_head", "outsider"))
+@pytest.mark.parametrize("route", [r for r in PAGES if r.name not in PUBLIC], ids=str)
+def test_pages_leak_nothing_to_strangers(route, role, world, as_role):
+    if route.name in NAMES_SHOWN and role != "outsider":
+        pytest.skip(NAMES_SHOWN[route.name])
+    response = as_role(role).get(url_of(route, world))
+    if response.status_code != 200 or not response.get("Content-Type", "").startswith(("text/", "application/")):
+        return
+    text = response.content.decode("utf-8", errors="replace")
+    leaked = [m for m in _markers(world, role) if m in text]
+    assert leaked == [], f"{route} shows {role}: {leaked}"
