@@ -152,3 +152,25 @@ def test_post_only_pages_are_all_fuzzed(role, world, as_role):
         and client.get(url_of(route, world)).status_code == 405
     }
     assert post_only == set(), "POST pages missing from FORMS"
+
+
+# Forms anyone signed in fills in for themselves.
+OWN_FORMS = {
+    "notifications:mark_read", "sso:profile", "attendance:punch", "attendance:correction_new", "leave:new",
+    "leave:overtime",
+}
+
+
+@pytest.mark.parametrize(("name", "role"), [
+    (name, role)
+    for name in FORMS if name not in OWN_FORMS
+    # another school's personnel runs their own school's calendar: only the standing school's objects are theirs
+    for role in (("other_teacher", "outsider") if ROUTES[name].params else ("other_teacher",))
+])
+def test_forms_of_others_refuse_before_reading_the_input(name, role, world, as_role):
+    """Another unit's teacher posting to a form that is not theirs, or another school's personnel posting
+    about one of the standing school's objects: 403/404, nothing changed."""
+    before = db_snapshot()
+    response = as_role(role).post(url_of(ROUTES[name], world), dict.fromkeys(NONSENSE, ""))
+    assert response.status_code in (403, 404), response.status_code
+    assert snapshot_diff(before, db_snapshot()) == []
