@@ -174,3 +174,43 @@ def test_forms_of_others_refuse_before_reading_the_input(name, role, world, as_r
     response = as_role(role).post(url_of(ROUTES[name], world), dict.fromkeys(NONSENSE, ""))
     assert response.status_code in (403, 404), response.status_code
     assert snapshot_diff(before, db_snapshot()) == []
+
+
+UPLOADS = {
+    "binary": ("課表.csv", b"\x00\xff\xfe\x89PNG\r\n\x1a\n\x00\x00garbage\xc3\x28"),
+    "empty": ("empty.csv", b""),
+    "wrong_columns": ("wrong.csv", "甲,乙,丙\n1,2,3\n".encode()),
+    "bad_rows": ("rows.csv", "教師編號,星期,節次,班級,科目\nNOPE,9,99,,\n,,,,\n".encode("big5")),
+    "exe_attachment": ("setup.exe", b"MZ\x90\x00"),
+}
+UPLOAD_FORMS = {
+    # page: (who, the other fields of the form, the file field)
+    "schedules:timetable_import": ("academic", lambda w: {"semester": w.objects["semester"]}, "file"),
+    "schedules:office_calendar": ("personnel", lambda w: {}, "file"),
+    "leave:new": ("teacher", lambda w: {
+        "leave_type": "", "start_date": "2025-10-09", "start_time": "08:00", "end_date": "2025-10-09",
+        "end_time": "12:00", "reason": "家中有事", "deputy": w.staff("unit_head").pk, "action": "submit",
+    }, "attachments"),
+}
+
+
+@pytest.mark.parametrize(("name", "upload"), [
+    (name, upload) for name in UPLOAD_FORMS for upload in UPLOADS
+    # a leave's proof is any PDF or image: only the kind of file is checked, not its content
+    if name != "leave:new" or upload == "exe_attachment"
+])
+def test_bad_uploads_show_a_message_and_change_nothing(name, upload, world, as_role):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    who, fields, file_field = UPLOAD_FORMS[name]
+    filename, content = UPLOADS[upload]
+    data = {**fields(world), file_field: SimpleUploadedFile(filename, content)}
+    if name == "leave:new":  # a real leave type, so that only the attachment is wrong
+        from leave.models import LeaveType
+
+        data["leave_type"] = LeaveType.objects.get(school=world.people["school"], code="personal").pk
+    before = db_snapshot()
+    response = as_role(who).post(url_of(ROUTES[name], world), data)
+    assert response.status_code in (200, 302, 400), f"{who} should reach the form: {response.status_code}"
+    assert error_shown(response), f"{response.status_code} without an error message"
+    assert snapshot_diff(before, db_snapshot()) == []
