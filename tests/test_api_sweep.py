@@ -197,10 +197,18 @@ def test_lists_leak_nothing_to_strangers(route, world, as_role):
         ("other_head", teacher_markers(world)),
         ("outsider", school_markers(world)),
     ):
-        response = as_role(role).get(url_of(route, world), query)
-        if response.status_code == 405:
-            continue
-        assert found(markers, response.content.decode()) == [], f"{route} leaks to {role}"
+        teacher, school = world.staff("teacher"), world.people["school"]
+        # ...also when the stranger asks for the teacher's rows by the filters' names
+        aimed = {
+            "staff": teacher.pk, "applicant": teacher.pk, "teacher": teacher.pk, "staff_id": teacher.pk,
+            "unit": teacher.unit_id, "school": school.pk, "school_code": school.code,
+            "employee_no": teacher.employee_no,
+        }
+        for params in (query, {**query, **aimed}):
+            response = as_role(role).get(url_of(route, world), params)
+            if response.status_code == 405:
+                continue
+            assert found(markers, response.content.decode()) == [], f"{route} leaks to {role} with {params}"
 
 
 POSTS = [
