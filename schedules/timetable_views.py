@@ -71,7 +71,7 @@ def timetable_class(request):
     me = staff_required_for(request)
     semester = _semester(request, me)
     name = request.GET.get("name", "").strip()
-    if not name or semester is None:
+    if not name or "\x00" in name or semester is None:  # PostgreSQL refuses a NUL in a query: no such class
         raise Http404
     grid = timetable_for_class(semester=semester, class_name=name)
     if not grid.count:
