@@ -98,7 +98,7 @@ NONSENSE = {
     "allow_preregistered_match": "sometimes", "file": "not a file", "content": "x", "action": "submit",
     "ids": "x", "employee_no": "", "identity": "abc", "staff_id": "abc", "start_at": "x", "end_at": "x",
     "in_time": "x", "out_time": "x", "event_date": "x", "event_key": "x" * 500, "label": "", "reason": "",
-    "comment": "", "note": "", "name": "",
+    "comment": "", "note": "", "name": "\x00",  # a NUL: PostgreSQL refuses it in text
 }
 
 
