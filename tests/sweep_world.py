@@ -142,6 +142,19 @@ def world_in_transaction(django_db_blocker, media_root):
         traveller.stop()
 
 
+def teacher_markers(world) -> list[str]:
+    """The teacher's name, number and the words of their records: must not reach another unit."""
+    teacher = world.staff("teacher")
+    return [teacher.name, teacher.employee_no, "家中有事", "忘記刷下班卡", "校慶場地布置", "測試通知"]
+
+
+def school_markers(world) -> list[str]:
+    """Anything of the standing school: must not reach another school's personnel."""
+    school = world.people["school"]
+    names = [world.staff(r).name for r in ROLES if r != "outsider"] + [world.staff("hourly").name]
+    return [school.name, f'"{school.code}"', *names, "示範高中颱風停課", "第二次期中考", *teacher_markers(world)]
+
+
 def fixtures():
     """``world, as_role = fixtures()`` in a sweep module: its own world, built once for the module."""
     return pytest.fixture(scope="module", name="world")(_world), pytest.fixture(name="as_role")(_as_role)

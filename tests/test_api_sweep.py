@@ -14,7 +14,7 @@ import json
 import pytest
 
 from tests.sweep import GARBAGE_QUERY, Route, concrete, db_snapshot, project_routes, snapshot_diff
-from tests.sweep_world import ROLES, fixtures
+from tests.sweep_world import ROLES, fixtures, school_markers, teacher_markers
 
 world, as_role = fixtures()
 
@@ -115,17 +115,6 @@ VALID_BODIES = {
 def url_of(route: Route, world) -> str:
     _owner, params = ARGS.get(route.name, (None, {}))
     return concrete(route, {key: world.objects[value] for key, value in params.items()})
-
-
-def teacher_markers(world) -> list[str]:
-    teacher = world.staff("teacher")
-    return [teacher.name, teacher.employee_no, "家中有事", "忘記刷下班卡", "校慶場地布置", "測試通知"]
-
-
-def school_markers(world) -> list[str]:
-    school = world.people["school"]
-    names = [world.staff(r).name for r in ROLES if r != "outsider"] + [world.staff("hourly").name]
-    return [school.name, f'"{school.code}"', *names, "示範高中颱風停課", "第二次期中考", *teacher_markers(world)]
 
 
 def found(markers: list[str], text: str) -> list[str]:

@@ -24,7 +24,7 @@ from tests.sweep import (
     project_routes,
     snapshot_diff,
 )
-from tests.sweep_world import ROLES, fixtures
+from tests.sweep_world import ROLES, fixtures, school_markers, teacher_markers
 
 world, as_role = fixtures()
 
@@ -154,8 +154,6 @@ def test_garbage_query_parameters_are_not_an_error(route, role, world, as_role):
 
 def _markers(world, role: str) -> list[str]:
     """What must not reach ``role``: the teacher's records (another unit), or anything of the school (outsider)."""
-    from tests.test_api_sweep import school_markers, teacher_markers
-
     return school_markers(world) if role == "outsider" else teacher_markers(world)
 
 
