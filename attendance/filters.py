@@ -1,10 +1,12 @@
 """The filters of the school view and the daily-results API (django-filter)."""
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
+from attendance.selectors import OFF_DAY_STATUSES
 from staff.models import StaffCategory, Unit
 from staff.selectors import staff_for_request
 
@@ -46,6 +48,26 @@ class DailyResultFilter(django_filters.FilterSet):
         if value == DailyStatus.LEFT_EARLY:
             return queryset.filter(early_minutes__gt=0)
         return queryset.filter(status=value)
+
+
+class SchoolResultFilter(DailyResultFilter):
+    """The school view's filter: the API's, plus the box that brings back 放假 and 免打卡 rows."""
+
+    off_days = django_filters.BooleanFilter(
+        label=_("顯示放假與免打卡"), method="keep_all", widget=forms.CheckboxInput
+    )
+
+    class Meta(DailyResultFilter.Meta):
+        fields = [*DailyResultFilter.Meta.fields, "off_days"]
+
+    def keep_all(self, queryset, name, value):
+        # The view reads the box (selectors.results_newest_first); filtering here would be too early.
+        return queryset
+
+    @property
+    def include_off_days(self) -> bool:
+        data = self.form.cleaned_data
+        return bool(data.get("off_days")) or data.get("result") in OFF_DAY_STATUSES
 
 
 class PunchFilter(django_filters.FilterSet):

@@ -74,6 +74,18 @@ def results_visible(viewer: StaffMember) -> QuerySet[DailyResult]:
     )
 
 
+# Days without duty: a page listing them first would show nothing worth reading.
+OFF_DAY_STATUSES = (DailyStatus.HOLIDAY, DailyStatus.NO_DUTY)
+
+
+def results_newest_first(results: QuerySet[DailyResult], *, include_off_days: bool) -> QuerySet[DailyResult]:
+    """The school view's order: the newest day first; 放假 and 免打卡 rows only when asked for.
+    (The monthly report keeps its own order: date ascending, every row.)"""
+    if not include_off_days:
+        results = results.exclude(status__in=OFF_DAY_STATUSES)
+    return results.order_by("-date", "staff__unit__name", "staff__employee_no")
+
+
 def month_results(staff: StaffMember, year: int, month: int) -> dict[dt.date, DailyResult]:
     start, end = month_bounds(year, month)
     return {r.date: r for r in DailyResult.objects.filter(staff=staff, date__range=(start, end))}

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from attendance import selectors
-from attendance.filters import DailyResultFilter
+from attendance.filters import SchoolResultFilter
 from attendance.forms import CorrectionForm, DecisionForm
 from attendance.models import MISSING_PUNCH_STATUSES, DailyStatus, PunchKind
 from attendance.network import client_ip
@@ -257,12 +257,15 @@ def school_view(request):
     if not data.get("date_after") and not data.get("date_before"):
         data["date_after"] = today.replace(day=1).isoformat()
         data["date_before"] = today.isoformat()
-    filterset = DailyResultFilter(data, queryset=selectors.results_visible(me), request=request)
+    filterset = SchoolResultFilter(data, queryset=selectors.results_visible(me), request=request)
     start = _date_arg(data.get("date_after"), today.replace(day=1))
     end = _date_arg(data.get("date_before"), today)
     if start <= end and (end - start).days < ENSURE_MAX_DAYS:
         daily_results_ensure(school=me.school, start=start, end=end)
-    results = filterset.qs if filterset.is_valid() else selectors.results_visible(me).none()
+    if filterset.is_valid():
+        results = selectors.results_newest_first(filterset.qs, include_off_days=filterset.include_off_days)
+    else:
+        results = selectors.results_visible(me).none()
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     counts = dict(results.order_by().values_list("status").annotate(n=Count("pk")))
     query = data.copy()

@@ -223,9 +223,45 @@ def test_school_view_filters(people, client_for, october, django_assert_max_num_
 
 
 def test_school_view_defaults_to_this_month_so_far(people, client_for, october):
-    page = _results_table(client_for(people["personnel"]).get(reverse("attendance:school")))
-    # "Now" is 2025-11-03 09:00: November 1–3, and nothing from October.
-    assert "114/11/01" in page and "114/10/31" not in page
+    client = client_for(people["personnel"])
+    page = _results_table(client.get(reverse("attendance:school")))
+    # "Now" is 2025-11-03 09:00 (a Monday): November 1–3, and nothing from October; the weekend's
+    # 放假 rows stay out of the way until the box asks for them.
+    assert "114/11/03" in page and "114/10/31" not in page
+    assert "114/11/01" not in page and "114/11/02" not in page
+    everything = _results_table(client.get(reverse("attendance:school"), {"off_days": "on"}))
+    assert "114/11/01" in everything and "114/11/03" in everything and "114/10/31" not in everything
+
+
+def test_school_view_lists_the_newest_day_first_without_off_days(people, client_for, october):
+    client = client_for(people["personnel"])
+    url = reverse("attendance:school")
+    october_days = {"date_after": "2025-10-01", "date_before": "2025-10-31"}
+    response = client.get(url, october_days)
+    page = _results_table(response)
+    # October 2025 ends on a Friday (10/31): page 1 opens with it, not with the holiday of 10/01's week.
+    assert page.index("<td>114/10/31</td>") < page.index("<td>114/10/30</td>")
+    assert "<td>114/10/01</td>" not in page  # 50 rows a page: the month's first days are further on
+    shown = [r.status for r in response.context["page"]]
+    assert shown and not {DailyStatus.HOLIDAY, DailyStatus.NO_DUTY} & set(shown)
+    assert "放假" not in _text(response).split('data-testid="school-summary"', 1)[1].split("</ul>", 1)[0]
+    # 10/10 (國慶日) and the weekends are there in the database, only hidden.
+    assert DailyResult.objects.filter(date=dt.date(2025, 10, 10), status=DailyStatus.HOLIDAY).exists()
+    assert "114/10/10" not in _results_table(client.get(url, {**october_days, "page": 3}))
+
+    # Asking for 放假 by the result filter, or ticking the box, brings them back, still newest first.
+    holidays = client.get(url, {**october_days, "result": "holiday"})
+    statuses = {r.status for r in holidays.context["page"]}
+    assert statuses == {DailyStatus.HOLIDAY}
+    dates = [r.date for r in holidays.context["page"]]
+    assert dates == sorted(dates, reverse=True) and dates[0] == dt.date(2025, 10, 26)
+    ticked = client.get(url, {**october_days, "off_days": "on"})
+    assert ticked.context["page"].paginator.count == DailyResult.objects.filter(
+        school=people["school"], date__range=(dt.date(2025, 10, 1), dt.date(2025, 10, 31))
+    ).count()
+    assert 'name="off_days"' in _text(ticked) and "顯示放假與免打卡" in _text(ticked)
+    # The pager keeps the box ticked.
+    assert "off_days=on" in _text(ticked)
 
 
 def test_school_view_denials(people, client_for, october):
