@@ -7,8 +7,12 @@ The invariants live in the database:
 - one daily result per person and day; one reminder per person, day and kind.
 """
 
+import functools
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 
@@ -202,6 +206,22 @@ class DailyResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.date} {self.get_status_display()}"
+
+    @property
+    def day_note(self) -> str:
+        """The day's label worth showing next to the result: nothing for an ordinary workday (「正常」
+        says enough), the calendar's words for the others (補行上班、寒假、期中考…)."""
+        return "" if self.day_label in _plain_workday_labels() else self.day_label
+
+
+@functools.cache
+def _plain_workday_labels() -> frozenset[str]:
+    # The calendar stores 「上班日」 in the language active when the day was computed.
+    labels = {"上班日"}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            labels.add(translation.gettext("上班日"))
+    return frozenset(labels)
 
 
 class PunchReminder(models.Model):

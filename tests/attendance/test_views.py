@@ -131,6 +131,31 @@ def test_my_month_reads_at_a_glance(people, client_for, clock, django_assert_max
     assert "?date=2025-10-03&amp;kind=out" in page  # the 補登 link on the missing day
 
 
+def test_my_month_names_only_the_special_days(people, client_for, clock):
+    teacher = people["teacher"]
+    saturday, monday = dt.date(2025, 2, 8), dt.date(2025, 2, 10)  # 補行上班 (for 01-27), then a plain workday
+    _punch(teacher, saturday, "07:25:00", "16:35:00")
+    _punch(teacher, monday, "07:25:00", "16:35:00")
+    clock(at(dt.date(2025, 2, 12), "20:00:00"))
+    page = _text(client_for(teacher).get(reverse("attendance:my_month_of", args=[2025, 2])))
+
+    def row(day):
+        return page.split(f'data-testid="row-{day.isoformat()}"', 1)[1].split("</tr>", 1)[0]
+
+    assert DailyResult.objects.get(staff=teacher, date=monday).day_label == "上班日"  # stored, just not shown
+    assert "正常" in row(monday) and "上班日" not in row(monday) and "（" not in row(monday)
+    assert "正常（補行上班）" in row(saturday)
+    assert "上班日" not in page.split('data-testid="day-list"', 1)[1]
+
+
+def test_the_plain_workday_label_is_hidden_in_either_language():
+    assert DailyResult(day_label="上班日").day_note == ""
+    assert DailyResult(day_label="Workday").day_note == ""  # computed while the English page was open
+    assert DailyResult(day_label="補行上班").day_note == "補行上班"
+    assert DailyResult(day_label="寒假").day_note == "寒假"
+    assert DailyResult(day_label="").day_note == ""
+
+
 def test_unknown_month_is_404(people, client_for):
     assert client_for(people["teacher"]).get("/attendance/month/2025/13/").status_code == 404
 
