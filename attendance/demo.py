@@ -2,7 +2,9 @@
 
 Idempotent: punches use the one-per-kind-per-day constraint (existing days are left alone), the
 sample 補登 is added only when the school has none, and results are recomputed from what is stored.
-Today is left empty so that whoever signs in can clock in themselves.
+Today is left empty so that whoever signs in can clock in themselves. A day the person has approved
+leave for gets no punches (load_demo runs the leave demo first), and the results are recomputed at
+the end, after every other app's demo data exist.
 """
 
 import contextlib
@@ -15,6 +17,7 @@ from django.utils import timezone
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
 from attendance.services import AttendanceError, daily_results_recompute, punch_correction_request
+from leave.selectors import leave_spans
 from schedules.calendar import duty_days
 from staff.models import School, StaffMember
 
@@ -57,10 +60,11 @@ def load(school: School) -> None:
     if not people:
         return
     duties = duty_days(people, start, end)
+    on_leave = _approved_leave_days(people, start, end)
     punches = []
     for person in people:
         for (staff_id, day), duty in sorted(duties.items()):
-            if staff_id != person.pk or not duty.has_duty or day < person.hire_date:
+            if staff_id != person.pk or not duty.has_duty or day < person.hire_date or (staff_id, day) in on_leave:
                 continue
             rng = random.Random(f"{school.code}:{person.employee_no}:{day.isoformat()}")
             punches.extend(_punches_for(person, duty, rng))
@@ -68,6 +72,18 @@ def load(school: School) -> None:
     Punch.objects.bulk_create(punches, ignore_conflicts=True)
     daily_results_recompute(school=school, start=start, end=end)
     _sample_correction(school, people, start, end)
+
+
+def _approved_leave_days(people: list[StaffMember], start: dt.date, end: dt.date) -> set[tuple[int, dt.date]]:
+    """(staff_id, day) for every day some approved leave touches: nobody punches on their leave day."""
+    days = set()
+    for span in leave_spans(staff_ids=[p.pk for p in people], start=start, end=end):
+        day = timezone.localtime(span.start).date()
+        last = timezone.localtime(span.end - dt.timedelta(microseconds=1)).date()
+        while day <= last:
+            days.add((span.staff_id, day))
+            day += dt.timedelta(days=1)
+    return days
 
 
 def _sample_correction(school: School, people: list[StaffMember], start: dt.date, end: dt.date) -> None:

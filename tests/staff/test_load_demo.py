@@ -130,3 +130,36 @@ def test_every_module_has_something_to_show_around_today(settings):
     # Last week's approved sick day: a 請假 day on the month views, and past periods 教學組 still sees.
     assert DailyResult.objects.filter(school=school, status=DailyStatus.LEAVE, date__lt=dt.date(2026, 11, 18)).exists()
     assert from_leave.filter(date__lt=dt.date(2026, 11, 18)).exists()
+
+
+@time_machine.travel(dt.datetime(2026, 11, 18, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))), tick=False)
+def test_nobody_punches_on_an_approved_leave_day_and_results_come_last(settings):
+    """The attendance demo runs after the leave demo: the sick teacher (吳欣怡) has no punches on her
+    approved sick day, and her result for it, computed after all demo data exist, is 請假."""
+    from attendance.models import DailyResult, DailyStatus, Punch
+    from leave.models import LeaveRequest
+    from leave.selectors import leave_spans
+    from staff.management.commands.load_demo import DEMO_APPS
+
+    assert DEMO_APPS.index("substitutes") < DEMO_APPS.index("leave") < DEMO_APPS.index("attendance")
+    settings.DEBUG = True
+    load()
+    school = School.objects.get(code=demo.SCHOOL_CODE)
+    sick = LeaveRequest.objects.get(applicant__school=school, leave_type__code="sick", status="approved")
+    assert sick.applicant.name == "吳欣怡"
+    start, end = dt.date(2026, 10, 21), dt.date(2026, 11, 17)  # the attendance demo's four weeks
+    spans = leave_spans(staff_ids=school.staff.values_list("pk", flat=True), start=start, end=end)
+    assert spans  # the past sick day at least
+    for span in spans:
+        day = span.start.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+        assert not Punch.objects.filter(staff_id=span.staff_id, work_date=day).exists()
+        result = DailyResult.objects.get(staff_id=span.staff_id, date=day)
+        assert result.status == DailyStatus.LEAVE and result.first_in is None
+    # Everyone else still has a month with colour.
+    assert Punch.objects.filter(staff__school=school, work_date__range=(start, end)).count() > 300
+    # A second run adds no punch to the leave day either.
+    load()
+    sick_day = sick.start.astimezone(dt.timezone(dt.timedelta(hours=8))).date()
+    assert sick_day in {span.start.astimezone(dt.timezone(dt.timedelta(hours=8))).date() for span in spans}
+    assert not Punch.objects.filter(staff=sick.applicant, work_date=sick_day).exists()
+    assert DailyResult.objects.get(staff=sick.applicant, date=sick_day).status == DailyStatus.LEAVE

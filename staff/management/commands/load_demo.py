@@ -17,7 +17,9 @@ from django.test.utils import override_settings
 from staff import demo
 
 # substitutes before leave: the timetable must exist when the sample leave is filed, so it makes coverage needs.
-DEMO_APPS = ("schedules", "substitutes", "attendance", "leave", "sso")
+# attendance after leave: no punches on an approved leave day, and the daily results are recomputed once
+# everything they read (calendar, leave, punches) exists.
+DEMO_APPS = ("schedules", "substitutes", "leave", "attendance", "sso")
 
 
 def demo_module(app: str) -> ModuleType | None:
