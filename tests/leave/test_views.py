@@ -250,9 +250,15 @@ def test_balances_overview_and_export(school, types, client_for, django_assert_m
     assert "王老師" in names and "外校人事" not in names
     book = load_workbook(io.BytesIO(client.get(reverse("leave:balances"), {"export": "xlsx"}).content))
     header = next(book.active.values)
-    assert "事假剩餘" in header
+    # Numbers in hours (summable in Excel), the unit named in each header.
+    assert {"事假核給（小時）", "事假已用（小時）", "事假簽核中（小時）", "事假剩餘（小時）"} <= set(header)
+    assert all("（小時）" in h or h == "不支薪時數" for h in header[4:])
     teacher_row = next(r for r in book.active.values if r[1] == "王老師")
-    assert teacher_row[header.index("事假簽核中")] == 4
+    assert teacher_row[header.index("事假核給（小時）")] == 56  # 7 days
+    assert teacher_row[header.index("事假簽核中（小時）")] == 4
+    assert teacher_row[header.index("事假剩餘（小時）")] == 52
+    csv_header = client.get(reverse("leave:balances"), {"export": "csv"}).content.decode("utf-8-sig").splitlines()[0]
+    assert "事假剩餘（小時）" in csv_header.split(",")
 
 
 def test_overtime_request_and_approval_on_the_pages(school, client_for):
