@@ -46,6 +46,42 @@ def test_my_leave_shows_balances_and_requests(school, types, client_for):
     assert "簽核中" in html and "職務代理人" in html
 
 
+def test_family_care_shows_what_personal_leave_leaves_it(school, types, client_for):
+    # 事假 Wed 10 Sep 08:00–16:00 (pending): 事假 has 56 − 8 = 48 h (6 days) left. 家庭照顧假's own 7 days
+    # (56 h) are untouched, but it is counted within 事假, so it can take 6 days: min(56, 48) = 48 h.
+    submit(school, types, day=10, end=at(2025, 9, 10, 16))
+    teacher = client_for(school["teacher"])  # one test client: signing in again switches who it is
+    html = teacher.get(reverse("leave:mine")).content.decode()
+    assert ('<span class="leave-remaining" data-testid="remaining-family_care" '
+            'title="本假別尚餘 7日0小時，以事假餘額為限">剩餘：6日0小時</span>') in html
+    assert '<span class="leave-remaining" data-testid="remaining-personal">剩餘：6日0小時</span>' in html
+    assert "本假別尚餘 7日0小時，以事假餘額為限</small>" in html
+    # The form's balances list says the same.
+    assert "剩餘：6日0小時</span> <small class=\"muted\">本假別尚餘 7日0小時，以事假餘額為限" in \
+        teacher.get(reverse("leave:new")).content.decode()
+    # The preview of 4 h of 家庭照顧假 on Fri 12 Sep: 48 − 4 = 44 h (5 days 4 hours) within quota; own 56 − 4 = 52.
+    preview = teacher.get(reverse("leave:preview"), {
+        "leave_type": types["family_care"].pk, "start_date": "2025-09-12", "start_time": "08:00",
+        "end_date": "2025-09-12", "end_time": "12:00",
+    }).content.decode()
+    family = next(li for li in preview.split('<li data-testid="preview-balance">')[1:] if li.startswith("家庭照顧假"))
+    assert "剩餘：5日4小時" in family and "目前 6日0小時" in family
+    assert "本假別尚餘 6日4小時，以事假餘額為限" in family
+    # The personnel office's table and export: the effective figure, the own one in the note.
+    personnel = client_for(school["personnel"])
+    page = personnel.get(reverse("leave:balances"))
+    line = next(x for x in page.context["table"] if x["person"] == school["teacher"])
+    cell = line["cells"][page.context["type_names"].index("家庭照顧假")]
+    assert (cell.remaining, cell.own_remaining, cell.limited_by_parent) == (48, 56, True)
+    assert "本假別尚餘 7日0小時，以事假餘額為限" in page.content.decode()
+    book = load_workbook(io.BytesIO(personnel.get(reverse("leave:balances"), {"export": "xlsx"}).content))
+    header = next(book.active.values)
+    row = next(r for r in book.active.values if r[1] == "王老師")
+    assert row[header.index("家庭照顧假剩餘（小時）")] == 48 and row[header.index("事假剩餘（小時）")] == 48
+    # Someone with all of 事假 left sees no note.
+    assert "本假別尚餘" not in client_for(school["other_teacher"]).get(reverse("leave:mine")).content.decode()
+
+
 def test_my_leave_query_budget_does_not_grow_with_requests(school, types, client_for, django_assert_max_num_queries):
     client = client_for(school["teacher"])
     submit(school, types, day=10)
