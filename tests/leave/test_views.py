@@ -2,15 +2,19 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from leave.models import LeaveRequest, LeaveStatus, OvertimeRequest
-from leave.services import leave_request_submit, leave_step_approve, overtime_submit
+from leave.display import action_label
+from leave.models import ApprovalStep, LeaveRequest, LeaveStatus, OvertimeRequest
+from leave.services import leave_request_submit, leave_step_approve, leave_step_reject, overtime_submit
 from tests.factories import make_staff
 from tests.leave.conftest import at
 
@@ -377,3 +381,24 @@ def test_personnel_edit_their_own_schools_rules_in_the_admin(school, types, clie
     # A teacher is no admin user at all.
     client.force_login(school["teacher"].user)
     assert client.get(reverse("admin:leave_leavetype_changelist")).status_code == 302
+
+
+def test_step_statuses_read_as_states_in_english_while_buttons_stay_imperative(school, types, client_for):
+    # The deputy cannot stand in: their step is 駁回 and the unit head's, never reached, 取消.
+    request = submit(school, types, day=10)
+    leave_step_reject(request=request, actor=school["other_teacher"], comment="那天我也請假")
+    teacher = school["teacher"]
+    teacher.user.language = "en"
+    teacher.user.save(update_fields=["language"])
+    html = client_for(teacher).get(reverse("leave:detail", args=[request.pk])).content.decode()
+    statuses = re.findall(r'<span class="leave-step-status">([^<]+)</span>', html)
+    assert statuses == ["Rejected", "Cancelled"]
+    assert "Reject<" not in html and "Cancel<" not in html
+    with translation.override("en"):
+        # The buttons (inbox, detail) keep the imperative; the history reads what happened.
+        assert (gettext("核准"), gettext("駁回"), gettext("取消")) == ("Approve", "Reject", "Cancel")
+        assert [str(label) for label in (ApprovalStep.Status.REJECTED.label, ApprovalStep.Status.CANCELLED.label)] \
+            == ["Rejected", "Cancelled"]
+        assert [str(action_label(a)) for a in ("leave.approved", "leave.rejected")] == ["Approved", "Rejected"]
+    with translation.override("zh-hant"):
+        assert str(ApprovalStep.Status.REJECTED.label) == "駁回"
