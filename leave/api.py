@@ -97,7 +97,9 @@ class BalanceSerializer(serializers.Serializer):
     used = serializers.IntegerField()
     pending = serializers.IntegerField()
     unpaid = serializers.IntegerField()
-    remaining = serializers.IntegerField(allow_null=True)
+    remaining = serializers.IntegerField(
+        allow_null=True, help_text="可用時數；併入他假別者取本假別與該假別剩餘之較小者")
+    own_remaining = serializers.IntegerField(allow_null=True, help_text="本假別額度剩餘時數（不計所併入之假別）")
     remaining_text = serializers.SerializerMethodField()
 
     def get_remaining_text(self, row) -> str:

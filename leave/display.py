@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from staff.twdate import format_days_hours, format_roc_short
 
@@ -28,8 +29,9 @@ def remaining_text(hours: int | None) -> str:
 ACTION_LABELS = {
     "leave.submitted": _("送出"),
     "leave.step_approved": _("同意"),
-    "leave.approved": _("核准"),
-    "leave.rejected": _("駁回"),
+    # What happened, not a button: "Approved", "Rejected" (the buttons keep the imperative).
+    "leave.approved": pgettext_lazy("status", "核准"),
+    "leave.rejected": pgettext_lazy("status", "駁回"),
     "leave.withdrawn": _("撤回"),
     "leave.cancel_requested": _("申請銷假"),
     "leave.cancelled": _("已銷假"),

@@ -59,7 +59,8 @@ def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]
     type_names = quota_type_names(balances)
     header = ["員工編號", "姓名", "處室", "人員類別"]
     for name in type_names:
-        header += [f"{name}核給", f"{name}已用", f"{name}簽核中", f"{name}剩餘"]
+        # Hours, so the personnel office can sum the columns in Excel; the unit is in the header (8 小時 = 1 日).
+        header += [f"{name}核給（小時）", f"{name}已用（小時）", f"{name}簽核中（小時）", f"{name}剩餘（小時）"]
     header.append("不支薪時數")
     out = []
     for person in people:

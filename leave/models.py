@@ -20,6 +20,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from staff.models import StaffCategory
 
@@ -531,9 +532,10 @@ class ApprovalStep(models.Model):
         WAITING = "waiting", _("待前關")
         CURRENT = "current", _("待簽核")
         APPROVED = "approved", _("同意")
-        REJECTED = "rejected", _("駁回")
+        # The same words are buttons (核准, 駁回, 取消: "Reject", "Cancel"); as a state they read "Rejected".
+        REJECTED = "rejected", pgettext_lazy("status", "駁回")
         SKIPPED = "skipped", _("免簽")
-        CANCELLED = "cancelled", _("取消")
+        CANCELLED = "cancelled", pgettext_lazy("status", "取消")
 
     request = models.ForeignKey(LeaveRequest, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("順序"))

@@ -128,12 +128,28 @@ class BalanceRow:
     used: int = 0  # approved, within quota
     pending: int = 0  # reserved by requests in flight
     unpaid: int = 0  # approved or pending hours beyond the quota (事假 over 7 days)
+    # For a type that also draws on another's quota (家庭照顧假 → 事假): what that parent leaves for it
+    # (the parent's remaining plus this type's free hours still unused); None when it draws on nothing.
+    parent_remaining: int | None = None
 
     @property
-    def remaining(self) -> int | None:
+    def own_remaining(self) -> int | None:
+        """This type's own quota less what it used, ignoring the parent (家庭照顧假's 7 days)."""
         if self.granted is None:
             return None
         return max(0, self.granted - self.used - self.pending)
+
+    @property
+    def remaining(self) -> int | None:
+        """What can still be taken within quota: the smaller of its own and what the parent leaves."""
+        own = self.own_remaining
+        if own is None or self.parent_remaining is None:
+            return own
+        return min(own, self.parent_remaining)
+
+    @property
+    def limited_by_parent(self) -> bool:
+        return self.remaining is not None and self.remaining < self.own_remaining
 
     @property
     def kind(self) -> str:
@@ -203,8 +219,25 @@ def leave_balances(*, staff_members: Iterable[StaffMember], on: dt.date) -> dict
                 else:
                     row.pending += u["total"]
             rows.append(row)
+        _limit_by_parents(rows)
         out[member.pk] = rows
     return out
+
+
+def _limit_by_parents(rows: list[BalanceRow]) -> None:
+    """Set ``parent_remaining`` on the rows whose type draws on another type's quota (in place).
+
+    家庭照顧假 (7 days) draws on 事假 from the first hour: with 6 days of 事假 left it can take 6 days
+    at most. After ``draws_from_free_days`` (生理假 → 病假 after 3 days) the parent is reached only
+    once the free hours are used, so those still free are added.
+    """
+    by_type = {row.leave_type.pk: row for row in rows}
+    for row in rows:
+        parent = by_type.get(row.rule.draws_from_id) if row.rule.draws_from_id else None
+        if parent is None or parent.own_remaining is None:
+            continue
+        free_left = max(0, R.days_to_hours(row.rule.draws_from_free_days) - row.used - row.pending - row.unpaid)
+        row.parent_remaining = parent.own_remaining + free_left
 
 
 def _event_day(bucket: str) -> dt.date | None:

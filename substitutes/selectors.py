@@ -4,12 +4,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from leave.selectors import leave_spans
 from schedules.timetables_selectors import semester_on, subjects_by_teacher, teachers_teaching_at
-from staff.models import Role, School, StaffCategory, StaffMember
+from staff.models import Role, RoleAssignment, School, StaffCategory, StaffMember, Unit
 from substitutes.models import (
     AbsenceSpan,
     CoverageAssignment,
@@ -104,6 +104,9 @@ class Candidate:
     subjects: list[str]
     pool: bool
     reason: str | None = None
+    # 0 an ordinary teacher; 1 the head of a unit (主任, 組長); 2 the principal. Heads and the principal
+    # are still offered, but after everyone else: their days are full of duties outside class.
+    office: int = 0
 
     @property
     def available(self) -> bool:
@@ -124,11 +127,12 @@ def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
 
 
 def coverage_candidates(*, need: CoverageNeed) -> Candidates:
-    """Teachers who could take the need, best first: free in that period and not on leave; same
-    subject first; then fewest periods covered this month. Hourly 代課教師 form the outside pool.
+    """Teachers who could take the need, best first: free in that period and not on leave; ordinary
+    teachers before heads of units, and the principal last; then same subject first; then fewest
+    periods covered this month. Hourly 代課教師 form the outside pool.
 
-    Queries: staff with profiles (1), busy_reasons (4), subjects this semester (2), this month's
-    counts (1).
+    Queries: staff with profiles, headship and the principal's role (1), busy_reasons (4), subjects
+    this semester (2), this month's counts (1).
     """
     school = need.school
     staff = list(
@@ -136,6 +140,10 @@ def coverage_candidates(*, need: CoverageNeed) -> Candidates:
         .exclude(category=StaffCategory.CIVIL_STAFF)
         .exclude(pk=need.teacher_id)
         .select_related("substitute_profile", "unit")
+        .annotate(
+            heads_a_unit=Exists(Unit.objects.filter(head=OuterRef("pk"))),
+            is_principal=Exists(RoleAssignment.objects.filter(staff=OuterRef("pk"), role=Role.PRINCIPAL)),
+        )
         .order_by("name")
     )
     ids = [s.pk for s in staff]
@@ -163,6 +171,7 @@ def coverage_candidates(*, need: CoverageNeed) -> Candidates:
         candidate = Candidate(
             staff=s, same_subject=need.subject in taught, month_count=counts.get(s.pk, 0),
             subjects=sorted(taught), pool=pool, reason=reasons.get(s.pk),
+            office=2 if s.is_principal else 1 if s.heads_a_unit else 0,
         )
         if not candidate.available:
             out.unavailable.append(candidate)
@@ -170,7 +179,7 @@ def coverage_candidates(*, need: CoverageNeed) -> Candidates:
             out.pool.append(candidate)
         else:
             out.internal.append(candidate)
-    rank = lambda c: (not c.same_subject, c.month_count, c.staff.name)  # noqa: E731
+    rank = lambda c: (c.office, not c.same_subject, c.month_count, c.staff.name)  # noqa: E731
     out.internal.sort(key=rank)
     out.pool.sort(key=rank)
     return out

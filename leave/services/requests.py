@@ -256,6 +256,11 @@ class BalanceAfter:
     remaining_after: int | None
     hours: int  # drawn from this type's quota by the new request
     unpaid: int  # of which beyond the quota
+    # A type drawing on another's quota (家庭照顧假 → 事假): its own quota before/after, when the
+    # parent leaves less (``remaining_*`` are then the parent-limited figures); else None.
+    own_remaining_before: int | None = None
+    own_remaining_after: int | None = None
+    draws_from_name: str = ""
 
 
 @dataclass
@@ -302,11 +307,16 @@ def leave_request_preview(
             if c.bucket.startswith("E:"):  # a per-event quota: what this event has left
                 before = _event_remaining(applicant, plan.rule, c.bucket, event_key)
             after = out[c.leave_type_id] = BalanceAfter(rules.types[c.leave_type_id], before, before, 0, 0)
+            if row is not None and row.limited_by_parent and not c.bucket.startswith("E:"):
+                after.own_remaining_before = after.own_remaining_after = row.own_remaining
+                after.draws_from_name = row.draws_from_name
         after.hours += c.hours
         if c.unpaid:
             after.unpaid += c.hours
         elif after.remaining_after is not None:
             after.remaining_after = max(0, after.remaining_after - c.hours)
+            if after.own_remaining_after is not None:
+                after.own_remaining_after = max(0, after.own_remaining_after - c.hours)
     class_periods = (
         taught_periods_during(teacher_id=applicant.pk, spans=[(start, end)]) if applicant.is_teacher else []
     )

@@ -48,6 +48,8 @@ def test_types_and_balances(school, types, api):
     rows = {r["code"]: r for r in api(school["unit_head"]).get("/api/leave/balances/").json()}
     assert rows["vacation"]["remaining_text"] == "剩餘：28日0小時"
     assert rows["bereavement"]["granted"] is None
+    # Nothing of 事假 taken: 家庭照顧假 has its own 56 h, and 事假 leaves it as much.
+    assert (rows["family_care"]["remaining"], rows["family_care"]["own_remaining"]) == (56, 56)
 
 
 def test_balances_of_others_follow_the_visibility_rule(school, api):

@@ -2,15 +2,19 @@
 
 import datetime as dt
 import io
+import re
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
-from leave.models import LeaveRequest, LeaveStatus, OvertimeRequest
-from leave.services import leave_request_submit, leave_step_approve, overtime_submit
+from leave.display import action_label
+from leave.models import ApprovalStep, LeaveRequest, LeaveStatus, OvertimeRequest
+from leave.services import leave_request_submit, leave_step_approve, leave_step_reject, overtime_submit
 from tests.factories import make_staff
 from tests.leave.conftest import at
 
@@ -44,6 +48,42 @@ def test_my_leave_shows_balances_and_requests(school, types, client_for):
     assert "剩餘：6日4小時" in html  # 事假 56 h less 4 h pending
     assert "114 學年度" in html
     assert "簽核中" in html and "職務代理人" in html
+
+
+def test_family_care_shows_what_personal_leave_leaves_it(school, types, client_for):
+    # 事假 Wed 10 Sep 08:00–16:00 (pending): 事假 has 56 − 8 = 48 h (6 days) left. 家庭照顧假's own 7 days
+    # (56 h) are untouched, but it is counted within 事假, so it can take 6 days: min(56, 48) = 48 h.
+    submit(school, types, day=10, end=at(2025, 9, 10, 16))
+    teacher = client_for(school["teacher"])  # one test client: signing in again switches who it is
+    html = teacher.get(reverse("leave:mine")).content.decode()
+    assert ('<span class="leave-remaining" data-testid="remaining-family_care" '
+            'title="本假別尚餘 7日0小時，以事假餘額為限">剩餘：6日0小時</span>') in html
+    assert '<span class="leave-remaining" data-testid="remaining-personal">剩餘：6日0小時</span>' in html
+    assert "本假別尚餘 7日0小時，以事假餘額為限</small>" in html
+    # The form's balances list says the same.
+    assert "剩餘：6日0小時</span> <small class=\"muted\">本假別尚餘 7日0小時，以事假餘額為限" in \
+        teacher.get(reverse("leave:new")).content.decode()
+    # The preview of 4 h of 家庭照顧假 on Fri 12 Sep: 48 − 4 = 44 h (5 days 4 hours) within quota; own 56 − 4 = 52.
+    preview = teacher.get(reverse("leave:preview"), {
+        "leave_type": types["family_care"].pk, "start_date": "2025-09-12", "start_time": "08:00",
+        "end_date": "2025-09-12", "end_time": "12:00",
+    }).content.decode()
+    family = next(li for li in preview.split('<li data-testid="preview-balance">')[1:] if li.startswith("家庭照顧假"))
+    assert "剩餘：5日4小時" in family and "目前 6日0小時" in family
+    assert "本假別尚餘 6日4小時，以事假餘額為限" in family
+    # The personnel office's table and export: the effective figure, the own one in the note.
+    personnel = client_for(school["personnel"])
+    page = personnel.get(reverse("leave:balances"))
+    line = next(x for x in page.context["table"] if x["person"] == school["teacher"])
+    cell = line["cells"][page.context["type_names"].index("家庭照顧假")]
+    assert (cell.remaining, cell.own_remaining, cell.limited_by_parent) == (48, 56, True)
+    assert "本假別尚餘 7日0小時，以事假餘額為限" in page.content.decode()
+    book = load_workbook(io.BytesIO(personnel.get(reverse("leave:balances"), {"export": "xlsx"}).content))
+    header = next(book.active.values)
+    row = next(r for r in book.active.values if r[1] == "王老師")
+    assert row[header.index("家庭照顧假剩餘（小時）")] == 48 and row[header.index("事假剩餘（小時）")] == 48
+    # Someone with all of 事假 left sees no note.
+    assert "本假別尚餘" not in client_for(school["other_teacher"]).get(reverse("leave:mine")).content.decode()
 
 
 def test_my_leave_query_budget_does_not_grow_with_requests(school, types, client_for, django_assert_max_num_queries):
@@ -250,9 +290,15 @@ def test_balances_overview_and_export(school, types, client_for, django_assert_m
     assert "王老師" in names and "外校人事" not in names
     book = load_workbook(io.BytesIO(client.get(reverse("leave:balances"), {"export": "xlsx"}).content))
     header = next(book.active.values)
-    assert "事假剩餘" in header
+    # Numbers in hours (summable in Excel), the unit named in each header.
+    assert {"事假核給（小時）", "事假已用（小時）", "事假簽核中（小時）", "事假剩餘（小時）"} <= set(header)
+    assert all("（小時）" in h or h == "不支薪時數" for h in header[4:])
     teacher_row = next(r for r in book.active.values if r[1] == "王老師")
-    assert teacher_row[header.index("事假簽核中")] == 4
+    assert teacher_row[header.index("事假核給（小時）")] == 56  # 7 days
+    assert teacher_row[header.index("事假簽核中（小時）")] == 4
+    assert teacher_row[header.index("事假剩餘（小時）")] == 52
+    csv_header = client.get(reverse("leave:balances"), {"export": "csv"}).content.decode("utf-8-sig").splitlines()[0]
+    assert "事假剩餘（小時）" in csv_header.split(",")
 
 
 def test_overtime_request_and_approval_on_the_pages(school, client_for):
@@ -335,3 +381,24 @@ def test_personnel_edit_their_own_schools_rules_in_the_admin(school, types, clie
     # A teacher is no admin user at all.
     client.force_login(school["teacher"].user)
     assert client.get(reverse("admin:leave_leavetype_changelist")).status_code == 302
+
+
+def test_step_statuses_read_as_states_in_english_while_buttons_stay_imperative(school, types, client_for):
+    # The deputy cannot stand in: their step is 駁回 and the unit head's, never reached, 取消.
+    request = submit(school, types, day=10)
+    leave_step_reject(request=request, actor=school["other_teacher"], comment="那天我也請假")
+    teacher = school["teacher"]
+    teacher.user.language = "en"
+    teacher.user.save(update_fields=["language"])
+    html = client_for(teacher).get(reverse("leave:detail", args=[request.pk])).content.decode()
+    statuses = re.findall(r'<span class="leave-step-status">([^<]+)</span>', html)
+    assert statuses == ["Rejected", "Cancelled"]
+    assert "Reject<" not in html and "Cancel<" not in html
+    with translation.override("en"):
+        # The buttons (inbox, detail) keep the imperative; the history reads what happened.
+        assert (gettext("核准"), gettext("駁回"), gettext("取消")) == ("Approve", "Reject", "Cancel")
+        assert [str(label) for label in (ApprovalStep.Status.REJECTED.label, ApprovalStep.Status.CANCELLED.label)] \
+            == ["Rejected", "Cancelled"]
+        assert [str(action_label(a)) for a in ("leave.approved", "leave.rejected")] == ["Approved", "Rejected"]
+    with translation.override("zh-hant"):
+        assert str(ApprovalStep.Status.REJECTED.label) == "駁回"

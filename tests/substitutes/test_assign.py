@@ -7,9 +7,11 @@ from django.db import IntegrityError, transaction
 
 from audit.models import AuditEntry
 from notifications.models import Notification
+from staff.models import StaffCategory
 from substitutes.models import CoverageAssignment, CoverageNeed, SubstituteProfile
 from substitutes.selectors import coverage_candidates
 from substitutes.services import CoverageError, coverage_assign, coverage_unassign
+from tests.factories import make_staff
 from tests.substitutes.conftest import THU, add_class, at
 
 pytestmark = pytest.mark.django_db
@@ -117,7 +119,10 @@ def test_candidates_free_same_subject_first_then_fewest_this_month(school_setup,
     result = coverage_candidates(need=p1)
     internal = [(c.staff.name, c.same_subject, c.month_count) for c in result.internal]
     assert internal[:2] == [("李導師", True, 0), ("林主任", True, 1)]
-    assert {name for name, *_ in internal[2:]} == {"吳組長", "黃校長"}
+    # Heads of units (林主任, 吳組長) after ordinary teachers, the principal last.
+    assert [(c.staff.name, c.office) for c in result.internal] == [
+        ("李導師", 0), ("林主任", 1), ("吳組長", 1), ("黃校長", 2)
+    ]
     assert [c.staff.name for c in result.pool] == ["趙代課"]
     assert result.pool[0].same_subject
     unavailable = {c.staff.name: c.reason for c in result.unavailable}
@@ -125,6 +130,28 @@ def test_candidates_free_same_subject_first_then_fewest_this_month(school_setup,
     # Never offered: the absent teacher, civil staff, other schools.
     offered = {c.staff.name for c in result.internal + result.pool + result.unavailable}
     assert not offered & {"王老師", "張人事", "外校人事"}
+
+
+def test_heads_and_the_principal_are_offered_after_ordinary_teachers(school_setup, p1, leave):
+    # 蔡老師, an ordinary teacher of another subject with two substitutions this month, still comes before
+    # 林主任 (學務主任) who teaches the subject and has none: heads of units after ordinary teachers, then
+    # the principal; same subject and fewest substitutions decide only within each group.
+    academic = school_setup["academic"]
+    other = make_staff(school_setup["school"], unit=school_setup["units"]["student"],
+                       category=StaffCategory.SUBJECT_TEACHER, name="蔡老師")
+    SubstituteProfile.objects.create(staff=school_setup["other_head"], subjects="國文")
+    SubstituteProfile.objects.create(staff=school_setup["principal"], subjects="國文")
+    for day in (dt.date(2025, 10, 14), dt.date(2025, 10, 15)):
+        add_class(school_setup["semester"], school_setup["teacher"], day.isoweekday(), 2, "高一 3 班", "國文")
+        leave(school_setup["teacher"], [(at(day, "09:00"), at(day, "10:00"))], request_id=400 + day.day)
+        need = CoverageNeed.objects.get(teacher=school_setup["teacher"], date=day, period_number=2)
+        coverage_assign(actor=academic, need_id=need.pk, substitute_id=other.pk)
+    result = coverage_candidates(need=p1)
+    ranked = [(c.staff.name, c.office, c.same_subject, c.month_count) for c in result.internal]
+    assert ranked[:3] == [("李導師", 0, True, 0), ("蔡老師", 0, False, 2), ("林主任", 1, True, 0)]
+    assert [name for name, *_ in ranked] == ["李導師", "蔡老師", "林主任", "吳組長", "黃校長"]
+    # Still offered: a head can be assigned.
+    coverage_assign(actor=academic, need_id=p1.pk, substitute_id=school_setup["other_head"].pk)
 
 
 def test_candidates_budget(school_setup, p1, django_assert_max_num_queries):
