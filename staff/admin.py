@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from staff.forms import RosterImportForm
-from staff.models import RoleAssignment, School, StaffMember, Unit, User
+from staff.models import Role, RoleAssignment, School, StaffMember, Unit, User
 from staff.permissions import can_import_roster
 from staff.selectors import staff_for_request
 from staff.services import RosterImportError, roster_import
@@ -120,7 +120,16 @@ class UnitAdmin(SchoolScopedAdmin):
     list_select_related = ["school", "parent", "head"]
 
 
-class RoleInline(admin.TabularInline):
+class RoleChoicesMixin:
+    """Only superusers hand out the system-admin role: personnel manage their school's roles, not the system."""
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [(value, label) for value, label in Role.choices if value != Role.SYSTEM_ADMIN]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+
+class RoleInline(RoleChoicesMixin, admin.TabularInline):
     model = RoleAssignment
     extra = 0
 
@@ -184,7 +193,7 @@ class StaffMemberAdmin(SchoolScopedAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(SchoolScopedAdmin):
+class RoleAssignmentAdmin(RoleChoicesMixin, SchoolScopedAdmin):
     school_path = "staff__school"
     list_display = ["staff", "role"]
     list_filter = ["role", "staff__school"]

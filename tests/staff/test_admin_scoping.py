@@ -46,3 +46,28 @@ def test_a_superuser_sees_every_school(people, admin_client):
     leave_types_seed(school=people["outsider"].school)
     listing = admin_client.get(reverse("admin:leave_leavetype_changelist"))
     assert {t.school_id for t in listing.context["cl"].queryset} == {people["school"].pk, people["outsider"].school_id}
+
+
+def test_personnel_cannot_hand_out_the_system_admin_role(people, personnel_admin):
+    from staff.models import Role, RoleAssignment
+
+    form = personnel_admin.get(reverse("admin:staff_roleassignment_add")).context["adminform"].form
+    offered = {value for value, _label in form.fields["role"].choices}
+    assert Role.PERSONNEL in offered and Role.SYSTEM_ADMIN not in offered
+
+    response = personnel_admin.post(
+        reverse("admin:staff_roleassignment_add"), {"staff": people["teacher"].pk, "role": Role.SYSTEM_ADMIN}
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert "role" in response.context["adminform"].form.errors
+    assert not RoleAssignment.objects.filter(staff=people["teacher"], role=Role.SYSTEM_ADMIN).exists()
+
+
+def test_a_superuser_may_hand_out_the_system_admin_role(people, admin_client):
+    from staff.models import Role, RoleAssignment
+
+    response = admin_client.post(
+        reverse("admin:staff_roleassignment_add"), {"staff": people["teacher"].pk, "role": Role.SYSTEM_ADMIN}
+    )
+    assert response.status_code == 302
+    assert RoleAssignment.objects.filter(staff=people["teacher"], role=Role.SYSTEM_ADMIN).exists()
