@@ -297,7 +297,7 @@ CASES = [
     Case(
         name="attendance.recompute.20_schools_month",
         target_ms=20_000,
-        measures="daily_results_recompute for 20 schools and a month: one call per school (the API takes one)",
+        measures="daily_results_recompute for 20 schools and a month, one call per school with its staff ids",
         sizes={SMALL: "20 schools × 60 people × 31 days", LARGE: "20 schools × 150 people × 31 days"},
         setup=_recompute_20_schools,
         reset=_forget_20_schools,
@@ -311,7 +311,6 @@ CASES = [
         setup=_recompute_city_day,
         reset=_forget_city_day,
         repeat=3,
-        known_growth="one daily_results_recompute (~8 queries) per school: the service takes one school",
     ),
     Case(
         name="attendance.reminders.city",
