@@ -189,7 +189,9 @@ class TyphoonDayForm(forms.ModelForm):
             raise ValidationError(_("您只能為自己的學校登錄停班停課；全市停班停課由系統管理者登錄"), code="forbidden")
         if data.get("date"):
             try:
-                services.typhoon_day_check(day=data["date"], school=data.get("school"))
+                school = data.get("school")
+                scope = TyphoonDay.Scope.SCHOOL if school else TyphoonDay.Scope.CITY
+                services.typhoon_day_check(services.Declaration(day=data["date"], scope=scope, school=school))
             except services.ScheduleError as exc:
                 raise ValidationError(exc.message, code=exc.code) from exc
         return data
@@ -208,13 +210,17 @@ class TyphoonDayAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("範圍"))
     def scope(self, obj):
-        return obj.school.name if obj.school_id else _("全市所有學校")
+        return obj.scope_text
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(Q(school__isnull=True) | Q(school_id=admin_school_id(request)))
+        school_id = admin_school_id(request)
+        reach = TyphoonDay.objects.filter(
+            Q(scope=TyphoonDay.Scope.CITY) | Q(school_id=school_id) | Q(districts__schools=school_id)
+        )
+        return qs.filter(pk__in=reach.values("pk"))
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -10,7 +10,10 @@ CONTRACT (other apps rely on it; keep the names and shapes):
     calendar_days(school, start, end) -> list[CalendarDay]   # the school's calendar, no person
 
 How a day is decided, for a school (CalendarDay), top rule first:
-1. a typhoon day (停班停課) for the school or for all schools → no duty for anyone;
+1. a disaster stop (停班停課) for the school, its district or the whole city: stopped work
+   (停止上班) for the whole day → no duty for anyone; for part of the day → the stopped hours
+   are taken out of everyone's window; stopped classes (停止上課) → no classes in those hours
+   (the day or the periods are not school days), while work goes on unless work stopped too;
 2. the school's own day off (校慶補假) → no duty; the school's make-up day (補上班上課) → working;
 3. the government office calendar: an imported year (OfficeCalendarDay) is authoritative for
    that year; otherwise the ``holidays`` package (national holidays, make-up working Saturdays);
@@ -37,7 +40,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import holidays
-from django.db.models import CharField, Q, Value
+from django.db.models import BooleanField, CharField, Q, TimeField, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -129,10 +132,16 @@ class CalendarDay:
     vacation: str = ""  # 「寒假」/「暑假」 when the day falls in one, else ""
     teacher_duty: bool = False  # a return-to-school or training day: teachers work even in vacation
     entry_kind: str = ""  # SchoolDay.Kind of the school's own entry that day, if any
+    work_off: tuple[Break, ...] = ()  # part of the day when work stops (上午/下午停班)
+    classes_off: tuple[Break, ...] = ()  # part of the day when classes stop (上午/下午停課)
     teachers_working: bool = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "teachers_working", self.working and (not self.vacation or self.teacher_duty))
+
+    def classes_held(self, start: dt.time, end: dt.time) -> bool:
+        """Whether a class from ``start`` to ``end`` takes place: a school day, and no stop overlaps it."""
+        return self.school_day and not any(a < end and b > start for a, b in self.classes_off)
 
 
 def _minutes(a: dt.time, b: dt.time) -> int:
@@ -223,20 +232,34 @@ def _school_calendars(school_ids: set[int], start: dt.date, end: dt.date) -> dic
     }
     office = {d: _imported_office_day(d, *imported[d]) if d in imported else _package_office_day(d) for d in days}
 
+    no_time = Value(None, output_field=TimeField())
+    yes = Value(True, output_field=BooleanField())
     own = (
         SchoolDay.objects.filter(school_id__in=school_ids, date__range=(start, end))
+        .annotate(t1=no_time, t2=no_time, work=yes, classes=yes)
         .order_by()
-        .values_list("school_id", "date", "kind", "label")
+        .values_list("school_id", "date", "kind", "label", "t1", "t2", "work", "classes")
     )
-    typhoons = (
-        TyphoonDay.objects.filter(Q(school_id__in=school_ids) | Q(school__isnull=True), date__range=(start, end))
-        .annotate(entry_kind=Value(TYPHOON_KIND, output_field=CharField()))
-        .order_by()
-        .values_list("school_id", "date", "entry_kind", "label")
+    stop_columns = ("date", "entry_kind", "label", "start_time", "end_time", "stops_work", "stops_classes")
+    stops = TyphoonDay.objects.filter(date__range=(start, end)).annotate(
+        entry_kind=Value(TYPHOON_KIND, output_field=CharField())
+    ).order_by()
+    Scope = TyphoonDay.Scope
+    # A district's stop reaches its schools through the join: one row per (school, stop).
+    stop_rows = (
+        stops.filter(scope=Scope.SCHOOL, school_id__in=school_ids).values_list("school_id", *stop_columns),
+        stops.filter(scope=Scope.CITY).values_list("school_id", *stop_columns),
+        stops.filter(scope=Scope.DISTRICTS, districts__schools__in=school_ids).values_list(
+            "districts__schools", *stop_columns
+        ),
     )
     entries: dict[tuple[int | None, dt.date], dict[str, str]] = defaultdict(dict)
-    for school_id, d, kind, label in own.union(typhoons, all=True):
-        entries[(school_id, d)].setdefault(kind, label)
+    stops_by_day: dict[tuple[int | None, dt.date], list[Stop]] = defaultdict(list)
+    for school_id, d, kind, label, t1, t2, work, classes in own.union(*stop_rows, all=True):
+        if kind == TYPHOON_KIND:
+            stops_by_day[(school_id, d)].append(Stop(label, t1, t2, work, classes))
+        else:
+            entries[(school_id, d)].setdefault(kind, label)
 
     terms: dict[int, Terms] = defaultdict(dict)
     years = range(school_year_of(start), school_year_of(end) + 1)
@@ -247,8 +270,10 @@ def _school_calendars(school_ids: set[int], start: dt.date, end: dt.date) -> dic
 
     return {
         school_id: {
-            d: _calendar_day(d, office[d], entries.get((school_id, d), {}), entries.get((None, d), {}),
-                             terms[school_id])
+            d: _calendar_day(
+                d, office[d], entries.get((school_id, d), {}),
+                stops_by_day.get((school_id, d), []) + stops_by_day.get((None, d), []), terms[school_id],
+            )
             for d in days
         }
         for school_id in school_ids
@@ -256,14 +281,33 @@ def _school_calendars(school_ids: set[int], start: dt.date, end: dt.date) -> dic
 
 
 
+@dataclass(frozen=True)
+class Stop:
+    """One disaster stop in force on a day (a TyphoonDay as the calendar reads it)."""
+
+    label: str
+    start: dt.time | None  # None: from the start of the day
+    end: dt.time | None  # None: to the end of the day
+    work: bool
+    classes: bool
+
+    @property
+    def whole_day(self) -> bool:
+        return self.start is None and self.end is None
+
+    @property
+    def window(self) -> Break:
+        return (self.start or dt.time.min, self.end or dt.time.max)
+
+
 def _calendar_day(
-    day: dt.date, office: tuple[bool, str, str], own: dict[str, str], citywide: dict[str, str], terms: Terms
+    day: dt.date, office: tuple[bool, str, str], own: dict[str, str], stops: list[Stop], terms: Terms
 ) -> CalendarDay:
     Kind = SchoolDay.Kind
-    own_kind = next((k for k in own if k != TYPHOON_KIND), "")
-    typhoon_label = own.get(TYPHOON_KIND) or citywide.get(TYPHOON_KIND)
-    if typhoon_label is not None:
-        working, reason, label = False, Reason.TYPHOON, typhoon_label
+    own_kind = next(iter(own), "")
+    work_stop = next((s for s in stops if s.work and s.whole_day), None)
+    if work_stop is not None:
+        working, reason, label = False, Reason.TYPHOON, work_stop.label
     elif own_kind == Kind.DAY_OFF:
         working, reason, label = False, Reason.SCHOOL_DAY_OFF, own[own_kind]
     elif own_kind == Kind.MAKEUP_DAY:
@@ -272,21 +316,42 @@ def _calendar_day(
         working, reason, label = office
     in_semester, vacation = _semester_state(terms, day)
     parts = [label]
+    work_off: tuple[Break, ...] = ()
+    classes_off: tuple[Break, ...] = ()
+    classes_stopped_all_day = False
     if working:
         parts.append(vacation)
         if own_kind in (Kind.EXAM, Kind.RETURN_DAY, Kind.TRAINING):
             parts.append(own[own_kind])
-    label = "・".join(p for p in parts if p) or (_("上班日") if working else "")
+        for stop in stops:
+            part = "" if stop.whole_day else f"（{_stop_part(stop)}）"
+            parts.append(f"{stop.label}{part}")
+            if stop.work:
+                work_off += (stop.window,)
+            if stop.classes:
+                classes_off += (stop.window,)
+                classes_stopped_all_day |= stop.whole_day
+    label = "・".join(p for p in dict.fromkeys(parts) if p) or (_("上班日") if working else "")
     return CalendarDay(
         day=day,
         working=working,
         reason=reason,
         label=label,
-        school_day=working and in_semester is not False,
+        school_day=working and in_semester is not False and not classes_stopped_all_day,
         vacation=vacation,
         teacher_duty=own_kind in (Kind.RETURN_DAY, Kind.TRAINING),
         entry_kind=own_kind,
+        work_off=work_off,
+        classes_off=classes_off,
     )
+
+
+def _stop_part(stop: Stop) -> str:
+    if stop.end is None:
+        return _("%(time)s 起") % {"time": f"{stop.start:%H:%M}"}
+    if stop.start is None:
+        return _("至 %(time)s") % {"time": f"{stop.end:%H:%M}"}
+    return f"{stop.start:%H:%M}–{stop.end:%H:%M}"
 
 
 def calendar_days(school: School | int, start: dt.date, end: dt.date) -> list[CalendarDay]:
@@ -394,16 +459,29 @@ def _person_day(staff: StaffMember, cal: CalendarDay, rule: ScheduleRule | None)
     start, note = rule.start, ""
     if cal.school_day and rule.school_day_arrival:
         start, note = rule.school_day_arrival, rule.school_day_arrival_note
+    end, scheduled_start, breaks = rule.end, rule.start, tuple(rule.breaks)
+    for off_start, off_end in cal.work_off:
+        # Stopped hours leave the window: a stop at its beginning moves the arrival, one at its end
+        # the leaving time, one inside it is a break; a stop over all of it leaves no duty.
+        if off_start <= start and off_end >= end:
+            return DutyDay(d, False, Reason.TYPHOON, cal.label, school_day=cal.school_day, schedule_name=rule.name)
+        if off_start <= start:
+            start = scheduled_start = max(start, off_end)
+            note = ""
+        elif off_end >= end:
+            end = min(end, off_start)
+        else:
+            breaks += ((off_start, off_end),)
     return DutyDay(
         day=d,
         has_duty=True,
         reason=cal.reason,
         label=cal.label,
         start=start,
-        end=rule.end,
-        breaks=rule.breaks,
+        end=end,
+        breaks=breaks,
         grace_minutes=rule.grace_minutes,
-        scheduled_start=rule.start,
+        scheduled_start=max(scheduled_start, start) if cal.work_off else scheduled_start,
         arrival_note=note,
         school_day=cal.school_day,
         schedule_name=rule.name,

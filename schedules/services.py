@@ -6,6 +6,8 @@ affected days together with the change (or not at all).
 """
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -18,7 +20,7 @@ from config.errors import DomainError
 from schedules import office_calendar
 from schedules.calendar import office_day
 from schedules.defaults import DEFAULT_BY_CATEGORY, SEED_EFFECTIVE_FROM
-from schedules.events import calendar_changed
+from schedules.events import calendar_changed, collect_consequences
 from schedules.models import (
     CategorySchedule,
     OfficeCalendarDay,
@@ -30,7 +32,7 @@ from schedules.models import (
     WorkSchedule,
 )
 from schedules.models.semesters import school_year_bounds
-from staff.models import School, StaffMember
+from staff.models import District, School, StaffMember
 
 
 class ScheduleError(DomainError):
@@ -64,12 +66,15 @@ def _send_changed(
     start: dt.date,
     end: dt.date | None,
     staff_ids: list[int] | None = None,
+    cause: str = "",
+    actor=None,
 ) -> None:
     """``end=None`` means open-ended (a rule from a date on): the days up to today are the ones with results."""
     if end is None:
         end = max(start, timezone.localdate())
     calendar_changed.send(
-        sender=sender, school_ids=school_ids, start=start, end=end, staff_ids=staff_ids, reason=reason
+        sender=sender, school_ids=school_ids, start=start, end=end, staff_ids=staff_ids, reason=reason,
+        cause=cause, actor=actor_or_none(actor),
     )
 
 
@@ -214,35 +219,163 @@ def school_day_delete(*, actor, school_day: SchoolDay) -> None:
 # --- typhoon days -------------------------------------------------------------------------------
 
 
-def typhoon_day_check(*, day: dt.date, school: School | None, exclude_pk: int | None = None) -> None:
-    """Refuse a second declaration of the same day and scope."""
-    existing = TyphoonDay.objects.filter(date=day).exclude(pk=exclude_pk)
-    if existing.filter(school__isnull=True).exists():
-        raise ScheduleError(_("%(date)s 已宣布全市停班停課") % {"date": day}, code="typhoon_already_citywide")
-    if school is not None and existing.filter(school=school).exists():
+@dataclass(frozen=True)
+class Declaration:
+    """What a disaster stop declares, as the page, the API and the alert import hand it in."""
+
+    day: dt.date
+    scope: str = TyphoonDay.Scope.CITY
+    school: School | None = None
+    districts: tuple[District, ...] = ()
+    stops_work: bool = True
+    stops_classes: bool = True
+    start_time: dt.time | None = None
+    end_time: dt.time | None = None
+    label: str = ""
+    source_ref: str = ""
+
+    def school_ids(self) -> list[int] | None:
+        """The schools it reaches (None: all), for calendar_changed."""
+        if self.scope == TyphoonDay.Scope.SCHOOL:
+            return [self.school.pk] if self.school else []
+        if self.scope == TyphoonDay.Scope.DISTRICTS:
+            return list(School.objects.filter(district__in=self.districts).values_list("pk", flat=True))
+        return None
+
+
+def _declaration_of(typhoon: TyphoonDay) -> Declaration:
+    return Declaration(
+        day=typhoon.date, scope=typhoon.scope, school=typhoon.school, districts=tuple(typhoon.districts.all()),
+        stops_work=typhoon.stops_work, stops_classes=typhoon.stops_classes, start_time=typhoon.start_time,
+        end_time=typhoon.end_time, label=typhoon.label, source_ref=typhoon.source_ref,
+    )
+
+
+def typhoon_day_check(declaration: Declaration, *, exclude_pk: int | None = None) -> None:
+    """Refuse a declaration that is incomplete, or a second one for the same scope (city, school, district)."""
+    d = declaration
+    Scope = TyphoonDay.Scope
+    if not (d.stops_work or d.stops_classes):
+        raise ScheduleError(_("請選擇停止上班、停止上課或兩者"), code="typhoon_stops_nothing")
+    if d.start_time is not None and d.end_time is not None and d.start_time >= d.end_time:
+        raise ScheduleError(_("停班停課的開始時間必須早於結束時間"), code="typhoon_bad_times")
+    if d.scope == Scope.SCHOOL and d.school is None:
+        raise ScheduleError(_("請選擇學校"), code="typhoon_no_school")
+    if d.scope == Scope.DISTRICTS and not d.districts:
+        raise ScheduleError(_("請選擇至少一個行政區"), code="typhoon_no_districts")
+    existing = TyphoonDay.objects.filter(date=d.day).exclude(pk=exclude_pk)
+    if existing.filter(scope=Scope.CITY).exists():
+        raise ScheduleError(_("%(date)s 已宣布全市停班停課") % {"date": d.day}, code="typhoon_already_citywide")
+    if d.scope == Scope.SCHOOL and existing.filter(school=d.school).exists():
         raise ScheduleError(
-            _("%(date)s 已登錄 %(school)s 停班停課") % {"date": day, "school": school.name},
+            _("%(date)s 已登錄 %(school)s 停班停課") % {"date": d.day, "school": d.school.name},
             code="typhoon_already_declared",
         )
+    if d.scope == Scope.DISTRICTS and existing.filter(scope=Scope.DISTRICTS, districts__in=d.districts).exists():
+        raise ScheduleError(
+            _("%(date)s 所選行政區已有停班停課，請修改原宣布") % {"date": d.day}, code="typhoon_already_declared"
+        )
+    # Stops of different scopes may overlap (the city's after a school's): the calendar applies each.
+
+
+def _typhoon_data(typhoon: TyphoonDay) -> dict:
+    return {
+        "date": typhoon.date, "label": typhoon.label,
+        # The scope as before districts existed (a school's code, or "all"), and its kind.
+        "scope": typhoon.school.code if typhoon.school_id else ("all" if typhoon.is_citywide else "districts"),
+        "scope_kind": typhoon.scope,
+        "districts": sorted(d.name for d in typhoon.districts.all()),
+        "stops_work": typhoon.stops_work, "stops_classes": typhoon.stops_classes,
+        "start_time": typhoon.start_time, "end_time": typhoon.end_time, "source_ref": typhoon.source_ref,
+    }
+
+
+def _cause(typhoon: TyphoonDay, verb: str) -> str:
+    """What people read as the reason of what follows: 「12/1 颱風停班停課（12:00 起）」."""
+    part = "" if typhoon.is_whole_day else f"（{typhoon.part_text}）"
+    return f"{typhoon.date.month}/{typhoon.date.day} {typhoon.label}{part}{verb}"
 
 
 @transaction.atomic
-def typhoon_day_declare(*, actor, day: dt.date, school: School | None, label: str = "") -> TyphoonDay:
-    """停班停課 for ``school``, or for every school when ``school`` is None."""
-    label = label.strip() or _("颱風停班停課")
-    typhoon_day_check(day=day, school=school)
+def typhoon_day_declare(
+    *,
+    actor,
+    day: dt.date,
+    scope: str | None = None,
+    school: School | None = None,
+    districts: Iterable[District] = (),
+    stops_work: bool = True,
+    stops_classes: bool = True,
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
+    label: str = "",
+    source_ref: str = "",
+) -> TyphoonDay:
+    """停班停課 for the whole city, some districts or one school (``scope``; without it: the school
+    when one is given, else the city). Everything derived from the calendar follows in this transaction."""
+    districts = tuple(districts)
+    if scope is None:
+        Scope = TyphoonDay.Scope
+        scope = Scope.SCHOOL if school else (Scope.DISTRICTS if districts else Scope.CITY)
+    declaration = Declaration(
+        day=day, scope=scope, school=school if scope == TyphoonDay.Scope.SCHOOL else None,
+        districts=districts if scope == TyphoonDay.Scope.DISTRICTS else (), stops_work=stops_work,
+        stops_classes=stops_classes, start_time=start_time, end_time=end_time,
+        label=label.strip() or _("颱風停班停課"), source_ref=source_ref.strip(),
+    )
+    typhoon_day_check(declaration)
+    d = declaration
     try:
         # The unique constraints decide a race between two declarations of the same day.
         with transaction.atomic():
-            typhoon = TyphoonDay.objects.create(date=day, school=school, label=label, declared_by=actor_or_none(actor))
+            typhoon = TyphoonDay.objects.create(
+                date=d.day, scope=d.scope, school=d.school, stops_work=d.stops_work, stops_classes=d.stops_classes,
+                start_time=d.start_time, end_time=d.end_time, label=d.label, source_ref=d.source_ref,
+                declared_by=actor_or_none(actor),
+            )
     except IntegrityError as exc:
         raise ScheduleError(_("%(date)s 已登錄停班停課") % {"date": day}, code="typhoon_already_declared") from exc
-    audit_log(
-        actor=actor, action="schedules.typhoon_declared", target=typhoon, school=school,
-        data={"date": day, "label": label, "scope": school.code if school else "all"},
-    )
+    if d.districts:
+        typhoon.districts.set(d.districts)
+    audit_log(actor=actor, action="schedules.typhoon_declared", target=typhoon, school=d.school,
+              data=_typhoon_data(typhoon))
     _send_changed(
-        TyphoonDay, reason="typhoon_declared", school_ids=[school.pk] if school else None, start=day, end=day
+        TyphoonDay, reason="typhoon_declared", school_ids=d.school_ids(), start=day, end=day,
+        cause=_cause(typhoon, _("宣布")), actor=actor,
+    )
+    return typhoon
+
+
+@transaction.atomic
+def typhoon_day_change(*, actor, typhoon: TyphoonDay, **changes) -> TyphoonDay:
+    """Change a declaration (the alert moved it to the afternoon, a district was added): the days of
+    the old and the new form are recomputed together."""
+    typhoon = TyphoonDay.objects.select_for_update(of=("self",)).select_related("school").get(pk=typhoon.pk)
+    before = _declaration_of(typhoon)
+    fields = {f: changes.get(f, getattr(before, f)) for f in (
+        "scope", "school", "stops_work", "stops_classes", "start_time", "end_time", "label", "source_ref"
+    )}
+    districts = tuple(changes.get("districts", before.districts))
+    after = Declaration(day=changes.get("day", before.day), districts=districts, **fields)
+    if after.scope != TyphoonDay.Scope.SCHOOL:
+        after = replace(after, school=None)
+    if after.scope != TyphoonDay.Scope.DISTRICTS:
+        after = replace(after, districts=())
+    after = replace(after, label=after.label.strip() or _("颱風停班停課"))
+    typhoon_day_check(after, exclude_pk=typhoon.pk)
+    old_data = _typhoon_data(typhoon)
+    for name in ("scope", "school", "stops_work", "stops_classes", "start_time", "end_time", "label", "source_ref"):
+        setattr(typhoon, name, getattr(after, name))
+    typhoon.date = after.day
+    typhoon.save()
+    typhoon.districts.set(after.districts)
+    audit_log(actor=actor, action="schedules.typhoon_changed", target=typhoon, school=after.school,
+              data={"before": old_data, "after": _typhoon_data(typhoon)})
+    old_ids, new_ids = before.school_ids(), after.school_ids()
+    school_ids = None if old_ids is None or new_ids is None else sorted(set(old_ids) | set(new_ids))
+    _send_changed(
+        TyphoonDay, reason="typhoon_changed", school_ids=school_ids, start=min(before.day, after.day),
+        end=max(before.day, after.day), cause=_cause(typhoon, _("變更")), actor=actor,
     )
     return typhoon
 
@@ -250,14 +383,32 @@ def typhoon_day_declare(*, actor, day: dt.date, school: School | None, label: st
 @transaction.atomic
 def typhoon_day_withdraw(*, actor, typhoon: TyphoonDay) -> None:
     typhoon = TyphoonDay.objects.select_for_update(of=("self",)).select_related("school").get(pk=typhoon.pk)
-    audit_log(
-        actor=actor, action="schedules.typhoon_withdrawn", target=typhoon, school=typhoon.school,
-        data={"date": typhoon.date, "label": typhoon.label, "scope": typhoon.school.code if typhoon.school else "all"},
-    )
-    school_ids = [typhoon.school_id] if typhoon.school_id else None
+    declaration = _declaration_of(typhoon)
+    audit_log(actor=actor, action="schedules.typhoon_withdrawn", target=typhoon, school=typhoon.school,
+              data=_typhoon_data(typhoon))
+    cause = _cause(typhoon, _("撤銷"))
     day = typhoon.date
     typhoon.delete()
-    _send_changed(TyphoonDay, reason="typhoon_withdrawn", school_ids=school_ids, start=day, end=day)
+    _send_changed(
+        TyphoonDay, reason="typhoon_withdrawn", school_ids=declaration.school_ids(), start=day, end=day,
+        cause=cause, actor=actor,
+    )
+
+
+def typhoon_day_preview(*, actor, typhoon: TyphoonDay | None = None, withdraw: bool = False, **declaration):
+    """What a declaration (or a change, or a withdrawal) would change, without changing anything: the
+    change is made in a savepoint, every module reports what it did, and the savepoint is rolled back.
+    Raises ScheduleError like the real thing, so the page can show the refusal before confirmation."""
+    with transaction.atomic():
+        with collect_consequences() as consequences:
+            if typhoon is not None and withdraw:
+                typhoon_day_withdraw(actor=actor, typhoon=typhoon)
+            elif typhoon is not None:
+                typhoon_day_change(actor=actor, typhoon=typhoon, **declaration)
+            else:
+                typhoon_day_declare(actor=actor, **declaration)
+        transaction.set_rollback(True)
+    return consequences
 
 
 # --- semesters ------------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) 
         low, high = ranges.get(semester.school_id, (first, last))
         ranges[semester.school_id] = (min(low, first), max(high, last))
     school_days = {
-        (school_id, c.day)
+        (school_id, c.day): c
         for school_id, (first, last) in ranges.items()
         for c in calendar_days(school_id, first, last)
         if c.school_day
@@ -103,7 +103,10 @@ def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) 
         day, last = max(start, semester.start_date), min(end, semester.end_date)
         while day <= last:
             todays = by_weekday.get(day.isoweekday())
-            if todays and (semester.school_id, day) in school_days:
+            cal = school_days.get((semester.school_id, day))
+            if todays and cal is not None:
+                # A class stopped for part of the day (下午停課) is not taught.
+                todays = [e for e in todays if cal.classes_held(e.period.start, e.period.end)]
                 out.extend(
                     TaughtPeriod(
                         teacher_id=e.teacher_id, date=day, division=e.period.division,

@@ -8,7 +8,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from staff.forms import RosterImportForm
-from staff.models import Role, RoleAssignment, School, StaffMember, Unit, User
+from staff.models import District, Role, RoleAssignment, School, StaffMember, Unit, User
 from staff.permissions import can_import_roster
 from staff.selectors import staff_for_request
 from staff.services import RosterImportError, roster_import
@@ -103,10 +103,33 @@ class UnitInline(admin.TabularInline):
     autocomplete_fields = ["head", "parent"]
 
 
+@admin.register(District)
+class DistrictAdmin(admin.ModelAdmin):
+    """The city's districts are city data: only superusers change them; schools pick theirs."""
+
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
 @admin.register(School)
 class SchoolAdmin(SchoolScopedAdmin):
     school_path = "pk"
-    list_display = ["code", "name", "has_senior_division", "has_junior_division", "enforce_punch_networks"]
+    list_display = ["code", "name", "district", "has_senior_division", "has_junior_division", "enforce_punch_networks"]
     search_fields = ["code", "name"]
     inlines = [UnitInline]
 

@@ -39,9 +39,29 @@ class User(AbstractUser):
         return related.get_cached_value(self)
 
 
+class District(models.Model):
+    """A district of the city (行政區). Disaster stops (停班停課) are declared for districts, so each
+    school names its district; ``code`` is the government's area code that alerts carry."""
+
+    name = models.CharField(_("行政區"), max_length=20, unique=True, help_text=_("如「苓雅區」"))
+    code = models.CharField(_("行政區代碼"), max_length=20, blank=True, help_text=_("政府的行政區代碼，如 6400400"))
+
+    class Meta:
+        verbose_name = _("行政區")
+        verbose_name_plural = _("行政區")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class School(models.Model):
     code = models.CharField(_("學校代碼"), max_length=10, unique=True, help_text=_("教育部學校代碼，如 563401"))
     name = models.CharField(_("校名"), max_length=100)
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.PROTECT, related_name="schools",
+        verbose_name=_("行政區"), help_text=_("停班停課常以行政區宣布"),
+    )
     has_senior_division = models.BooleanField(_("設有高中部"), default=True)
     has_junior_division = models.BooleanField(_("設有國中部"), default=False)
     enforce_punch_networks = models.BooleanField(_("限制打卡網段"), default=False)

@@ -11,7 +11,7 @@ Layers, bottom to top (schedules/calendar.py combines them):
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["OfficeCalendarDay", "OfficeCalendarYear", "SchoolDay", "TyphoonDay"]
@@ -96,14 +96,34 @@ class SchoolDay(models.Model):
 
 
 class TyphoonDay(models.Model):
-    """停班停課 declared by the city: no duty for anyone at ``school``, or at every school when empty."""
+    """停班停課: a disaster stop declared for the whole city, some districts or one school.
+
+    Work (停止上班) and classes (停止上課) are declared separately. A stop lasts the whole day, or
+    from ``start_time`` (下午停班停課 from 12:00) or until ``end_time`` (上午停班停課 until 12:00).
+    Nobody is charged leave for stopped work time; stopped classes need no cover and no pay.
+    """
+
+    class Scope(models.TextChoices):
+        CITY = "city", _("全市")
+        DISTRICTS = "districts", _("部分行政區")
+        SCHOOL = "school", _("單一學校")
 
     date = models.DateField(_("日期"))
+    scope = models.CharField(_("範圍"), max_length=10, choices=Scope.choices, default=Scope.CITY)
     school = models.ForeignKey(
         "staff.School", null=True, blank=True, on_delete=models.CASCADE, related_name="typhoon_days",
-        verbose_name=_("學校"), help_text=_("空白表示全市所有學校"),
+        verbose_name=_("學校"), help_text=_("範圍為單一學校時填寫"),
     )
+    districts = models.ManyToManyField(
+        "staff.District", blank=True, related_name="typhoon_days", verbose_name=_("行政區"),
+        help_text=_("範圍為部分行政區時選擇"),
+    )
+    stops_work = models.BooleanField(_("停止上班"), default=True)
+    stops_classes = models.BooleanField(_("停止上課"), default=True)
+    start_time = models.TimeField(_("開始時間"), null=True, blank=True, help_text=_("空白表示從一早開始"))
+    end_time = models.TimeField(_("結束時間"), null=True, blank=True, help_text=_("空白表示到當天結束"))
     label = models.CharField(_("名稱"), max_length=50, default=_("颱風停班停課"))
+    source_ref = models.CharField(_("來源"), max_length=200, blank=True, help_text=_("例如警報的識別碼"))
     declared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("宣布者"),
@@ -118,14 +138,59 @@ class TyphoonDay(models.Model):
             models.UniqueConstraint(
                 fields=["date", "school"], condition=Q(school__isnull=False), name="typhoon_day_unique_school"
             ),
-            models.UniqueConstraint(fields=["date"], condition=Q(school__isnull=True), name="typhoon_day_unique_all"),
+            models.UniqueConstraint(fields=["date"], condition=Q(scope="city"), name="typhoon_day_unique_city"),
+            models.CheckConstraint(
+                condition=Q(scope="school", school__isnull=False) | (~Q(scope="school") & Q(school__isnull=True)),
+                name="typhoon_day_school_matches_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True) | Q(end_time__isnull=True) | Q(start_time__lt=F("end_time")),
+                name="typhoon_day_start_before_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(stops_work=True) | Q(stops_classes=True), name="typhoon_day_stops_something"
+            ),
         ]
         indexes = [models.Index(fields=["date", "school"])]
 
     def __str__(self) -> str:
-        where = self.school.name if self.school_id else _("全市所有學校")
-        return f"{self.date} {self.label}（{where}）"
+        return f"{self.date} {self.label}（{self.scope_text}）"
+
+    def save(self, *args, **kwargs) -> None:
+        # A row that names a school is that school's (as before scopes existed).
+        if self.school_id and self.scope == self.Scope.CITY:
+            self.scope = self.Scope.SCHOOL
+        super().save(*args, **kwargs)
 
     @property
     def is_citywide(self) -> bool:
-        return self.school_id is None
+        return self.scope == self.Scope.CITY
+
+    @property
+    def scope_text(self) -> str:
+        if self.scope == self.Scope.SCHOOL and self.school_id:
+            return self.school.name
+        if self.scope == self.Scope.DISTRICTS and self.pk:
+            return "、".join(d.name for d in self.districts.all())
+        return str(_("全市所有學校"))
+
+    @property
+    def is_whole_day(self) -> bool:
+        return self.start_time is None and self.end_time is None
+
+    @property
+    def part_text(self) -> str:
+        """「全天」, 「12:00 起」, 「至 12:00」 or 「10:00–14:00」."""
+        if self.is_whole_day:
+            return str(_("全天"))
+        if self.end_time is None:
+            return _("%(time)s 起") % {"time": f"{self.start_time:%H:%M}"}
+        if self.start_time is None:
+            return _("至 %(time)s") % {"time": f"{self.end_time:%H:%M}"}
+        return f"{self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    @property
+    def stops_text(self) -> str:
+        if self.stops_work and self.stops_classes:
+            return str(_("停止上班及上課"))
+        return str(_("停止上班") if self.stops_work else _("停止上課"))

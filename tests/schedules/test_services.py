@@ -46,6 +46,7 @@ def test_typhoon_for_one_school_is_audited_and_announced(school, calendar_events
     assert event == {
         "sender": TyphoonDay, "in_transaction": True, "signal": event["signal"], "school_ids": [school.pk],
         "start": DAY, "end": DAY, "staff_ids": None, "reason": "typhoon_declared",
+        "cause": f"{DAY.month}/{DAY.day} 颱風停班停課宣布", "actor": clerk.user,
     }
 
 
