@@ -6,7 +6,6 @@ docs/leave.md describes the rules as implemented, with every decision the regula
 """
 
 import datetime as dt
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -155,11 +154,18 @@ def granted_hours(
 
 # --- Length --------------------------------------------------------------------------------------
 
+SECONDS_PER_HOUR = 3600
+DAY_SECONDS = HOURS_PER_DAY * SECONDS_PER_HOUR
+HALF_DAY_SECONDS = DAY_SECONDS // 2
+
 
 @dataclass(frozen=True)
 class DayLength:
+    """The hours of a request charged on one day (``seconds``: its counted duty time that day)."""
+
     day: dt.date
     hours: int
+    seconds: int = 0
 
 
 def span_dates(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
@@ -171,12 +177,13 @@ def span_dates(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
     return local_start.date(), last
 
 
-def _round_to_unit(hours: int, unit: str) -> int:
+def unit_seconds(unit: str) -> int:
+    """The step a request's length is rounded up to: an hour, half a day (4 h) or a day (8 h)."""
     if unit == LeaveUnit.DAY:
-        return HOURS_PER_DAY
+        return DAY_SECONDS
     if unit == LeaveUnit.HALF_DAY:
-        return HOURS_PER_DAY // 2 if hours <= HOURS_PER_DAY // 2 else HOURS_PER_DAY
-    return hours
+        return HALF_DAY_SECONDS
+    return SECONDS_PER_HOUR
 
 
 def _aware(day: dt.date, t: dt.time) -> dt.datetime:
@@ -186,45 +193,83 @@ def _aware(day: dt.date, t: dt.time) -> dt.datetime:
 def leave_length(
     *, start: dt.datetime, end: dt.datetime, duty: Mapping[dt.date, object], unit: str, counts_non_working_days: bool
 ) -> list[DayLength]:
-    """Hours of leave per day for the span, from the person's own duty days.
+    """The request's length, and the day each of its hours is charged on, from the person's duty days.
 
-    - Types counted in calendar days (娩假, 延長病假, 公傷假): every day of the span is 8 hours.
-    - Otherwise only days with duty count; on each, the time inside the duty window minus breaks.
-      Covering the whole window is one day (8 hours) whatever the window's length; less is counted
-      in hours, each started hour as one (local practice: under an hour counts as one hour), at most 8.
-    - The type's unit then rounds each day up: half day → 4 or 8 hours, day → 8 hours.
+    - Types counted in calendar days (娩假, 延長病假, 公傷假): every day of the span is a day (8 hours).
+    - Otherwise each day's counted duty time (``duty_seconds``: the time inside the duty window less
+      breaks, a whole half of the day as 4 hours) is summed over the whole span, and the sum is rounded
+      up to the type's unit **once** (under an hour counts as an hour, once per request; half day → 4 h
+      steps; day → 8 h steps). Rounding each day separately would overcharge a request spanning several
+      part days (Fri 13:00 – Mon 12:00 is 4 + 8 + 4 = 16 h, not 17 h).
+    - The rounded hours are laid out on the days in order, each started unit charged to the day it
+      starts on (the running total rounded up): a day is never charged more than 8 hours, and the days
+      add up to the request's length exactly. A day with duty time in the span is listed even when all of
+      its time fell into a unit started the day before (then with 0 hours).
     """
     first, last = span_dates(start, end)
-    out: list[DayLength] = []
+    counted: list[tuple[dt.date, int]] = []
     day = first
     while day <= last:
-        if counts_non_working_days:
-            out.append(DayLength(day, HOURS_PER_DAY))
-        else:
-            hours = _duty_hours(duty.get(day), start, end)
-            if hours:
-                out.append(DayLength(day, _round_to_unit(hours, unit)))
+        seconds = DAY_SECONDS if counts_non_working_days else duty_seconds(duty.get(day), start, end)
+        if seconds:
+            counted.append((day, seconds))
         day += dt.timedelta(days=1)
+    step = unit_seconds(unit)
+    step_hours = step // SECONDS_PER_HOUR
+    out: list[DayLength] = []
+    running = units_before = 0
+    for day, seconds in counted:
+        running += seconds
+        units = -(-running // step)  # the running total rounded up to whole units
+        out.append(DayLength(day, (units - units_before) * step_hours, seconds))
+        units_before = units
     return out
 
 
-def _duty_hours(duty_day, start: dt.datetime, end: dt.datetime) -> int:
+def duty_seconds(duty_day, start: dt.datetime, end: dt.datetime) -> int:
+    """The span's counted duty time on one duty day, in seconds (0 on a day without duty).
+
+    The day's duty time has two halves, split at its (first) break — 職員 07:30–12:00 and 13:00–16:30 —
+    or, without a break, at the middle of its working time (teachers 08:00–12:00 and 12:00–16:00).
+    A span covering a whole half counts it as **half a day, 4 hours**, whatever its real length, so a
+    morning and an afternoon add up to the whole day (8 hours, whatever the window). A span covering
+    part of a half counts its real minutes there, breaks taken out, at most the 4 hours of the half.
+    """
     if duty_day is None or not duty_day.has_duty or duty_day.start is None or duty_day.end is None:
         return 0
+    total = 0
+    for window_start, window_end, whole_from in _halves(duty_day):
+        s, e = max(start, window_start), min(end, window_end)
+        if e <= s:
+            continue
+        if start <= whole_from and end >= window_end:
+            total += HALF_DAY_SECONDS
+            continue
+        seconds = (e - s).total_seconds()
+        for break_start, break_end in duty_day.breaks:
+            bs, be = _aware(duty_day.day, break_start), _aware(duty_day.day, break_end)
+            seconds -= max(0.0, (min(e, be) - max(s, bs)).total_seconds())
+        total += min(HALF_DAY_SECONDS, max(0, int(seconds)))
+    return total
+
+
+def _halves(duty_day) -> list[tuple[dt.datetime, dt.datetime, dt.datetime]]:
+    """(from, to, covered whole when the span starts by) for the morning and the afternoon of a duty day.
+
+    The window opens at the required arrival (國中部導師 07:30 on class days) but a whole half starts at
+    the schedule's own start: the early arrival is not needed to take the morning off.
+    """
     window_start, window_end = duty_day.start_at(), duty_day.end_at()
-    s, e = max(start, window_start), min(end, window_end)
-    if e <= s:
-        return 0
-    minutes = (e - s).total_seconds() / 60
-    for break_start, break_end in duty_day.breaks:
-        bs, be = _aware(duty_day.day, break_start), _aware(duty_day.day, break_end)
-        overlap = (min(e, be) - max(s, bs)).total_seconds() / 60
-        minutes -= max(0, overlap)
-    if minutes <= 0:
-        return 0
-    if minutes >= duty_day.working_hours * 60 - 0.5:
-        return HOURS_PER_DAY
-    return min(HOURS_PER_DAY, math.ceil(minutes / 60 - 1e-9))
+    begin = _aware(duty_day.day, duty_day.scheduled_start or duty_day.start)
+    breaks = sorted(
+        (_aware(duty_day.day, b_start), _aware(duty_day.day, b_end)) for b_start, b_end in duty_day.breaks
+    )
+    inside = [(bs, be) for bs, be in breaks if begin < bs and be < window_end]
+    if inside:
+        split_start, split_end = inside[0]
+    else:
+        split_start = split_end = begin + (window_end - begin) / 2
+    return [(window_start, split_start, begin), (split_start, window_end, split_end)]
 
 
 # --- Charges: which quota each hour draws on -----------------------------------------------------

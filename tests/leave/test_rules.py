@@ -110,6 +110,94 @@ def test_an_end_at_midnight_belongs_to_the_day_before():
     assert R.span_dates(at(2025, 10, 8, 8), at(2025, 10, 9, 10)) == (D(2025, 10, 8), D(2025, 10, 9))
 
 
+# --- Rounding once per request -------------------------------------------------------------------
+
+
+def test_a_span_over_several_days_is_rounded_once_not_day_by_day():
+    # 職員 07:30–16:30 (lunch 12:00–13:00); Sat 8 Feb 2025 is a make-up working day.
+    # Fri 7 Feb 13:00 – Mon 10 Feb 12:00: Friday afternoon 3.5 h, Saturday 8 h, Monday morning 4.5 h.
+    # The afternoon and the morning are each a whole half day (4 h): 4 + 8 + 4 = 16 h = 2 days. Rounding
+    # each day up on its own would have charged 4 + 8 + 5 = 17 h.
+    days = week(D(2025, 2, 7), D(2025, 2, 10), workdays={D(2025, 2, 8)})
+    lengths = R.leave_length(start=at(2025, 2, 7, 13), end=at(2025, 2, 10, 12), duty=days, unit=LeaveUnit.HOUR,
+                             counts_non_working_days=False)
+    assert [(d.day, d.hours) for d in lengths] == [(D(2025, 2, 7), 4), (D(2025, 2, 8), 8), (D(2025, 2, 10), 4)]
+    assert format_days_hours(sum(d.hours for d in lengths)) == "2日0小時"
+    # Parts of days in real minutes: Fri 14:00–16:30 is 2.5 h, Mon 07:30–09:00 is 1.5 h: 2.5 + 8 + 1.5 = 12 h
+    # in all, where day by day it was 3 + 8 + 2 = 13 h.
+    assert length(at(2025, 2, 7, 14), at(2025, 2, 10, 9), days) == 12
+    # Under an hour counts as one hour once per request: Fri 16:00–16:30 and Mon 07:30–08:00 are one hour,
+    # charged on the day it starts; Monday is still a day of the leave, with nothing left to charge.
+    lengths = R.leave_length(start=at(2025, 2, 7, 16), end=at(2025, 2, 10, 8), duty=days, unit=LeaveUnit.HOUR,
+                             counts_non_working_days=False)
+    assert [(d.day, d.hours) for d in lengths] == [(D(2025, 2, 7), 1), (D(2025, 2, 8), 8), (D(2025, 2, 10), 0)]
+    assert sum(d.hours for d in lengths) == 9
+
+
+@pytest.mark.parametrize(
+    ("window", "morning", "afternoon"),
+    [
+        (((7, 30), (16, 30)), ((7, 30), (12, 0)), ((13, 0), (16, 30))),  # 職員: 4.5 h + 3.5 h around lunch
+        (((8, 0), (16, 0)), ((8, 0), (12, 0)), ((12, 0), (16, 0))),  # a teacher's day, no break: split midway
+    ],
+)
+def test_a_morning_and_an_afternoon_add_up_to_the_whole_day(window, morning, afternoon):
+    d = D(2025, 10, 8)
+    with_lunch = DutyDay(d, True, "workday", "", dt.time(*window[0]), dt.time(*window[1]))
+    without_break = DutyDay(d, True, "workday", "", dt.time(*window[0]), dt.time(*window[1]), breaks=())
+    days = {d: with_lunch if window[0] == (7, 30) else without_break}
+    whole = length(at(2025, 10, 8, *window[0]), at(2025, 10, 8, *window[1]), days)
+    first = length(at(2025, 10, 8, *morning[0]), at(2025, 10, 8, *morning[1]), days)
+    second = length(at(2025, 10, 8, *afternoon[0]), at(2025, 10, 8, *afternoon[1]), days)
+    assert (first, second, whole) == (4, 4, 8)
+    # Blank times on the form (the whole date) are the same whole day.
+    assert length(at(2025, 10, 8), at(2025, 10, 9), days) == 8
+    # A part of a half never costs more than the whole half: 職員 07:30–11:45 is 4 h 15 min of work → 4 h.
+    assert length(at(2025, 10, 8, 7, 30), at(2025, 10, 8, 11, 45), days) == 4
+
+
+def test_a_leave_over_the_lunch_break_does_not_count_the_break():
+    d = D(2025, 10, 8)
+    days = {d: duty(d)}  # 職員 07:30–16:30, lunch 12:00–13:00
+    # 11:30–13:30 is 30 + 30 minutes of work: one hour, not two and a half.
+    assert length(at(2025, 10, 8, 11, 30), at(2025, 10, 8, 13, 30), days) == 1
+    # A morning half day plus an hour of the afternoon: 4 + 1 = 5 h (the break between is free).
+    assert length(at(2025, 10, 8, 7, 30), at(2025, 10, 8, 14), days) == 5
+    # Over two days, each day's lunch is left out: Wed 11:00 – Thu 14:00 is 1 + 3.5 on Wednesday and
+    # 4 (the whole morning) + 1 on Thursday = 9.5 h → 10 h once.
+    days = week(d, D(2025, 10, 9))
+    assert length(at(2025, 10, 8, 11), at(2025, 10, 9, 14), days) == 10
+
+
+def test_the_early_arrival_is_not_needed_to_take_the_morning_off():
+    # 國中部導師 on a class day: arrival 07:30 (早自習), schedule 08:00–16:00, no break.
+    d = D(2025, 10, 8)
+    days = {d: DutyDay(d, True, "workday", "", dt.time(7, 30), dt.time(16, 0), breaks=(),
+                       scheduled_start=dt.time(8, 0))}
+    assert length(at(2025, 10, 8, 8), at(2025, 10, 8, 12), days) == 4
+    assert length(at(2025, 10, 8, 7, 30), at(2025, 10, 8, 16), days) == 8
+    assert length(at(2025, 10, 8, 12), at(2025, 10, 8, 16), days) == 4
+
+
+def test_half_day_and_day_units_round_the_whole_request_once():
+    # Mon 13:00 – Tue 12:00 for a 職員: an afternoon and a morning, 8 h.
+    days = week(D(2025, 10, 13), D(2025, 10, 14))
+    span = (at(2025, 10, 13, 13), at(2025, 10, 14, 12))
+    assert length(*span, days, unit=LeaveUnit.HALF_DAY) == 8
+    assert length(*span, days, unit=LeaveUnit.DAY) == 8
+    # Mon 15:00 – Tue 09:00: 1.5 + 1.5 = 3 h → one half day, or one day.
+    short = (at(2025, 10, 13, 15), at(2025, 10, 14, 9))
+    assert length(*short, days, unit=LeaveUnit.HALF_DAY) == 4
+    assert length(*short, days, unit=LeaveUnit.DAY) == 8
+    # Each started unit is charged on the day it starts: the day unit falls on Monday.
+    lengths = R.leave_length(start=short[0], end=short[1], duty=days, unit=LeaveUnit.DAY,
+                             counts_non_working_days=False)
+    assert [(d.day, d.hours) for d in lengths] == [(D(2025, 10, 13), 8), (D(2025, 10, 14), 0)]
+    # Calendar-day types still count every day of the span as a day.
+    assert length(at(2025, 10, 10, 13), at(2025, 10, 14, 12), week(D(2025, 10, 10), D(2025, 10, 14)),
+                  unit=LeaveUnit.DAY, calendar=True) == 5 * 8
+
+
 # --- Periods and entitlements --------------------------------------------------------------------
 
 
