@@ -26,4 +26,9 @@ app.conf.beat_schedule = {
         "task": "leave.tasks.settle_overtime",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Official 停班停課 alerts (CAP): does nothing unless CAP_FEED_URL is set.
+    "schedules-poll-cap-feed": {
+        "task": "schedules.tasks.poll_cap_feed",
+        "schedule": float(os.getenv("CAP_FEED_POLL_SECONDS", "120")),
+    },
 }

@@ -250,6 +250,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_TASK_SOFT_TIME_LIMIT", "240")
 CELERY_TASK_DEFAULT_QUEUE = os.getenv("CELERY_QUEUE", "campus")
 CELERY_BEAT_SCHEDULE: dict = {}  # filled in by config/celery.py from each app's beat entries
 
+# --- Official 停班停課 announcements (CAP alerts, docs/cap.md) ------------------------------------
+# A URL to poll for alerts (one CAP alert, or an Atom feed linking to them); empty: no polling.
+CAP_FEED_URL = os.getenv("CAP_FEED_URL", "").strip()
+# Seconds between polls, and the timeout of every request for an alert.
+CAP_FEED_POLL_SECONDS = envint("CAP_FEED_POLL_SECONDS", "120")
+CAP_FETCH_TIMEOUT = envint("CAP_FETCH_TIMEOUT", "10")
+
 # --- REST API -------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

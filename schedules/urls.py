@@ -1,6 +1,6 @@
 from django.urls import path
 
-from schedules import timetable_views, views
+from schedules import cap_views, timetable_views, views
 
 app_name = "schedules"
 urlpatterns = [
@@ -14,6 +14,10 @@ urlpatterns = [
     path("semesters/<int:pk>/delete/", views.semester_delete, name="semester_delete"),
     path("typhoons/", views.typhoons, name="typhoons"),
     path("typhoons/<int:pk>/withdraw/", views.typhoon_withdraw, name="typhoon_withdraw"),
+    # Official announcements (CAP alerts) proposing typhoon days.
+    path("typhoons/alerts/", cap_views.cap_alerts, name="cap_alerts"),
+    path("typhoons/alerts/<int:pk>/confirm/", cap_views.cap_alert_confirm, name="cap_alert_confirm"),
+    path("typhoons/alerts/<int:pk>/dismiss/", cap_views.cap_alert_dismiss, name="cap_alert_dismiss"),
     path("work/", views.work_schedules, name="work_schedules"),
     path("work/seed/", views.work_schedules_seed, name="work_schedules_seed"),
     # Timetables (bell schedules and teaching timetables).

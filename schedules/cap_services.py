@@ -1,0 +1,407 @@
+"""Turning official 停班停課 announcements (CAP alerts) into proposed declarations, and confirming them.
+
+An alert is read (``schedules.cap``), kept once by its identifier, and — when it is an actual
+announcement for our city — becomes a *proposal*. Nothing changes in the calendar until someone
+who may declare confirms it: a school's personnel office for its own school, or the city
+administrator for the proposal's whole scope. Confirming goes through the typhoon-day services
+(declare, change or withdraw), so every consequence (leave recounted, coverage dropped, people
+told) follows exactly as for a declaration typed in by hand. docs/cap.md has the rules.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_log
+from notifications.services import notify
+from schedules import cap
+from schedules.cap import CapAlert, CapError, Ignored, Lifting, Suspension
+from schedules.models import AlertDecision, DisasterAlert, TyphoonDay
+from schedules.models.alerts import RAW_XML_KEPT
+from schedules.permissions import can_declare_typhoon
+from staff.models import Role, School, StaffMember
+
+State = DisasterAlert.State
+LIVE = (State.PROPOSED, State.CONFIRMED)
+
+
+# --- importing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertOutcome:
+    identifier: str
+    outcome: Literal["proposed", "updated", "withdrawn", "withdraw_proposed", "ignored", "duplicate", "error"]
+    message: str
+    alert: DisasterAlert | None = None
+
+
+@dataclass
+class ImportReport:
+    outcomes: list[AlertOutcome] = field(default_factory=list)
+
+    @property
+    def proposed(self) -> list[AlertOutcome]:
+        return [o for o in self.outcomes if o.outcome in {"proposed", "updated", "withdraw_proposed"}]
+
+
+def _actor(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def schools_in(districts: list[str] | tuple[str, ...]):
+    """The schools a declaration for ``districts`` covers (none listed: every school in the city)."""
+    schools = School.objects.order_by("code")
+    return schools.filter(district__in=list(districts)) if districts else schools
+
+
+def _describe(alert: DisasterAlert) -> str:
+    if alert.action == DisasterAlert.Action.WITHDRAW:
+        return _t("撤銷 %(day)s 的停班停課") % {"day": alert.day}
+    return _t("%(day)s %(what)s（%(where)s）") % {
+        "day": alert.day, "what": alert.window_text(), "where": alert.scope_text(),
+    }
+
+
+def _store(alert: CapAlert, *, raw: bytes, source: str, actor, **fields) -> DisasterAlert:
+    try:
+        with transaction.atomic():
+            return DisasterAlert.objects.create(
+                identifier=alert.identifier,
+                sender=alert.sender,
+                sent=alert.sent,
+                status=alert.status,
+                msg_type=alert.msg_type,
+                references=" ".join(f"{r.sender},{r.identifier},{r.sent}" for r in alert.references)[:2000],
+                event=alert.event[:100],
+                headline=alert.headline[:200],
+                description=alert.description[:2000],
+                areas=[{"desc": a.description[:200], "geocodes": [v for _n, v in a.geocodes][:50]}
+                       for a in alert.areas[:100]],
+                source=source[:300],
+                raw_xml=raw[:RAW_XML_KEPT].decode("utf-8", errors="replace"),
+                imported_by=_actor(actor),
+                **fields,
+            )
+    except IntegrityError as exc:  # the same alert read twice at once (the poller and an upload)
+        raise _Duplicate from exc
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _proposal_fields(suspension: Suspension) -> dict:
+    return {
+        "day": suspension.day,
+        "start_time": suspension.start_time,
+        "end_time": suspension.end_time,
+        "stops_work": suspension.stops_work,
+        "stops_classes": suspension.stops_classes,
+        "districts": list(suspension.districts),
+    }
+
+
+def _referenced(alert: CapAlert) -> DisasterAlert | None:
+    identifiers = [r.identifier for r in alert.references]
+    found = {a.identifier: a for a in DisasterAlert.objects.filter(identifier__in=identifiers)}
+    for identifier in reversed(identifiers):  # CAP lists them oldest first; the last one we know wins
+        if identifier in found and found[identifier].state != State.IGNORED:
+            return found[identifier]
+    return None
+
+
+def _thread_declarations(thread: str):
+    return TyphoonDay.objects.filter(source_ref=thread)
+
+
+def _notify_proposal(proposal: DisasterAlert) -> None:
+    """Tell the people who may confirm it: personnel of the schools concerned and the city's system admins."""
+    if proposal.action == DisasterAlert.Action.WITHDRAW:
+        declared = _thread_declarations(proposal.thread)
+        school_ids = list(declared.exclude(school=None).values_list("school_id", flat=True))
+        if _thread_declarations(proposal.thread).filter(school=None).exists():
+            school_ids = list(schools_in(proposal.districts).values_list("pk", flat=True))
+    else:
+        school_ids = list(schools_in(proposal.districts).values_list("pk", flat=True))
+    recipients = StaffMember.objects.filter(is_active=True).filter(
+        Q(school_id__in=school_ids, roles__role=Role.PERSONNEL) | Q(roles__role=Role.SYSTEM_ADMIN)
+    ).select_related("user").distinct()
+    notify(
+        recipients, "schedules.cap_alert_proposed",
+        {"alert": proposal, "withdraw": proposal.action == DisasterAlert.Action.WITHDRAW},
+        url=reverse("schedules:cap_alerts"),
+    )
+
+
+@transaction.atomic
+def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOutcome:
+    if DisasterAlert.objects.filter(identifier=alert.identifier).exists():
+        return AlertOutcome(alert.identifier, "duplicate", _t("這則警報已經匯入過，沒有變更"))
+    meaning = cap.interpret(alert)
+    if isinstance(meaning, Ignored) or (isinstance(meaning, Lifting) and alert.msg_type == "Alert"):
+        if isinstance(meaning, Lifting):
+            meaning = cap.ignored("no_stop")
+        stored = _store(alert, raw=raw, source=source, actor=actor, thread=alert.identifier,
+                        state=State.IGNORED, ignore_reason=meaning.code)
+        audit_log(actor=actor, action="schedules.cap_alert_ignored", target=stored,
+                  data={"identifier": alert.identifier, "status": alert.status, "msg_type": alert.msg_type,
+                        "reason": meaning.code})
+        return AlertOutcome(alert.identifier, "ignored", _t("不採用：%(reason)s") % {"reason": meaning.reason}, stored)
+
+    previous = _referenced(alert) if alert.msg_type in {"Update", "Cancel"} else None
+    if previous is None:
+        if alert.msg_type == "Cancel" or isinstance(meaning, Lifting):
+            stored = _store(alert, raw=raw, source=source, actor=actor, thread=alert.identifier,
+                            state=State.IGNORED, ignore_reason="unknown_reference")
+            audit_log(actor=actor, action="schedules.cap_alert_ignored", target=stored,
+                      data={"identifier": alert.identifier, "reason": "unknown_reference"})
+            return AlertOutcome(alert.identifier, "ignored",
+                                _t("不採用：它取消的警報不在本系統中，沒有可撤銷的提議"), stored)
+        # An Update of an alert we never received is a proposal of its own.
+        stored = _store(alert, raw=raw, source=source, actor=actor, thread=alert.identifier,
+                        **_proposal_fields(meaning))
+        _after_proposal(actor, stored, "proposed")
+        return AlertOutcome(alert.identifier, "proposed", _t("新的提議：%(what)s") % {"what": _describe(stored)},
+                            stored)
+
+    # An Update or Cancel of an alert we hold: the thread's live proposals give way to it.
+    thread = previous.thread
+    live = list(DisasterAlert.objects.select_for_update().filter(thread=thread, state__in=LIVE))
+    declared = _thread_declarations(thread).exists()
+    withdraws = alert.msg_type == "Cancel" or isinstance(meaning, Lifting)
+    if withdraws and not declared:
+        for old in live:
+            old.state = State.WITHDRAWN
+            old.save(update_fields=["state"])
+        stored = _store(alert, raw=raw, source=source, actor=actor, thread=thread, previous=previous,
+                        state=State.WITHDRAWN, action=DisasterAlert.Action.WITHDRAW, day=previous.day,
+                        districts=previous.districts)
+        audit_log(actor=actor, action="schedules.cap_alert_withdrawn", target=stored,
+                  data={"identifier": alert.identifier, "withdrawn": [old.identifier for old in live]})
+        return AlertOutcome(alert.identifier, "withdrawn",
+                            _t("已取消尚未確認的提議（%(count)d 則）") % {"count": len(live)}, stored)
+    for old in live:
+        old.state = State.SUPERSEDED
+        old.save(update_fields=["state"])
+    if withdraws:
+        last = _thread_declarations(thread).order_by("-pk").first()
+        stored = _store(
+            alert, raw=raw, source=source, actor=actor, thread=thread, previous=previous,
+            action=DisasterAlert.Action.WITHDRAW, day=last.date if last else previous.day,
+            districts=previous.districts, stops_work=previous.stops_work, stops_classes=previous.stops_classes,
+        )
+        _after_proposal(actor, stored, "withdraw_proposed", superseded=live)
+        return AlertOutcome(alert.identifier, "withdraw_proposed",
+                            _t("已宣布的停班停課被取消：請確認撤銷"), stored)
+    stored = _store(alert, raw=raw, source=source, actor=actor, thread=thread, previous=previous,
+                    **_proposal_fields(meaning))
+    _after_proposal(actor, stored, "updated", superseded=live)
+    return AlertOutcome(alert.identifier, "updated", _t("提議已更新：%(what)s") % {"what": _describe(stored)}, stored)
+
+
+def _after_proposal(actor, stored: DisasterAlert, outcome: str, superseded=()) -> None:
+    audit_log(
+        actor=actor, action="schedules.cap_alert_proposed", target=stored,
+        data={"identifier": stored.identifier, "outcome": outcome, "day": stored.day,
+              "districts": stored.districts, "start_time": stored.start_time, "end_time": stored.end_time,
+              "stops_work": stored.stops_work, "stops_classes": stored.stops_classes,
+              "superseded": [old.identifier for old in superseded]},
+    )
+    _notify_proposal(stored)
+
+
+def _import_one(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOutcome:
+    try:
+        return _import_alert(actor=actor, alert=alert, raw=raw, source=source)
+    except _Duplicate:
+        return AlertOutcome(alert.identifier, "duplicate", _t("這則警報已經匯入過，沒有變更"))
+
+
+def cap_alert_import(*, actor, content: bytes, source: str = "") -> ImportReport:
+    """Import a file holding one CAP alert. CapError (nothing stored) when it cannot be read."""
+    document = cap.parse_document(content)
+    if document.links:
+        raise CapError(_("這是警報的 Atom 訊息來源，請改用網址匯入"), code="cap_feed_file")
+    report = ImportReport()
+    for alert in document.alerts:
+        report.outcomes.append(_import_one(actor=actor, alert=alert, raw=content, source=source))
+    return report
+
+
+def cap_alert_import_url(*, actor, url: str) -> ImportReport:
+    """Import the alert at ``url``, or every alert an Atom feed there links to (each on its own:
+    one unreadable entry does not keep the others out)."""
+    content = cap.fetch(url)
+    document = cap.parse_document(content)
+    report = ImportReport()
+    for alert in document.alerts:
+        report.outcomes.append(_import_one(actor=actor, alert=alert, raw=content, source=url))
+    for link in document.links:
+        try:
+            data = cap.fetch(link)
+            alerts = cap.parse_document(data).alerts
+        except CapError as exc:
+            report.outcomes.append(AlertOutcome(link[:200], "error", str(exc.message)))
+            continue
+        for alert in alerts:
+            report.outcomes.append(_import_one(actor=actor, alert=alert, raw=data, source=link))
+    return report
+
+
+# --- who decides, and what confirming does ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is deciding: the city administrator for the whole proposal (school None) or personnel for a school."""
+
+    school: School | None
+
+
+def decision_scope(user, alert: DisasterAlert) -> Scope | None:
+    """The scope ``user`` may confirm or dismiss ``alert`` for, or None (schedules.permissions decides who declares)."""
+    if can_declare_typhoon(user, None):
+        return Scope(school=None)
+    staff = getattr(user, "staff_or_none", None) if user is not None and user.is_authenticated else None
+    if staff is None or not can_declare_typhoon(user, staff.school):
+        return None
+    school = staff.school
+    in_scope = not alert.districts or school.district in alert.districts
+    declared = _thread_declarations(alert.thread).filter(school=school).exists()
+    return Scope(school=school) if (in_scope or declared) else None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What confirming ``alert`` for ``scope`` will do."""
+
+    kind: Literal["declare", "change", "withdraw", "nothing"]
+    fields: dict
+    typhoons: tuple[TyphoonDay, ...] = ()  # the declarations changed or withdrawn
+
+
+def _declaration_fields(alert: DisasterAlert, school: School | None) -> dict:
+    return {
+        "day": alert.day,
+        "school": school,
+        "districts": list(alert.districts) if school is None else [],
+        "stops_work": alert.stops_work,
+        "stops_classes": alert.stops_classes,
+        "start_time": alert.start_time,
+        "end_time": alert.end_time,
+        "label": (alert.event or _t("停班停課"))[:50],
+        "source_ref": alert.thread,
+    }
+
+
+def plan(alert: DisasterAlert, scope: Scope) -> Plan:
+    declarations = _thread_declarations(alert.thread).select_related("school")
+    if scope.school is None:
+        existing = declarations.filter(school=None).first()
+        if alert.action == DisasterAlert.Action.WITHDRAW:
+            found = tuple(declarations)
+            return Plan("withdraw", {}, found) if found else Plan("nothing", {})
+        fields = _declaration_fields(alert, None)
+        return Plan("change", fields, (existing,)) if existing else Plan("declare", fields)
+    existing = declarations.filter(school=scope.school).first()
+    in_scope = not alert.districts or scope.school.district in alert.districts
+    if alert.action == DisasterAlert.Action.WITHDRAW or not in_scope:
+        return Plan("withdraw", {}, (existing,)) if existing else Plan("nothing", {})
+    fields = _declaration_fields(alert, scope.school)
+    return Plan("change", fields, (existing,)) if existing else Plan("declare", fields)
+
+
+def is_pending_for(alert: DisasterAlert, scope: Scope) -> bool:
+    if alert.state not in LIVE:
+        return False
+    decided = {d.school_id for d in alert.decisions.all()}
+    if None in decided:
+        return False
+    if scope.school is None:
+        return True
+    if scope.school.pk in decided:
+        return False
+    # A city-level declaration of the thread is the city administrator's to change.
+    return not _thread_declarations(alert.thread).filter(school=None).exists()
+
+
+def _lock_pending(alert: DisasterAlert, scope: Scope) -> DisasterAlert:
+    alert = DisasterAlert.objects.select_for_update().get(pk=alert.pk)
+    if not is_pending_for(alert, scope):
+        raise CapError(_("這則提議已經處理過或已被更新，請重新整理頁面"), code="cap_not_pending")
+    return alert
+
+
+@transaction.atomic
+def disaster_alert_confirm(*, actor, alert: DisasterAlert, scope: Scope) -> TyphoonDay | None:
+    """Make the calendar say what the alert says, for ``scope``: declare, change or withdraw."""
+    from schedules import services  # the typhoon-day services; imported here to keep module loading one-way
+
+    alert = _lock_pending(alert, scope)
+    todo = plan(alert, scope)
+    result = None
+    if todo.kind == "declare":
+        result = services.typhoon_day_declare(actor=actor, **todo.fields)
+    elif todo.kind == "change":
+        result = services.typhoon_day_change(actor=actor, typhoon=todo.typhoons[0], **todo.fields)
+    elif todo.kind == "withdraw":
+        for typhoon in todo.typhoons:
+            services.typhoon_day_withdraw(actor=actor, typhoon=typhoon)
+    AlertDecision.objects.create(alert=alert, school=scope.school, decision=AlertDecision.Decision.CONFIRMED,
+                                 decided_by=_actor(actor))
+    alert.state = State.CONFIRMED
+    alert.typhoon = result
+    alert.save(update_fields=["state", "typhoon"])
+    audit_log(
+        actor=actor, action="schedules.cap_alert_confirmed", target=alert, school=scope.school,
+        data={"identifier": alert.identifier, "did": todo.kind, "scope": scope.school.code if scope.school else "city",
+              "typhoon": result.pk if result else None},
+    )
+    return result
+
+
+@transaction.atomic
+def disaster_alert_dismiss(*, actor, alert: DisasterAlert, scope: Scope) -> None:
+    """Not acted on, for ``scope``: the city administrator's dismissal closes the proposal for everyone."""
+    alert = _lock_pending(alert, scope)
+    AlertDecision.objects.create(alert=alert, school=scope.school, decision=AlertDecision.Decision.DISMISSED,
+                                 decided_by=_actor(actor))
+    if scope.school is None and alert.state == State.PROPOSED:
+        alert.state = State.DISMISSED
+        alert.save(update_fields=["state"])
+    audit_log(actor=actor, action="schedules.cap_alert_dismissed", target=alert, school=scope.school,
+              data={"identifier": alert.identifier, "scope": scope.school.code if scope.school else "city"})
+
+
+def pending_alerts(user) -> list[tuple[DisasterAlert, Scope]]:
+    """The proposals waiting for ``user``'s decision, newest first."""
+    if not can_declare_typhoon(user, None):
+        staff = getattr(user, "staff_or_none", None)
+        if staff is None:
+            return []
+    candidates = DisasterAlert.objects.filter(state__in=LIVE).prefetch_related("decisions").order_by("-sent")[:50]
+    pending = []
+    for alert in candidates:
+        scope = decision_scope(user, alert)
+        if scope is not None and is_pending_for(alert, scope):
+            pending.append((alert, scope))
+    return pending
+
+
+def schools_without_district() -> int:
+    """Schools that no district-scoped declaration can reach until their district is set."""
+    return School.objects.filter(district="").count()
+
+
+def recent_alerts(*, limit: int = 20):
+    """Alerts received lately, whatever became of them (the page's record of what arrived)."""
+    since = timezone.now() - dt.timedelta(days=60)
+    return DisasterAlert.objects.filter(sent__gte=since).order_by("-sent", "-pk")[:limit]
