@@ -273,13 +273,15 @@ def district_names() -> frozenset[str]:
     return frozenset(geocode_table().values())
 
 
-def _areas_in_city(areas: tuple[CapArea, ...]) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
+def _areas_in_city(
+    areas: tuple[CapArea, ...], extra_codes: dict[str, str] | None = None
+) -> tuple[bool, tuple[str, ...], tuple[str, ...]]:
     """(whole city?, districts, the areas' own names) for the areas that are in our city."""
     whole_city = False
     districts: list[str] = []
     names: list[str] = []
-    table = geocode_table()
-    known = district_names()
+    table = {**geocode_table(), **(extra_codes or {})}
+    known = district_names() | set(table.values())
     for area in areas:
         matched = False
         for _name, value in area.geocodes:
@@ -379,15 +381,16 @@ def is_suspension_event(alert: CapAlert) -> bool:
     return "workSchlClos" in codes or "停班" in event or "停課" in event
 
 
-def interpret(alert: CapAlert) -> Suspension | Lifting | Ignored:
-    """What the alert proposes for our city. Statuses other than Actual never propose anything."""
+def interpret(alert: CapAlert, *, extra_codes: dict[str, str] | None = None) -> Suspension | Lifting | Ignored:
+    """What the alert proposes for our city. Statuses other than Actual never propose anything.
+    ``extra_codes`` (geocode → district name) adds to the table: the codes set on the districts in the admin."""
     if alert.status != "Actual":
         return ignored("not_actual")
     if alert.msg_type in {"Ack", "Error"}:
         return ignored("not_applicable")
     if not is_suspension_event(alert):
         return ignored("not_suspension")
-    whole_city, districts, names = _areas_in_city(alert.areas)
+    whole_city, districts, names = _areas_in_city(alert.areas, extra_codes)
     if not whole_city and not districts:
         return ignored("other_area")
     if whole_city:

@@ -26,7 +26,7 @@ from schedules.cap import CapAlert, CapError, Ignored, Lifting, Suspension
 from schedules.models import AlertDecision, DisasterAlert, TyphoonDay
 from schedules.models.alerts import RAW_XML_KEPT
 from schedules.permissions import can_declare_typhoon
-from staff.models import Role, School, StaffMember
+from staff.models import District, Role, School, StaffMember
 
 State = DisasterAlert.State
 LIVE = (State.PROPOSED, State.CONFIRMED)
@@ -57,9 +57,31 @@ def _actor(actor):
 
 
 def schools_in(districts: list[str] | tuple[str, ...]):
-    """The schools a declaration for ``districts`` covers (none listed: every school in the city)."""
+    """The schools a declaration for the districts named covers (none named: every school in the city)."""
     schools = School.objects.order_by("code")
-    return schools.filter(district__in=list(districts)) if districts else schools
+    return schools.filter(district__name__in=list(districts)) if districts else schools
+
+
+def _school_in(school: School, alert: DisasterAlert) -> bool:
+    if not alert.districts:
+        return True
+    return school.district_id is not None and school.district.name in alert.districts
+
+
+def _district_codes() -> dict[str, str]:
+    """The codes set on districts in the admin, which the alerts' geocodes may name."""
+    return {code: name for code, name in District.objects.exclude(code="").values_list("code", "name")}
+
+
+def _districts(names: list[str]) -> list[District]:
+    """The districts named, created from the city's table when no school has needed one yet (a
+    declaration must say every district the announcement names)."""
+    table = {name: code for code, name in cap.geocode_table().items()}
+    found = {d.name: d for d in District.objects.filter(name__in=names)}
+    for name in names:
+        if name not in found:
+            found[name], _created = District.objects.get_or_create(name=name, defaults={"code": table.get(name, "")})
+    return [found[name] for name in names]
 
 
 def _describe(alert: DisasterAlert) -> str:
@@ -127,7 +149,7 @@ def _notify_proposal(proposal: DisasterAlert) -> None:
     if proposal.action == DisasterAlert.Action.WITHDRAW:
         declared = _thread_declarations(proposal.thread)
         school_ids = list(declared.exclude(school=None).values_list("school_id", flat=True))
-        if _thread_declarations(proposal.thread).filter(school=None).exists():
+        if declared.exclude(scope=TyphoonDay.Scope.SCHOOL).exists():
             school_ids = list(schools_in(proposal.districts).values_list("pk", flat=True))
     else:
         school_ids = list(schools_in(proposal.districts).values_list("pk", flat=True))
@@ -145,7 +167,7 @@ def _notify_proposal(proposal: DisasterAlert) -> None:
 def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOutcome:
     if DisasterAlert.objects.filter(identifier=alert.identifier).exists():
         return AlertOutcome(alert.identifier, "duplicate", _t("這則警報已經匯入過，沒有變更"))
-    meaning = cap.interpret(alert)
+    meaning = cap.interpret(alert, extra_codes=_district_codes())
     if isinstance(meaning, Ignored) or (isinstance(meaning, Lifting) and alert.msg_type == "Alert"):
         if isinstance(meaning, Lifting):
             meaning = cap.ignored("no_stop")
@@ -274,9 +296,8 @@ def decision_scope(user, alert: DisasterAlert) -> Scope | None:
     if staff is None or not can_declare_typhoon(user, staff.school):
         return None
     school = staff.school
-    in_scope = not alert.districts or school.district in alert.districts
     declared = _thread_declarations(alert.thread).filter(school=school).exists()
-    return Scope(school=school) if (in_scope or declared) else None
+    return Scope(school=school) if (_school_in(school, alert) or declared) else None
 
 
 @dataclass(frozen=True)
@@ -289,8 +310,11 @@ class Plan:
 
 
 def _declaration_fields(alert: DisasterAlert, school: School | None) -> dict:
+    """The typhoon-day service's arguments, the districts still by name (``_resolved`` turns them into rows)."""
+    Scope = TyphoonDay.Scope
     return {
         "day": alert.day,
+        "scope": Scope.SCHOOL if school else (Scope.DISTRICTS if alert.districts else Scope.CITY),
         "school": school,
         "districts": list(alert.districts) if school is None else [],
         "stops_work": alert.stops_work,
@@ -302,18 +326,22 @@ def _declaration_fields(alert: DisasterAlert, school: School | None) -> dict:
     }
 
 
+def _resolved(fields: dict) -> dict:
+    return {**fields, "districts": _districts(fields["districts"])} if fields else fields
+
+
 def plan(alert: DisasterAlert, scope: Scope) -> Plan:
+    """What confirming would do; reads only (the list page shows it for every proposal)."""
     declarations = _thread_declarations(alert.thread).select_related("school")
     if scope.school is None:
-        existing = declarations.filter(school=None).first()
+        existing = declarations.exclude(scope=TyphoonDay.Scope.SCHOOL).first()
         if alert.action == DisasterAlert.Action.WITHDRAW:
             found = tuple(declarations)
             return Plan("withdraw", {}, found) if found else Plan("nothing", {})
         fields = _declaration_fields(alert, None)
         return Plan("change", fields, (existing,)) if existing else Plan("declare", fields)
     existing = declarations.filter(school=scope.school).first()
-    in_scope = not alert.districts or scope.school.district in alert.districts
-    if alert.action == DisasterAlert.Action.WITHDRAW or not in_scope:
+    if alert.action == DisasterAlert.Action.WITHDRAW or not _school_in(scope.school, alert):
         return Plan("withdraw", {}, (existing,)) if existing else Plan("nothing", {})
     fields = _declaration_fields(alert, scope.school)
     return Plan("change", fields, (existing,)) if existing else Plan("declare", fields)
@@ -329,8 +357,8 @@ def is_pending_for(alert: DisasterAlert, scope: Scope) -> bool:
         return True
     if scope.school.pk in decided:
         return False
-    # A city-level declaration of the thread is the city administrator's to change.
-    return not _thread_declarations(alert.thread).filter(school=None).exists()
+    # A city or districts declaration of the thread is the city administrator's to change.
+    return not _thread_declarations(alert.thread).exclude(scope=TyphoonDay.Scope.SCHOOL).exists()
 
 
 def _lock_pending(alert: DisasterAlert, scope: Scope) -> DisasterAlert:
@@ -349,9 +377,9 @@ def disaster_alert_confirm(*, actor, alert: DisasterAlert, scope: Scope) -> Typh
     todo = plan(alert, scope)
     result = None
     if todo.kind == "declare":
-        result = services.typhoon_day_declare(actor=actor, **todo.fields)
+        result = services.typhoon_day_declare(actor=actor, **_resolved(todo.fields))
     elif todo.kind == "change":
-        result = services.typhoon_day_change(actor=actor, typhoon=todo.typhoons[0], **todo.fields)
+        result = services.typhoon_day_change(actor=actor, typhoon=todo.typhoons[0], **_resolved(todo.fields))
     elif todo.kind == "withdraw":
         for typhoon in todo.typhoons:
             services.typhoon_day_withdraw(actor=actor, typhoon=typhoon)
@@ -366,6 +394,29 @@ def disaster_alert_confirm(*, actor, alert: DisasterAlert, scope: Scope) -> Typh
               "typhoon": result.pk if result else None},
     )
     return result
+
+
+def disaster_alert_preview(*, actor, alert: DisasterAlert, scope: Scope) -> dict[str, list[dict]]:
+    """What confirming would change (leave recounted, periods dropped or restored, substitutes
+    cancelled), from the typhoon-day preview; nothing is kept. ScheduleError when it would be refused."""
+    from schedules import services
+
+    todo = plan(alert, scope)
+    found: dict[str, list[dict]] = {}
+    with transaction.atomic():
+        if todo.kind == "declare":
+            parts = [services.typhoon_day_preview(actor=actor, **_resolved(todo.fields))]
+        elif todo.kind == "change":
+            parts = [services.typhoon_day_preview(actor=actor, typhoon=todo.typhoons[0], **_resolved(todo.fields))]
+        elif todo.kind == "withdraw":
+            parts = [services.typhoon_day_preview(actor=actor, typhoon=t, withdraw=True) for t in todo.typhoons]
+        else:
+            parts = []
+        transaction.set_rollback(True)  # the districts created for the preview go too
+    for part in parts:
+        for kind, items in part.items():
+            found.setdefault(kind, []).extend(items)
+    return found
 
 
 @transaction.atomic
@@ -398,7 +449,7 @@ def pending_alerts(user) -> list[tuple[DisasterAlert, Scope]]:
 
 def schools_without_district() -> int:
     """Schools that no district-scoped declaration can reach until their district is set."""
-    return School.objects.filter(district="").count()
+    return School.objects.filter(district__isnull=True).count()
 
 
 def recent_alerts(*, limit: int = 20):

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from schedules import cap_services, services
@@ -14,15 +15,17 @@ from schedules.cap import CapError
 from schedules.cap_forms import CapAlertImportForm
 from schedules.models import DisasterAlert
 from schedules.permissions import can_use_typhoon_page
+from staff.models import StaffMember
 
 
 @login_required
 def cap_alerts(request):
     if not can_use_typhoon_page(request.user):
         raise PermissionDenied
-    form = CapAlertImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = CapAlertImportForm(request.POST if posted else None, request.FILES if posted else None)
     outcomes = None
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         upload, url = form.cleaned_data["file"], form.cleaned_data["url"]
         try:
             if upload:
@@ -76,14 +79,34 @@ def cap_alert_confirm(request, pk: int):
             else:
                 messages.success(request, _("已確認：%(what)s") % {"what": alert.window_text()})
             return redirect("schedules:typhoons")
-    preview = None
-    if todo.kind in {"declare", "change"}:
-        preview = services.typhoon_day_preview(actor=request.user, **todo.fields)
+    preview, refusal = None, None
+    if pending:
+        try:
+            preview = cap_services.disaster_alert_preview(actor=request.user, alert=alert, scope=scope)
+        except services.ScheduleError as exc:
+            refusal = exc.message
+    schools = list(cap_services.schools_in(alert.districts)) if scope.school is None else [scope.school]
     return render(request, "schedules/cap_alert_confirm.html", {
-        "alert": alert, "scope": scope, "plan": todo, "preview": preview, "pending": pending,
-        "schools": list(cap_services.schools_in(alert.districts)) if scope.school is None else [scope.school],
-        "without_district": cap_services.schools_without_district() if alert.districts else 0,
+        "alert": alert, "scope": scope, "plan": todo, "pending": pending, "refusal": refusal,
+        "preview": _preview_rows(preview) if preview is not None else None,
+        "schools": schools, "people": StaffMember.objects.filter(school__in=schools, is_active=True).count(),
+        "without_district": cap_services.schools_without_district() if alert.districts and not scope.school else 0,
     })
+
+
+PREVIEW_KINDS = {
+    "leave_recounted": gettext_lazy("重新計算的假單"),
+    "period_dropped": gettext_lazy("不再需要代課的節次"),
+    "period_restored": gettext_lazy("恢復需要代課的節次"),
+    "assignment_cancelled": gettext_lazy("取消的代課安排"),
+}
+
+
+def _preview_rows(found: dict[str, list[dict]]) -> list[tuple[str, int]]:
+    """(what, how many) for each kind of consequence, the known kinds first."""
+    rows = [(str(label), len(found.get(kind, ()))) for kind, label in PREVIEW_KINDS.items()]
+    rows += [(kind, len(items)) for kind, items in found.items() if kind not in PREVIEW_KINDS]
+    return rows
 
 
 @require_POST

@@ -5,6 +5,7 @@ The world: 示範高中 in 苓雅區 (the standing school), a school in 前鎮�
 district; the personnel of each, a city system admin, and a teacher."""
 
 import datetime as dt
+import re
 import http.server
 import threading
 from pathlib import Path
@@ -19,7 +20,7 @@ from schedules import cap_services
 from schedules.cap import CapError
 from schedules.models import AlertDecision, DisasterAlert, TyphoonDay
 from schedules.tasks import poll_cap_feed
-from staff.models import Role, StaffCategory
+from staff.models import District, Role, StaffCategory
 from tests.factories import make_school, make_staff
 from tests.sweep import db_snapshot, snapshot_diff
 
@@ -35,11 +36,13 @@ def sample(name: str) -> bytes:
 
 @pytest.fixture
 def city(people):
+    lingya = District.objects.create(name="苓雅區", code="6400800")
     school = people["school"]
-    school.district = "苓雅區"
+    school.district = lingya
     school.save()
-    cianjhen = make_school(name="高雄市立前鎮高級中學", district="前鎮區")
-    fongshan = make_school(name="高雄市立鳳山高級中學", district="鳳山區")
+    # 前鎮區 without its code: the alert's geocode is found in the city's table.
+    cianjhen = make_school(name="高雄市立前鎮高級中學", district=District.objects.create(name="前鎮區"))
+    fongshan = make_school(name="高雄市立鳳山高級中學", district=District.objects.create(name="鳳山區", code="6401200"))
     nowhere = make_school(name="高雄市立未設區高級中學")
     return {
         **people,
@@ -54,6 +57,10 @@ def city(people):
 
 def do_import(name: str, actor=None):
     return cap_services.cap_alert_import(actor=actor, content=sample(name), source=name)
+
+
+def names(typhoon) -> list[str]:
+    return sorted(d.name for d in typhoon.districts.all())
 
 
 def city_scope():
@@ -111,7 +118,7 @@ def test_an_update_before_confirmation_moves_the_proposal_to_the_afternoon(city)
     typhoon = cap_services.disaster_alert_confirm(actor=city["sysadmin"].user, alert=pending, scope=city_scope())
     typhoon.refresh_from_db()
     assert (typhoon.date, typhoon.start_time, typhoon.end_time, typhoon.school) == (DAY, dt.time(12), None, None)
-    assert typhoon.districts == ["苓雅區", "前鎮區"] and typhoon.source_ref == FIRST
+    assert names(typhoon) == ["前鎮區", "苓雅區"] and typhoon.source_ref == FIRST
 
 
 def test_a_cancel_before_confirmation_withdraws_the_proposal(city):
@@ -131,7 +138,7 @@ def test_once_confirmed_an_update_proposes_the_change_and_a_cancel_the_withdrawa
     typhoon = cap_services.disaster_alert_confirm(actor=admin, alert=first, scope=city_scope())
     first.refresh_from_db()
     assert first.state == State.CONFIRMED and first.typhoon == typhoon
-    assert (typhoon.date, typhoon.school, typhoon.districts) == (DAY, None, ["苓雅區", "前鎮區"])
+    assert (typhoon.date, typhoon.school, typhoon.scope, names(typhoon)) == (DAY, None, "districts", ["前鎮區", "苓雅區"])
     assert (typhoon.start_time, typhoon.stops_work, typhoon.stops_classes) == (None, True, True)
     assert cap_services.pending_alerts(admin) == []
 
@@ -159,7 +166,7 @@ def test_personnel_confirm_for_their_own_school_and_follow_its_updates(city):
     [(pending, scope)] = cap_services.pending_alerts(mine)
     assert scope.school == city["school"]
     typhoon = cap_services.disaster_alert_confirm(actor=mine, alert=pending, scope=scope)
-    assert (typhoon.school, typhoon.districts, typhoon.source_ref) == (city["school"], [], FIRST)
+    assert (typhoon.school, typhoon.scope, names(typhoon), typhoon.source_ref) == (city["school"], "school", [], FIRST)
     assert cap_services.pending_alerts(mine) == []
     # Still waiting for the other school in scope, and for the city administrator.
     assert [a for a, _s in cap_services.pending_alerts(city["cianjhen_personnel"].user)] == [proposal]
@@ -242,12 +249,13 @@ def test_the_page_previews_then_confirms_with_one_click(city, client_for):
     preview = client.get(url)
     html = preview.content.decode()
     assert preview.status_code == 200 and 'data-testid="cap-preview"' in html
-    assert "高雄市立示範高級中學" in html and "高雄市立前鎮高級中學" in html and "高雄市立鳳山高級中學" not in html
-    assert "1 所學校尚未設定行政區" in html
+    listed = re.search(r'data-testid="cap-schools">([^<]*)<', html).group(1)
+    assert listed == "高雄市立示範高級中學、高雄市立前鎮高級中學"
+    assert "2 所學校尚未設定行政區" in html  # 未設區高中 and the other school of the standing world
     assert not TyphoonDay.objects.exists()  # looking changes nothing
     assert client.post(url).status_code == 302
     typhoon = TyphoonDay.objects.get()
-    assert (typhoon.date, typhoon.districts, typhoon.declared_by) == (DAY, ["苓雅區", "前鎮區"], city["sysadmin"].user)
+    assert (typhoon.date, names(typhoon), typhoon.declared_by) == (DAY, ["前鎮區", "苓雅區"], city["sysadmin"].user)
 
 
 @pytest.mark.parametrize(("name", "code_words"), [
