@@ -12,6 +12,7 @@ Built once per test module inside a transaction that is rolled back at the end o
 import datetime as dt
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -25,11 +26,12 @@ from attendance.services import daily_results_recompute, punch_correction_reques
 from leave.models import LeaveType
 from leave.services import approval_chains_seed, leave_request_submit, leave_types_seed, overtime_submit
 from notifications.models import Notification
+from schedules.cap_services import cap_alert_import
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from schedules.services import school_day_create, typhoon_day_declare, work_schedules_seed_defaults
 from schedules.timetables_services import bell_schedule_ensure_standard
 from sso.models import PortalIdentity
-from staff.models import StaffCategory
+from staff.models import District, StaffCategory
 from substitutes.models import CoverageNeed, SubstituteProfile
 from substitutes.services import absence_record, coverage_assign
 from tests.factories import make_staff, make_standing_school
@@ -37,6 +39,7 @@ from tests.factories import make_staff, make_standing_school
 ROLES = ("teacher", "unit_head", "other_teacher", "other_head", "personnel", "principal", "academic", "outsider")
 NOW = timezone.make_aware(dt.datetime(2025, 10, 8, 9, 0))  # a Wednesday in term time
 THU = dt.date(2025, 10, 9)
+CAP_SAMPLE = Path(__file__).parent / "schedules" / "cap_samples" / "actual_two_districts.xml"
 
 
 def _at(day: dt.date, hhmm: str) -> dt.datetime:
@@ -83,6 +86,11 @@ def build_world(media_root) -> World:
     objects["typhoon"] = typhoon_day_declare(
         actor=None, day=dt.date(2025, 10, 20), school=school, label="示範高中颱風停課"
     ).pk
+    # An official announcement for the school's district (苓雅區), waiting for confirmation.
+    school.district = District.objects.create(name="苓雅區", code="6400800")
+    school.save(update_fields=["district"])
+    alert = cap_alert_import(actor=None, content=CAP_SAMPLE.read_bytes(), source=CAP_SAMPLE.name)
+    objects["cap_alert"] = alert.outcomes[0].alert.pk
     # leave: the teacher's request for Thursday morning (with an attachment) and an overtime request.
     leave_types_seed(school=school)
     approval_chains_seed(school=school)

@@ -37,6 +37,9 @@ FORMS = {
     "schedules:semester_delete": "personnel",
     "schedules:typhoons": "personnel",
     "schedules:typhoon_withdraw": "personnel",
+    "schedules:cap_alerts": "personnel",
+    "schedules:cap_alert_confirm": "personnel",
+    "schedules:cap_alert_dismiss": "personnel",
     "schedules:work_schedules_seed": "personnel",
     "schedules:timetable_import": "academic",
     "attendance:punch": "teacher",
@@ -71,6 +74,8 @@ EMPTY_IS_AN_ACTION = {
     "schedules:school_day_delete": "deletes the school day",
     "schedules:semester_delete": "deletes the semester",
     "schedules:typhoon_withdraw": "withdraws the declaration",
+    "schedules:cap_alert_confirm": "confirms the announcement for the school (declares its closure)",
+    "schedules:cap_alert_dismiss": "dismisses the announcement for the school",
     "schedules:work_schedules_seed": "adds the default clock-in rules",
     "substitutes:assignment_cancel": "the reason is optional",
     "substitutes:absence_cancel": "cancels the recorded absence",
@@ -187,6 +192,7 @@ UPLOAD_FORMS = {
     # page: (who, the other fields of the form, the file field)
     "schedules:timetable_import": ("academic", lambda w: {"semester": w.objects["semester"]}, "file"),
     "schedules:office_calendar": ("personnel", lambda w: {}, "file"),
+    "schedules:cap_alerts": ("personnel", lambda w: {}, "file"),
     "leave:new": ("teacher", lambda w: {
         "leave_type": "", "start_date": "2025-10-09", "start_time": "08:00", "end_date": "2025-10-09",
         "end_time": "12:00", "reason": "家中有事", "deputy": w.staff("unit_head").pk, "action": "submit",

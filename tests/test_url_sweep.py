@@ -44,6 +44,8 @@ ARGS: dict[str, tuple[str | None, dict[str, object]]] = {
     "schedules:semester_edit": ("school", {"pk": "semester"}),
     "schedules:semester_delete": ("school", {"pk": "semester"}),
     "schedules:typhoon_withdraw": ("school", {"pk": "typhoon"}),
+    "schedules:cap_alert_confirm": ("school", {"pk": "cap_alert"}),
+    "schedules:cap_alert_dismiss": ("school", {"pk": "cap_alert"}),
     "schedules:timetable_teacher": ("teacher", {"pk": "@teacher"}),
     "attendance:my_month_of": (None, {"year": 2025, "month": 10}),
     "attendance:staff_month": ("teacher", {"staff_id": "@teacher", "year": 2025, "month": 10}),

@@ -5,8 +5,8 @@ The world: 示範高中 in 苓雅區 (the standing school), a school in 前鎮�
 district; the personnel of each, a city system admin, and a teacher."""
 
 import datetime as dt
-import re
 import http.server
+import re
 import threading
 from pathlib import Path
 
