@@ -138,7 +138,8 @@ def test_once_confirmed_an_update_proposes_the_change_and_a_cancel_the_withdrawa
     typhoon = cap_services.disaster_alert_confirm(actor=admin, alert=first, scope=city_scope())
     first.refresh_from_db()
     assert first.state == State.CONFIRMED and first.typhoon == typhoon
-    assert (typhoon.date, typhoon.school, typhoon.scope, names(typhoon)) == (DAY, None, "districts", ["前鎮區", "苓雅區"])
+    assert (typhoon.date, typhoon.school, typhoon.scope) == (DAY, None, "districts")
+    assert names(typhoon) == ["前鎮區", "苓雅區"]
     assert (typhoon.start_time, typhoon.stops_work, typhoon.stops_classes) == (None, True, True)
     assert cap_services.pending_alerts(admin) == []
 
