@@ -5,9 +5,10 @@ trail always apply; here they are read-only."""
 from django.contrib import admin
 
 from attendance.models import DailyResult, Punch, PunchCorrection, PunchRefusal, PunchReminder
+from staff.admin import SchoolScopedAdmin
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(SchoolScopedAdmin):
     def has_add_permission(self, request) -> bool:
         return False
 

@@ -20,6 +20,7 @@ from leave.models import (
 )
 from leave.services import leave_charges_recompute
 from staff.admin import SchoolScopedAdmin as StaffSchoolScopedAdmin
+from staff.admin import SchoolScopedStackedInline, SchoolScopedTabularInline
 from staff.models import StaffCategory, StaffMember
 
 
@@ -56,7 +57,7 @@ class ApprovalChainForm(forms.ModelForm):
         fields = ["school", "name", "priority", "categories", "leave_types", "min_days", "max_days", "is_active"]
 
 
-class LeaveRuleInline(admin.StackedInline):
+class LeaveRuleInline(SchoolScopedStackedInline):
     model = LeaveRule
     form = LeaveRuleForm
     fk_name = "leave_type"
@@ -94,7 +95,7 @@ class LeaveRuleAdmin(SchoolScopedAdmin):
     autocomplete_fields = ["leave_type", "overflow_to", "draws_from"]
 
 
-class ApprovalChainStepInline(admin.TabularInline):
+class ApprovalChainStepInline(SchoolScopedTabularInline):
     model = ApprovalChainStep
     extra = 0
 
@@ -109,14 +110,14 @@ class ApprovalChainAdmin(SchoolScopedAdmin):
     inlines = [ApprovalChainStepInline]
 
 
-class LeaveDayInline(admin.TabularInline):
+class LeaveDayInline(SchoolScopedTabularInline):
     model = LeaveDay
     extra = 0
     can_delete = False
     readonly_fields = ["day", "hours"]
 
 
-class ApprovalStepInline(admin.TabularInline):
+class ApprovalStepInline(SchoolScopedTabularInline):
     model = ApprovalStep
     extra = 0
     can_delete = False
@@ -125,7 +126,7 @@ class ApprovalStepInline(admin.TabularInline):
     autocomplete_fields = ["assignee"]
 
 
-class LeaveAttachmentInline(admin.TabularInline):
+class LeaveAttachmentInline(SchoolScopedTabularInline):
     model = LeaveAttachment
     extra = 0
     readonly_fields = ["uploaded_at"]

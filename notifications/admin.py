@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import EmailOutbox, Notification
 from notifications.services import outbox_retry
+from staff.admin import SchoolScopedAdmin
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(SchoolScopedAdmin):
     list_display = ["created_at", "recipient", "kind", "title", "read_at"]
     list_filter = ["kind", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "recipient__username", "recipient__staff__name"]
@@ -20,7 +21,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmailOutbox)
-class EmailOutboxAdmin(admin.ModelAdmin):
+class EmailOutboxAdmin(SchoolScopedAdmin):
     list_display = ["created_at", "to", "subject", "status", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status"]
     search_fields = ["to", "subject"]

@@ -22,7 +22,7 @@ from schedules.models import (
 )
 from schedules.permissions import can_declare_typhoon
 from staff.admin import SchoolScopedAdmin as StaffSchoolScopedAdmin
-from staff.admin import admin_school_id
+from staff.admin import SchoolScopedTabularInline, admin_school_id
 from staff.models import School
 
 TIMING_FIELDS = (
@@ -40,7 +40,7 @@ class SchoolScopedAdmin(StaffSchoolScopedAdmin):
             self.delete_model(request, obj)
 
 
-class CategoryScheduleInline(admin.TabularInline):
+class CategoryScheduleInline(SchoolScopedTabularInline):
     model = CategorySchedule
     extra = 0
     fields = ["category", "effective_from"]

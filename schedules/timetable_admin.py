@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from schedules.models import BellPeriod, TimetableEntry
+from staff.admin import SchoolScopedAdmin
 
 
 @admin.register(BellPeriod)
-class BellPeriodAdmin(admin.ModelAdmin):
+class BellPeriodAdmin(SchoolScopedAdmin):
     list_display = ["school", "division", "number", "display_label", "kind", "start", "end"]
     list_filter = ["school", "division", "kind"]
     list_editable = ["start", "end"]
@@ -16,7 +17,7 @@ class BellPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(TimetableEntry)
-class TimetableEntryAdmin(admin.ModelAdmin):
+class TimetableEntryAdmin(SchoolScopedAdmin):
     list_display = ["semester", "teacher", "weekday", "period", "class_name", "subject", "room"]
     list_filter = ["semester__school", "semester", "weekday", "period__division", "subject"]
     search_fields = ["teacher__name", "teacher__employee_no", "class_name", "subject", "room"]

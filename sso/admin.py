@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from sso.models import PortalIdentity, PortalPreRegistration, SchoolPortalPolicy
+from staff.admin import SchoolScopedAdmin
 
 
 @admin.register(PortalIdentity)
-class PortalIdentityAdmin(admin.ModelAdmin):
+class PortalIdentityAdmin(SchoolScopedAdmin):
     list_display = ["name", "school", "user", "bound_method", "bound_at", "last_login_at", "issuer"]
     list_filter = ["school", "issuer", "bound_method"]
     search_fields = ["name", "email", "sub", "user__username", "user__staff__name", "user__staff__employee_no"]
@@ -29,7 +30,7 @@ class PortalIdentityAdmin(admin.ModelAdmin):
 
 
 @admin.register(PortalPreRegistration)
-class PortalPreRegistrationAdmin(admin.ModelAdmin):
+class PortalPreRegistrationAdmin(SchoolScopedAdmin):
     list_display = ["staff", "portal_email", "created_by", "created_at"]
     list_filter = ["staff__school"]
     search_fields = ["staff__name", "staff__employee_no", "portal_email"]
@@ -38,7 +39,7 @@ class PortalPreRegistrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SchoolPortalPolicy)
-class SchoolPortalPolicyAdmin(admin.ModelAdmin):
+class SchoolPortalPolicyAdmin(SchoolScopedAdmin):
     list_display = ["school", "allow_preregistered_match"]
     list_filter = ["allow_preregistered_match"]
     search_fields = ["school__name", "school__code"]

@@ -6,7 +6,7 @@ role that owns account administration.
 """
 
 from staff.models import Role, StaffMember
-from staff.permissions import can_see_staff
+from staff.permissions import can_see_staff, outranks
 
 BINDING_ADMIN_ROLES = frozenset({Role.PERSONNEL, Role.SYSTEM_ADMIN})
 
@@ -16,9 +16,11 @@ def is_binding_admin(viewer: StaffMember | None) -> bool:
 
 
 def can_manage_binding(viewer: StaffMember | None, subject: StaffMember) -> bool:
-    """Oneself, or personnel/system admin of the subject's own school."""
+    """Oneself, or personnel/system admin of the subject's own school who is not outranked by the
+    subject (``staff.permissions.outranks``: personnel never bind, unbind or pre-register a system
+    admin's or a superuser's account)."""
     if viewer is None:
         return False
     if viewer.pk == subject.pk:
         return True
-    return is_binding_admin(viewer) and can_see_staff(viewer, subject)
+    return is_binding_admin(viewer) and can_see_staff(viewer, subject) and not outranks(subject, viewer)

@@ -25,6 +25,7 @@ from sso.errors import SsoError
 from sso.models import BindMethod, PortalIdentity
 from sso.permissions import is_binding_admin
 from staff.models import StaffMember
+from staff.permissions import outranking_q
 from staff.selectors import staff_for_request
 
 log = logging.getLogger("sso.signin")
@@ -310,7 +311,10 @@ def school_bindings(request: HttpRequest) -> HttpResponse:
             "rows": selectors.school_binding_rows(school=me.school),
             "pending": list(selectors.pending_identities(school=me.school)),
             "allow_preregistered": selectors.school_allows_preregistered_match(school=me.school),
-            "staff_choices": StaffMember.objects.filter(school=me.school, is_active=True).order_by("employee_no"),
+            # Nobody is offered a person who outranks them (a system admin, a superuser).
+            "staff_choices": StaffMember.objects.filter(school=me.school, is_active=True)
+            .exclude(outranking_q(me))
+            .order_by("employee_no"),
         },
     )
 

@@ -1,3 +1,5 @@
+from functools import cache
+
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
@@ -9,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from staff.forms import RosterImportForm
 from staff.models import District, Role, RoleAssignment, School, StaffMember, Unit, User
-from staff.permissions import can_import_roster
+from staff.permissions import can_import_roster, outranking_q, outranks
 from staff.selectors import staff_for_request
 from staff.services import RosterImportError, roster_import
 
@@ -20,16 +22,110 @@ def admin_school_id(request) -> int | None:
     return staff.school_id if staff is not None else None
 
 
-class SchoolScopedAdmin(admin.ModelAdmin):
-    """Superusers see every school; anyone else in the admin (the personnel office) sees their own
-    school's rows, and picks schools, units, people (and ``school_scoped_models``) of it only.
+# Models that belong to no school (the same for the whole city): their choices are not scoped.
+SHARED_MODELS: set[tuple[str, str]] = {
+    ("auth", "group"),
+    ("auth", "permission"),
+    ("contenttypes", "contenttype"),
+    ("schedules", "officecalendaryear"),
+    ("schedules", "officecalendarday"),
+    ("staff", "district"),
+}
 
-    ``school_path`` reaches the row's school from the model (``"school"``, ``"staff__school"``).
-    Every app's admin builds on this one class.
+
+@cache
+def school_path_of(model) -> str | None:
+    """How rows of ``model`` reach their school, as a lookup (``"school"``, ``"staff__school"``,
+    ``"leave_type__school"``); ``"pk"`` for School itself; None for a model with no school.
+
+    Found by following foreign keys (a ``school`` field first, then the others, three steps at most),
+    so a new model is scoped the day it is added to an admin form.
+    """
+    if (model._meta.app_label, model._meta.model_name) in SHARED_MODELS:
+        return None
+    if model is School:
+        return "pk"
+    if model is User:
+        return "staff__school"
+    through_account = None  # an author's or recipient's account: used only when nothing else leads to a school
+    frontier: list[tuple[type, str]] = [(model, "")]
+    for _depth in range(3):
+        following: list[tuple[type, str]] = []
+        for current, prefix in frontier:
+            fields = [f for f in current._meta.concrete_fields if (f.many_to_one or f.one_to_one) and f.related_model]
+            for field in sorted(fields, key=lambda f: f.name != "school"):
+                if field.related_model is School:
+                    return f"{prefix}{field.name}"
+            for field in fields:
+                if field.related_model is User and through_account is None:
+                    through_account = f"{prefix}{field.name}__staff__school"
+            following.extend(
+                (f.related_model, f"{prefix}{f.name}__")
+                for f in fields
+                if f.related_model not in (current, User)
+            )
+        frontier = following
+    return through_account
+
+
+def school_choices(model, request) -> QuerySet | None:
+    """The choices of a foreign key or many-to-many to ``model`` for the admin user: None for a
+    superuser (unscoped) or a model shared by the city; otherwise rows of their own school only
+    (none without a staff record). Accounts (``User``) of people who outrank them are left out:
+    binding an account to a person is theirs to do only for accounts they may change."""
+    if request.user.is_superuser:
+        return None
+    path = school_path_of(model)
+    if path is None:
+        if (model._meta.app_label, model._meta.model_name) in SHARED_MODELS:
+            return None
+        return model._default_manager.none()  # unknown: offer nothing rather than another school's rows
+    school_id = admin_school_id(request)
+    if school_id is None:
+        return model._default_manager.none()
+    choices = model._default_manager.filter(**{path: school_id})
+    if model is User:
+        choices = choices.exclude(outranking_q(request.user, accounts=True))
+    return choices
+
+
+class SchoolChoicesMixin:
+    """Every foreign-key and many-to-many choice stays within the admin user's school (ModelAdmin and inline)."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        choices = school_choices(db_field.related_model, request)
+        if choices is not None:
+            current = kwargs.get("queryset")
+            kwargs["queryset"] = choices if current is None else current & choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        choices = school_choices(db_field.related_model, request)
+        if choices is not None:
+            current = kwargs.get("queryset")
+            kwargs["queryset"] = choices if current is None else current & choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class SchoolScopedTabularInline(SchoolChoicesMixin, admin.TabularInline):
+    pass
+
+
+class SchoolScopedStackedInline(SchoolChoicesMixin, admin.StackedInline):
+    pass
+
+
+class SchoolScopedAdmin(SchoolChoicesMixin, admin.ModelAdmin):
+    """Superusers see every school; anyone else in the admin (the personnel office) sees their own
+    school's rows, and picks every foreign key and many-to-many of it only (``school_choices``).
+
+    ``school_path`` reaches the row's school from the model (``"school"``, ``"staff__school"``);
+    by default it is found by ``school_path_of``. Every app's admin builds on this one class, and
+    inlines on ``SchoolScopedTabularInline`` / ``SchoolScopedStackedInline``.
     """
 
-    school_path = "school"
-    # Further foreign-key targets with a ``school`` field whose choices stay within the school.
+    school_path: str | None = None
+    # Kept for the apps' subclasses; every model with a school is scoped now (school_path_of).
     school_scoped_models: tuple[type, ...] = ()
 
     def get_queryset(self, request) -> QuerySet:
@@ -37,36 +133,36 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         school_id = admin_school_id(request)
-        if school_id is None:
+        path = self.school_path or school_path_of(self.model)
+        if school_id is None or path is None:
             return qs.none()
-        return qs.filter(**{self.school_path: school_id})
+        return qs.filter(**{path: school_id})
 
     def school_choices(self, model, request) -> QuerySet | None:
-        """The choices of a foreign key or many-to-many to ``model`` for a non-superuser, or None (unscoped)."""
-        if request.user.is_superuser:
-            return None
-        school_id = admin_school_id(request)
-        if model is School:
-            return School.objects.filter(pk=school_id)
-        if model in (Unit, StaffMember, *self.school_scoped_models):
-            return model.objects.filter(school_id=school_id)
-        return None
+        return school_choices(model, request)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        choices = self.school_choices(db_field.related_model, request)
-        if choices is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        choices = self.school_choices(db_field.related_model, request)
-        if choices is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+class PowerGuardMixin:
+    """Nobody changes or deletes the account, person or role of someone who outranks them
+    (``staff.permissions.outranks``): the change form is read-only, the password form and a
+    POST are refused (403)."""
+
+    def power_subject(self, obj):
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and outranks(self.power_subject(obj), request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and outranks(self.power_subject(obj), request.user):
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(PowerGuardMixin, SchoolChoicesMixin, DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, (_("介面"), {"fields": ("language",)}))
     list_display = ["username", "email", "first_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "staff__school"]
@@ -95,7 +191,7 @@ class UserAdmin(DjangoUserAdmin):
         return ["last_login", "date_joined"]
 
 
-class UnitInline(admin.TabularInline):
+class UnitInline(SchoolScopedTabularInline):
     model = Unit
     fk_name = "school"
     extra = 0
@@ -152,13 +248,13 @@ class RoleChoicesMixin:
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
-class RoleInline(RoleChoicesMixin, admin.TabularInline):
+class RoleInline(RoleChoicesMixin, SchoolScopedTabularInline):
     model = RoleAssignment
     extra = 0
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(SchoolScopedAdmin):
+class StaffMemberAdmin(PowerGuardMixin, SchoolScopedAdmin):
     list_display = ["employee_no", "name", "school", "unit", "title", "category", "hire_date", "is_active"]
     list_filter = ["school", "category", "is_active", "unit", "roles__role"]
     search_fields = ["employee_no", "name", "email", "title", "user__username"]
@@ -216,9 +312,51 @@ class StaffMemberAdmin(SchoolScopedAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(RoleChoicesMixin, SchoolScopedAdmin):
+class RoleAssignmentAdmin(PowerGuardMixin, RoleChoicesMixin, SchoolScopedAdmin):
     school_path = "staff__school"
     list_display = ["staff", "role"]
     list_filter = ["role", "staff__school"]
     search_fields = ["staff__name", "staff__employee_no"]
     autocomplete_fields = ["staff"]
+
+    def power_subject(self, obj):
+        return obj.staff
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # Giving or taking roles of someone who outranks you is not yours to do: they are not offered.
+        if db_field.name == "staff" and not request.user.is_superuser:
+            kwargs["queryset"] = StaffMember.objects.exclude(outranking_q(request.user))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class SuperusersOnlyMixin:
+    """The admin pages of the libraries (API tokens, OAuth applications, sign-in attempts, groups)
+    are the system's, not a school's: superusers only."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return request.user.is_superuser and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+def _libraries_for_superusers_only() -> None:
+    """Re-register what the libraries installed before this app (auth, authtoken, oauth2_provider,
+    axes) so that only superusers reach it."""
+    for model, model_admin in list(admin.site._registry.items()):
+        if model._meta.app_label == "staff" or isinstance(model_admin, SuperusersOnlyMixin):
+            continue
+        admin.site.unregister(model)
+        admin.site.register(model, type(type(model_admin).__name__, (SuperusersOnlyMixin, type(model_admin)), {}))
+
+
+_libraries_for_superusers_only()

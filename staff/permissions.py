@@ -72,3 +72,62 @@ def can_import_roster(user) -> bool:
         return True
     staff = user.staff_or_none
     return staff is not None and staff.is_active and staff.has_role(Role.PERSONNEL)
+
+
+# --- Power over accounts --------------------------------------------------------------------
+# Nobody changes the password, the portal binding, the roles or the active flag of someone who
+# holds more power than they do. Three levels: a superuser (the whole system), a system admin
+# (系統管理: city-wide calendar and typhoon days), everyone else (personnel included).
+POWER_SUPERUSER = 3
+POWER_SYSTEM_ADMIN = 2
+POWER_ORDINARY = 1
+
+
+def _user_and_staff(person) -> tuple[object | None, StaffMember | None]:
+    if person is None:
+        return None, None
+    if isinstance(person, StaffMember):
+        return person.user, person
+    return person, (person.staff_or_none if getattr(person, "pk", None) is not None else None)
+
+
+def power(person) -> int:
+    """The power level of a ``User`` or ``StaffMember`` (see above)."""
+    user, staff = _user_and_staff(person)
+    if user is not None and user.is_superuser:
+        return POWER_SUPERUSER
+    if staff is not None and staff.has_role(Role.SYSTEM_ADMIN):
+        return POWER_SYSTEM_ADMIN
+    return POWER_ORDINARY
+
+
+def outranks(subject, actor) -> bool:
+    """Whether ``subject`` (a User or StaffMember) holds more power than ``actor``.
+
+    ``actor=None`` is the operator at the command line (``manage.py import_staff``), who outranks
+    everyone. Checked by every path that changes someone's password, portal binding, roles or
+    active flag: the admin (accounts, people, role assignments), the portal binding pages and the
+    roster import.
+    """
+    if actor is None:
+        return False
+    return power(subject) > power(actor)
+
+
+def outranking_q(actor, prefix: str = "", *, accounts: bool = False) -> Q:
+    """A ``Q`` over StaffMember rows (reached by ``prefix``), or over User rows with
+    ``accounts=True``, of the people who outrank ``actor``: the set-based twin of ``outranks``
+    for querysets and choices."""
+    from django.db.models import Exists, OuterRef
+
+    from staff.models import RoleAssignment
+
+    level = POWER_SUPERUSER if actor is None else power(actor)
+    superuser = f"{prefix}is_superuser" if accounts else f"{prefix}user__is_superuser"
+    holder = "staff__user_id" if accounts else "staff_id"
+    q = Q(pk__in=[])
+    if level < POWER_SUPERUSER:
+        q |= Q(**{superuser: True})
+    if level < POWER_SYSTEM_ADMIN:
+        q |= Q(Exists(RoleAssignment.objects.filter(**{holder: OuterRef(f"{prefix}pk")}, role=Role.SYSTEM_ADMIN)))
+    return q

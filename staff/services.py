@@ -36,6 +36,7 @@ from audit.services import audit_log
 from common.files import UndecodableText, decode_office_text
 from config.errors import DomainError
 from staff.models import School, StaffCategory, StaffMember, Unit, User
+from staff.permissions import outranking_q
 from staff.twdate import parse_tw_date
 
 
@@ -246,6 +247,13 @@ def roster_import(
             .filter(school=school, employee_no__in=numbers)
             .select_related("user", "unit")
         }
+        # People who hold more power than the one importing (a system admin, a superuser): the file
+        # may name them, but not change them (their account, email and 在職 are theirs to keep).
+        protected = set(
+            StaffMember.objects.filter(school=school, employee_no__in=numbers)
+            .filter(outranking_q(actor))
+            .values_list("employee_no", flat=True)
+        )
         wanted_usernames = {
             cells.get("username") or default_username(school, cells["employee_no"]) for _row, cells in rows
         }
@@ -260,6 +268,15 @@ def roster_import(
                 row=row, cells=cells, columns=columns, school=school, units=units, existing=existing,
                 owners=owners, seen_numbers=seen_numbers, seen_usernames=seen_usernames,
             )
+            if plan is not None and plan.changes and plan.staff.employee_no in protected:
+                row_errors.append(
+                    RowError(
+                        row,
+                        "outranks",
+                        _("員工編號 %(no)s 的人員權限高於您（系統管理），名冊不能變更其資料；請洽系統管理者。")
+                        % {"no": plan.staff.employee_no},
+                    )
+                )
             errors.extend(row_errors)
             if plan is not None and not row_errors:
                 plans.append(plan)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from staff.admin import SchoolScopedAdmin, SchoolScopedTabularInline
 from substitutes.models import (
     Absence,
     AbsenceSpan,
@@ -10,7 +11,7 @@ from substitutes.models import (
 )
 
 
-class AbsenceSpanInline(admin.TabularInline):
+class AbsenceSpanInline(SchoolScopedTabularInline):
     model = AbsenceSpan
     extra = 0
     fields = ["start", "end"]
@@ -18,7 +19,7 @@ class AbsenceSpanInline(admin.TabularInline):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(admin.ModelAdmin):
+class AbsenceAdmin(SchoolScopedAdmin):
     list_display = ["teacher", "source", "leave_type_name", "status", "paid_by", "leave_request_id", "created_at"]
     list_filter = ["school", "source", "status", "paid_by"]
     search_fields = ["teacher__name", "teacher__employee_no", "leave_type_name", "reason"]
@@ -29,7 +30,7 @@ class AbsenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoverageNeed)
-class CoverageNeedAdmin(admin.ModelAdmin):
+class CoverageNeedAdmin(SchoolScopedAdmin):
     list_display = ["date", "period_label", "class_name", "subject", "teacher", "status"]
     list_filter = ["school", "status", "division", "date"]
     search_fields = ["teacher__name", "class_name", "subject"]
@@ -39,7 +40,7 @@ class CoverageNeedAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoverageAssignment)
-class CoverageAssignmentAdmin(admin.ModelAdmin):
+class CoverageAssignmentAdmin(SchoolScopedAdmin):
     list_display = ["date", "period_number", "substitute", "kind", "paid_by", "status", "need"]
     list_filter = ["school", "kind", "status", "paid_by", "division"]
     search_fields = ["substitute__name", "need__teacher__name", "need__class_name"]
@@ -49,14 +50,14 @@ class CoverageAssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(HourlyRate)
-class HourlyRateAdmin(admin.ModelAdmin):
+class HourlyRateAdmin(SchoolScopedAdmin):
     list_display = ["division", "effective_from", "amount", "school"]
     list_filter = ["division", "school"]
     ordering = ["division", "-effective_from"]
 
 
 @admin.register(SubstituteProfile)
-class SubstituteProfileAdmin(admin.ModelAdmin):
+class SubstituteProfileAdmin(SchoolScopedAdmin):
     list_display = ["staff", "subjects", "phone", "is_available"]
     list_filter = ["is_available", "staff__school"]
     search_fields = ["staff__name", "subjects"]
