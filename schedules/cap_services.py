@@ -307,6 +307,9 @@ class Plan:
     kind: Literal["declare", "change", "withdraw", "nothing"]
     fields: dict
     typhoons: tuple[TyphoonDay, ...] = ()  # the declarations changed or withdrawn
+    # The city administrator's confirmation also brings the thread's school declarations (made by
+    # personnel before) in line: each is changed like the city's, or withdrawn when its school left the scope.
+    followers: tuple[tuple[TyphoonDay, dict | None], ...] = ()
 
 
 def _declaration_fields(alert: DisasterAlert, school: School | None) -> dict:
@@ -326,20 +329,34 @@ def _declaration_fields(alert: DisasterAlert, school: School | None) -> dict:
     }
 
 
+def _already(typhoon: TyphoonDay, fields: dict) -> bool:
+    """The declaration says what ``fields`` say already (a school's, so no districts to compare)."""
+    return (typhoon.date, typhoon.stops_work, typhoon.stops_classes, typhoon.start_time, typhoon.end_time) == (
+        fields["day"], fields["stops_work"], fields["stops_classes"], fields["start_time"], fields["end_time"]
+    )
+
+
 def _resolved(fields: dict) -> dict:
     return {**fields, "districts": _districts(fields["districts"])} if fields else fields
 
 
 def plan(alert: DisasterAlert, scope: Scope) -> Plan:
     """What confirming would do; reads only (the list page shows it for every proposal)."""
-    declarations = _thread_declarations(alert.thread).select_related("school")
+    declarations = _thread_declarations(alert.thread).select_related("school__district").order_by("pk")
     if scope.school is None:
         existing = declarations.exclude(scope=TyphoonDay.Scope.SCHOOL).first()
         if alert.action == DisasterAlert.Action.WITHDRAW:
             found = tuple(declarations)
             return Plan("withdraw", {}, found) if found else Plan("nothing", {})
         fields = _declaration_fields(alert, None)
-        return Plan("change", fields, (existing,)) if existing else Plan("declare", fields)
+        followers = tuple(
+            (t, _declaration_fields(alert, t.school) if _school_in(t.school, alert) else None)
+            for t in declarations.filter(scope=TyphoonDay.Scope.SCHOOL)
+        )
+        followers = tuple((t, f) for t, f in followers if f is None or not _already(t, f))
+        if existing:
+            return Plan("change", fields, (existing,), followers)
+        return Plan("declare", fields, (), followers)
     existing = declarations.filter(school=scope.school).first()
     if alert.action == DisasterAlert.Action.WITHDRAW or not _school_in(scope.school, alert):
         return Plan("withdraw", {}, (existing,)) if existing else Plan("nothing", {})
@@ -383,6 +400,11 @@ def disaster_alert_confirm(*, actor, alert: DisasterAlert, scope: Scope) -> Typh
     elif todo.kind == "withdraw":
         for typhoon in todo.typhoons:
             services.typhoon_day_withdraw(actor=actor, typhoon=typhoon)
+    for typhoon, fields in todo.followers:
+        if fields is None:
+            services.typhoon_day_withdraw(actor=actor, typhoon=typhoon)
+        else:
+            services.typhoon_day_change(actor=actor, typhoon=typhoon, **_resolved(fields))
     AlertDecision.objects.create(alert=alert, school=scope.school, decision=AlertDecision.Decision.CONFIRMED,
                                  decided_by=_actor(actor))
     alert.state = State.CONFIRMED
@@ -412,6 +434,11 @@ def disaster_alert_preview(*, actor, alert: DisasterAlert, scope: Scope) -> dict
             parts = [services.typhoon_day_preview(actor=actor, typhoon=t, withdraw=True) for t in todo.typhoons]
         else:
             parts = []
+        for typhoon, fields in todo.followers:
+            if fields is None:
+                parts.append(services.typhoon_day_preview(actor=actor, typhoon=typhoon, withdraw=True))
+            else:
+                parts.append(services.typhoon_day_preview(actor=actor, typhoon=typhoon, **_resolved(fields)))
         transaction.set_rollback(True)  # the districts created for the preview go too
     for part in parts:
         for kind, items in part.items():

@@ -370,3 +370,33 @@ def test_a_url_on_the_page_and_in_the_command(city, feed_server, client_for, cap
     response = client_for(city["personnel"]).post(reverse("schedules:cap_alerts"), {"url": f"{feed_server}/missing"})
     assert response.status_code == 200 and "無法讀取網址" in response.content.decode()
     assert snapshot_diff(before, db_snapshot()) == []
+
+
+def test_the_city_administrators_confirmation_brings_the_schools_earlier_declarations_in_line(city, client_for):
+    admin, mine = city["sysadmin"].user, city["personnel"].user
+    do_import("actual_two_districts.xml")
+    [(first, scope)] = cap_services.pending_alerts(mine)
+    own = cap_services.disaster_alert_confirm(actor=mine, alert=first, scope=scope)
+    # The same words for the city: 苓雅's own declaration already says it, so it is left alone.
+    [(first, scope)] = cap_services.pending_alerts(admin)
+    assert cap_services.plan(first, scope).followers == ()
+    city_wide = cap_services.disaster_alert_confirm(actor=admin, alert=first, scope=scope)
+    assert TyphoonDay.objects.count() == 2 and city_wide.scope == "districts"
+
+    do_import("update_afternoon.xml")
+    assert cap_services.pending_alerts(mine) == []  # the city's declaration makes it the administrator's
+    [(update, scope)] = cap_services.pending_alerts(admin)
+    todo = cap_services.plan(update, scope)
+    assert todo.kind == "change" and [t.pk for t, fields in todo.followers] == [own.pk]
+    page = client_for(city["sysadmin"]).get(reverse("schedules:cap_alert_confirm", args=[update.pk]))
+    assert 'data-testid="cap-followers"' in page.content.decode()
+    cap_services.disaster_alert_confirm(actor=admin, alert=update, scope=scope)
+    assert sorted(TyphoonDay.objects.values_list("scope", "start_time")) == [
+        ("districts", dt.time(12)), ("school", dt.time(12))
+    ]
+
+    do_import("cancel.xml")
+    [(cancel, scope)] = cap_services.pending_alerts(admin)
+    assert {t.pk for t in cap_services.plan(cancel, scope).typhoons} == {own.pk, city_wide.pk}
+    cap_services.disaster_alert_confirm(actor=admin, alert=cancel, scope=scope)
+    assert not TyphoonDay.objects.exists()
