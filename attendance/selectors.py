@@ -57,10 +57,6 @@ def today_for(staff: StaffMember, *, now: dt.datetime | None = None) -> Today:
 # --- Lists ---------------------------------------------------------------------------------
 
 
-def punches_visible(viewer: StaffMember) -> QuerySet[Punch]:
-    return Punch.objects.filter(visible_staff_q(viewer, "staff__")).select_related("staff")
-
-
 def punches_of(staff: StaffMember) -> QuerySet[Punch]:
     return Punch.objects.filter(staff=staff).order_by("-at", "-id")
 

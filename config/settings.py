@@ -298,11 +298,11 @@ LOGGING = {
 }
 
 # --- Product rules kept as settings ---------------------------------------
-# Forgotten-punch corrections one person may ask for in a month (DOMAIN.md: a school setting).
+# Forgotten-punch corrections one person may ask for in a month (docs/domain.md: a school setting).
 ATTENDANCE_MAX_CORRECTIONS_PER_MONTH = envint("ATTENDANCE_MAX_CORRECTIONS_PER_MONTH", "3")
 # Leave: a month closes automatically on this day of the next month (0: only when personnel close it).
 LEAVE_AUTO_CLOSE_DAY = envint("LEAVE_AUTO_CLOSE_DAY", "0")
-# Overtime (加班) counted per day and month (DOMAIN.md: 4 h on a workday, 8 h on a day off, 20 h a month).
+# Overtime (加班) counted per day and month (docs/domain.md: 4 h on a workday, 8 h on a day off, 20 h a month).
 LEAVE_OVERTIME_MAX_HOURS_WORKDAY = envint("LEAVE_OVERTIME_MAX_HOURS_WORKDAY", "4")
 LEAVE_OVERTIME_MAX_HOURS_DAY_OFF = envint("LEAVE_OVERTIME_MAX_HOURS_DAY_OFF", "8")
 LEAVE_OVERTIME_MAX_HOURS_MONTH = envint("LEAVE_OVERTIME_MAX_HOURS_MONTH", "20")

@@ -19,7 +19,7 @@ from leave.models import GrantKind, LeaveRule, LeaveUnit, OverQuota, Period
 from staff.twdate import format_days_hours
 
 HOURS_PER_DAY = 8
-SCHOOL_YEAR_START_MONTH = 8  # DOMAIN.md: teachers' quotas run 1 Aug – 31 Jul
+SCHOOL_YEAR_START_MONTH = 8  # docs/domain.md: teachers' quotas run 1 Aug – 31 Jul
 
 
 # --- Amounts -------------------------------------------------------------------------------------
@@ -64,10 +64,6 @@ def event_bucket(key: str, day: dt.date) -> str:
 
 def overtime_bucket(overtime_id: int) -> str:
     return f"OT:{overtime_id}"
-
-
-def bucket_period_start(bucket: str) -> dt.date | None:
-    return dt.date.fromisoformat(bucket[1:]) if bucket.startswith("P") else None
 
 
 def horizon_start(day: dt.date) -> dt.date:

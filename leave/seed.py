@@ -1,4 +1,4 @@
-"""The leave types and default approval chains a school starts with (DOMAIN.md's tables as data).
+"""The leave types and default approval chains a school starts with (docs/domain.md's tables as data).
 
 leave.services.leave_types_seed() copies these into a school's LeaveType/LeaveRule rows; from then
 on the personnel office edits the rows, not this file. Days here; the services count in hours.
@@ -131,7 +131,7 @@ LEAVE_TYPES: list[dict] = [
     {
         "code": "vacation", "name": "休假", "sort_order": 90,
         "rule": {"grant_kind": GrantKind.SENIORITY, "seniority_steps": [[1, 7], [3, 14], [6, 21], [9, 28], [14, 30]]},
-        # Among teachers only those with an administrative post (DOMAIN.md).
+        # Among teachers only those with an administrative post (docs/domain.md, "Seniority").
         "teachers": {"categories": [StaffCategory.ADMIN_TEACHER]},
     },
     {
@@ -148,7 +148,7 @@ RULE_DEFAULTS = {
     "effective_from": SINCE,
 }
 
-# Default chains (DOMAIN.md marks the principal's step "unconfirmed": the school edits these).
+# Default chains (docs/domain.md, "Approval flow": the principal's step differs between schools, which edit these).
 APPROVAL_CHAINS = [
     {"name": "一日以內", "priority": 10, "max_days": 1,
      "steps": [ApprovalRole.DEPUTY, ApprovalRole.UNIT_HEAD]},

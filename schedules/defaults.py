@@ -1,4 +1,4 @@
-"""The school's own clock-in rules (DOMAIN.md, 'Clock-in windows'), as data.
+"""The school's own clock-in rules (docs/domain.md, "Clock-in windows"), as data.
 
 ``work_schedules_seed_defaults`` writes them as WorkSchedule rows for a school; until a school has
 rows for a category, ``schedules.calendar`` answers with these same rules, so a new school is

@@ -132,7 +132,7 @@ class Unit(models.Model):
 
 
 class StaffCategory(models.TextChoices):
-    """Decides the clock-in window and which leave rules apply (DOMAIN.md, 'Who is who')."""
+    """Decides the clock-in window and which leave rules apply (docs/domain.md, "Who is who")."""
 
     ADMIN_TEACHER = "admin_teacher", _("行政教師")
     CIVIL_STAFF = "civil_staff", _("職員")

@@ -133,10 +133,6 @@ class CoverageNeed(models.Model):
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.period_label} {self.class_name} {self.subject}（{self.teacher}）"
 
-    @property
-    def is_live(self) -> bool:
-        return self.status != self.Status.CANCELLED
-
 
 class CoverageAssignment(models.Model):
     class Kind(models.TextChoices):

@@ -123,7 +123,7 @@ def reallocate(
 
 
 def substitute_payer(applicant: StaffMember, rule: LeaveRule, hours: int, unpaid_hours: int) -> str:
-    """Who pays a substitute for a teacher's leave (DOMAIN.md, per-type setting)."""
+    """Who pays a substitute for a teacher's leave (docs/domain.md, "Class coverage and pay": a per-type setting)."""
     if not applicant.is_teacher:
         return ""
     if rule.school_pays_beyond_quota and unpaid_hours > 0:

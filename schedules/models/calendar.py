@@ -90,10 +90,6 @@ class SchoolDay(models.Model):
     def __str__(self) -> str:
         return f"{self.date} {self.label}"
 
-    @property
-    def gives_teachers_duty(self) -> bool:
-        return self.kind in (self.Kind.RETURN_DAY, self.Kind.TRAINING)
-
 
 class TyphoonDay(models.Model):
     """停班停課: a disaster stop declared for the whole city, some districts or one school.

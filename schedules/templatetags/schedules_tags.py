@@ -1,6 +1,6 @@
 from django import template
 
-from schedules.permissions import can_import_office_calendar, can_use_typhoon_page
+from schedules.permissions import can_import_office_calendar
 from staff.twdate import WEEKDAY_LABELS
 
 register = template.Library()
@@ -10,11 +10,6 @@ register = template.Library()
 def manages_calendar(user) -> bool:
     """Personnel and system admins (of any school) and superusers: the calendar management links."""
     return can_import_office_calendar(user)
-
-
-@register.filter
-def declares_typhoons(user) -> bool:
-    return can_use_typhoon_page(user)
 
 
 @register.filter

@@ -1,4 +1,4 @@
-"""Data: the city-wide pay per substitute period (DOMAIN.md), before and from 2025-09-01.
+"""Data: the city-wide pay per substitute period (docs/domain.md, "Class coverage and pay"), before and from 2025-09-01.
 
 Kept apart from the schema migration, with a reverse. The personnel office edits or adds rows
 in the admin when the rates change again; a school's own row overrides the city's.

@@ -1,18 +1,12 @@
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 
-TAIPEI = ZoneInfo("Asia/Taipei")
+from tests.clock import TAIPEI, at  # noqa: F401  (the tests of this app import them from here)
 
 # A plain Wednesday in term time: no national holiday (10/06 中秋節 and 10/10 國慶日 are around it).
 WORKDAY = dt.date(2025, 10, 8)
-
-
-def at(day: dt.date, hhmmss: str) -> dt.datetime:
-    """An aware Taipei time on ``day``: at(WORKDAY, "07:30:59")."""
-    return dt.datetime.combine(day, dt.time.fromisoformat(hhmmss), tzinfo=TAIPEI)
 
 
 @pytest.fixture

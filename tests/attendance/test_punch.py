@@ -13,7 +13,7 @@ from staff.models import StaffCategory
 from tests.attendance.conftest import WORKDAY, at
 from tests.factories import make_staff
 
-# The school's rules (DOMAIN.md, seeds/001): required arrival and earliest leaving per category.
+# The school's rules (docs/domain.md, "Clock-in windows"): required arrival and earliest leaving per category.
 WINDOWS = [
     (StaffCategory.ADMIN_TEACHER, "07:30", "16:30"),
     (StaffCategory.CIVIL_STAFF, "07:30", "16:30"),

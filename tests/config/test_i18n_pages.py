@@ -11,7 +11,6 @@ from html.parser import HTMLParser
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from leave.models import LeaveRule, LeaveType
 from leave.services import approval_chains_seed, leave_request_submit, leave_types_seed
@@ -19,6 +18,7 @@ from schedules.models import Semester
 from schedules.timetables_services import bell_schedule_ensure_standard
 from staff.models import School, StaffMember, Unit
 from substitutes.models import CoverageNeed
+from tests.clock import at
 from tests.substitutes.conftest import add_class
 
 pytestmark = pytest.mark.django_db
@@ -51,10 +51,6 @@ class Wording(HTMLParser):
         if data.strip():
             for tag in set(self.open):
                 self.texts.setdefault(tag, []).append(data.strip())
-
-
-def at(day: dt.date, hour: int) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
 @pytest.fixture

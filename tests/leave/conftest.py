@@ -1,16 +1,9 @@
-import datetime as dt
-
 import pytest
 import time_machine
-from django.utils import timezone
 
 from leave.models import LeaveType
 from leave.services import approval_chains_seed, leave_types_seed
-
-
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
-    """An aware datetime in the school's time zone (Asia/Taipei)."""
-    return timezone.make_aware(dt.datetime(year, month, day, hour, minute))
+from tests.clock import at
 
 
 @pytest.fixture

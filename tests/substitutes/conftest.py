@@ -15,14 +15,11 @@ from schedules.calendar import is_school_day
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from schedules.timetables_services import bell_schedule_ensure_standard
 from staff.models import StaffCategory
+from tests.clock import at  # noqa: F401  (the tests of this app import it from here)
 from tests.factories import make_staff
 
 THU = dt.date(2025, 10, 9)  # a Thursday; Friday 10/10 is 國慶日
 FRI = dt.date(2025, 10, 10)
-
-
-def at(day: dt.date, hhmm: str) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(hhmm)))
 
 
 def next_school_thursday(school) -> dt.date:
