@@ -58,9 +58,11 @@ run: demo
 	echo ""; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# ruff; migrations match the models; the import contracts between the apps (.importlinter).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
+	$(BIN)/lint-imports
 
 test: install browser messages lint
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -11,3 +11,8 @@ class AttendanceConfig(AppConfig):
 
     def ready(self) -> None:
         from attendance import signals  # noqa: F401  (connects the leave and calendar receivers)
+        from attendance.selectors import punch_spans
+        from leave.punches import punch_source_register
+
+        # Leave reads punched spans through its own contract; attendance is what answers it.
+        punch_source_register(punch_spans)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
+from leave.punches import PunchSpan
 from schedules.calendar import DutyDay, duty_day
 from staff.models import Role, StaffMember, Unit
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff_q
@@ -106,18 +107,10 @@ def unit_results(unit: Unit, start: dt.date, end: dt.date) -> dict[tuple[int, dt
 # --- Punched spans (CONTRACT for other modules) --------------------------------------------
 
 
-@dataclass(frozen=True)
-class PunchSpan:
-    """One person's punched day: the 上班 kept (the first) and the 下班 kept (the last), either of
-    which may be missing. Approved corrections (補登) count like punches."""
-
-    first_in: dt.datetime | None
-    last_out: dt.datetime | None
-
-
 def punch_spans(keys: Iterable[tuple[int, dt.date]]) -> dict[tuple[int, dt.date], PunchSpan]:
     """CONTRACT: the punched span of each (staff_id, work day) asked for, in ONE query; a key without
-    any punch is absent from the answer. Leave reads overtime (加班) hours through it."""
+    any punch is absent from the answer. Leave reads overtime (加班) hours through it: it is registered
+    as leave's punch source (``leave.punches``) in ``AttendanceConfig.ready``."""
     keys = set(keys)
     if not keys:
         return {}

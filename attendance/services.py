@@ -33,7 +33,7 @@ from attendance.network import punch_network_allows
 from attendance.rules import evaluate_day
 from attendance.selectors import correction_approvers
 from audit.services import audit_log
-from config.errors import DomainError
+from common.errors import DomainError
 from leave import selectors as leave_selectors
 from notifications.services import notify
 from schedules.calendar import duty_days

@@ -1,4 +1,4 @@
-from config.errors import DomainError
+from common.errors import DomainError
 
 
 class LeaveError(DomainError):

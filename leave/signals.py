@@ -1,14 +1,14 @@
 """Settle overtime again when the punches of its day change (connected in LeaveConfig.ready).
 
 attendance publishes ``punches_changed`` inside the punch's (or the approved 補登's) transaction, so the
-settlement changes with the punch or not at all. Leave reads attendance (its event and ``punch_span``);
-attendance never imports leave's services.
+settlement changes with the punch or not at all. The event and ``punch_span`` are declared by leave
+(``leave.punches``) and fulfilled by attendance: leave imports nothing of attendance.
 """
 
 from django.dispatch import receiver
 from django.utils import timezone
 
-from attendance.events import PunchesChanged, punches_changed
+from leave.punches import PunchesChanged, punches_changed
 from leave.services.overtime import overtimes_settle_due
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
-from config.errors import DomainError
+from common.errors import DomainError
 from schedules import office_calendar
 from schedules.calendar import office_day
 from schedules.defaults import DEFAULT_BY_CATEGORY, SEED_EFFECTIVE_FROM

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
+from common.errors import DomainError
 from common.files import UndecodableText, decode_office_text
-from config.errors import DomainError
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
 

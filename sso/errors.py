@@ -8,7 +8,7 @@
   breaks a rule). Its message is shown to the person, its code is asserted by tests.
 """
 
-from config.errors import DomainError
+from common.errors import DomainError
 
 
 class SignInFailed(Exception):

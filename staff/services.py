@@ -33,8 +33,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
+from common.errors import DomainError
 from common.files import UndecodableText, decode_office_text
-from config.errors import DomainError
 from staff.models import School, StaffCategory, StaffMember, Unit, User
 from staff.permissions import outranking_q
 from staff.twdate import parse_tw_date

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
-from config.errors import DomainError
+from common.errors import DomainError
 from leave.events import LeaveEvent
 from notifications.services import notify
 from schedules.timetables_selectors import TaughtPeriod, taught_periods, taught_periods_during

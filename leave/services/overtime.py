@@ -8,12 +8,12 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance.selectors import punch_span
 from audit.services import audit_log
 from leave.errors import LeaveError
 from leave.models import (
     OvertimeRequest,
 )
+from leave.punches import punch_span
 from leave.selectors import (
     on_leave_now,
 )
@@ -131,9 +131,10 @@ def overtime_settle(
 
 
 def overtime_settle_from_punches(*, overtime: OvertimeRequest) -> OvertimeRequest:
-    """Settle an approved overtime from the day's punches (attendance's ``punch_span``), once its day has
-    ended. Idempotent: settling again with the same punches changes nothing; a later punch or an approved
-    補登 for the day settles it again. A settlement the personnel office entered by hand is left alone.
+    """Settle an approved overtime from the day's punches (``leave.punches.punch_span``, answered by
+    attendance), once its day has ended. Idempotent: settling again with the same punches changes
+    nothing; a later punch or an approved 補登 for the day settles it again. A settlement the
+    personnel office entered by hand is left alone.
 
     - Workday (the person has duty): the approved span ∩ [end of the duty window, last 下班].
     - Day off: the approved span ∩ [first 上班, last 下班].

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import DomainError
+from common.errors import DomainError
 
 
 class SampleError(DomainError):

@@ -3,6 +3,9 @@
 A domain error carries a translatable message for people and a stable code for
 programs and tests: ``raise LeaveError(_("餘額不足"), code="insufficient_balance")``.
 Views show ``message``; the API returns both (config/api.py).
+
+It lives in ``common`` (the bottom layer) so that every app can raise its own subclass without
+importing ``config``, the project's top layer (settings, URLs, the API's exception handler).
 """
 
 
