@@ -25,6 +25,16 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _language_reset():
+    """A test that switches the thread's language (a page in English, a notice rendered for an English
+    reader) leaves the next test in the default language, whatever order the tests run in."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _email_in_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
