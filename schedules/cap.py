@@ -30,7 +30,8 @@ from common.errors import DomainError
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 MAX_ALERT_BYTES = 256 * 1024  # a real alert is 2–3 kB; a feed of them a few tens of kB
-MAX_FEED_ENTRIES = 50
+MAX_FEED_ENTRIES = 200  # a national feed in a typhoon lists an alert per township; a county's feed far fewer
+MAX_FETCHES_PER_READ = 50  # new alerts fetched from one reading of a feed; the rest come with the next poll
 NOT_DECLARATIONS = frozenset({"Test", "Exercise", "Draft", "System"})  # statuses that never declare anything
 STATUSES = frozenset({"Actual", *NOT_DECLARATIONS})
 MSG_TYPES = frozenset({"Alert", "Update", "Cancel", "Ack", "Error"})

@@ -266,7 +266,18 @@ def cap_alert_import_url(*, actor, url: str) -> ImportReport:
     report = ImportReport()
     for alert in document.alerts:
         report.outcomes.append(_import_one(actor=actor, alert=alert, raw=content, source=url))
+    # A feed lists the same alerts poll after poll; each alert is a file of its own that never changes
+    # (CAP issues a new alert for every change), so a link already read is not fetched again.
+    known = set(DisasterAlert.objects.filter(source__in=[link[:300] for link in document.links])
+                .values_list("source", flat=True))
+    fetched = 0
     for link in document.links:
+        if link[:300] in known:
+            report.outcomes.append(AlertOutcome(link[:200], "duplicate", _t("這則警報已經匯入過，沒有變更")))
+            continue
+        if fetched >= cap.MAX_FETCHES_PER_READ:
+            break
+        fetched += 1
         try:
             data = cap.fetch(link)
             alerts = cap.parse_document(data).alerts

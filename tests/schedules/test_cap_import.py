@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from notifications.models import Notification
-from schedules import cap_services
+from schedules import cap, cap_services
 from schedules.cap import CapError
 from schedules.models import AlertDecision, DisasterAlert, TyphoonDay
 from schedules.tasks import poll_cap_feed
@@ -314,8 +314,10 @@ def test_the_command_imports_files(city, capsys):
 
 class _Feed(http.server.BaseHTTPRequestHandler):
     routes: dict[str, bytes] = {}
+    asked: list[str] = []
 
     def do_GET(self):
+        self.asked.append(self.path)
         body = self.routes.get(self.path)
         self.send_response(200 if body is not None else 404)
         self.send_header("Content-Type", "application/xml")
@@ -343,6 +345,7 @@ def feed_server():
 <entry><id>4</id><title>local</title><link href="file:///etc/passwd"/></entry>
 </feed>""".encode(),
     }
+    _Feed.asked = []
     yield base
     server.shutdown()
     server.server_close()
@@ -356,7 +359,10 @@ def test_the_beat_task_polls_the_feed_once_per_alert_and_is_off_without_a_url(ci
     # The good entries are imported; the bomb is reported and keeps nothing else out; file: links are skipped.
     assert poll_cap_feed() == {"proposed": 1, "ignored": 1, "error": 1}
     assert DisasterAlert.objects.filter(state=State.PROPOSED).count() == 1
+    assert sorted(_Feed.asked) == ["/a1.xml", "/broken.xml", "/feed", "/t1.xml"]
+    _Feed.asked.clear()
     assert poll_cap_feed() == {"duplicate": 2, "error": 1}
+    assert sorted(_Feed.asked) == ["/broken.xml", "/feed"]  # the alerts already read are not fetched again
     assert DisasterAlert.objects.count() == 2
     assert Notification.objects.filter(kind="schedules.cap_alert_proposed").count() == 3  # told once
 
@@ -400,3 +406,13 @@ def test_the_city_administrators_confirmation_brings_the_schools_earlier_declara
     assert {t.pk for t in cap_services.plan(cancel, scope).typhoons} == {own.pk, city_wide.pk}
     cap_services.disaster_alert_confirm(actor=admin, alert=cancel, scope=scope)
     assert not TyphoonDay.objects.exists()
+
+
+def test_one_reading_of_a_long_feed_fetches_a_bounded_number_of_new_alerts(city, feed_server, settings):
+    entries = "".join(
+        f'<entry><id>{n}</id><title>t</title><link href="{feed_server}/missing-{n}.xml"/></entry>' for n in range(80)
+    )
+    _Feed.routes["/long"] = f'<feed xmlns="http://www.w3.org/2005/Atom"><id>x</id>{entries}</feed>'.encode()
+    report = cap_services.cap_alert_import_url(actor=None, url=f"{feed_server}/long")
+    assert len(report.outcomes) == cap.MAX_FETCHES_PER_READ
+    assert len(_Feed.asked) == 1 + cap.MAX_FETCHES_PER_READ
