@@ -491,6 +491,8 @@ def schools_without_district() -> int:
 
 
 def recent_alerts(*, limit: int = 20):
-    """Alerts received lately, whatever became of them (the page's record of what arrived)."""
+    """Alerts received lately, whatever became of them (the page's record of what arrived), less those
+    for other counties (a national feed lists every township's; they stay on record in the database)."""
     since = timezone.now() - dt.timedelta(days=60)
-    return DisasterAlert.objects.filter(sent__gte=since).order_by("-sent", "-pk")[:limit]
+    alerts = DisasterAlert.objects.filter(sent__gte=since).exclude(state=State.IGNORED, ignore_reason="other_area")
+    return alerts.order_by("-sent", "-pk")[:limit]

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
@@ -300,6 +301,16 @@ def test_the_upload_form_wants_one_file_or_one_url(city, client_for):
     with (SAMPLES / "actual_two_districts.xml").open("rb") as handle:
         response = client.post(reverse("schedules:cap_alerts"), {"file": handle})
     assert response.status_code == 200 and DisasterAlert.objects.filter(state=State.PROPOSED).count() == 1
+
+
+def test_the_page_lists_what_arrived_but_not_other_counties(city, client_for):
+    for name in ("actual_two_districts.xml", "test_two_districts.xml", "other_county.xml"):
+        do_import(name)
+    with time_machine.travel(dt.datetime(2026, 9, 14, 21, 0, tzinfo=dt.UTC)):
+        html = client_for(city["personnel"]).get(reverse("schedules:cap_alerts")).content.decode()
+    assert html.count('data-testid="cap-alert"') == 2 and "kh_T01" in html and "_pt_001" not in html
+    assert html.count('data-testid="cap-proposal"') == 1
+    assert DisasterAlert.objects.filter(ignore_reason="other_area").count() == 1  # kept on record
 
 
 def test_the_command_imports_files(city, capsys):
