@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from attendance.models import DailyStatus
+from attendance.models import DailyResult, DailyStatus
 
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -138,3 +138,51 @@ def evaluate_day(
     else:
         status = DailyStatus.ON_TIME
     return DayOutcome(status=status, late_minutes=late, early_minutes=early, **outcome)
+
+
+def daily_result_row(
+    member,
+    duty,
+    *,
+    punch_in: tuple[dt.datetime, bool] | None,
+    punch_out: tuple[dt.datetime, bool] | None,
+    spans: Iterable,
+    now: dt.datetime,
+) -> DailyResult:
+    """One person's day (``member``: a StaffMember) as a (not yet saved) DailyResult: what the recompute
+    stores, and what the clock page shows at once after a punch (attendance.selectors.today_for) — the
+    same rule on the same facts, so both agree.
+
+    ``punch_in``/``punch_out`` are (at, is_correction); ``spans`` the person's approved leave spans.
+    """
+    day = duty.day
+    day_start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+    day_end = day_start + dt.timedelta(days=1)
+    spans = [s for s in spans if s.start < day_end and s.end > day_start]
+    outcome = evaluate_day(
+        duty,
+        first_in=punch_in[0] if punch_in else None,
+        last_out=punch_out[0] if punch_out else None,
+        leave=[(s.start, s.end) for s in spans],
+        now=now,
+    )
+    leave_names = dict.fromkeys(s.leave_type_name for s in spans) if outcome.leave_minutes else {}
+    return DailyResult(
+        school_id=member.school_id,
+        staff_id=member.pk,
+        date=day,
+        status=outcome.status,
+        late_minutes=outcome.late_minutes,
+        early_minutes=outcome.early_minutes,
+        leave_minutes=outcome.leave_minutes,
+        first_in=punch_in[0] if punch_in else None,
+        last_out=punch_out[0] if punch_out else None,
+        in_corrected=bool(punch_in and punch_in[1]),
+        out_corrected=bool(punch_out and punch_out[1]),
+        required_start=outcome.required_start,
+        required_end=outcome.required_end,
+        day_reason=duty.reason[:20],
+        day_label=(duty.label or "")[:60],
+        leave_label="、".join(leave_names)[:100],
+        computed_at=now,
+    )

@@ -10,8 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
+from attendance.rules import daily_result_row
+from attendance.windows import duty_window
+from leave import selectors as leave_selectors
 from leave.punches import PunchSpan
-from schedules.calendar import DutyDay, duty_day
+from schedules.calendar import DutyDay
 from staff.models import Role, StaffMember, Unit
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff_q
 
@@ -29,7 +32,7 @@ class Today:
     duty: DutyDay
     punch_in: Punch | None
     punch_out: Punch | None
-    result: DailyResult | None
+    result: DailyResult  # computed now from the punches and the cached window (not read from the table)
 
     @property
     def next_kind(self) -> str:
@@ -42,17 +45,28 @@ class Today:
 
 
 def today_for(staff: StaffMember, *, now: dt.datetime | None = None) -> Today:
-    """What the clock page and the home card show: today's window, punches and result."""
-    day = timezone.localdate(now or timezone.now())
+    """What the clock page and the home card show: today's window, punches and result.
+
+    The result is worked out here, at once, by the rule the recompute task applies
+    (attendance.rules.daily_result_row) to the same facts: the punches, the approved leave and the
+    day's window from the cache (attendance.windows). Two queries when the window is cached. The
+    stored row follows a few seconds later, by the task.
+    """
+    now = now or timezone.now()
+    day = timezone.localdate(now)
     punches = {p.kind: p for p in Punch.objects.filter(staff=staff, work_date=day)}
-    result = DailyResult.objects.filter(staff=staff, date=day).first()
-    return Today(
-        day=day,
-        duty=duty_day(staff, day),
-        punch_in=punches.get(PunchKind.IN),
-        punch_out=punches.get(PunchKind.OUT),
-        result=result,
+    duty = duty_window(staff, day)
+    spans = leave_selectors.leave_spans(staff_ids=[staff.pk], start=day, end=day) if duty.has_duty else []
+    punch_in, punch_out = punches.get(PunchKind.IN), punches.get(PunchKind.OUT)
+    result = daily_result_row(
+        staff,
+        duty,
+        punch_in=(punch_in.at, punch_in.is_correction) if punch_in else None,
+        punch_out=(punch_out.at, punch_out.is_correction) if punch_out else None,
+        spans=spans,
+        now=now,
     )
+    return Today(day=day, duty=duty, punch_in=punch_in, punch_out=punch_out, result=result)
 
 
 # --- Lists ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -30,7 +31,7 @@ from attendance.models import (
     PunchReminder,
 )
 from attendance.network import punch_network_allows
-from attendance.rules import evaluate_day
+from attendance.rules import daily_result_row
 from attendance.selectors import correction_approvers
 from audit.services import audit_log
 from common.errors import DomainError
@@ -109,32 +110,101 @@ def punch_record(
 
     now = now or timezone.now()
     day = timezone.localdate(now)
-    with transaction.atomic():
-        _lock_staff(staff)
-        punch = Punch.objects.filter(staff=staff, work_date=day, kind=kind).first()
-        created = updated = False
-        if punch is None:
-            try:
-                with transaction.atomic():
-                    punch = Punch.objects.create(
-                        staff=staff, work_date=day, kind=kind, at=now, source_ip=ip, user_agent=user_agent
-                    )
-                created = True
-            except IntegrityError:
-                # Lost a race the row lock did not prevent (SQLite): the other request's row stands.
-                punch = Punch.objects.get(staff=staff, work_date=day, kind=kind)
-        if not created and kind == PunchKind.OUT and now > punch.at:
-            # 下班 keeps the last punch. A real punch also supersedes an earlier approved 補登.
-            punch.at, punch.source_ip, punch.user_agent = now, ip, user_agent
-            punch.is_correction, punch.correction = False, None
-            punch.save(update_fields=["at", "source_ip", "user_agent", "is_correction", "correction", "updated_at"])
-            updated = True
-        daily_results_recompute(school=school, start=day, end=day, staff_ids=[staff.pk], now=now)
+    # No savepoint: inside a request (ATOMIC_REQUESTS) this joins the request's transaction at no cost.
+    with transaction.atomic(savepoint=False):
+        punch, created, updated = _punch_upsert(staff=staff, day=day, kind=kind, now=now, ip=ip, user_agent=user_agent)
         if created or updated:
             publish_punches_changed(
                 PunchesChanged(staff_id=staff.pk, school_id=staff.school_id, day=day, action="punched")
             )
+            daily_result_refresh_soon(staff_id=staff.pk, day=day)
     return PunchOutcome(punch=punch, created=created, updated=updated)
+
+
+_PUNCH_FIELDS = ("staff_id", "work_date", "kind", "at", "source_ip", "user_agent", "is_correction", "correction_id",
+                 "created_at", "updated_at")
+
+
+def _punch_upsert(
+    *, staff: StaffMember, day: dt.date, kind: str, now: dt.datetime, ip: str | None, user_agent: str
+) -> tuple[Punch, bool, bool]:
+    """The punch in ONE statement, its idempotency kept by the unique key (staff, work_date, kind):
+
+    - 上班: ``INSERT … ON CONFLICT DO NOTHING`` — the first 上班 stays;
+    - 下班: ``INSERT … ON CONFLICT DO UPDATE … WHERE stored.at < new.at`` — the last 下班 stays (a real
+      punch also supersedes an approved 補登).
+
+    Two devices at once: the database decides, the second waits for the first's row and then does
+    nothing or moves it. When the statement changed nothing, one more query reads the row that stands.
+    Returns (punch, created, updated).
+    """
+    qn = connection.ops.quote_name
+    table = qn(Punch._meta.db_table)
+    stamp = timezone.now()  # created_at/updated_at; also tells a new row from a moved one below
+    fields = {f.attname: f for f in Punch._meta.concrete_fields}
+    values = {
+        "staff_id": staff.pk, "work_date": day, "kind": kind, "at": now, "source_ip": ip or None,
+        "user_agent": user_agent, "is_correction": False, "correction_id": None, "created_at": stamp,
+        "updated_at": stamp,
+    }
+    params = [fields[name].get_db_prep_save(values[name], connection) for name in _PUNCH_FIELDS]
+    columns = ", ".join(qn(fields[name].column) for name in _PUNCH_FIELDS)
+    key = ", ".join(qn(name) for name in ("staff_id", "work_date", "kind"))
+    if kind == PunchKind.IN:
+        conflict = "DO NOTHING"
+    else:
+        moved = ("at", "source_ip", "user_agent", "is_correction", "correction_id", "updated_at")
+        sets = ", ".join(f"{qn(name)} = excluded.{qn(name)}" for name in moved)
+        conflict = f"DO UPDATE SET {sets} WHERE {table}.{qn('at')} < excluded.{qn('at')}"
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_PUNCH_FIELDS))}) "
+        f"ON CONFLICT ({key}) {conflict} RETURNING {qn('id')}, {qn('created_at')} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, fields["created_at"].get_db_prep_save(stamp, connection)])
+        row = cursor.fetchone()
+    if row is None:  # a repeat that changes nothing: the row that stands
+        return Punch.objects.get(staff_id=staff.pk, work_date=day, kind=kind), False, False
+    punch_id, is_new = row[0], bool(row[1])
+    names = ["id", *_PUNCH_FIELDS] if is_new else ["id", *(n for n in _PUNCH_FIELDS if n != "created_at")]
+    punch = Punch.from_db(connection.alias, names, [punch_id, *(values[name] for name in names[1:])])
+    return punch, is_new, not is_new
+
+
+def daily_result_refresh_soon(*, staff_id: int, day: dt.date) -> None:
+    """After the commit, queue one recompute of this person's day — unless one is queued already.
+
+    The mark in the cache coalesces a burst (a double tap, 上班 then a quick 下班, two devices): the
+    task clears it before it reads, so a punch committed after that read queues the next one. A lost
+    task leaves the mark until it expires; the window-end sweep recomputes the day meanwhile.
+    """
+    from attendance import tasks  # tasks imports this module
+
+    def enqueue() -> None:
+        key = result_refresh_key(staff_id, day)
+        if not cache.add(key, 1, timeout=settings.ATTENDANCE_RESULT_COALESCE_SECONDS):
+            return  # one is queued and has not started yet: it will see this punch
+        try:
+            tasks.refresh_daily_result.apply_async(
+                args=[staff_id, day.isoformat()], countdown=settings.ATTENDANCE_RESULT_DELAY_SECONDS
+            )
+        except Exception:  # the broker is down: the sweep computes the day; the punch stands
+            cache.delete(key)
+            log.exception("could not queue the daily result of staff %s on %s", staff_id, day)
+
+    transaction.on_commit(enqueue)
+
+
+def result_refresh_key(staff_id: int, day: dt.date) -> str:
+    return f"attendance:result-refresh:{staff_id}:{day.isoformat()}"
+
+
+def daily_result_refresh(*, staff_id: int, day: dt.date, now: dt.datetime | None = None) -> int:
+    """The task's work: clear the coalescing mark, then recompute that person's day. Idempotent."""
+    cache.delete(result_refresh_key(staff_id, day))
+    schools = School.objects.filter(pk__in=StaffMember.objects.filter(pk=staff_id).values("school_id"))
+    with transaction.atomic():
+        return daily_results_recompute(schools=schools, start=day, end=day, staff_ids=[staff_id], now=now)
 
 
 # --- Daily results ---------------------------------------------------------------------------
@@ -217,38 +287,14 @@ def daily_results_recompute(
             duty = duties.get((member.pk, day))
             if duty is None:
                 continue
-            day_start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-            day_end = day_start + dt.timedelta(days=1)
-            spans = [s for s in spans_by_staff.get(member.pk, ()) if s.start < day_end and s.end > day_start]
-            punch_in = punches.get((member.pk, day, PunchKind.IN))
-            punch_out = punches.get((member.pk, day, PunchKind.OUT))
-            outcome = evaluate_day(
-                duty,
-                first_in=punch_in[0] if punch_in else None,
-                last_out=punch_out[0] if punch_out else None,
-                leave=[(s.start, s.end) for s in spans],
-                now=now,
-            )
-            leave_names = dict.fromkeys(s.leave_type_name for s in spans) if outcome.leave_minutes else {}
             rows.append(
-                DailyResult(
-                    school_id=member.school_id,
-                    staff_id=member.pk,
-                    date=day,
-                    status=outcome.status,
-                    late_minutes=outcome.late_minutes,
-                    early_minutes=outcome.early_minutes,
-                    leave_minutes=outcome.leave_minutes,
-                    first_in=punch_in[0] if punch_in else None,
-                    last_out=punch_out[0] if punch_out else None,
-                    in_corrected=bool(punch_in and punch_in[1]),
-                    out_corrected=bool(punch_out and punch_out[1]),
-                    required_start=outcome.required_start,
-                    required_end=outcome.required_end,
-                    day_reason=duty.reason[:20],
-                    day_label=(duty.label or "")[:60],
-                    leave_label="、".join(leave_names)[:100],
-                    computed_at=now,
+                daily_result_row(
+                    member,
+                    duty,
+                    punch_in=punches.get((member.pk, day, PunchKind.IN)),
+                    punch_out=punches.get((member.pk, day, PunchKind.OUT)),
+                    spans=spans_by_staff.get(member.pk, ()),
+                    now=now,
                 )
             )
     return upsert(DailyResult, rows, unique_fields=["staff", "date"], update_fields=_RESULT_UPDATE_FIELDS)
@@ -293,6 +339,54 @@ def daily_results_ensure(
         return False
     daily_results_recompute(school=school, start=start, end=end, staff_ids=staff_ids, now=now)
     return True
+
+
+def daily_results_finalise(
+    *, schools: Iterable[School] | QuerySet[School], day: dt.date | None = None, now: dt.datetime | None = None
+) -> int:
+    """The window-end sweep: recompute the day's results that are not final yet, of the people whose
+    window has ended (or who have no duty that day). Returns how many were recomputed.
+
+    A result is final when it was computed after the end of the person's window and after their last
+    punch changed. Anything a lost task left behind (worker killed, broker down at commit time), and
+    everyone who never punched, is computed here. Set-based: a fixed number of queries for all the
+    schools given (people, the calendar, the day's results, the day's punches), then one recompute.
+    """
+    now = now or timezone.now()
+    day = day or timezone.localdate(now)
+    if day > timezone.localdate(now):
+        return 0
+    if isinstance(schools, QuerySet):
+        in_schools: dict = {"school_id__in": schools.values("pk")}
+    else:
+        in_schools = {"school_id__in": [s.pk for s in schools]}
+    members = list(StaffMember.objects.filter(**in_schools, is_active=True, hire_date__lte=day))
+    if not members:
+        return 0
+    duties = duty_days(members, day, day)
+    computed = dict(
+        DailyResult.objects.filter(**in_schools, date=day).values_list("staff_id", "computed_at")
+    )
+    last_change: dict[int, dt.datetime] = {}
+    for staff_id, changed in Punch.objects.filter(
+        **{f"staff__{key}": value for key, value in in_schools.items()}, work_date=day
+    ).values_list("staff_id", "updated_at"):
+        last_change[staff_id] = max(changed, last_change.get(staff_id, changed))
+    due = []
+    for member in members:
+        duty = duties.get((member.pk, day))
+        if duty is None:
+            continue
+        window_end = duty.end_at() if duty.has_duty and duty.end else None
+        if window_end is not None and window_end > now:
+            continue  # still open: the punch tasks keep it current; final after the end
+        at = computed.get(member.pk)
+        if at is None or (window_end is not None and at < window_end) or at < last_change.get(member.pk, at):
+            due.append(member.pk)
+    if not due:
+        return 0
+    with transaction.atomic():
+        return daily_results_recompute(schools=schools, start=day, end=day, staff_ids=due, now=now)
 
 
 # --- Forgotten punches (補登) -----------------------------------------------------------------
@@ -427,14 +521,19 @@ def punch_correction_approve(
         _lock_staff(staff)
         if Punch.objects.filter(staff=staff, work_date=correction.date, kind=correction.kind).exists():
             raise AttendanceError(_("當天已有這張卡的紀錄，不需補登"), code="already_punched")
-        Punch.objects.create(
-            staff=staff,
-            work_date=correction.date,
-            kind=correction.kind,
-            at=timezone.make_aware(dt.datetime.combine(correction.date, correction.time)),
-            is_correction=True,
-            correction=correction,
-        )
+        try:
+            with transaction.atomic():
+                Punch.objects.create(
+                    staff=staff,
+                    work_date=correction.date,
+                    kind=correction.kind,
+                    at=timezone.make_aware(dt.datetime.combine(correction.date, correction.time)),
+                    is_correction=True,
+                    correction=correction,
+                )
+        except IntegrityError as exc:
+            # A real punch of that card committed meanwhile (punches take no person lock).
+            raise AttendanceError(_("當天已有這張卡的紀錄，不需補登"), code="already_punched") from exc
         _record_decision(correction, status=PunchCorrection.Status.APPROVED, approver=approver, note=note, now=now)
         daily_results_recompute(
             school=staff.school, start=correction.date, end=correction.date, staff_ids=[staff.pk], now=now

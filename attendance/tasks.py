@@ -1,13 +1,50 @@
 """Thin Celery adapters over attendance.services."""
 
 import datetime as dt
+from collections.abc import Iterator, Sequence
 
 from celery import shared_task
+from django.conf import settings
 
 from attendance import services
+from staff.models import School
+
+
+def school_batches(school_ids: Sequence[int], size: int | None = None) -> Iterator[list[int]]:
+    """The schools in lists of at most ``size`` (ATTENDANCE_SCHOOLS_PER_TASK): one task each, so no
+    statement or message grows with the city."""
+    size = max(1, size or settings.ATTENDANCE_SCHOOLS_PER_TASK)
+    for i in range(0, len(school_ids), size):
+        yield list(school_ids[i : i + size])
 
 
 @shared_task
 def send_missing_punch_reminders(day: str | None = None) -> int:
     """Beat, 18:00 (config/celery.py): remind everyone whose day still lacks a punch, once per person and day."""
     return services.missing_punch_reminders_send(day=dt.date.fromisoformat(day) if day else None)
+
+
+@shared_task(acks_late=True)
+def refresh_daily_result(staff_id: int, day: str) -> int:
+    """After a punch (coalesced per person and day): recompute that person's daily result."""
+    return services.daily_result_refresh(staff_id=staff_id, day=dt.date.fromisoformat(day))
+
+
+@shared_task
+def sweep_daily_results(day: str | None = None) -> int:
+    """Beat, every few minutes (config/celery.py): the window-end sweep of every school, queued as
+    one task per batch of schools. Returns the number of tasks queued."""
+    ids = list(School.objects.order_by("pk").values_list("pk", flat=True))
+    queued = 0
+    for batch in school_batches(ids):
+        finalise_daily_results.delay(batch, day)
+        queued += 1
+    return queued
+
+
+@shared_task(acks_late=True)
+def finalise_daily_results(school_ids: list[int], day: str | None = None) -> int:
+    """The window-end sweep of a batch of schools (attendance.services.daily_results_finalise)."""
+    return services.daily_results_finalise(
+        schools=School.objects.filter(pk__in=school_ids), day=dt.date.fromisoformat(day) if day else None
+    )

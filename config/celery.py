@@ -17,6 +17,12 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.deliver_pending_emails",
         "schedule": 60.0,
     },
+    # Daily results whose window has ended are made final (what a lost recompute task left behind,
+    # and everyone who did not punch): a result is final at most this long after its window's end.
+    "attendance-sweep-daily-results": {
+        "task": "attendance.tasks.sweep_daily_results",
+        "schedule": crontab(minute="*/5"),
+    },
     "attendance-missing-punch-reminders": {
         "task": "attendance.tasks.send_missing_punch_reminders",
         "schedule": crontab(hour=18, minute=0),

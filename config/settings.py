@@ -112,7 +112,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        # Persistent connections in production (a new connection per request cost a quarter of the
+        # punch throughput); the demo's threaded server keeps closing them.
+        conn_max_age=envint("DB_CONN_MAX_AGE", "0" if DEBUG else "60"),
+        conn_health_checks=True,
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
@@ -120,6 +123,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Busy timeout so the demo's threaded server and in-process tasks don't trip over locks.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and sessions ---------------------------------------------------
+# CACHE_URL (Redis, shared by every web and worker process) in production: sessions, the duty
+# windows of the clock page, and the keys that coalesce the daily-result recomputes of a burst of
+# punches. Unset (the demo, tests): memory of the one process.
+CACHE_URL = os.getenv("CACHE_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    if CACHE_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+# Sessions read from the cache (no query per request), written through to the database on sign-in.
+SESSION_ENGINE = os.getenv(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cached_db" if CACHE_URL else "django.contrib.sessions.backends.db",
+)
 
 # --- Auth -----------------------------------------------------------------
 AUTH_USER_MODEL = "staff.User"
@@ -317,4 +336,11 @@ APP_NAME = _("校園差勤")
 ATTENDANCE_TRUSTED_PROXY_COUNT = envint("ATTENDANCE_TRUSTED_PROXY_COUNT", "0")
 # How far back (days) a forgotten punch (補登) may be asked for.
 ATTENDANCE_CORRECTION_MAX_AGE_DAYS = envint("ATTENDANCE_CORRECTION_MAX_AGE_DAYS", "31")
+# A punch's daily result is recomputed by a task this many seconds after the commit; punches of the
+# same person and day until it runs share that one recompute (docs/attendance.md).
+ATTENDANCE_RESULT_DELAY_SECONDS = envint("ATTENDANCE_RESULT_DELAY_SECONDS", "3")
+# How long the "a recompute is queued" mark lives if its task never runs (the sweep catches up).
+ATTENDANCE_RESULT_COALESCE_SECONDS = envint("ATTENDANCE_RESULT_COALESCE_SECONDS", "120")
+# How many schools one recompute task takes (a city job is split into tasks of this many schools).
+ATTENDANCE_SCHOOLS_PER_TASK = envint("ATTENDANCE_SCHOOLS_PER_TASK", "10")
 # --- end attendance -------------------------------------------------------

@@ -2,11 +2,21 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.test import TestCase
 
 from tests.clock import TAIPEI, at  # noqa: F401  (the tests of this app import them from here)
 
 # A plain Wednesday in term time: no national holiday (10/06 中秋節 and 10/10 國慶日 are around it).
 WORKDAY = dt.date(2025, 10, 8)
+
+
+def punch(**kwargs):
+    """attendance.services.punch_record, then what follows its commit: the daily result's recompute
+    task (in-process, as tests run tasks). The punch itself leaves the result to that task."""
+    from attendance.services import punch_record
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return punch_record(**kwargs)
 
 
 @pytest.fixture

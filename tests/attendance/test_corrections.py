@@ -11,11 +11,10 @@ from attendance.services import (
     punch_correction_approve,
     punch_correction_reject,
     punch_correction_request,
-    punch_record,
 )
 from audit.models import AuditEntry
 from notifications.models import EmailOutbox, Notification
-from tests.attendance.conftest import WORKDAY, at
+from tests.attendance.conftest import WORKDAY, at, punch
 
 NOW = at(WORKDAY, "18:30:00")
 
@@ -24,7 +23,7 @@ NOW = at(WORKDAY, "18:30:00")
 def forgot_in(people, clock):
     """The teacher punched out but forgot to punch in on WORKDAY."""
     clock(at(WORKDAY, "16:10:00"))
-    punch_record(staff=people["teacher"], kind=PunchKind.OUT, ip="10.0.0.1")
+    punch(staff=people["teacher"], kind=PunchKind.OUT, ip="10.0.0.1")
     clock(NOW)
     assert DailyResult.objects.get(staff=people["teacher"], date=WORKDAY).status == DailyStatus.MISSING_IN
     return people["teacher"]
@@ -136,7 +135,7 @@ def test_approval_refused_when_the_punch_appeared_meanwhile(people, clock):
     clock(at(WORKDAY, "07:00:00"))
     correction = _ask(teacher, kind=PunchKind.OUT, time="06:59", reason="測試")  # odd but allowed: no punch yet
     clock(at(WORKDAY, "16:05:00"))
-    punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1")
+    punch(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1")
     assert _code(punch_correction_approve, correction_id=correction.pk, approver=people["unit_head"]) == (
         "already_punched"
     )
@@ -150,7 +149,7 @@ def test_a_real_out_punch_supersedes_an_earlier_corrected_out(people, clock):
     correction = _ask(teacher, kind=PunchKind.OUT, time="16:00", reason="網路斷線")
     punch_correction_approve(correction_id=correction.pk, approver=people["unit_head"])
     clock(at(WORKDAY, "17:30:00"))
-    punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1")
+    punch(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1")
     out = Punch.objects.get(staff=teacher, kind=PunchKind.OUT)
     assert (out.at, out.is_correction, out.correction) == (at(WORKDAY, "17:30:00"), False, None)
 

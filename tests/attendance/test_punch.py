@@ -10,7 +10,7 @@ from attendance.models import DailyResult, DailyStatus, Punch, PunchKind, PunchR
 from attendance.network import client_ip, punch_network_allows
 from attendance.services import AttendanceError, punch_record
 from staff.models import StaffCategory
-from tests.attendance.conftest import WORKDAY, at
+from tests.attendance.conftest import WORKDAY, at, punch
 from tests.factories import make_staff
 
 # The school's rules (docs/domain.md, "Clock-in windows"): required arrival and earliest leaving per category.
@@ -32,10 +32,10 @@ def _shift(hhmm: str, seconds: int) -> str:
 def _day(staff, clock, arrive: str | None, leave: str | None) -> DailyResult:
     if arrive:
         clock(at(WORKDAY, arrive))
-        punch_record(staff=staff, kind=PunchKind.IN, ip="203.64.10.5")
+        punch(staff=staff, kind=PunchKind.IN, ip="203.64.10.5")
     if leave:
         clock(at(WORKDAY, leave))
-        punch_record(staff=staff, kind=PunchKind.OUT, ip="203.64.10.5")
+        punch(staff=staff, kind=PunchKind.OUT, ip="203.64.10.5")
     return DailyResult.objects.get(staff=staff, date=WORKDAY)
 
 
@@ -86,17 +86,17 @@ def test_hourly_substitute_has_no_clock_in_duty(people, clock):
 def test_repeated_in_keeps_the_first_and_repeated_out_keeps_the_last(people, clock):
     teacher = people["teacher"]
     clock(at(WORKDAY, "07:50:00"))
-    first = punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
+    first = punch(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
     clock(at(WORKDAY, "07:50:01"))  # the double tap
-    again = punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
+    again = punch(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
     assert first.created and not again.created
     assert again.punch.pk == first.punch.pk
     assert again.punch.at == at(WORKDAY, "07:50:00")
 
     clock(at(WORKDAY, "16:05:00"))
-    punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1")
+    punch(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1")
     clock(at(WORKDAY, "17:20:00"))
-    last = punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.2", user_agent="Phone")
+    last = punch(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.2", user_agent="Phone")
     assert last.updated
     outs = Punch.objects.filter(staff=teacher, kind=PunchKind.OUT)
     assert outs.count() == 1
@@ -116,7 +116,7 @@ def test_punch_records_address_and_browser(people, clock):
 
 def test_bad_kind_is_refused(people):
     with pytest.raises(AttendanceError) as err:
-        punch_record(staff=people["teacher"], kind="lunch", ip="10.0.0.1")
+        punch(staff=people["teacher"], kind="lunch", ip="10.0.0.1")
     assert err.value.code == "invalid_kind"
     assert not Punch.objects.exists()
 
@@ -135,14 +135,14 @@ def guarded_school(people):
 
 def test_punch_from_an_allowed_network(people, guarded_school, clock):
     clock(at(WORKDAY, "07:55:00"))
-    assert punch_record(staff=people["teacher"], kind="in", ip="203.64.10.200").created
-    assert punch_record(staff=people["teacher"], kind="out", ip="2001:db8:10::5").created
+    assert punch(staff=people["teacher"], kind="in", ip="203.64.10.200").created
+    assert punch(staff=people["teacher"], kind="out", ip="2001:db8:10::5").created
 
 
 def test_punch_from_outside_is_refused_and_logged(people, guarded_school, clock):
     clock(at(WORKDAY, "07:55:00"))
     with pytest.raises(AttendanceError) as err:
-        punch_record(staff=people["teacher"], kind="in", ip="8.8.8.8", user_agent="Phone")
+        punch(staff=people["teacher"], kind="in", ip="8.8.8.8", user_agent="Phone")
     assert err.value.code == "network_refused"
     assert str(err.value) == "不在學校允許的網路範圍內，無法打卡"
     assert not Punch.objects.exists()

@@ -3,11 +3,11 @@
 import datetime as dt
 
 from attendance.models import PunchKind, PunchReminder
-from attendance.services import missing_punch_reminders_send, punch_record
+from attendance.services import missing_punch_reminders_send
 from attendance.tasks import send_missing_punch_reminders
 from notifications.models import EmailOutbox, Notification
 from staff.models import StaffCategory
-from tests.attendance.conftest import WORKDAY, at
+from tests.attendance.conftest import WORKDAY, at, punch
 from tests.factories import make_staff
 
 
@@ -21,11 +21,11 @@ def _reminded() -> dict[str, str]:
 def test_each_person_with_a_missing_punch_is_told_once(people, clock):
     make_staff(people["school"], category=StaffCategory.HOURLY_SUBSTITUTE, name="代課甲")  # no duty: not told
     clock(at(WORKDAY, "07:25:00"))
-    punch_record(staff=people["personnel"], kind=PunchKind.IN, ip="10.0.0.1")
-    punch_record(staff=people["teacher"], kind=PunchKind.IN, ip="10.0.0.1")
+    punch(staff=people["personnel"], kind=PunchKind.IN, ip="10.0.0.1")
+    punch(staff=people["teacher"], kind=PunchKind.IN, ip="10.0.0.1")
     clock(at(WORKDAY, "16:40:00"))
-    punch_record(staff=people["personnel"], kind=PunchKind.OUT, ip="10.0.0.1")
-    punch_record(staff=people["other_teacher"], kind=PunchKind.OUT, ip="10.0.0.1")
+    punch(staff=people["personnel"], kind=PunchKind.OUT, ip="10.0.0.1")
+    punch(staff=people["other_teacher"], kind=PunchKind.OUT, ip="10.0.0.1")
 
     clock(at(WORKDAY, "18:00:00"))
     sent = send_missing_punch_reminders.delay().get()
@@ -49,9 +49,9 @@ def test_each_person_with_a_missing_punch_is_told_once(people, clock):
 
 def test_a_correction_made_before_18_00_means_no_reminder(people, clock):
     clock(at(WORKDAY, "07:25:00"))
-    punch_record(staff=people["teacher"], kind=PunchKind.IN, ip="10.0.0.1")
+    punch(staff=people["teacher"], kind=PunchKind.IN, ip="10.0.0.1")
     clock(at(WORKDAY, "16:05:00"))
-    punch_record(staff=people["teacher"], kind=PunchKind.OUT, ip="10.0.0.1")
+    punch(staff=people["teacher"], kind=PunchKind.OUT, ip="10.0.0.1")
     clock(at(WORKDAY, "18:00:00"))
     missing_punch_reminders_send()
     assert "王老師" not in _reminded()

@@ -8,12 +8,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchKind
-from attendance.services import daily_results_ensure, daily_results_recompute, punch_record
+from attendance.services import daily_results_ensure, daily_results_recompute
 from leave.events import LeaveEvent, publish_leave_changed
 from schedules.events import calendar_changed
 from schedules.models import Semester
 from staff.models import StaffCategory
-from tests.attendance.conftest import WORKDAY, at
+from tests.attendance.conftest import WORKDAY, at, punch
 from tests.factories import make_school, make_staff, make_unit
 
 OCTOBER = (dt.date(2025, 10, 1), dt.date(2025, 10, 31))
@@ -167,7 +167,7 @@ def test_ensure_fills_missing_days_then_costs_two_queries(people, django_assert_
 def test_ensure_refreshes_a_past_day_left_pending(people, clock):
     teacher = people["teacher"]
     clock(at(WORKDAY, "07:50:00"))
-    punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
+    punch(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
     assert _result(teacher, WORKDAY).status == DailyStatus.PENDING
     daily_results_ensure(school=people["school"], start=WORKDAY, end=WORKDAY, staff_ids=[teacher.pk], now=LATER)
     assert _result(teacher, WORKDAY).status == DailyStatus.MISSING_OUT

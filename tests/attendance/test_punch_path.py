@@ -1,0 +1,220 @@
+"""The morning rush: a punch costs a few queries, its daily result follows by a task after the
+commit (coalesced per person and day, swept final at the window's end), and the clock page shows
+at once what the result will be."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from attendance.models import DailyResult, DailyStatus, Punch, PunchKind
+from attendance.services import punch_record, result_refresh_key
+from attendance.tasks import sweep_daily_results
+from schedules.services import typhoon_day_declare
+from staff.models import StaffCategory
+from tests.attendance.conftest import WORKDAY, at
+from tests.factories import make_staff
+
+PAGE = reverse("attendance:punch")
+CLOCK = reverse("attendance:clock")
+API = reverse("attendance_api:punches")
+
+
+# --- What a punch costs ------------------------------------------------------------------------
+
+
+def _statements(ctx) -> list[str]:
+    """The request's queries. The test runs inside its own transaction, so the request's atomic block
+    (ATOMIC_REQUESTS) becomes a SAVEPOINT/RELEASE pair here; in production it is the outer transaction,
+    whose BEGIN and COMMIT are not statements the application sends. Those two are left out."""
+    return [q["sql"] for q in ctx.captured_queries if not re.match(r"(RELEASE )?SAVEPOINT", q["sql"])]
+
+
+@pytest.mark.parametrize("kind", ["in", "out"])
+def test_the_page_punch_costs_at_most_five_queries(people, client_for, clock, kind):
+    client = client_for(people["teacher"])
+    clock(at(WORKDAY, "07:40:00"))
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(PAGE, {"kind": kind})
+    assert response.status_code == 302
+    # 1 the session (none with the cache-backed sessions of production), 2 the account, 3 the person
+    # with the school (whose row holds the network rule), 4 INSERT … ON CONFLICT … RETURNING (the unique
+    # key keeps it idempotent). The daily result is not computed here.
+    statements = _statements(ctx)
+    assert len(statements) <= 4, statements
+    assert sum(sql.startswith("INSERT") for sql in statements) == 1
+    clock(at(WORKDAY, "07:40:05"))
+    # A repeat 上班: the same four, then 5 reading the row that stands (the first one is kept).
+    with CaptureQueriesContext(connection) as ctx:
+        client.post(PAGE, {"kind": "in"})
+    assert len(_statements(ctx)) <= 5, _statements(ctx)
+    assert Punch.objects.filter(staff=people["teacher"]).count() == (1 if kind == "in" else 2)
+
+
+@pytest.mark.parametrize("kind", ["in", "out"])
+def test_the_api_punch_costs_at_most_five_queries(people, client, clock, kind):
+    token = Token.objects.create(user=people["teacher"].user)
+    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    clock(at(WORKDAY, "07:40:00"))
+    with CaptureQueriesContext(connection) as ctx:
+        first = client.post(API, {"kind": kind}, content_type="application/json", **headers)
+    assert first.status_code == 201
+    # 1 the token with its account, 2 the person (with the school: the network rule),
+    # 3 INSERT … ON CONFLICT … RETURNING.
+    assert len(_statements(ctx)) <= 3, _statements(ctx)
+    clock(at(WORKDAY, "07:40:05" if kind == "in" else "16:40:00"))
+    # A repeat 上班 (kept: 4 reads the first row) or a later 下班 (moved by the same statement).
+    with CaptureQueriesContext(connection) as ctx:
+        repeat = client.post(API, {"kind": kind}, content_type="application/json", **headers)
+    assert len(_statements(ctx)) <= 4, _statements(ctx)
+    assert repeat.status_code == 200
+    assert repeat.json()["id"] == first.json()["id"]
+    stored = Punch.objects.get(staff=people["teacher"], kind=kind)
+    assert stored.at == (at(WORKDAY, "07:40:00") if kind == "in" else at(WORKDAY, "16:40:00"))
+
+
+def test_the_punch_leaves_the_result_to_the_task_after_the_commit(people, clock):
+    teacher = people["teacher"]
+    clock(at(WORKDAY, "07:40:00"))
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
+    assert not DailyResult.objects.filter(staff=teacher).exists()  # nothing computed inside the punch
+    for callback in callbacks:
+        callback()  # the commit: queues the task, which runs in-process in tests
+    result = DailyResult.objects.get(staff=teacher, date=WORKDAY)
+    assert (result.status, result.first_in) == (DailyStatus.PENDING, at(WORKDAY, "07:40:00"))
+
+
+def test_a_repeat_that_changes_nothing_queues_nothing(people, clock):
+    teacher = people["teacher"]
+    clock(at(WORKDAY, "07:40:00"))
+    punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
+    clock(at(WORKDAY, "07:41:00"))
+    with TestCase.captureOnCommitCallbacks() as callbacks:
+        outcome = punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
+    assert (outcome.created, outcome.updated, outcome.punch.at) == (False, False, at(WORKDAY, "07:40:00"))
+    assert callbacks == []
+
+
+# --- The clock page says at once what the result will be ------------------------------------------
+
+CASES = [
+    # (category, 上班, 下班 or None, page time, status, late, early)
+    (StaffCategory.ADMIN_TEACHER, "07:30:59", None, "07:31:00", DailyStatus.PENDING, 0, 0),
+    (StaffCategory.ADMIN_TEACHER, "07:30:59", "16:30:00", "16:30:05", DailyStatus.ON_TIME, 0, 0),
+    (StaffCategory.ADMIN_TEACHER, "07:31:00", "16:30:00", "16:30:05", DailyStatus.LATE, 1, 0),
+    (StaffCategory.SUBJECT_TEACHER, "08:12:00", None, "08:12:01", DailyStatus.PENDING, 12, 0),
+    (StaffCategory.SUBJECT_TEACHER, "08:00:00", "15:45:00", "15:45:01", DailyStatus.LEFT_EARLY, 0, 15),
+    (StaffCategory.HOMEROOM_JUNIOR, "07:45:00", "15:00:00", "15:00:01", DailyStatus.LATE, 15, 60),
+]
+
+
+def _shown(html: str) -> str:
+    found = re.search(r'data-status="([a-z_]+)"', html)
+    assert found, "the clock page shows no result"
+    return found.group(1)
+
+
+@pytest.mark.parametrize(("category", "arrive", "leave", "page_at", "status", "late", "early"), CASES)
+def test_the_clock_page_shows_at_once_what_the_task_then_stores(
+    people, client_for, clock, category, arrive, leave, page_at, status, late, early
+):
+    person = make_staff(people["school"], category=category)
+    client = client_for(person)
+    for kind, moment in (("in", arrive), ("out", leave)):
+        if moment:
+            clock(at(WORKDAY, moment))
+            with TestCase.captureOnCommitCallbacks(execute=False) as pending:
+                assert client.post(PAGE, {"kind": kind}).status_code == 302
+    clock(at(WORKDAY, page_at))
+    page = client.get(CLOCK).content.decode()
+    assert _shown(page) == status
+    if late:
+        assert f"遲到 {late} 分" in page
+    if early:
+        assert f"早退 {early} 分" in page
+    for callback in pending:  # the last punch's commit: its task now stores the result
+        callback()
+    stored = DailyResult.objects.get(staff=person, date=WORKDAY)
+    assert (stored.status, stored.late_minutes, stored.early_minutes) == (status, late, early)
+
+
+def test_the_clock_page_reads_the_window_from_the_cache_until_the_calendar_changes(people, client_for, clock):
+    teacher = people["teacher"]
+    client = client_for(teacher)
+    clock(at(WORKDAY, "07:50:00"))
+    assert "今日應到 08:00" in client.get(CLOCK).content.decode()
+    # Cached: the calendar's five queries are not asked again.
+    with CaptureQueriesContext(connection) as warm:
+        client.get(CLOCK)
+    assert warm.captured_queries and not [q for q in warm.captured_queries if "schedules_" in q["sql"]]
+    typhoon_day_declare(actor=people["personnel"].user, day=WORKDAY, school=people["school"])
+    page = client.get(CLOCK).content.decode()
+    assert "今日無需打卡" in page and _shown(page) == DailyStatus.HOLIDAY
+
+
+# --- Final at the window's end, whatever happened to the tasks ------------------------------------
+
+
+def test_the_sweep_makes_the_day_final_even_when_the_punch_task_was_lost(people, clock):
+    teacher = people["teacher"]  # 專任教師: 08:00–16:00
+    clock(at(WORKDAY, "08:05:00"))
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")  # its task never runs: lost
+    assert not DailyResult.objects.filter(staff=teacher).exists()
+    clock(at(WORKDAY, "15:59:00"))
+    sweep_daily_results()
+    # Before the window's end nobody's day is touched (theirs is still open).
+    assert not DailyResult.objects.filter(date=WORKDAY, staff__school=people["school"]).exists()
+    clock(at(WORKDAY, "16:00:00"))
+    sweep_daily_results()
+    result = DailyResult.objects.get(staff=teacher, date=WORKDAY)
+    assert (result.status, result.late_minutes) == (DailyStatus.MISSING_OUT, 5)
+    # Everyone else of the school whose window ended is final too (nobody punched: absent).
+    others = DailyResult.objects.filter(date=WORKDAY, staff__school=people["school"]).exclude(staff=teacher)
+    assert others.exists() and {r.status for r in others} <= {DailyStatus.ABSENT, DailyStatus.NO_DUTY}
+
+
+def test_the_sweep_recomputes_only_what_is_not_final(people, clock, django_assert_max_num_queries):
+    clock(at(WORKDAY, "18:00:00"))
+    sweep_daily_results()
+    teacher = people["teacher"]
+    first = DailyResult.objects.get(staff=teacher, date=WORKDAY)
+    # Nothing changed: the sweep reads and writes nothing more (people, calendar, results, punches).
+    with django_assert_max_num_queries(12) as quiet:
+        sweep_daily_results()
+    assert not [q for q in quiet.captured_queries if q["sql"].startswith("INSERT")]
+    # A 補登-less late 下班 whose task was lost: only that person is recomputed.
+    clock(at(WORKDAY, "18:05:00"))
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1")
+    sweep_daily_results()
+    again = DailyResult.objects.get(staff=teacher, date=WORKDAY)
+    assert (again.status, again.computed_at > first.computed_at) == (DailyStatus.MISSING_IN, True)
+    other = DailyResult.objects.get(staff=people["other_teacher"], date=WORKDAY)
+    assert other.computed_at == first.computed_at
+
+
+def test_the_coalescing_mark_is_cleared_by_the_task(people, clock):
+    from django.core.cache import cache
+
+    teacher = people["teacher"]
+    clock(at(WORKDAY, "07:40:00"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
+    assert cache.get(result_refresh_key(teacher.pk, WORKDAY)) is None  # the task ran and cleared it
+    clock(at(WORKDAY, "16:10:00"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1")
+    assert DailyResult.objects.get(staff=teacher, date=WORKDAY).status == DailyStatus.ON_TIME
+
+
+def test_yesterday_s_results_are_swept_by_naming_the_day(people, clock):
+    clock(at(WORKDAY + dt.timedelta(days=1), "07:00:00"))
+    sweep_daily_results(day=WORKDAY.isoformat())
+    assert DailyResult.objects.get(staff=people["teacher"], date=WORKDAY).status == DailyStatus.ABSENT
