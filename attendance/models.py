@@ -248,3 +248,40 @@ class PunchReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.date} {self.get_kind_display()}"
+
+
+class RecomputeJob(models.Model):
+    """A recompute of many schools' daily results, split into tasks of a few schools each: the
+    progress whoever started it can follow (a calendar change, a typhoon day, the nightly run, a command)."""
+
+    reason = models.CharField(_("原因"), max_length=60)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("發動者"),
+    )
+    school = models.ForeignKey(
+        "staff.School", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("學校"), help_text=_("空白：不只一所學校"),
+    )
+    start = models.DateField(_("起日"))
+    end = models.DateField(_("迄日"))
+    schools_total = models.PositiveIntegerField(_("學校數"), default=0)
+    schools_done = models.PositiveIntegerField(_("已完成學校數"), default=0)
+    batches_total = models.PositiveIntegerField(_("批次數"), default=0)
+    batches_done = models.PositiveIntegerField(_("已完成批次數"), default=0)
+    created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成時間"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("重算作業")
+        verbose_name_plural = _("重算作業")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.start}–{self.end} ({self.schools_done}/{self.schools_total})"
+
+    @property
+    def percent(self) -> int:
+        if not self.batches_total:
+            return 100 if self.finished_at else 0
+        return min(100, self.batches_done * 100 // self.batches_total)

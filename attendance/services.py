@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +29,7 @@ from attendance.models import (
     PunchKind,
     PunchRefusal,
     PunchReminder,
+    RecomputeJob,
 )
 from attendance.network import punch_network_allows
 from attendance.rules import daily_result_row
@@ -387,6 +388,97 @@ def daily_results_finalise(
         return 0
     with transaction.atomic():
         return daily_results_recompute(schools=schools, start=day, end=day, staff_ids=due, now=now)
+
+
+# --- City-scale recomputes ---------------------------------------------------------------------
+
+
+def recompute_periods(start: dt.date, end: dt.date, days: int = 31) -> list[tuple[dt.date, dt.date]]:
+    """[start, end] in pieces of at most ``days`` days: one task's rows stay bounded however long the range."""
+    pieces = []
+    while start <= end:
+        last = min(end, start + dt.timedelta(days=days - 1))
+        pieces.append((start, last))
+        start = last + dt.timedelta(days=1)
+    return pieces
+
+
+def recompute_job_start(
+    *,
+    reason: str,
+    start: dt.date,
+    end: dt.date,
+    school_ids: Iterable[int] | None = None,
+    staff_ids: Iterable[int] | None = None,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> RecomputeJob | None:
+    """Recompute the results of many schools (``school_ids``; None: every school) after the commit, in
+    tasks of ATTENDANCE_SCHOOLS_PER_TASK schools and at most a month each, run by as many workers as
+    there are. Returns the progress record (None when the range lies wholly in the future).
+
+    The caller's transaction only writes the record and registers one message for after the commit
+    (attendance.tasks.plan_recompute), so a city-wide declaration returns at once; a rolled-back change
+    (the calendar's preview) queues nothing.
+    """
+    from attendance import tasks  # tasks imports this module
+
+    now = now or timezone.now()
+    end = min(end, timezone.localdate(now))
+    if end < start:
+        return None
+    school_ids = None if school_ids is None else sorted(set(school_ids))
+    staff_ids = None if staff_ids is None else sorted(set(staff_ids))
+    job = RecomputeJob.objects.create(
+        reason=reason[:60],
+        started_by=actor if getattr(actor, "pk", None) else None,
+        school_id=school_ids[0] if school_ids is not None and len(school_ids) == 1 else None,
+        start=start,
+        end=end,
+    )
+    transaction.on_commit(
+        lambda: tasks.plan_recompute.delay(job.pk, school_ids, staff_ids)
+    )
+    return job
+
+
+def recompute_job_plan(
+    *, job_id: int, school_ids: list[int] | None, staff_ids: list[int] | None, batch_size: int | None = None
+) -> list[tuple[list[int], dt.date, dt.date]]:
+    """The job's pieces: batches of schools × periods of at most a month. Stores the totals."""
+    from attendance.tasks import school_batches
+
+    job = RecomputeJob.objects.get(pk=job_id)
+    schools = School.objects.order_by("pk")
+    if school_ids is not None:
+        schools = schools.filter(pk__in=school_ids)
+    if staff_ids is not None:
+        schools = schools.filter(pk__in=StaffMember.objects.filter(pk__in=staff_ids).values("school_id"))
+    ids = list(schools.values_list("pk", flat=True))
+    pieces = [
+        (batch, first, last)
+        for first, last in recompute_periods(job.start, job.end)
+        for batch in school_batches(ids, batch_size)
+    ]
+    RecomputeJob.objects.filter(pk=job_id).update(
+        schools_total=len(ids), batches_total=len(pieces), finished_at=None if pieces else timezone.now()
+    )
+    return pieces
+
+
+def recompute_job_piece(
+    *, job_id: int, school_ids: list[int], start: dt.date, end: dt.date, staff_ids: list[int] | None
+) -> int:
+    """One task's piece: those schools' days, in one pass; then the progress moves on."""
+    with transaction.atomic():
+        written = daily_results_recompute(
+            schools=School.objects.filter(pk__in=school_ids), start=start, end=end, staff_ids=staff_ids
+        )
+        job = RecomputeJob.objects.filter(pk=job_id)
+        job.update(batches_done=F("batches_done") + 1)
+        job.filter(end__lte=end).update(schools_done=F("schools_done") + len(school_ids))
+        job.filter(batches_done__gte=F("batches_total"), finished_at__isnull=True).update(finished_at=timezone.now())
+    return written
 
 
 # --- Forgotten punches (補登) -----------------------------------------------------------------

@@ -10,10 +10,10 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from attendance import windows
-from attendance.services import daily_results_recompute
+from attendance.services import daily_results_recompute, recompute_job_start
 from leave.events import LeaveEvent, leave_changed
 from schedules.events import calendar_changed
-from staff.models import School, StaffMember
+from staff.models import School
 
 
 @receiver(leave_changed, dispatch_uid="attendance.leave_changed")
@@ -40,11 +40,13 @@ def _on_calendar_changed(
     transaction.on_commit(lambda: windows.forget(named))
     if start is None or end is None:
         return
-    end = min(end, timezone.localdate())
-    if end < start:
-        return  # only the future changed: results are computed when those days come
-    schools = School.objects.all() if school_ids is None else School.objects.filter(pk__in=school_ids)
-    if staff_ids is not None:
-        schools = schools.filter(pk__in=StaffMember.objects.filter(pk__in=staff_ids).values("school_id"))
-    # One pass for all the schools named: the query count does not grow with their number.
-    daily_results_recompute(schools=schools, start=start, end=end, staff_ids=staff_ids)
+    # After the commit, in tasks of a few schools and at most a month each: the changing request
+    # (a city-wide typhoon day, an office-calendar import) only writes the progress record.
+    recompute_job_start(
+        reason=str(kwargs.get("reason") or "calendar_changed"),
+        school_ids=school_ids,
+        staff_ids=staff_ids,
+        start=start,
+        end=end,
+        actor=kwargs.get("actor"),
+    )

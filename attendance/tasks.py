@@ -48,3 +48,27 @@ def finalise_daily_results(school_ids: list[int], day: str | None = None) -> int
     return services.daily_results_finalise(
         schools=School.objects.filter(pk__in=school_ids), day=dt.date.fromisoformat(day) if day else None
     )
+
+
+@shared_task
+def plan_recompute(job_id: int, school_ids: list[int] | None, staff_ids: list[int] | None) -> int:
+    """A city-scale recompute (attendance.services.recompute_job_start): one task per batch of schools
+    and month. Returns the number of tasks queued."""
+    pieces = services.recompute_job_plan(job_id=job_id, school_ids=school_ids, staff_ids=staff_ids)
+    for batch, first, last in pieces:
+        recompute_schools.delay(job_id, batch, first.isoformat(), last.isoformat(), staff_ids)
+    return len(pieces)
+
+
+@shared_task(acks_late=True)
+def recompute_schools(
+    job_id: int, school_ids: list[int], start: str, end: str, staff_ids: list[int] | None = None
+) -> int:
+    """One piece of a city-scale recompute: a few schools, at most a month. Idempotent."""
+    return services.recompute_job_piece(
+        job_id=job_id,
+        school_ids=school_ids,
+        start=dt.date.fromisoformat(start),
+        end=dt.date.fromisoformat(end),
+        staff_ids=staff_ids,
+    )

@@ -1,0 +1,106 @@
+"""City-scale recomputes split into tasks of a few schools: bounded statements, the same results as
+one school at a time, progress for whoever started it, and the declaring transaction left light."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
+
+from attendance.models import DailyResult, Punch, PunchKind, RecomputeJob
+from attendance.services import daily_results_recompute, recompute_periods
+from schedules.events import calendar_changed
+from schedules.models import Semester
+from schedules.services import typhoon_day_declare
+from staff.models import School
+from tests.attendance.conftest import WORKDAY, at
+from tests.factories import make_school, make_staff
+
+LATER = at(dt.date(2025, 11, 3), "09:00:00")
+RESULT_WRITE = 'INSERT INTO "attendance_dailyresult"'
+
+
+def _school_of(n: int, *, late: bool = False) -> School:
+    school = make_school()
+    for i in range(n):
+        person = make_staff(school)
+        if i % 2 == 0:
+            Punch.objects.create(staff=person, work_date=WORKDAY, kind=PunchKind.IN,
+                                 at=at(WORKDAY, "08:20:00" if late else "07:50:00"))
+    return school
+
+
+def _snapshot() -> dict:
+    return {
+        (r.staff_id, r.date): (r.school_id, r.status, r.late_minutes, r.early_minutes, r.first_in, r.required_start)
+        for r in DailyResult.objects.all()
+    }
+
+
+def test_five_schools_in_batches_of_two_make_three_bounded_writes_equal_to_one_at_a_time(db, clock, settings):
+    settings.ATTENDANCE_SCHOOLS_PER_TASK = 2
+    clock(LATER)
+    schools = [_school_of(3, late=i % 2 == 1) for i in range(5)]
+    with CaptureQueriesContext(connection) as log, TestCase.captureOnCommitCallbacks(execute=True):
+        calendar_changed.send(sender=Semester, school_ids=None, start=WORKDAY, end=WORKDAY, staff_ids=None,
+                              reason="semester_saved")
+    writes = [q["sql"] for q in log.captured_queries if q["sql"].startswith(RESULT_WRITE)]
+    assert len(writes) == 3  # ⌈5 / 2⌉ tasks, one upsert each
+    for sql in writes:  # each write carries one or two schools' rows (the JSON payload, as logged)
+        assert 1 <= len(set(re.findall(r'"school_id": (\d+)', sql))) <= 2, sql[:300]
+    by_batches = _snapshot()
+    assert len(by_batches) == 5 * 3
+    job = RecomputeJob.objects.get()
+    assert (job.batches_total, job.batches_done, job.schools_total, job.schools_done) == (3, 3, 5, 5)
+    assert job.finished_at is not None and job.percent == 100
+
+    DailyResult.objects.all().delete()
+    for school in schools:
+        daily_results_recompute(school=school, start=WORKDAY, end=WORKDAY)
+    assert _snapshot() == by_batches
+
+
+def test_the_declaring_transaction_only_writes_the_progress_record(people, clock, django_assert_max_num_queries):
+    clock(at(WORKDAY, "06:00:00"))
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        typhoon_day_declare(actor=people["personnel"].user, day=WORKDAY, school=None)
+    assert not DailyResult.objects.exists()  # nothing recomputed inside the declaration
+    job = RecomputeJob.objects.get()
+    assert (job.start, job.end, job.finished_at, job.started_by) == (WORKDAY, WORKDAY, None, people["personnel"].user)
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.finished_at is not None
+    assert set(DailyResult.objects.values_list("status", flat=True)) == {"holiday"}
+
+
+def test_a_long_range_is_split_by_month():
+    assert recompute_periods(dt.date(2025, 1, 1), dt.date(2025, 3, 5)) == [
+        (dt.date(2025, 1, 1), dt.date(2025, 1, 31)),
+        (dt.date(2025, 2, 1), dt.date(2025, 3, 3)),
+        (dt.date(2025, 3, 4), dt.date(2025, 3, 5)),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_follows_the_job_with_a_progress_bar(clock, settings, capsys):
+    settings.ATTENDANCE_SCHOOLS_PER_TASK = 2
+    clock(LATER)
+    schools = [_school_of(2) for _ in range(3)]
+    call_command("recompute_results", "--start", "2025-10-01", "--end", "2025-10-31", "--progress")
+    out = capsys.readouterr().out
+    assert "100%" in out and "tasks 2/2" in out and "schools 3/3" in out
+    assert DailyResult.objects.filter(school__in=schools).count() == 3 * 2 * 31
+
+
+def test_the_command_refuses_unknown_schools_and_backwards_ranges(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="unknown school"):
+        call_command("recompute_results", "--start", "2025-10-01", "--school", "nope")
+    with pytest.raises(CommandError, match="before"):
+        call_command("recompute_results", "--start", "2025-10-02", "--end", "2025-10-01")
+    assert not RecomputeJob.objects.exists()
