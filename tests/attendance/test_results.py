@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchKind
@@ -225,7 +226,8 @@ def test_calendar_changed_recomputes_the_range(people, clock):
     daily_results_recompute(school=people["school"], start=WORKDAY, end=WORKDAY)
     assert _result(teacher, WORKDAY).status == DailyStatus.ABSENT
     _punch(teacher, WORKDAY)  # written behind the service's back: only a recompute can see it
-    calendar_changed.send(sender=None, school_ids=[people["school"].pk], start=WORKDAY, end=WORKDAY, staff_ids=None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        calendar_changed.send(sender=None, school_ids=[people["school"].pk], start=WORKDAY, end=WORKDAY, staff_ids=None)
     assert _result(teacher, WORKDAY).status == DailyStatus.ON_TIME
 
 
@@ -233,7 +235,8 @@ def test_calendar_changed_for_all_schools_and_the_future(people, clock):
     teacher, outsider = people["teacher"], people["outsider"]
     clock(LATER)
     _punch(outsider, WORKDAY)
-    calendar_changed.send(sender=None, school_ids=None, start=WORKDAY, end=dt.date(2026, 1, 1), staff_ids=None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        calendar_changed.send(sender=None, school_ids=None, start=WORKDAY, end=dt.date(2026, 1, 1), staff_ids=None)
     assert _result(outsider, WORKDAY).status == DailyStatus.ON_TIME
     assert _result(teacher, WORKDAY).status == DailyStatus.ABSENT
     assert not DailyResult.objects.filter(date__gt=LATER.date()).exists()
@@ -255,10 +258,10 @@ def test_several_schools_in_one_pass_in_a_fixed_number_of_queries(db):
 
 def test_a_calendar_change_for_all_schools_costs_the_same_for_two_or_four(db):
     schools = [_school_of(3) for _ in range(2)]
-    with CaptureQueriesContext(connection) as two:
+    with CaptureQueriesContext(connection) as two, TestCase.captureOnCommitCallbacks(execute=True):
         calendar_changed.send(sender=Semester, school_ids=None, start=WORKDAY, end=WORKDAY, staff_ids=None)
     schools += [_school_of(3) for _ in range(2)]
-    with CaptureQueriesContext(connection) as four:
+    with CaptureQueriesContext(connection) as four, TestCase.captureOnCommitCallbacks(execute=True):
         calendar_changed.send(sender=Semester, school_ids=None, start=WORKDAY, end=WORKDAY, staff_ids=None)
     assert len(four) == len(two), [q["sql"][:80] for q in four]
     assert DailyResult.objects.filter(date=WORKDAY).count() == 4 * 3
@@ -266,7 +269,10 @@ def test_a_calendar_change_for_all_schools_costs_the_same_for_two_or_four(db):
     chosen = schools[1]
     person = chosen.staff.order_by("pk").first()
     DailyResult.objects.all().delete()
-    calendar_changed.send(sender=Semester, school_ids=[chosen.pk], start=WORKDAY, end=WORKDAY, staff_ids=[person.pk])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        calendar_changed.send(
+            sender=Semester, school_ids=[chosen.pk], start=WORKDAY, end=WORKDAY, staff_ids=[person.pk]
+        )
     assert list(DailyResult.objects.values_list("staff_id", flat=True)) == [person.pk]
 
 

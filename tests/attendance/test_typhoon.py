@@ -1,7 +1,9 @@
-"""A typhoon day (停班停課) declared through the schedules service: the calendar_changed listener recomputes
-the results it touches, and the day becomes no-duty (放假, reason typhoon) for everyone affected."""
+"""A typhoon day (停班停課) declared through the schedules service: the calendar_changed listener queues the
+recompute of the results it touches for after the commit (tasks, run here in-process), and the day becomes
+no-duty (放假, reason typhoon) for everyone affected."""
 
 import pytest
+from django.test import TestCase
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchKind
 from attendance.services import daily_results_recompute
@@ -38,7 +40,10 @@ def _everyone(school) -> set[str]:
 def test_typhoon_day_for_one_school_makes_its_day_no_duty(day_computed):
     people = day_computed
     school, other = people["school"], people["outsider"].school
-    typhoon = typhoon_day_declare(actor=people["personnel"].user, day=WORKDAY, school=school, label="颱風停班停課")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        typhoon = typhoon_day_declare(
+            actor=people["personnel"].user, day=WORKDAY, school=school, label="颱風停班停課"
+        )
     mine = _statuses(school)
     assert set(mine) == _everyone(school) and len(mine) == 7
     assert set(mine.values()) == {(DailyStatus.HOLIDAY, "typhoon", "颱風停班停課", 0)}  # the late teacher too
@@ -46,14 +51,16 @@ def test_typhoon_day_for_one_school_makes_its_day_no_duty(day_computed):
     result = DailyResult.objects.get(staff=people["teacher"], date=WORKDAY)
     assert result.required_start is None and result.first_in == at(WORKDAY, "09:00:00")  # the punches are kept
     # Withdrawn (declared by mistake): the day is a workday again.
-    typhoon_day_withdraw(actor=people["personnel"].user, typhoon=typhoon)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        typhoon_day_withdraw(actor=people["personnel"].user, typhoon=typhoon)
     assert DailyResult.objects.get(staff=people["teacher"], date=WORKDAY).late_minutes == 60
     assert DailyResult.objects.get(staff=people["principal"], date=WORKDAY).status == DailyStatus.ABSENT
 
 
 def test_typhoon_day_for_all_schools_makes_the_day_no_duty_everywhere(day_computed):
     people = day_computed
-    typhoon_day_declare(actor=None, day=WORKDAY, school=None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        typhoon_day_declare(actor=None, day=WORKDAY, school=None)
     for school in (people["school"], people["outsider"].school):
         statuses = _statuses(school)
         assert set(statuses) == _everyone(school)
