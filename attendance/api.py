@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from attendance import selectors
 from attendance.filters import DailyResultFilter, PunchCorrectionFilter, PunchFilter
-from attendance.models import DailyResult, Punch, PunchCorrection, PunchKind
+from attendance.models import DailyResult, Punch, PunchCorrection, PunchKind, RecomputeJob
 from attendance.network import client_ip
 from attendance.services import (
     punch_correction_approve,
@@ -199,3 +199,30 @@ class CorrectionRejectApi(_CorrectionDecisionApi):
     """Reject a 補登, with an optional note for the person."""
 
     service = staticmethod(punch_correction_reject)
+
+
+# --- Recompute jobs ------------------------------------------------------------------------
+
+
+class RecomputeJobSerializer(serializers.ModelSerializer):
+    percent = serializers.IntegerField(read_only=True)
+    finished = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RecomputeJob
+        fields = [
+            "id", "reason", "start", "end", "schools_total", "schools_done", "batches_total", "batches_done",
+            "percent", "finished", "created_at", "finished_at",
+        ]  # fmt: skip
+
+    def get_finished(self, job: RecomputeJob) -> bool:
+        return job.finished_at is not None
+
+
+class RecomputeJobListApi(_StaffScopedMixin, generics.ListAPIView):
+    """The progress of recomputes one may follow (newest first): poll it until ``finished``."""
+
+    permission_classes = PERMISSIONS
+    serializer_class = RecomputeJobSerializer
+    model = RecomputeJob
+    selector = staticmethod(selectors.recompute_jobs_visible)

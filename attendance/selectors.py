@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
+from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind, RecomputeJob
 from attendance.rules import daily_result_row
 from attendance.windows import duty_window
 from leave import selectors as leave_selectors
@@ -67,6 +67,18 @@ def today_for(staff: StaffMember, *, now: dt.datetime | None = None) -> Today:
         now=now,
     )
     return Today(day=day, duty=duty, punch_in=punch_in, punch_out=punch_out, result=result)
+
+
+# --- Recompute jobs ---
+
+
+def recompute_jobs_visible(viewer: StaffMember) -> QuerySet[RecomputeJob]:
+    """The progress records a person may follow: the jobs they started; for the school-wide roles,
+    their school's jobs and those of more than one school (a city-wide typhoon day, a calendar import)."""
+    visible = Q(started_by_id=viewer.user_id)
+    if is_school_wide(viewer):
+        visible |= Q(school_id=viewer.school_id) | Q(school__isnull=True)
+    return RecomputeJob.objects.filter(visible).order_by("-created_at", "-id")
 
 
 # --- Lists ---------------------------------------------------------------------------------

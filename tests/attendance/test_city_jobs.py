@@ -9,13 +9,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from attendance.models import DailyResult, Punch, PunchKind, RecomputeJob
 from attendance.services import daily_results_recompute, recompute_periods
 from schedules.events import calendar_changed
 from schedules.models import Semester
 from schedules.services import typhoon_day_declare
-from staff.models import School
+from staff.models import Role, RoleAssignment, School
 from tests.attendance.conftest import WORKDAY, at
 from tests.factories import make_school, make_staff
 
@@ -104,3 +105,22 @@ def test_the_command_refuses_unknown_schools_and_backwards_ranges(db):
     with pytest.raises(CommandError, match="before"):
         call_command("recompute_results", "--start", "2025-10-02", "--end", "2025-10-01")
     assert not RecomputeJob.objects.exists()
+
+
+def test_whoever_declared_follows_the_progress_and_strangers_do_not(people, client_for, clock):
+    clock(at(WORKDAY, "06:00:00"))
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        typhoon_day_declare(actor=people["personnel"].user, day=WORKDAY, school=people["school"])
+    url = reverse("attendance_api:recompute_jobs")
+    before = client_for(people["personnel"]).get(url).json()["results"]
+    assert [(j["finished"], j["percent"]) for j in before] == [(False, 0)]
+    for callback in callbacks:
+        callback()
+    after = client_for(people["personnel"]).get(url).json()["results"]
+    assert [(j["finished"], j["percent"], j["schools_done"]) for j in after] == [(True, 100, 1)]
+    # A teacher of the school, and another school's personnel, see none of it.
+    assert client_for(people["teacher"]).get(url).json()["results"] == []
+    outsider_personnel = make_staff(people["outsider"].school)
+    RoleAssignment.objects.create(staff=outsider_personnel, role=Role.PERSONNEL)
+    assert client_for(outsider_personnel).get(url).json()["results"] == []
+    assert client_for(people["principal"]).get(url).json()["results"][0]["id"] == after[0]["id"]
