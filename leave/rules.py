@@ -225,47 +225,58 @@ def leave_length(
 def duty_seconds(duty_day, start: dt.datetime, end: dt.datetime) -> int:
     """The span's counted duty time on one duty day, in seconds (0 on a day without duty).
 
-    The day's duty time has two halves, split at its (first) break — 職員 07:30–12:00 and 13:00–16:30 —
-    or, without a break, at the middle of its working time (teachers 08:00–12:00 and 12:00–16:00).
+    The usual day has two halves, split at its (first) break — 職員 07:30–12:00 and 13:00–16:30 — or,
+    without a break, at the middle of its working time (teachers 08:00–12:00 and 12:00–16:00).
     A span covering a whole half counts it as **half a day, 4 hours**, whatever its real length, so a
     morning and an afternoon add up to the whole day (8 hours, whatever the window). A span covering
-    part of a half counts its real minutes there, breaks taken out, at most the 4 hours of the half.
+    part of a half, or a half that a disaster stop cut into (上午/下午停班), counts its real minutes of
+    duty there, breaks and stopped time taken out, at most the 4 hours of the half.
     """
     if duty_day is None or not duty_day.has_duty or duty_day.start is None or duty_day.end is None:
         return 0
+    window_start, window_end = duty_day.start_at(), duty_day.end_at()
+    day = duty_day.day
+    breaks = [(_aware(day, b_start), _aware(day, b_end)) for b_start, b_end in duty_day.breaks]
+    stopped = [(_aware(day, s_start), _aware(day, s_end)) for s_start, s_end in duty_day.work_off]
     total = 0
-    for window_start, window_end, whole_from in _halves(duty_day):
-        s, e = max(start, window_start), min(end, window_end)
-        if e <= s:
-            continue
-        if start <= whole_from and end >= window_end:
+    for whole_from, whole_to, region_from, region_to in _halves(duty_day):
+        untouched = not any(a < whole_to and b > whole_from for a, b in stopped)
+        if untouched and start <= whole_from and end >= whole_to:
             total += HALF_DAY_SECONDS
             continue
+        s, e = max(start, window_start, region_from), min(end, window_end, region_to)
+        if e <= s:
+            continue
         seconds = (e - s).total_seconds()
-        for break_start, break_end in duty_day.breaks:
-            bs, be = _aware(duty_day.day, break_start), _aware(duty_day.day, break_end)
+        for bs, be in breaks:
             seconds -= max(0.0, (min(e, be) - max(s, bs)).total_seconds())
         total += min(HALF_DAY_SECONDS, max(0, int(seconds)))
     return total
 
 
-def _halves(duty_day) -> list[tuple[dt.datetime, dt.datetime, dt.datetime]]:
-    """(from, to, covered whole when the span starts by) for the morning and the afternoon of a duty day.
+def _halves(duty_day) -> list[tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]]:
+    """The morning and the afternoon of the usual day: (whole from, whole to, counted from, counted to).
 
-    The window opens at the required arrival (國中部導師 07:30 on class days) but a whole half starts at
-    the schedule's own start: the early arrival is not needed to take the morning off.
+    A half is covered whole by a span from "whole from" to "whole to". The morning starts at the
+    schedule's own start, so the early arrival (國中部導師 07:30 早自習) is not needed to take it off;
+    the minutes of a part are counted in the window between "counted from" and "counted to".
     """
-    window_start, window_end = duty_day.start_at(), duty_day.end_at()
-    begin = _aware(duty_day.day, duty_day.scheduled_start or duty_day.start)
-    breaks = sorted(
-        (_aware(duty_day.day, b_start), _aware(duty_day.day, b_end)) for b_start, b_end in duty_day.breaks
+    day = duty_day.day
+    usual_start, usual_end = duty_day.usual_window or (duty_day.scheduled_start or duty_day.start, duty_day.end)
+    begin, finish = _aware(day, usual_start), _aware(day, usual_end)
+    usual_breaks = sorted(
+        (_aware(day, b_start), _aware(day, b_end))
+        for b_start, b_end in duty_day.breaks
+        if (b_start, b_end) not in duty_day.work_off
     )
-    inside = [(bs, be) for bs, be in breaks if begin < bs and be < window_end]
+    inside = [(bs, be) for bs, be in usual_breaks if begin < bs and be < finish]
     if inside:
         split_start, split_end = inside[0]
     else:
-        split_start = split_end = begin + (window_end - begin) / 2
-    return [(window_start, split_start, begin), (split_start, window_end, split_end)]
+        split_start = split_end = begin + (finish - begin) / 2
+    earliest = _aware(day, dt.time.min)
+    latest = earliest + dt.timedelta(days=1)
+    return [(begin, split_start, earliest, split_start), (split_end, finish, split_start, latest)]
 
 
 # --- Charges: which quota each hour draws on -----------------------------------------------------

@@ -94,6 +94,10 @@ class DutyDay:
     arrival_note: str = ""  # why start is earlier than scheduled_start (「早自習」)
     school_day: bool = False  # classes are held at the person's school that day
     schedule_name: str = ""  # the WorkSchedule that applied
+    # When a disaster stop took part of the day out (上午/下午停班): the parts stopped, and the schedule's
+    # own (start, end) before it did. Leave counts the halves of the usual day (docs/leave.md).
+    work_off: tuple[Break, ...] = ()
+    usual_window: Break | None = None
 
     def start_at(self) -> dt.datetime | None:
         return _aware(self.day, self.start) if self.start else None
@@ -485,4 +489,6 @@ def _person_day(staff: StaffMember, cal: CalendarDay, rule: ScheduleRule | None)
         arrival_note=note,
         school_day=cal.school_day,
         schedule_name=rule.name,
+        work_off=tuple(cal.work_off),
+        usual_window=(rule.start, rule.end) if cal.work_off else None,
     )

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from leave.models import LeaveCharge, LeaveDay
 from leave.services import leave_request_preview, leave_request_submit
+from schedules.models import TyphoonDay
 from staff.models import StaffCategory
 from tests.factories import make_staff
 from tests.leave.conftest import at
@@ -88,3 +89,18 @@ def test_a_leave_over_the_lunch_break_does_not_count_it(school, types, clerk, cl
         request = _submit(clerk, school["personnel"], types["personal"], at(2025, 10, 8, 11, 30),
                           at(2025, 10, 8, 13, 30))
     assert request.hours == 1
+
+
+def test_an_afternoon_stop_leaves_the_morning_to_count(school, types, clerk):
+    # Kaohsiung stops work from 13:00 on Wed 8 Oct 2025 (下午停班停課). A whole-day request for that
+    # day is the morning's half day; the afternoon is not leave.
+    TyphoonDay.objects.create(date=D(2025, 10, 8), scope=TyphoonDay.Scope.CITY, start_time=dt.time(13, 0))
+    with time_machine.travel(at(2025, 10, 1, 9), tick=False):
+        day = leave_request_preview(applicant=clerk, leave_type=types["personal"], start=at(2025, 10, 8),
+                                    end=at(2025, 10, 9))
+        assert day.hours == 4
+        # Over two days, the stopped afternoon is left out and the rest rounded once: Tue 15:00 – Wed 16:30
+        # is 1.5 h + the morning's 4 h = 5.5 h → 6 h.
+        two = leave_request_preview(applicant=clerk, leave_type=types["personal"], start=at(2025, 10, 7, 15),
+                                    end=at(2025, 10, 8, 16, 30))
+        assert [(d.day, d.hours) for d in two.plan.days] == [(D(2025, 10, 7), 2), (D(2025, 10, 8), 4)]

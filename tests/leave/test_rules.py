@@ -198,6 +198,33 @@ def test_half_day_and_day_units_round_the_whole_request_once():
                   unit=LeaveUnit.DAY, calendar=True) == 5 * 8
 
 
+def test_a_day_cut_by_a_disaster_stop_counts_what_is_left_of_its_halves():
+    # An afternoon stop from 13:00 (下午停班): the calendar leaves 職員 07:30–13:00 (lunch 12:00–13:00).
+    d = D(2025, 10, 8)
+    afternoon_off = {d: DutyDay(d, True, "workday", "", dt.time(7, 30), dt.time(13, 0),
+                                work_off=((dt.time(13, 0), dt.time.max),), usual_window=(dt.time(7, 30),
+                                                                                          dt.time(16, 30)))}
+    # A whole-day leave is charged the morning only: 4 h, the afternoon's 4 h are not leave.
+    assert length(at(2025, 10, 8), at(2025, 10, 9), afternoon_off) == 4
+    # From 15:00 instead: the morning (4 h) and what is left of the afternoon, 13:00–15:00 (2 h).
+    from_three = {d: DutyDay(d, True, "workday", "", dt.time(7, 30), dt.time(15, 0),
+                             work_off=((dt.time(15, 0), dt.time.max),), usual_window=(dt.time(7, 30),
+                                                                                       dt.time(16, 30)))}
+    assert length(at(2025, 10, 8), at(2025, 10, 9), from_three) == 6
+    # A morning stop until 10:00 (上午停班) for a teacher (08:00–16:00, no break): 10:00–12:00 and the
+    # whole afternoon, 2 + 4 = 6 h.
+    morning_off = {d: DutyDay(d, True, "workday", "", dt.time(10, 0), dt.time(16, 0), breaks=(),
+                              scheduled_start=dt.time(10, 0), work_off=((dt.time.min, dt.time(10, 0)),),
+                              usual_window=(dt.time(8, 0), dt.time(16, 0)))}
+    assert length(at(2025, 10, 8), at(2025, 10, 9), morning_off) == 6
+    # A stop inside the afternoon, 14:00–15:00, is taken out like a break: 4 + (1 + 1.5) = 6.5 → 7 h.
+    inside = {d: DutyDay(d, True, "workday", "", dt.time(7, 30), dt.time(16, 30),
+                         breaks=((dt.time(12, 0), dt.time(13, 0)), (dt.time(14, 0), dt.time(15, 0))),
+                         work_off=((dt.time(14, 0), dt.time(15, 0)),), usual_window=(dt.time(7, 30),
+                                                                                     dt.time(16, 30)))}
+    assert length(at(2025, 10, 8), at(2025, 10, 9), inside) == 7
+
+
 # --- Periods and entitlements --------------------------------------------------------------------
 
 
