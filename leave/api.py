@@ -299,7 +299,8 @@ class PreviewView(APIView):
             "days": [{"day": d.day, "hours": d.hours} for d in preview.plan.days],
             "balances": [
                 {"code": b.leave_type.code, "name": b.leave_type.name, "remaining_before": b.remaining_before,
-                 "remaining_after": b.remaining_after, "hours": b.hours, "unpaid": b.unpaid}
+                 "remaining_after": b.remaining_after, "hours": b.hours, "unpaid": b.unpaid,
+                 "period_start": b.period_start, "period_end": b.period_end, "period": b.period_text}
                 for b in preview.balances
             ],
             "chain": preview.plan.chain.name,

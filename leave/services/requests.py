@@ -29,6 +29,7 @@ from leave.models import (
     LeaveRule,
     LeaveStatus,
     LeaveType,
+    Period,
 )
 from leave.selectors import (
     SchoolRules,
@@ -42,6 +43,7 @@ from leave.services.common import lock_for_change, lock_staff, notify_request, p
 from schedules.calendar import duty_days
 from schedules.timetables_selectors import TaughtPeriod, taught_periods_during
 from staff.models import StaffMember
+from staff.twdate import format_school_year, roc_year
 
 
 def request_length(*, staff: StaffMember, rule: LeaveRule, start: dt.datetime, end: dt.datetime) -> list[R.DayLength]:
@@ -261,6 +263,18 @@ class BalanceAfter:
     own_remaining_before: int | None = None
     own_remaining_after: int | None = None
     draws_from_name: str = ""
+    # The quota period the figures are for (None for per-event and 補休 quotas): a request over 1 August
+    # (teachers) or 1 January (職員) draws on two periods, one row each.
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    calendar_year: bool = False
+
+    @property
+    def period_text(self) -> str:
+        """「114 學年度」 or 「115 年」; empty when the quota is not a period's."""
+        if self.period_start is None:
+            return ""
+        return format_school_year(roc_year(self.period_start), calendar_year=self.calendar_year)
 
 
 @dataclass
@@ -279,6 +293,11 @@ class Preview:
     def unpaid_hours(self) -> int:
         return sum(c.hours for c in self.charges if c.unpaid)
 
+    @property
+    def spans_periods(self) -> bool:
+        """The request draws on more than one quota period (its rows then name their period)."""
+        return len({b.period_start for b in self.balances if b.period_start is not None}) > 1
+
 
 def leave_request_preview(
     *,
@@ -296,17 +315,33 @@ def leave_request_preview(
     candidate = R.Item(key="new", rule=plan.rule, start=start, days=plan.days, event_key=event_key,
                        event_date=event_date, strict=True)
     charges = reallocate(applicant, since=plan.days[0].day, rules=rules, candidate=candidate, write=False)["new"]
-    current = leave_balances(staff_members=[applicant], on=plan.days[0].day)[applicant.pk]
-    rows = {row.leave_type.pk: row for row in current}
-    out: dict[int, BalanceAfter] = {}
+    first_day = plan.days[0].day
+    balances_on: dict[dt.date, dict[int, object]] = {}
+
+    def rows_on(day: dt.date) -> dict[int, object]:
+        # The balances of the period containing ``day`` (one read per period the request draws on).
+        if day not in balances_on:
+            current = leave_balances(staff_members=[applicant], on=day)[applicant.pk]
+            balances_on[day] = {row.leave_type.pk: row for row in current}
+        return balances_on[day]
+
+    out: dict[tuple[int, dt.date | None], BalanceAfter] = {}
     for c in charges:
-        row = rows.get(c.leave_type_id)
-        after = out.get(c.leave_type_id)
+        period_start = R.bucket_period_start(c.bucket)
+        after = out.get((c.leave_type_id, period_start))
         if after is None:
+            # A later period is read as on its first day; the first one as on the request's first day.
+            on = first_day if period_start is None or period_start <= first_day else period_start
+            row = rows_on(on).get(c.leave_type_id)
             before = row.remaining if row else None
             if c.bucket.startswith("E:"):  # a per-event quota: what this event has left
                 before = _event_remaining(applicant, plan.rule, c.bucket, event_key)
-            after = out[c.leave_type_id] = BalanceAfter(rules.types[c.leave_type_id], before, before, 0, 0)
+            after = out[(c.leave_type_id, period_start)] = BalanceAfter(
+                rules.types[c.leave_type_id], before, before, 0, 0
+            )
+            if row is not None and period_start is not None:
+                after.period_start, after.period_end = row.period_start, row.period_end
+                after.calendar_year = row.rule.period != Period.SCHOOL_YEAR
             if row is not None and row.limited_by_parent and not c.bucket.startswith("E:"):
                 after.own_remaining_before = after.own_remaining_after = row.own_remaining
                 after.draws_from_name = row.draws_from_name
@@ -317,10 +352,13 @@ def leave_request_preview(
             after.remaining_after = max(0, after.remaining_after - c.hours)
             if after.own_remaining_after is not None:
                 after.own_remaining_after = max(0, after.own_remaining_after - c.hours)
+    # Each type's periods together, in the order the request first draws on the type.
+    order = {type_id: n for n, (type_id, _p) in reversed(list(enumerate(out)))}
+    balances = sorted(out.values(), key=lambda b: (order[b.leave_type.pk], b.period_start or dt.date.min))
     class_periods = (
         taught_periods_during(teacher_id=applicant.pk, spans=[(start, end)]) if applicant.is_teacher else []
     )
-    return Preview(plan=plan, charges=charges, balances=list(out.values()), class_periods=class_periods)
+    return Preview(plan=plan, charges=charges, balances=balances, class_periods=class_periods)
 
 
 def _event_remaining(applicant: StaffMember, rule: LeaveRule, bucket: str, event_key: str) -> int:
