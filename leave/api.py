@@ -26,6 +26,7 @@ from leave.selectors import (
     can_view_request,
     covered_by,
     leave_balances,
+    leave_filing_unavailable,
     overtime_inbox,
     school_rules,
     visible_leave_requests,
@@ -75,16 +76,33 @@ class TypeSerializer(serializers.Serializer):
     rule = RuleSerializer()
 
 
+NoLeaveFilingOutput = inline_serializer("NoLeaveFiling", {
+    "detail": serializers.CharField(),
+    "code": serializers.CharField(),
+    "handled_by": serializers.CharField(),
+    "contacts": serializers.ListField(child=serializers.DictField()),
+})
+
+
 class LeaveTypeListView(APIView):
     @extend_schema(
         summary="假別：我目前可請的假別與適用規則",
+        description="沒有可請假別的人員（代課教師）得到 403，說明原因與負責登錄缺課的單位及聯絡人。",
         parameters=[OpenApiParameter("on", dt.date, description="基準日（預設今天）")],
-        responses=TypeSerializer(many=True),
+        responses={200: TypeSerializer(many=True), 403: NoLeaveFilingOutput},
     )
     def get(self, request):
         me = staff_required_for(request)
         on = _date_param(request, "on") or timezone.localdate()
-        pairs = school_rules(me.school_id).types_for(me.category, on)
+        rules = school_rules(me.school_id)
+        unavailable = leave_filing_unavailable(staff=me, on=on, rules=rules)
+        if unavailable is not None:
+            # Not an empty list: why the person files no leave, and who handles their absence.
+            return Response({
+                "detail": unavailable.message, "code": unavailable.code, "handled_by": unavailable.handled_by,
+                "contacts": [{"id": p.pk, "name": p.name, "title": p.title} for p in unavailable.contacts],
+            }, status=403)
+        pairs = rules.types_for(me.category, on)
         return Response(TypeSerializer([{"leave_type": t, "rule": r} for t, r in pairs], many=True).data)
 
 

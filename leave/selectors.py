@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from leave import rules as R
 from leave.models import (
@@ -27,7 +28,7 @@ from leave.models import (
     LeaveType,
     OvertimeRequest,
 )
-from staff.models import Role, RoleAssignment, StaffMember
+from staff.models import Role, RoleAssignment, StaffCategory, StaffMember
 from staff.permissions import can_see_staff, visible_staff_q
 
 # --- Spans (contract) ----------------------------------------------------------------------------
@@ -320,6 +321,50 @@ def role_holders(school_id: int, role: str) -> list[StaffMember]:
         StaffMember.objects.filter(school_id=school_id, is_active=True, roles__role=role)
         .select_related("user")
         .order_by("pk")
+    )
+
+
+@dataclass(frozen=True)
+class NoLeaveFiling:
+    """Why someone has no leave type to file, and who handles their absence instead."""
+
+    code: str  # not_on_leave_system (代課教師) · no_leave_types (a category the school set no rules for)
+    message: str
+    handled_by: str  # the office: 「教務處教學組」, 「人事室」
+    contacts: list[StaffMember]
+
+    @property
+    def contact_names(self) -> str:
+        return "、".join(person.name for person in self.contacts)
+
+
+def leave_filing_unavailable(
+    *, staff: StaffMember, on: dt.date, rules: SchoolRules | None = None
+) -> NoLeaveFiling | None:
+    """None when the person has leave types to file on ``on``; else why not and where to turn.
+
+    代課教師 (hourly substitutes) are in no rule's categories: they are paid by the period and are not
+    on the leave system; 教務處教學組 records their absence and arranges the cover (substitutes app).
+    """
+    rules = rules or school_rules(staff.school_id)
+    if rules.types_for(staff.category, on):
+        return None
+    if staff.category == StaffCategory.HOURLY_SUBSTITUTE:
+        return NoLeaveFiling(
+            code="not_on_leave_system",
+            message=_(
+                "代課教師（鐘點代課）按節支給鐘點費，不使用線上請假，也沒有假別額度。"
+                "不能到校上課時，請儘早告知教務處教學組：教學組會登錄您缺課的節次並安排代課。"
+            ),
+            handled_by=_("教務處教學組"),
+            contacts=role_holders(staff.school_id, Role.ACADEMIC_AFFAIRS),
+        )
+    return NoLeaveFiling(
+        code="no_leave_types",
+        message=_("學校尚未設定「%(category)s」可請的假別，目前無法線上請假；請洽人事室。")
+        % {"category": staff.get_category_display()},
+        handled_by=_("人事室"),
+        contacts=role_holders(staff.school_id, Role.PERSONNEL),
     )
 
 

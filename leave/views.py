@@ -26,6 +26,7 @@ from leave.selectors import (
     can_view_request,
     covered_by,
     leave_balances,
+    leave_filing_unavailable,
     my_leave_requests,
     overtime_inbox,
     school_rules,
@@ -70,7 +71,10 @@ def my_leave(request):
     requests = Paginator(my_leave_requests(me).prefetch_related(_current_step_prefetch()), 20).get_page(
         request.GET.get("page")
     )
-    return render(request, "leave/mine.html", {"balances": balances, "page": requests, "today": today})
+    unavailable = leave_filing_unavailable(staff=me, on=today)
+    return render(request, "leave/mine.html", {
+        "balances": balances, "page": requests, "today": today, "unavailable": unavailable,
+    })
 
 
 @login_required
@@ -78,6 +82,11 @@ def new_request(request):
     me = staff_required_for(request)
     today = timezone.localdate()
     rules = school_rules(me.school_id)
+    unavailable = leave_filing_unavailable(staff=me, on=today, rules=rules)
+    if unavailable is not None:
+        # No type to choose from (代課教師): say why and where their absence is handled, not an empty form.
+        return render(request, "leave/unavailable.html", {"unavailable": unavailable},
+                      status=403 if request.method == "POST" else 200)
     preview = error_code = None
     if request.method == "POST":
         form = LeaveRequestForm(request.POST, request.FILES, staff=me, rules=rules, on=today)

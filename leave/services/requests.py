@@ -34,6 +34,7 @@ from leave.models import (
 from leave.selectors import (
     SchoolRules,
     leave_balances,
+    leave_filing_unavailable,
     school_rules,
     step_actors,
 )
@@ -138,6 +139,9 @@ def _plan_request(
     first, last = R.span_dates(start, end)
     rule = rules.rule_for(leave_type.pk, applicant.category, first)
     if rule is None:
+        unavailable = leave_filing_unavailable(staff=applicant, on=first, rules=rules)
+        if unavailable is not None:  # no type at all (代課教師): say where their absence is handled
+            raise LeaveError(unavailable.message, code="category_not_allowed")
         raise LeaveError(
             _("您的人員類別（%(category)s）不能請「%(type)s」")
             % {"category": applicant.get_category_display(), "type": leave_type.name},
