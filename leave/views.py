@@ -71,7 +71,8 @@ def my_leave(request):
     requests = Paginator(my_leave_requests(me).prefetch_related(_current_step_prefetch()), 20).get_page(
         request.GET.get("page")
     )
-    unavailable = leave_filing_unavailable(staff=me, on=today)
+    # The balances list every type the person may take today: only without any is there more to say.
+    unavailable = None if balances else leave_filing_unavailable(staff=me, on=today)
     return render(request, "leave/mine.html", {
         "balances": balances, "page": requests, "today": today, "unavailable": unavailable,
     })
