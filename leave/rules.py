@@ -66,6 +66,11 @@ def overtime_bucket(overtime_id: int) -> str:
     return f"OT:{overtime_id}"
 
 
+def bucket_period_start(bucket: str) -> dt.date | None:
+    """The first day of a period bucket (``P2025-08-01``); None for per-event and 補休 buckets."""
+    return dt.date.fromisoformat(bucket[1:]) if bucket.startswith("P") else None
+
+
 def horizon_start(day: dt.date) -> dt.date:
     """The earliest day whose charges can change when a request touching ``day`` changes."""
     return min(period_bounds(Period.SCHOOL_YEAR, day)[0], period_bounds(Period.CALENDAR_YEAR, day)[0])

@@ -12,8 +12,8 @@ from leave.selectors import leave_balances
 from leave.services import leave_request_preview, leave_request_submit
 from schedules.models import TyphoonDay
 from staff.models import StaffCategory
+from tests.clock import at
 from tests.factories import make_staff
-from tests.leave.conftest import at
 
 pytestmark = pytest.mark.django_db
 

@@ -2,23 +2,14 @@
 on the pages and in the API, in zh-Hant and English; nothing is written."""
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 from rest_framework.test import APIClient
 
 from leave.models import LeaveRequest
 from staff.models import StaffCategory
+from tests.clock import at
 from tests.factories import make_staff
-from tests.leave.conftest import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_1_september_2025")]
-
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards():
-    """A request by someone whose saved language is English leaves English active in this thread."""
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture
