@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
@@ -86,8 +86,8 @@ def _districts(names: list[str]) -> list[District]:
 
 def _describe(alert: DisasterAlert) -> str:
     if alert.action == DisasterAlert.Action.WITHDRAW:
-        return _t("撤銷 %(day)s 的停班停課") % {"day": alert.day}
-    return _t("%(day)s %(what)s（%(where)s）") % {
+        return gettext("撤銷 %(day)s 的停班停課") % {"day": alert.day}
+    return gettext("%(day)s %(what)s（%(where)s）") % {
         "day": alert.day, "what": alert.window_text(), "where": alert.scope_text(),
     }
 
@@ -166,7 +166,7 @@ def _notify_proposal(proposal: DisasterAlert) -> None:
 @transaction.atomic
 def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOutcome:
     if DisasterAlert.objects.filter(identifier=alert.identifier).exists():
-        return AlertOutcome(alert.identifier, "duplicate", _t("這則警報已經匯入過，沒有變更"))
+        return AlertOutcome(alert.identifier, "duplicate", gettext("這則警報已經匯入過，沒有變更"))
     meaning = cap.interpret(alert, extra_codes=_district_codes())
     if isinstance(meaning, Ignored) or (isinstance(meaning, Lifting) and alert.msg_type == "Alert"):
         if isinstance(meaning, Lifting):
@@ -176,7 +176,8 @@ def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOu
         audit_log(actor=actor, action="schedules.cap_alert_ignored", target=stored,
                   data={"identifier": alert.identifier, "status": alert.status, "msg_type": alert.msg_type,
                         "reason": meaning.code})
-        return AlertOutcome(alert.identifier, "ignored", _t("不採用：%(reason)s") % {"reason": meaning.reason}, stored)
+        message = gettext("不採用：%(reason)s") % {"reason": meaning.reason}
+        return AlertOutcome(alert.identifier, "ignored", message, stored)
 
     previous = _referenced(alert) if alert.msg_type in {"Update", "Cancel"} else None
     if previous is None:
@@ -186,12 +187,12 @@ def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOu
             audit_log(actor=actor, action="schedules.cap_alert_ignored", target=stored,
                       data={"identifier": alert.identifier, "reason": "unknown_reference"})
             return AlertOutcome(alert.identifier, "ignored",
-                                _t("不採用：它取消的警報不在本系統中，沒有可撤銷的提議"), stored)
+                                gettext("不採用：它取消的警報不在本系統中，沒有可撤銷的提議"), stored)
         # An Update of an alert we never received is a proposal of its own.
         stored = _store(alert, raw=raw, source=source, actor=actor, thread=alert.identifier,
                         **_proposal_fields(meaning))
         _after_proposal(actor, stored, "proposed")
-        return AlertOutcome(alert.identifier, "proposed", _t("新的提議：%(what)s") % {"what": _describe(stored)},
+        return AlertOutcome(alert.identifier, "proposed", gettext("新的提議：%(what)s") % {"what": _describe(stored)},
                             stored)
 
     # An Update or Cancel of an alert we hold: the thread's live proposals give way to it.
@@ -209,7 +210,7 @@ def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOu
         audit_log(actor=actor, action="schedules.cap_alert_withdrawn", target=stored,
                   data={"identifier": alert.identifier, "withdrawn": [old.identifier for old in live]})
         return AlertOutcome(alert.identifier, "withdrawn",
-                            _t("已取消尚未確認的提議（%(count)d 則）") % {"count": len(live)}, stored)
+                            gettext("已取消尚未確認的提議（%(count)d 則）") % {"count": len(live)}, stored)
     for old in live:
         old.state = State.SUPERSEDED
         old.save(update_fields=["state"])
@@ -222,11 +223,12 @@ def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOu
         )
         _after_proposal(actor, stored, "withdraw_proposed", superseded=live)
         return AlertOutcome(alert.identifier, "withdraw_proposed",
-                            _t("已宣布的停班停課被取消：請確認撤銷"), stored)
+                            gettext("已宣布的停班停課被取消：請確認撤銷"), stored)
     stored = _store(alert, raw=raw, source=source, actor=actor, thread=thread, previous=previous,
                     **_proposal_fields(meaning))
     _after_proposal(actor, stored, "updated", superseded=live)
-    return AlertOutcome(alert.identifier, "updated", _t("提議已更新：%(what)s") % {"what": _describe(stored)}, stored)
+    message = gettext("提議已更新：%(what)s") % {"what": _describe(stored)}
+    return AlertOutcome(alert.identifier, "updated", message, stored)
 
 
 def _after_proposal(actor, stored: DisasterAlert, outcome: str, superseded=()) -> None:
@@ -244,7 +246,7 @@ def _import_one(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOutc
     try:
         return _import_alert(actor=actor, alert=alert, raw=raw, source=source)
     except _Duplicate:
-        return AlertOutcome(alert.identifier, "duplicate", _t("這則警報已經匯入過，沒有變更"))
+        return AlertOutcome(alert.identifier, "duplicate", gettext("這則警報已經匯入過，沒有變更"))
 
 
 def cap_alert_import(*, actor, content: bytes, source: str = "") -> ImportReport:
@@ -273,7 +275,7 @@ def cap_alert_import_url(*, actor, url: str) -> ImportReport:
     fetched = 0
     for link in document.links:
         if link[:300] in known:
-            report.outcomes.append(AlertOutcome(link[:200], "duplicate", _t("這則警報已經匯入過，沒有變更")))
+            report.outcomes.append(AlertOutcome(link[:200], "duplicate", gettext("這則警報已經匯入過，沒有變更")))
             continue
         if fetched >= cap.MAX_FETCHES_PER_READ:
             break
@@ -335,7 +337,7 @@ def _declaration_fields(alert: DisasterAlert, school: School | None) -> dict:
         "stops_classes": alert.stops_classes,
         "start_time": alert.start_time,
         "end_time": alert.end_time,
-        "label": (alert.event or _t("停班停課"))[:50],
+        "label": (alert.event or gettext("停班停課"))[:50],
         "source_ref": alert.thread,
     }
 

@@ -427,3 +427,19 @@ def test_one_reading_of_a_long_feed_fetches_a_bounded_number_of_new_alerts(city,
     report = cap_services.cap_alert_import_url(actor=None, url=f"{feed_server}/long")
     assert len(report.outcomes) == cap.MAX_FETCHES_PER_READ
     assert len(_Feed.asked) == 1 + cap.MAX_FETCHES_PER_READ
+
+
+def test_what_became_of_each_alert_reads_in_the_persons_language(city, client_for):
+    user = city["personnel"].user
+    user.language = "en"
+    user.save(update_fields=["language"])
+    client = client_for(city["personnel"])
+    outcomes = []
+    for name in ("test_two_districts.xml", "actual_two_districts.xml", "actual_two_districts.xml"):
+        with (SAMPLES / name).open("rb") as handle:
+            html = client.post(reverse("schedules:cap_alerts"), {"file": handle}).content.decode()
+        outcomes.append(re.search(r'data-outcome="\w+">(.*?)</li>', html, re.S).group(1))
+    assert "Not used: This is a test, exercise or draft alert" in outcomes[0]
+    assert "New proposal: " in outcomes[1]
+    assert "This alert was imported before; nothing changed" in outcomes[2]
+    assert not re.search(r"[\u4e00-\u9fff]{2}", outcomes[0].split("</code>")[1])
