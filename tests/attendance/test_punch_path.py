@@ -29,9 +29,8 @@ API = reverse("attendance_api:punches")
 
 
 def _statements(ctx) -> list[str]:
-    """The request's queries. The test runs inside its own transaction, so the request's atomic block
-    (ATOMIC_REQUESTS) becomes a SAVEPOINT/RELEASE pair here; in production it is the outer transaction,
-    whose BEGIN and COMMIT are not statements the application sends. Those two are left out."""
+    """The request's queries, transaction control left out: the request's atomic block (ATOMIC_REQUESTS)
+    is a SAVEPOINT/RELEASE pair here, inside the test's own transaction, and BEGIN/COMMIT in production."""
     return [q["sql"] for q in ctx.captured_queries if not re.match(r"(RELEASE )?SAVEPOINT", q["sql"])]
 
 
