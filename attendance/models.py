@@ -281,7 +281,28 @@ class RecomputeJob(models.Model):
         return f"{self.reason} {self.start}–{self.end} ({self.schools_done}/{self.schools_total})"
 
     @property
+    def reason_label(self) -> str:
+        """What people read: the calendar change's kind (reason names of schedules.events) or 「手動重算」."""
+        for prefix, label in _JOB_REASONS:
+            if self.reason.startswith(prefix):
+                return str(label)
+        return str(_("行事曆變更"))
+
+    @property
     def percent(self) -> int:
         if not self.batches_total:
             return 100 if self.finished_at else 0
         return min(100, self.batches_done * 100 // self.batches_total)
+
+
+_JOB_REASONS = (
+    ("typhoon", _("停班停課宣布")),
+    ("disaster_stop", _("停班停課宣布")),
+    ("office_calendar", _("行政機關辦公日曆")),
+    ("school_day", _("學校自訂日")),
+    ("semester", _("學期")),
+    ("work_schedule", _("上班時段變更")),
+    ("category_schedule", _("上班時段變更")),
+    ("personal_schedule", _("個人上班時段")),
+    ("command", _("手動重算")),
+)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("unit/", views.unit_view, name="unit"),
     path("school/", views.school_view, name="school"),
     path("school/report.<str:fmt>", views.export_report, name="export"),
+    path("recompute-jobs/", views.recompute_jobs, name="recompute_jobs"),
     path("corrections/", views.corrections, name="corrections"),
     path("corrections/new/", views.correction_new, name="correction_new"),
     path("corrections/<int:correction_id>/approve/", views.correction_approve, name="correction_approve"),

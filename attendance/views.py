@@ -128,6 +128,15 @@ def punch(request):
     return redirect("attendance:clock")
 
 
+@staff_required
+def recompute_jobs(request):
+    """The progress of the recomputes one may follow (their own; the school-wide roles: their school's and
+    the city's), refreshed every few seconds while one runs."""
+    jobs = list(selectors.recompute_jobs_visible(request.staff)[:20])
+    running = any(job.finished_at is None for job in jobs)
+    return render(request, "attendance/recompute_jobs.html", {"jobs": jobs, "running": running})
+
+
 # --- Months --------------------------------------------------------------------------------
 
 

@@ -124,3 +124,22 @@ def test_whoever_declared_follows_the_progress_and_strangers_do_not(people, clie
     RoleAssignment.objects.create(staff=outsider_personnel, role=Role.PERSONNEL)
     assert client_for(outsider_personnel).get(url).json()["results"] == []
     assert client_for(people["principal"]).get(url).json()["results"][0]["id"] == after[0]["id"]
+
+
+def test_the_progress_page_shows_the_running_job_and_refreshes_until_it_is_done(people, client_for, clock):
+    clock(at(WORKDAY, "06:00:00"))
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        typhoon_day_declare(actor=people["personnel"].user, day=WORKDAY, school=None)
+    url = reverse("attendance:recompute_jobs")
+    page = client_for(people["personnel"]).get(url).content.decode()
+    job = RecomputeJob.objects.get()
+    assert f'data-testid="job-{job.pk}"' in page and "停班停課宣布" in page
+    assert 'http-equiv="refresh"' in page and 'value="0"' in page
+    for callback in callbacks:
+        callback()
+    done = client_for(people["principal"]).get(url).content.decode()
+    assert 'value="100"' in done and "完成" in done and 'http-equiv="refresh"' not in done
+    # A teacher started nothing and follows nothing.
+    assert 'data-testid="no-jobs"' in client_for(people["teacher"]).get(url).content.decode()
+    school_page = client_for(people["personnel"]).get(reverse("attendance:school")).content.decode()
+    assert url in school_page
