@@ -9,13 +9,15 @@ people, and anyone hired after the day, are asked of the calendar directly.
 Invalidation: ``schedules.events.calendar_changed`` (attendance/signals.py) calls ``forget`` with
 the schools it names (or all), which moves a generation number that is part of every key — inside
 the changing transaction and again after its commit, so a page that read the old calendar in
-between cannot keep it cached. Entries also expire after a day.
+between cannot keep it cached. Entries also expire after a day (a minute without the shared cache of
+production, whose other processes would not see the generation move).
 """
 
 import datetime as dt
 import time
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
 from django.utils import translation
@@ -24,7 +26,12 @@ from schedules.calendar import DutyDay, duty_day, duty_days
 from schedules.models import PersonalSchedule
 from staff.models import StaffMember
 
-TIMEOUT = 24 * 60 * 60
+
+def _timeout() -> int:
+    # A day with the shared cache of production (CACHE_URL), where the generation moved by one process is
+    # seen by all. Without it each process has its own memory and only the changing one forgets: a minute.
+    return 24 * 60 * 60 if settings.CACHE_URL else 60
+
 _ALL = "attendance:windows:gen"
 
 
@@ -62,7 +69,7 @@ def duty_window(staff: StaffMember, day: dt.date) -> DutyDay:
     entry = cache.get(key)
     if entry is None:
         entry = _compute(staff.school_id, staff.category, day)
-        cache.set(key, entry, TIMEOUT)
+        cache.set(key, entry, _timeout())
     duty, personal = entry
     if staff.pk in personal:
         return duty_day(staff, day)
