@@ -144,6 +144,16 @@ def _thread_declarations(thread: str):
     return TyphoonDay.objects.filter(source_ref=thread)
 
 
+def _declared(alert: DisasterAlert) -> list[TyphoonDay]:
+    """The declarations made from the alert's thread, oldest first; read once per alert object
+    (``pending_alerts`` reads those of every proposal in one query)."""
+    cached = getattr(alert, "_declared", None)
+    if cached is None:
+        cached = list(_thread_declarations(alert.thread).select_related("school__district").order_by("pk"))
+        alert._declared = cached
+    return cached
+
+
 def _notify_proposal(proposal: DisasterAlert) -> None:
     """Tell the people who may confirm it: personnel of the schools concerned and the city's system admins."""
     if proposal.action == DisasterAlert.Action.WITHDRAW:
@@ -309,7 +319,7 @@ def decision_scope(user, alert: DisasterAlert) -> Scope | None:
     if staff is None or not can_declare_typhoon(user, staff.school):
         return None
     school = staff.school
-    declared = _thread_declarations(alert.thread).filter(school=school).exists()
+    declared = any(t.school_id == school.pk for t in _declared(alert))
     return Scope(school=school) if (_school_in(school, alert) or declared) else None
 
 
@@ -355,22 +365,22 @@ def _resolved(fields: dict) -> dict:
 
 def plan(alert: DisasterAlert, scope: Scope) -> Plan:
     """What confirming would do; reads only (the list page shows it for every proposal)."""
-    declarations = _thread_declarations(alert.thread).select_related("school__district").order_by("pk")
+    declarations = _declared(alert)
+    schools = [t for t in declarations if t.scope == TyphoonDay.Scope.SCHOOL]
     if scope.school is None:
-        existing = declarations.exclude(scope=TyphoonDay.Scope.SCHOOL).first()
+        existing = next((t for t in declarations if t.scope != TyphoonDay.Scope.SCHOOL), None)
         if alert.action == DisasterAlert.Action.WITHDRAW:
             found = tuple(declarations)
             return Plan("withdraw", {}, found) if found else Plan("nothing", {})
         fields = _declaration_fields(alert, None)
         followers = tuple(
-            (t, _declaration_fields(alert, t.school) if _school_in(t.school, alert) else None)
-            for t in declarations.filter(scope=TyphoonDay.Scope.SCHOOL)
+            (t, _declaration_fields(alert, t.school) if _school_in(t.school, alert) else None) for t in schools
         )
         followers = tuple((t, f) for t, f in followers if f is None or not _already(t, f))
         if existing:
             return Plan("change", fields, (existing,), followers)
         return Plan("declare", fields, (), followers)
-    existing = declarations.filter(school=scope.school).first()
+    existing = next((t for t in schools if t.school_id == scope.school.pk), None)
     if alert.action == DisasterAlert.Action.WITHDRAW or not _school_in(scope.school, alert):
         return Plan("withdraw", {}, (existing,)) if existing else Plan("nothing", {})
     fields = _declaration_fields(alert, scope.school)
@@ -388,7 +398,7 @@ def is_pending_for(alert: DisasterAlert, scope: Scope) -> bool:
     if scope.school.pk in decided:
         return False
     # A city or districts declaration of the thread is the city administrator's to change.
-    return not _thread_declarations(alert.thread).exclude(scope=TyphoonDay.Scope.SCHOOL).exists()
+    return not any(t.scope != TyphoonDay.Scope.SCHOOL for t in _declared(alert))
 
 
 def _lock_pending(alert: DisasterAlert, scope: Scope) -> DisasterAlert:
@@ -478,7 +488,15 @@ def pending_alerts(user) -> list[tuple[DisasterAlert, Scope]]:
         staff = getattr(user, "staff_or_none", None)
         if staff is None:
             return []
-    candidates = DisasterAlert.objects.filter(state__in=LIVE).prefetch_related("decisions").order_by("-sent")[:50]
+    candidates = list(
+        DisasterAlert.objects.filter(state__in=LIVE).prefetch_related("decisions").order_by("-sent")[:50]
+    )
+    by_thread: dict[str, list[TyphoonDay]] = {alert.thread: [] for alert in candidates}
+    declarations = TyphoonDay.objects.filter(source_ref__in=list(by_thread)).select_related("school__district")
+    for typhoon in declarations.order_by("pk"):
+        by_thread[typhoon.source_ref].append(typhoon)
+    for alert in candidates:
+        alert._declared = by_thread[alert.thread]
     pending = []
     for alert in candidates:
         scope = decision_scope(user, alert)

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry
@@ -443,3 +445,30 @@ def test_what_became_of_each_alert_reads_in_the_persons_language(city, client_fo
     assert "New proposal: " in outcomes[1]
     assert "This alert was imported before; nothing changed" in outcomes[2]
     assert not re.search(r"[\u4e00-\u9fff]{2}", outcomes[0].split("</code>")[1])
+
+
+def test_the_proposals_page_costs_the_same_for_one_proposal_or_many(city, client_for):
+    """A typhoon brings one alert per district: the page reads every proposal's declarations at once."""
+
+    def page_queries(who) -> int:
+        client = client_for(city[who])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("schedules:cap_alerts")).status_code == 200
+        return len(queries)
+
+    def alert_for(n: int, district: str, code: str) -> bytes:
+        return (sample("actual_two_districts.xml")
+                .replace(FIRST.encode(), f"sample.example_many_{n:03d}".encode())
+                .replace("高雄市苓雅區、前鎮區".encode(), f"高雄市{district}".encode())
+                .replace(b"6400900", code.encode()))
+
+    cap_services.cap_alert_import(actor=None, content=alert_for(0, "苓雅區", "6400800"))
+    [first] = DisasterAlert.objects.filter(state=State.PROPOSED)
+    cap_services.disaster_alert_confirm(actor=city["personnel"].user, alert=first, scope=cap_services.Scope(
+        school=city["school"]))
+    do_import("update_afternoon.xml")  # an update of an alert never received: a proposal of its own
+    one = {who: page_queries(who) for who in ("sysadmin", "personnel")}
+    for n, (district, code) in enumerate((("鳳山區", "6401200"), ("三民區", "6400500"), ("前鎮區", "6400900")), 1):
+        cap_services.cap_alert_import(actor=None, content=alert_for(n, district, code))
+    assert len(cap_services.pending_alerts(city["sysadmin"].user)) == 5
+    assert {who: page_queries(who) for who in ("sysadmin", "personnel")} == one
