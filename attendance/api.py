@@ -132,7 +132,7 @@ class DailyResultListApi(_StaffScopedMixin, generics.ListAPIView):
 
 class CorrectionOutputSerializer(serializers.ModelSerializer):
     staff = StaffRefSerializer(read_only=True)
-    decided_by = serializers.CharField(source="decided_by.name", default=None, read_only=True)
+    decided_by = serializers.CharField(source="decided_by.name", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = PunchCorrection

@@ -9,7 +9,7 @@ urlpatterns = [
     path("attendance/punches/", api.PunchListCreateApi.as_view(), name="punches"),
     path("attendance/daily-results/", api.DailyResultListApi.as_view(), name="daily_results"),
     path("attendance/corrections/", api.CorrectionListCreateApi.as_view(), name="corrections"),
-    path("attendance/corrections/<int:pk>/approve/", api.CorrectionApproveApi.as_view(), name="correction_approve"),
+    path("attendance/corrections/<id:pk>/approve/", api.CorrectionApproveApi.as_view(), name="correction_approve"),
     path("attendance/recompute-jobs/", api.RecomputeJobListApi.as_view(), name="recompute_jobs"),
-    path("attendance/corrections/<int:pk>/reject/", api.CorrectionRejectApi.as_view(), name="correction_reject"),
+    path("attendance/corrections/<id:pk>/reject/", api.CorrectionRejectApi.as_view(), name="correction_reject"),
 ]

@@ -37,6 +37,7 @@ from attendance.services import (
     punch_record,
 )
 from common.exports import csv_bytes, download, xlsx_bytes, xlsx_table
+from common.inputs import BadInput, id_or_none, parse_date, parse_month
 from staff.models import StaffCategory, StaffMember
 from staff.permissions import can_manage_staff, can_see_staff, is_school_wide
 from staff.selectors import staff_required_for
@@ -59,18 +60,17 @@ def staff_required(view):
 
 
 def _month_arg(value: str | None, default: dt.date) -> tuple[int, int]:
+    """A stale or hand-edited ?month= shows the default month (common.inputs bounds it)."""
     try:
-        year, month = (int(part) for part in (value or "").split("-"))
-        dt.date(year, month, 1)
-    except (ValueError, TypeError):
+        return parse_month(value)
+    except BadInput:
         return default.year, default.month
-    return year, month
 
 
 def _date_arg(value: str | None, default: dt.date) -> dt.date:
     try:
-        return dt.date.fromisoformat(value or "")
-    except ValueError:
+        return parse_date(value)
+    except BadInput:
         return default
 
 
@@ -300,7 +300,7 @@ def export_report(request, fmt: str):
     year, month = _month_arg(request.GET.get("month"), timezone.localdate())
     start, end = selectors.month_bounds(year, month)
     unit_id = request.GET.get("unit")
-    unit_id = int(unit_id) if unit_id and unit_id.isdigit() else None
+    unit_id = id_or_none(unit_id)
     category = request.GET.get("category") or None
     daily_results_ensure(school=me.school, start=start, end=end)
     rows = selectors.monthly_report(me, start, end, unit_id=unit_id, category=category)

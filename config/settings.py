@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # A JSON 413 for an over-size API body, before anything reads it.
+    "config.middleware.ApiBodyLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -304,6 +306,8 @@ SPECTACULAR_SETTINGS = {
         "OvertimeStatusEnum": "leave.models.OvertimeRequest.Status",
         "SubstitutePayerEnum": "leave.models.Payer",
     },
+    # Times of day carry no offset: published as HH:MM[:SS] strings (config.api.local_times_hook).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.local_times_hook"],
 }
 
 # --- Logging --------------------------------------------------------------

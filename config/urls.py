@@ -37,3 +37,8 @@ urlpatterns = [
     path("api/", include("leave.api_urls")),
     path("api/", include("substitutes.api_urls")),
 ]
+
+handler400 = "config.views.bad_request"
+handler403 = "config.views.permission_denied"
+handler404 = "config.views.page_not_found"
+handler500 = "config.views.server_error"

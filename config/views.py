@@ -6,7 +6,7 @@ from django.db import connection, transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views import i18n
+from django.views import defaults, i18n
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -44,3 +44,36 @@ def set_language(request) -> HttpResponse:
         user.language = language
         user.save(update_fields=["language"])
     return response
+
+
+# Django's error handlers: JSON under /api/ (config.api.api_error_response), the usual pages elsewhere.
+def bad_request(request, exception=None):
+    from config.api import api_error_response, is_api_request
+
+    if is_api_request(request):
+        return api_error_response(400, exception)
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request, exception=None):
+    from config.api import api_error_response, is_api_request
+
+    if is_api_request(request):
+        return api_error_response(403, exception)
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request, exception=None):
+    from config.api import api_error_response, is_api_request
+
+    if is_api_request(request):
+        return api_error_response(404, exception)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    from config.api import api_error_response, is_api_request
+
+    if is_api_request(request):
+        return api_error_response(500)
+    return defaults.server_error(request)

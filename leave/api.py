@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.inputs import BadInput, parse_date, parse_id
 from leave.display import span_text
 from leave.filters import LeaveRequestFilter
 from leave.models import ApprovalStep, LeaveRequest, LeaveRule, LeaveType, OvertimeRequest
@@ -129,9 +130,9 @@ def _date_param(request, name: str) -> dt.date | None:
     if not value:
         return None
     try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise serializers.ValidationError({name: "日期格式應為 YYYY-MM-DD"}) from exc
+        return parse_date(value)
+    except BadInput as exc:
+        raise serializers.ValidationError({name: exc.message}, code=exc.code) from exc
 
 
 class BalanceListView(APIView):
@@ -145,8 +146,8 @@ class BalanceListView(APIView):
         subject = me
         if request.query_params.get("staff"):
             try:
-                subject = StaffMember.objects.get(pk=int(request.query_params["staff"]))
-            except (StaffMember.DoesNotExist, ValueError) as exc:
+                subject = StaffMember.objects.get(pk=parse_id(request.query_params["staff"]))
+            except (StaffMember.DoesNotExist, BadInput) as exc:
                 raise Http404 from exc
             if not can_see_staff(me, subject):
                 raise Http404
@@ -212,7 +213,7 @@ class SubmitInput(serializers.Serializer):
     end = serializers.DateTimeField()
     deputy = serializers.IntegerField(help_text="職務代理人（教職員 id）")
     reason = serializers.CharField(allow_blank=True, default="")
-    event_key = serializers.CharField(allow_blank=True, default="")
+    event_key = serializers.CharField(allow_blank=True, default="", max_length=30)
     event_date = serializers.DateField(allow_null=True, default=None)
     class_arrangement = serializers.CharField(allow_blank=True, default="")
     attachments = serializers.ListField(child=serializers.FileField(), default=list)
@@ -286,7 +287,7 @@ class PreviewInput(serializers.Serializer):
     leave_type = serializers.IntegerField()
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
-    event_key = serializers.CharField(allow_blank=True, default="")
+    event_key = serializers.CharField(allow_blank=True, default="", max_length=30)
     event_date = serializers.DateField(allow_null=True, default=None)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.selectors import audit_history
+from common.inputs import BadInput, id_or_none, parse_date
 from leave import exports
 from leave.errors import LeaveError
 from leave.filters import LeaveRequestFilter
@@ -327,15 +328,15 @@ def balances_overview(request):
     on = timezone.localdate()
     if request.GET.get("on"):
         try:
-            on = dt.date.fromisoformat(request.GET["on"])
-        except ValueError:
-            messages.error(request, _("日期格式不正確"))
+            on = parse_date(request.GET["on"])
+        except BadInput as exc:
+            messages.error(request, exc.message)
     people = StaffMember.objects.filter(visible_staff_q(me), is_active=True).select_related("unit").order_by(
         "unit__name", "employee_no"
     )
-    unit_id = request.GET.get("unit")
-    if unit_id and unit_id.isdigit():
-        people = people.filter(unit_id=int(unit_id))
+    unit_id = id_or_none(request.GET.get("unit"))
+    if unit_id:
+        people = people.filter(unit_id=unit_id)
     people = list(people)
     balances = leave_balances(staff_members=people, on=on)
     header, rows = exports.balance_rows(people, balances)

@@ -6,5 +6,5 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.inbox_page, name="inbox"),
     path("read/", views.mark_read, name="mark_read"),
-    path("<int:pk>/", views.open_notification, name="open"),
+    path("<id:pk>/", views.open_notification, name="open"),
 ]

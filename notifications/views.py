@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from common.inputs import id_or_none
 from notifications.selectors import inbox
 from notifications.services import notification_mark_read
 
@@ -18,7 +19,7 @@ def inbox_page(request):
 @login_required
 def mark_read(request):
     ids = request.POST.getlist("id")
-    notification_mark_read(user=request.user, notification_ids=[int(i) for i in ids if i.isdigit()] or None)
+    notification_mark_read(user=request.user, notification_ids=[n for n in map(id_or_none, ids) if n] or None)
     return redirect("notifications:inbox")
 
 

@@ -15,6 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.inputs import BadInput, parse_id
 from schedules.calendar import Reason, calendar_days, duty_days
 from schedules.models import TyphoonDay
 from schedules.services import ScheduleError
@@ -90,8 +91,8 @@ class MyCalendarApi(APIView):
         subject = me
         if request.query_params.get("staff"):
             try:
-                subject = StaffMember.objects.get(pk=int(request.query_params["staff"]))
-            except (ValueError, StaffMember.DoesNotExist) as exc:
+                subject = StaffMember.objects.get(pk=parse_id(request.query_params["staff"]))
+            except (BadInput, StaffMember.DoesNotExist) as exc:
                 raise NotFound from exc
             if not can_see_staff(me, subject):
                 raise NotFound

@@ -126,7 +126,7 @@ def _parse_row(line: int, cells: list[str]) -> tuple[OfficeDayRow | None, str]:
     problems = []
     day = None
     try:
-        if len(raw_date) != 8 or not raw_date.isdigit():
+        if len(raw_date) != 8 or not (raw_date.isascii() and raw_date.isdigit()):
             raise ValueError
         day = dt.date(int(raw_date[:4]), int(raw_date[4:6]), int(raw_date[6:]))
     except ValueError:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from common.inputs import id_or_none
 from schedules.models import Semester
 from schedules.timetable_forms import TimetableImportForm
 from schedules.timetables_selectors import (
@@ -28,9 +29,9 @@ from staff.selectors import staff_required_for
 
 
 def _semester(request, me: StaffMember) -> Semester | None:
-    pk = request.GET.get("semester")
-    if pk and pk.isdigit():
-        semester = Semester.objects.filter(pk=int(pk), school_id=me.school_id).first()
+    pk = id_or_none(request.GET.get("semester"))
+    if pk:
+        semester = Semester.objects.filter(pk=pk, school_id=me.school_id).first()
         if semester is None:
             raise Http404
         return semester

@@ -227,7 +227,7 @@ def _class_sort_key(name: str) -> tuple:
     # 國一 < 國三 < 高一 < 高三, then by class number.
     division = 0 if name.startswith("國") else 1
     grade = _GRADES.get(name[1:2], 9)
-    digits = "".join(ch for ch in name if ch.isdigit())
+    digits = "".join(ch for ch in name if ch.isascii() and ch.isdigit())
     return (division, grade, int(digits) if digits else 0, name)
 
 

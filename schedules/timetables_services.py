@@ -86,7 +86,7 @@ def decode_csv(data: bytes) -> str:
 
 def _parse_weekday(value: str) -> int | None:
     text = value.strip().replace("星期", "").replace("週", "").replace("周", "")
-    if text.isdigit() and 1 <= int(text) <= 6:
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= 6:
         return int(text)
     if text in WEEKDAY_WORDS:
         return WEEKDAY_WORDS[text]
@@ -102,7 +102,7 @@ def _parse_period(value: str) -> int | str | None:
     text = value.strip().removeprefix("第").removesuffix("節").strip()
     if text in PERIOD_WORDS:
         return PERIOD_WORDS[text]
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 2:
         return int(text)
     if text and all(ch in CHINESE_DIGITS for ch in text):
         if text == "十":

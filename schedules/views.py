@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common.inputs import BadInput, parse_date, parse_id, parse_month
 from schedules import selectors, services
 from schedules.forms import OfficeCalendarImportForm, SchoolDayForm, SemesterForm, TyphoonDayForm
 from schedules.models import SchoolDay, Semester, TyphoonDay
+from schedules.models.semesters import ROC_OFFSET
 from schedules.permissions import (
     can_declare_typhoon,
     can_import_office_calendar,
@@ -67,9 +69,8 @@ def month(request):
         raise PermissionDenied
     today = timezone.localdate()
     try:
-        year, mon = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
-        dt.date(year, mon, 1)
-    except ValueError:
+        year, mon = parse_month(request.GET.get("month") or f"{today:%Y-%m}")
+    except BadInput:
         year, mon = today.year, today.month
     cal = selectors.month_calendar(school=school, year=year, month=mon, viewer=staff_for_request(request))
     return render(request, "schedules/month.html", {
@@ -109,13 +110,20 @@ def office_calendar(request):
 # --- the school's own days ----------------------------------------------------------------------
 
 
+def _school_year_arg(value, default: int) -> int:
+    """A 學年度 (民國) whose days lie inside the span every input keeps to (common.inputs)."""
+    try:
+        first = parse_date(f"{int(parse_id(value)) + ROC_OFFSET:04d}-08-01")
+        parse_date(f"{first.year + 1:04d}-07-31")
+    except (BadInput, ValueError):
+        return default
+    return first.year - ROC_OFFSET
+
+
 @login_required
 def school_days(request):
     school = _managed_school(request)
-    try:
-        year = int(request.GET.get("year") or selectors.current_school_year())
-    except ValueError:
-        year = selectors.current_school_year()
+    year = _school_year_arg(request.GET.get("year"), selectors.current_school_year())
     form = SchoolDayForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

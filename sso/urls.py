@@ -14,12 +14,12 @@ urlpatterns = [
     path("sso/profile/", views.profile, name="profile"),
     path("sso/bindings/", views.school_bindings, name="bindings"),
     path("sso/bindings/policy/", views.binding_policy, name="binding_policy"),
-    path("sso/bindings/<int:identity_id>/unbind/", views.binding_unbind, name="binding_unbind"),
-    path("sso/bindings/<int:identity_id>/bind/", views.binding_bind, name="binding_bind"),
-    path("sso/bindings/staff/<int:staff_id>/preregister/", views.binding_preregister, name="binding_preregister"),
+    path("sso/bindings/<id:identity_id>/unbind/", views.binding_unbind, name="binding_unbind"),
+    path("sso/bindings/<id:identity_id>/bind/", views.binding_bind, name="binding_bind"),
+    path("sso/bindings/staff/<id:staff_id>/preregister/", views.binding_preregister, name="binding_preregister"),
     path("sso/lockouts/", views.lockouts, name="lockouts"),
     path("sso/lockouts/address/", views.lockout_unlock_address, name="lockout_unlock_address"),
-    path("sso/lockouts/<int:staff_id>/unlock/", views.lockout_unlock, name="lockout_unlock"),
+    path("sso/lockouts/<id:staff_id>/unlock/", views.lockout_unlock, name="lockout_unlock"),
     # Local accounts: password reset by email with Django's expiring one-time link.
     path(
         "accounts/password/reset/",

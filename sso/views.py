@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from common.inputs import id_or_none
 from sso import selectors, services
 from sso.errors import SsoError
 from sso.models import BindMethod, PortalIdentity
@@ -265,8 +266,8 @@ def bind(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        identity_id = request.POST.get("identity", "")
-        if not identity_id.isdigit():
+        identity_id = id_or_none(request.POST.get("identity"))
+        if identity_id is None:
             raise Http404
         identity = get_object_or_404(PortalIdentity, pk=identity_id, user=request.user)
         services.identity_unbind(identity_id=identity.pk, actor=request.user)
@@ -342,8 +343,8 @@ def binding_unbind(request: HttpRequest, identity_id: int) -> HttpResponse:
 def binding_bind(request: HttpRequest, identity_id: int) -> HttpResponse:
     me = _binding_admin(request)
     identity = _identity_of_school(me, identity_id)
-    staff_id = request.POST.get("staff")
-    if not staff_id or not str(staff_id).isdigit():
+    staff_id = id_or_none(request.POST.get("staff"))
+    if staff_id is None:
         messages.error(request, _("請選擇要綁定的教職員。"))
         return redirect("sso:bindings")
     staff = _staff_of_school(me, staff_id)

@@ -12,3 +12,10 @@ class StaffConfig(AppConfig):
 
     name = "staff"
     verbose_name = _("人員與學校")
+
+    def ready(self) -> None:
+        from common.inputs import install, register_converters
+
+        # Dates, years, months and ids are bounded in every form, serializer and URL (common/inputs.py).
+        register_converters()
+        install()

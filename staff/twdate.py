@@ -64,7 +64,7 @@ def parse_tw_date(text: str) -> dt.date:
     Raises ValueError when the text is not such a date.
     """
     value = text.strip()
-    if value.isdigit() and len(value) in (7, 8):
+    if value.isascii() and value.isdigit() and len(value) in (7, 8):
         year, month, day = int(value[:-4]), int(value[-4:-2]), int(value[-2:])
     else:
         match = _DATE_PARTS.match(value)

@@ -12,6 +12,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.inputs import BadInput, parse_month
 from staff.selectors import staff_for_request
 from substitutes.filters import CoverageAssignmentFilter, CoverageNeedFilter
 from substitutes.models import CoverageAssignment, CoverageNeed
@@ -160,13 +161,13 @@ class AssignmentList(generics.ListAPIView):
 class AssignmentCancel(APIView):
     permission_classes = [IsAuthenticated, IsAcademicAffairs]
 
-    class CancelInputSerializer(serializers.Serializer):
+    class AssignmentCancelInput(serializers.Serializer):
         reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
-    @extend_schema(request=CancelInputSerializer, responses=AssignmentSerializer)
+    @extend_schema(request=AssignmentCancelInput, responses=AssignmentSerializer)
     def post(self, request, pk: int):
         """Take an assignment back: the need is open again."""
-        data = self.CancelInputSerializer(data=request.data)
+        data = self.AssignmentCancelInput(data=request.data)
         data.is_valid(raise_exception=True)
         if not CoverageAssignment.objects.filter(pk=pk, school_id=staff_for_request(request).school_id).exists():
             raise Http404
@@ -208,6 +209,9 @@ class PayReport(APIView):
         query = self.QuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         today = timezone.localdate()
-        year, month = (int(x) for x in query.validated_data.get("month", f"{today:%Y-%m}").split("-"))
+        try:
+            year, month = parse_month(query.validated_data.get("month", f"{today:%Y-%m}"))
+        except BadInput as exc:
+            raise serializers.ValidationError({"month": [exc.message]}, code=exc.code) from exc
         report = pay_report(school=staff_for_request(request).school, year=year, month=month, with_lines=False)
         return Response(PayReportSerializer(report).data)

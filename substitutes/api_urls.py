@@ -6,11 +6,11 @@ from substitutes import api
 
 urlpatterns = [
     path("substitutes/needs/", api.NeedList.as_view(), name="substitutes-api-needs"),
-    path("substitutes/needs/<int:pk>/candidates/", api.NeedCandidates.as_view(), name="substitutes-api-candidates"),
-    path("substitutes/needs/<int:pk>/assign/", api.NeedAssign.as_view(), name="substitutes-api-assign"),
+    path("substitutes/needs/<id:pk>/candidates/", api.NeedCandidates.as_view(), name="substitutes-api-candidates"),
+    path("substitutes/needs/<id:pk>/assign/", api.NeedAssign.as_view(), name="substitutes-api-assign"),
     path("substitutes/assignments/", api.AssignmentList.as_view(), name="substitutes-api-assignments"),
     path(
-        "substitutes/assignments/<int:pk>/cancel/", api.AssignmentCancel.as_view(),
+        "substitutes/assignments/<id:pk>/cancel/", api.AssignmentCancel.as_view(),
         name="substitutes-api-assignment-cancel",
     ),
     path("substitutes/pay-report/", api.PayReport.as_view(), name="substitutes-api-pay-report"),

@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.inputs import BadInput, parse_month
 from staff.models import StaffCategory, StaffMember
 from substitutes.models import CoverageAssignment, Payer
 
@@ -59,8 +60,6 @@ class MonthForm(forms.Form):
     def year_month(self, today: dt.date) -> tuple[int, int]:
         value = (self.data.get("month") or "").strip() if self.is_bound else ""
         try:
-            year, month = (int(x) for x in value.split("-", 1))
-            dt.date(year, month, 1)
-        except (ValueError, TypeError):
+            return parse_month(value)
+        except BadInput:
             return today.year, today.month
-        return year, month

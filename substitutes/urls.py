@@ -5,11 +5,11 @@ from substitutes import views
 app_name = "substitutes"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("needs/<int:pk>/", views.need_detail, name="need"),
-    path("needs/<int:pk>/assign/", views.need_assign, name="assign"),
-    path("assignments/<int:pk>/cancel/", views.assignment_cancel, name="assignment_cancel"),
+    path("needs/<id:pk>/", views.need_detail, name="need"),
+    path("needs/<id:pk>/assign/", views.need_assign, name="assign"),
+    path("assignments/<id:pk>/cancel/", views.assignment_cancel, name="assignment_cancel"),
     path("absences/new/", views.absence_new, name="absence_new"),
-    path("absences/<int:pk>/cancel/", views.absence_withdraw, name="absence_cancel"),
+    path("absences/<id:pk>/cancel/", views.absence_withdraw, name="absence_cancel"),
     path("mine/", views.mine, name="mine"),
     path("pay/", views.pay, name="pay"),
     path("pay/export.csv", views.pay_export, {"fmt": "csv"}, name="pay_csv"),

@@ -33,6 +33,32 @@ GARBAGE_QUERY = {
 }
 
 
+# Values at the edge of what a date, month, year or id can be: the calendar's ends (year 1, 9999, 99999),
+# impossible dates and months, other scripts' digits, ids too large for any column, negative ones.
+EDGE_VALUES = (
+    "0001-01-01", "9999-12-31", "99999-01-01", "0000-00-00", "9999-12", "2025-13", "9999",
+    "\u0661\u0662", "\uff11\uff12", "1" * 30, "-1",
+)
+# Every query parameter the pages and endpoints read a date, month, year or id from.
+EDGE_KEYS = (
+    *GARBAGE_QUERY, "on", "date_after", "date_before", "start_date", "end_date", "id", "ids", "pk", "staff_id",
+    "leave_type", "deputy", "applicant", "need", "substitute", "school_day",
+)
+
+
+def edge_query(value: str) -> dict[str, str]:
+    """Every date, month, year and id parameter set to one edge value (``?month=9999-12&staff=111…``)."""
+    return dict.fromkeys(EDGE_KEYS, value)
+
+
+# Values of a path parameter, by its converter, that no table or calendar holds: each must be a 404.
+EDGE_PATH_VALUES = {
+    "id": ("1" * 30, "9" * 19, "0", "-1", "\u0661\u0662"),
+    "year": ("99999", "9999", "0001", "0", "\uff11\uff12"),
+    "month": ("13", "0", "99", "-1"),
+}
+
+
 @dataclass(frozen=True)
 class Route:
     name: str  # "leave:detail", or the route itself when the pattern has no name
@@ -66,6 +92,28 @@ def project_routes() -> list[Route]:
 
 
 _CONVERTER = re.compile(r"<(?:(?P<conv>\w+):)?(?P<name>\w+)>")
+
+
+def bare_int_converters(route: Route) -> list[str]:
+    """The parameters of a pattern that use Django's unbounded ``int`` converter (they must use ``id``,
+    ``year`` or ``month`` from common.inputs, which stop at what a table or the calendar holds)."""
+    from django.urls.converters import IntConverter
+
+    return [
+        name for name, converter in _converters(route.route).items() if isinstance(converter, IntConverter)
+    ]
+
+
+def bounded_params(route: Route) -> dict[str, str]:
+    """The parameters of a pattern that take a number, with their converter: {"pk": "id", "year": "year"}."""
+    return {m["name"]: m["conv"] for m in _CONVERTER.finditer(route.route) if m["conv"] in EDGE_PATH_VALUES}
+
+
+def _converters(route: str) -> dict:
+    from django.urls.converters import get_converters
+
+    known = get_converters()
+    return {m["name"]: known[m["conv"] or "str"] for m in _CONVERTER.finditer(route)}
 
 
 def concrete(route: Route, values: dict[str, object]) -> str:

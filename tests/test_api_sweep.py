@@ -10,10 +10,22 @@ checks could fail, ``SEEN_BY`` names, for each list, a role that does see the te
 """
 
 import json
+import re
 
 import pytest
 
-from tests.sweep import GARBAGE_QUERY, Route, concrete, db_snapshot, project_routes, snapshot_diff
+from tests.sweep import (
+    EDGE_PATH_VALUES,
+    EDGE_VALUES,
+    GARBAGE_QUERY,
+    Route,
+    bounded_params,
+    concrete,
+    db_snapshot,
+    edge_query,
+    project_routes,
+    snapshot_diff,
+)
 from tests.sweep_world import ROLES, fixtures, school_markers, teacher_markers
 
 world, as_role = fixtures()
@@ -106,9 +118,21 @@ BAD_BODIES = {
 }
 
 
+# Every date, time, number and id field a body may carry, set to one value at the edge of the calendar or of a
+# column (tests/sweep.py); text and choice fields keep their wrong types (a "9999" comment would be valid).
+_WRONG = json.loads(BAD_BODIES["wrong_types"])
+_WORDS = {"kind", "reason", "comment", "note", "decision", "compensation", "approve", "all"}
+_EDGE_KEYS = (*(k for k in _WRONG if k not in _WORDS), "event_date", "to", "month", "year", "on")
+BAD_BODIES.update({
+    f"edge_{index}": json.dumps({**{k: _WRONG[k] for k in _WORDS}, **dict.fromkeys(_EDGE_KEYS, value)})
+    for index, value in enumerate([*EDGE_VALUES, 10**30, -(10**30), 2**63])
+})
+
 # (endpoint, body) pairs where the "bad" body is a valid request.
 VALID_BODIES = {
-    ("attendance_api:punches", "out_of_range"): "a punch takes only its kind, and `in` is one",
+    ("attendance_api:punches", name): "a punch takes only its kind, and `in` is one"
+    for name in BAD_BODIES
+    if name == "out_of_range"
 }
 
 
@@ -220,3 +244,89 @@ def test_bad_input_is_a_400_with_a_message_and_changes_nothing(route, body, worl
     payload = response.json()
     assert payload, "a 400 says what is wrong"
     assert snapshot_diff(before, db_snapshot()) == []
+
+
+# --- Edge values: dates at the calendar's ends, other scripts' digits, ids no table holds ---------------
+
+
+@pytest.mark.parametrize("role", ("teacher", "unit_head", "personnel", "academic"))
+@pytest.mark.parametrize("route", ENDPOINTS, ids=str)
+def test_edge_values_in_the_query_string_are_a_400_or_ignored(route, role, world, as_role):
+    client, url = as_role(role), url_of(route, world)
+    for value in EDGE_VALUES:
+        response = client.get(url, {**QUERIES.get(route.name, {}), **edge_query(value)})
+        assert response.status_code in (200, 400, 403, 404, 405), f"{value!r}: {response.status_code}"
+        assert response.json() is not None, "the API answers in JSON"
+
+
+@pytest.mark.parametrize("route", [r for r in ENDPOINTS if bounded_params(r)], ids=str)
+def test_edge_values_in_the_path_are_a_json_404(route, world, as_role):
+    client = as_role(ACTORS.get(route.name, "personnel"))
+    for param, converter in bounded_params(route).items():
+        for value in EDGE_PATH_VALUES[converter]:
+            values = {key: world.objects[name] for key, name in ARGS[route.name][1].items()}
+            url = concrete(route, {**values, param: value})
+            for response in (client.get(url), client.post(url, {}, content_type="application/json")):
+                assert response.status_code == 404, f"{url}: {response.status_code}"
+                assert response.json()["code"] == "not_found"
+
+
+# --- Text lengths and body sizes ---------------------------------------------------------------------------
+
+MEGABYTE = "字" * (1024 * 1024 // 3 + 1)  # over 1 MB in UTF-8
+
+
+def _text_fields_of_every_input(client):
+    """(route, field) for every string field of every JSON request body the schema publishes."""
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+
+    def resolve(node):
+        while "$ref" in node:
+            node = components[node["$ref"].rsplit("/", 1)[1]]
+        return node
+
+    by_path = {"/" + re.sub(r"<[^>]+>", "{}", r.route): r for r in ENDPOINTS}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+            if method != "post" or body is None:
+                continue
+            for name, field in resolve(body["schema"]).get("properties", {}).items():
+                field = resolve(field)
+                if field.get("type") == "string" and "enum" not in field and "format" not in field:
+                    yield by_path[re.sub(r"\{[^}]+\}", "{}", path)], name
+
+
+def test_a_megabyte_in_any_text_field_of_any_input_is_a_400(world, as_role):
+    """A 1 MB value for each text field of each API input, one at a time: refused by that field."""
+    fields = list(_text_fields_of_every_input(as_role("teacher")))
+    assert len(fields) >= 8, fields
+    for route, name in fields:
+        client, url = as_role(ACTORS.get(route.name, "teacher")), url_of(route, world)
+        before = db_snapshot()
+        response = client.post(url, {name: MEGABYTE}, content_type="application/json")
+        assert response.status_code == 400, f"{route} {name}: {response.status_code}"
+        assert name in response.json(), f"{route}: {name} not refused ({response.json()})"
+        assert snapshot_diff(before, db_snapshot()) == []
+
+
+@pytest.mark.parametrize("content_type", ("application/json", "application/x-www-form-urlencoded"))
+@pytest.mark.parametrize("route", [r for r in ENDPOINTS if r.name in ACTORS], ids=str)
+def test_an_over_size_body_is_a_json_413(route, content_type, world, as_role, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4096
+    client, url = as_role(ACTORS[route.name]), url_of(route, world)
+    body = json.dumps({"reason": "x" * 5000}) if content_type == "application/json" else "reason=" + "x" * 5000
+    before = db_snapshot()
+    response = client.post(url, body, content_type=content_type)
+    assert response.status_code == 413, response.status_code
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["code"] == "request_too_large"
+    assert snapshot_diff(before, db_snapshot()) == []
+
+
+def test_the_api_answers_in_json_where_no_endpoint_is(as_role):
+    for role in (None, "teacher"):
+        response = as_role(role).get("/api/no-such-thing/")
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"

@@ -15,12 +15,17 @@ it is added. Owners:
 import pytest
 
 from tests.sweep import (
+    EDGE_PATH_VALUES,
+    EDGE_VALUES,
     GARBAGE_QUERY,
     PUBLIC,
     SIGN_OUT,
     Route,
+    bare_int_converters,
+    bounded_params,
     concrete,
     db_snapshot,
+    edge_query,
     project_routes,
     snapshot_diff,
 )
@@ -83,7 +88,11 @@ ALLOWED_EXCEPTIONS: dict[tuple[str, str], str] = {
 }
 
 
-def url_of(route: Route, world) -> str:
+def url_of(route: Route, world, **override) -> str:
+    return concrete(route, {**values_of(route, world), **override})
+
+
+def values_of(route: Route, world) -> dict[str, object]:
     _owner, params = ARGS.get(route.name, (None, {}))
     values = {}
     for key, value in params.items():
@@ -93,7 +102,7 @@ def url_of(route: Route, world) -> str:
             values[key] = world.objects[value]
         else:
             values[key] = value
-    return concrete(route, values)
+    return values
 
 
 def test_every_pattern_with_parameters_is_in_the_table():
@@ -192,3 +201,32 @@ def test_pages_leak_nothing_to_strangers(route, role, world, as_role):
         text = response.content.decode("utf-8", errors="replace")
         leaked = [m for m in _markers(world, role) if m in text]
         assert leaked == [], f"{route} shows {role} with {params}: {leaked}"
+
+
+# --- Edge values: dates at the calendar's ends, other scripts' digits, ids no table holds ---------------
+
+
+def test_no_pattern_takes_an_unbounded_int():
+    """Every number in a path goes through a bounded converter (<id:…>, <year:…>, <month:…>)."""
+    unbounded = {r.name: bare_int_converters(r) for r in project_routes() if bare_int_converters(r)}
+    assert unbounded == {}
+
+
+@pytest.mark.parametrize("route", [r for r in PAGES if bounded_params(r)], ids=str)
+def test_edge_values_in_the_path_are_not_found(route, world, as_role):
+    client = as_role("personnel")
+    for param, converter in bounded_params(route).items():
+        for value in EDGE_PATH_VALUES[converter]:
+            url = url_of(route, world, **{param: value})
+            response = client.get(url)
+            assert response.status_code == 404, f"{url}: {response.status_code}"
+
+
+@pytest.mark.parametrize("role", ("personnel", "unit_head", "academic"))
+@pytest.mark.parametrize("route", [r for r in PAGES if r.name not in PUBLIC], ids=str)
+def test_edge_values_in_the_query_string_are_not_an_error(route, role, world, as_role):
+    """?month=9999-12, ?date=0001-01-01, ?staff=111…1 (30 digits), ?year=١٢ …: the page, or a clear 400."""
+    client, url = as_role(role), url_of(route, world)
+    for value in EDGE_VALUES:
+        response = client.get(url, edge_query(value))
+        assert response.status_code in (200, 302, 400, 403, 404, 405), f"{value!r}: {response.status_code}"
