@@ -45,6 +45,13 @@ class Semester(models.Model):
         return f"{self.school_year} 學年度第 {self.term} 學期"
 
     def clean(self) -> None:
+        from common.inputs import LATEST
+
+        last_year = LATEST.year - ROC_OFFSET - 1  # its August-to-July span stays inside the dates we take
+        if self.school_year is not None and not 1 <= self.school_year <= last_year:
+            raise ValidationError(
+                {"school_year": _("學年度須在 1 至 %(last)s 之間。") % {"last": last_year}}
+            )
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError(_("休業式不可早於開學日"))
         if self.school_year and self.start_date and self.end_date:

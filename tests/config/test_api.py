@@ -1,5 +1,7 @@
 """The API base: OpenAPI schema and docs, token authentication, one exception handler for domain errors."""
 
+import json
+
 import pytest
 import yaml
 from django.contrib.staticfiles import finders
@@ -73,3 +75,14 @@ def test_other_errors_keep_drf_behaviour(people, client, client_for):
     assert client.get("/api/ok/").status_code == 403  # not signed in
     assert client_for(people["teacher"]).get("/api/ok/").json() == {"ok": True}
     assert client_for(people["teacher"]).delete("/api/ok/").status_code == 405
+
+
+def test_the_schema_names_each_input_once_and_times_as_they_are(client):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    components = schema["components"]["schemas"]
+    # Two different inputs used to share the name CancelInput (one overwrote the other).
+    assert set(components["CancelInput"]["properties"]) == {"start", "end", "reason"}
+    assert "AssignmentCancelInput" in components
+    text = json.dumps(schema)
+    assert '"format": "time"' not in text  # times of day carry no offset: not RFC 3339 full-time
+    assert '"format": "date-time"' in text  # datetimes do
