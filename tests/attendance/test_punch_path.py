@@ -55,6 +55,19 @@ def test_the_page_punch_costs_at_most_five_queries(people, client_for, clock, ki
     assert Punch.objects.filter(staff=people["teacher"]).count() == (1 if kind == "in" else 2)
 
 
+def test_with_the_cache_backed_sessions_of_production_the_page_punch_reads_no_session_row(
+    people, client_for, clock, settings
+):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    client = client_for(people["teacher"])  # signed in now: the session is written to the cache (and the table)
+    clock(at(WORKDAY, "07:40:00"))
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.post(PAGE, {"kind": "in"}).status_code == 302
+    statements = _statements(ctx)
+    # 1 the account, 2 the person with the school, 3 the INSERT: no django_session read.
+    assert len(statements) <= 3 and not [sql for sql in statements if "django_session" in sql], statements
+
+
 @pytest.mark.parametrize("kind", ["in", "out"])
 def test_the_api_punch_costs_at_most_five_queries(people, client, clock, kind):
     token = Token.objects.create(user=people["teacher"].user)
