@@ -230,3 +230,25 @@ def test_yesterday_s_results_are_swept_by_naming_the_day(people, clock):
     clock(at(WORKDAY + dt.timedelta(days=1), "07:00:00"))
     sweep_daily_results(day=WORKDAY.isoformat())
     assert DailyResult.objects.get(staff=people["teacher"], date=WORKDAY).status == DailyStatus.ABSENT
+
+
+def test_the_recompute_task_costs_the_same_whatever_the_school_and_the_history(db, clock):
+    from attendance.services import daily_result_refresh
+    from tests.factories import make_school
+
+    clock(at(WORKDAY, "16:45:00"))
+    counts = []
+    for people, history_days in ((2, 0), (30, 20)):
+        school = make_school()
+        staff = [make_staff(school) for _ in range(people)]
+        person = staff[0]
+        for n in range(history_days):  # earlier punches of the person: not read by today's recompute
+            day = WORKDAY - dt.timedelta(days=n + 1)
+            Punch.objects.create(staff=person, work_date=day, kind=PunchKind.IN, at=at(day, "07:55:00"))
+        Punch.objects.create(staff=person, work_date=WORKDAY, kind=PunchKind.IN, at=at(WORKDAY, "07:55:00"))
+        with CaptureQueriesContext(connection) as ctx:
+            assert daily_result_refresh(staff_id=person.pk, day=WORKDAY) == 1
+        counts.append(len(_statements(ctx)))
+        assert DailyResult.objects.get(staff=person, date=WORKDAY).status == DailyStatus.MISSING_OUT
+    # The person, the calendar's five, the punches, the leave spans, one upsert.
+    assert counts[0] == counts[1] <= 10, counts
