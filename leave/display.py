@@ -37,6 +37,7 @@ ACTION_LABELS = {
     "leave.cancelled": _("已銷假"),
     "leave.shortened": _("銷假縮短"),
     "leave.step_reassigned": _("改派簽核人"),
+    "leave.recounted": _("因行事曆變更重新計算"),
 }
 
 

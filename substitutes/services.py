@@ -17,6 +17,7 @@ from audit.services import audit_log
 from common.errors import DomainError
 from leave.events import LeaveEvent
 from notifications.services import notify
+from schedules.events import report_consequence
 from schedules.timetables_selectors import TaughtPeriod, taught_periods, taught_periods_during
 from staff.models import Role, StaffCategory, StaffMember, User
 from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, Payer
@@ -89,9 +90,11 @@ def _replace_spans(absence: Absence, spans: Sequence[Span]) -> None:
     )
 
 
-def _cancel_need(need: CoverageNeed, *, actor, reason: str) -> None:
-    """Cancel a need; an assignment on it is cancelled too and its substitute told."""
+def _cancel_need(need: CoverageNeed, *, actor, reason: str, tell: bool = True) -> list[CoverageAssignment]:
+    """Cancel a need; an assignment on it is cancelled too and its substitute told (unless ``tell`` is
+    False: the caller tells each substitute once about all their periods). Returns the assignments."""
     now = timezone.now()
+    cancelled = []
     for assignment in need.assignments.select_for_update().filter(status=CoverageAssignment.Status.ACTIVE):
         assignment.status = CoverageAssignment.Status.CANCELLED
         assignment.cancelled_at = now
@@ -101,14 +104,17 @@ def _cancel_need(need: CoverageNeed, *, actor, reason: str) -> None:
             actor=actor, action="substitutes.assignment_cancelled", target=assignment, school=need.school,
             data={"reason": reason, "need": need.pk},
         )
-        notify(
-            [assignment.substitute], "substitutes.assignment_cancelled",
-            {"assignment": assignment, "need": need, "reason": reason},
-            url=reverse("substitutes:mine"),
-        )
+        cancelled.append(assignment)
+        if tell:
+            notify(
+                [assignment.substitute], "substitutes.assignment_cancelled",
+                {"assignment": assignment, "need": need, "reason": reason},
+                url=reverse("substitutes:mine"),
+            )
     need.status = CoverageNeed.Status.CANCELLED
     need.cancelled_at = now
     need.save(update_fields=["status", "cancelled_at"])
+    return cancelled
 
 
 def _sync_needs(absence: Absence, spans: Sequence[Span], *, actor, reason: str) -> NeedsChange:
@@ -117,9 +123,17 @@ def _sync_needs(absence: Absence, spans: Sequence[Span], *, actor, reason: str) 
 
 
 def _sync_needs_from(
-    absence: Absence, spans: Sequence[Span], *, actor, reason: str, since: dt.datetime | None
+    absence: Absence,
+    spans: Sequence[Span],
+    *,
+    actor,
+    reason: str,
+    since: dt.datetime | None,
+    dates: tuple[dt.date, dt.date] | None = None,
+    cancelled: list[CoverageAssignment] | None = None,
 ) -> NeedsChange:
-    """_sync_needs, leaving alone the needs of periods that started before ``since``."""
+    """_sync_needs, leaving alone the needs of periods that started before ``since`` (or, with ``dates``,
+    outside those days). With ``cancelled``, substitutes are not told here: their assignments are collected."""
     change = NeedsChange(absence=absence)
     wanted: dict[tuple, TaughtPeriod] = {}
     if absence.is_active and spans:
@@ -128,11 +142,16 @@ def _sync_needs_from(
     live_qs = absence.needs.select_for_update().exclude(status=CoverageNeed.Status.CANCELLED)
     if since is not None:
         live_qs = live_qs.filter(starts_at__gte=since)
+    if dates is not None:
+        live_qs = live_qs.filter(date__range=dates)
+        wanted = {key: p for key, p in wanted.items() if dates[0] <= p.date <= dates[1]}
     live = list(live_qs.order_by("starts_at"))
     have = {(n.date, n.division, n.period_number): n for n in live}
     for key, need in have.items():
         if key not in wanted:
-            _cancel_need(need, actor=actor, reason=reason)
+            gone = _cancel_need(need, actor=actor, reason=reason, tell=cancelled is None)
+            if cancelled is not None:
+                cancelled.extend(gone)
             change.removed.append(need)
     missing = [p for key, p in wanted.items() if key not in have]
     if missing:
@@ -265,6 +284,92 @@ def coverage_resync_after_timetable(*, semester, actor=None) -> list[NeedsChange
                 _tell_academic_affairs(change, action="timetable", spans=spans, actor=actor)
                 changes.append(change)
     return changes
+
+
+def coverage_follow_calendar(
+    *,
+    school_ids: Sequence[int] | None,
+    start: dt.date,
+    end: dt.date,
+    staff_ids: Sequence[int] | None = None,
+    cause: str = "",
+    actor=None,
+) -> list[NeedsChange]:
+    """A calendar change (a typhoon day, a school day off, a stop for the afternoon): the needs of every
+    absence on the changed days follow the classes that are still held. A period that no longer takes
+    place is no longer needed, its assignment is cancelled and drops out of the pay report; a period
+    held again (the change undone) needs cover again. Each substitute hears once about all their
+    cancelled periods, and each school's 教學組 once about the periods dropped and restored."""
+    tz = timezone.get_default_timezone()
+    window = (
+        timezone.make_aware(dt.datetime.combine(start, dt.time.min), tz),
+        timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min), tz),
+    )
+    reason = cause or str(_("行事曆變更"))
+    changes: list[NeedsChange] = []
+    cancelled: list[CoverageAssignment] = []
+    with transaction.atomic():
+        touching = Absence.objects.filter(spans__start__lt=window[1], spans__end__gt=window[0]).exclude(
+            status=Absence.Status.CANCELLED
+        )
+        if school_ids is not None:
+            touching = touching.filter(school_id__in=list(school_ids))
+        if staff_ids is not None:
+            touching = touching.filter(teacher_id__in=list(staff_ids))
+        ids = set(touching.values_list("pk", flat=True))
+        absences = (
+            Absence.objects.select_for_update(of=("self",)).filter(pk__in=ids)
+            .select_related("teacher", "school").order_by("pk")
+        )
+        for absence in absences:
+            spans = [
+                (max(s, window[0]), min(e, window[1]))
+                for s, e in absence.spans.values_list("start", "end")
+                if s < window[1] and e > window[0]
+            ]
+            change = _sync_needs_from(
+                absence, spans, actor=actor, reason=reason, since=None, dates=(start, end), cancelled=cancelled
+            )
+            if change.changed:
+                audit_log(
+                    actor=actor, action="substitutes.needs_calendar_changed", target=absence, school=absence.school,
+                    data={"cause": cause, "added": [_need_data(n) for n in change.added],
+                          "removed": [_need_data(n) for n in change.removed]},
+                )
+                changes.append(change)
+        _tell_calendar_change(changes, cancelled, cause=reason)
+    return changes
+
+
+def _tell_calendar_change(changes: list[NeedsChange], cancelled: list[CoverageAssignment], *, cause: str) -> None:
+    by_substitute: dict[int, list[CoverageAssignment]] = {}
+    for assignment in cancelled:
+        by_substitute.setdefault(assignment.substitute_id, []).append(assignment)
+        report_consequence(
+            "assignment_cancelled", substitute=assignment.substitute.name, date=assignment.date,
+            period=assignment.period_number, class_name=assignment.need.class_name,
+        )
+    for assignments in by_substitute.values():
+        notify(
+            [assignments[0].substitute], "substitutes.calendar_cancelled",
+            {"cause": cause, "assignments": sorted(assignments, key=lambda a: a.starts_at)},
+            url=reverse("substitutes:mine"),
+        )
+    by_school: dict[int, list[NeedsChange]] = {}
+    for change in changes:
+        by_school.setdefault(change.absence.school_id, []).append(change)
+        for need in change.removed:
+            report_consequence("period_dropped", teacher=need.teacher.name, **_need_data(need))
+        for need in change.added:
+            report_consequence("period_restored", teacher=need.teacher.name, **_need_data(need))
+    for school_id, school_changes in by_school.items():
+        dropped = sorted((n for c in school_changes for n in c.removed), key=lambda n: (n.starts_at, n.class_name))
+        restored = sorted((n for c in school_changes for n in c.added), key=lambda n: (n.starts_at, n.class_name))
+        notify(
+            _academic_staff(school_id), "substitutes.calendar_changed",
+            {"cause": cause, "dropped": dropped, "restored": restored},
+            url=reverse("substitutes:dashboard"),
+        )
 
 
 # --- Absences recorded by academic affairs (hourly 代課教師) -------------------------------
