@@ -69,10 +69,15 @@ def semester_list(*, school: School) -> QuerySet[Semester]:
 
 
 def typhoon_day_list(*, school: School | None, since: dt.date) -> QuerySet[TyphoonDay]:
-    """Typhoon days from ``since`` that affect ``school`` (its own and the citywide ones), or all when None."""
-    qs = TyphoonDay.objects.filter(date__gte=since).select_related("school", "declared_by")
+    """Disaster stops from ``since`` that reach ``school`` (its own, its district's and the city's), or all."""
+    qs = TyphoonDay.objects.filter(date__gte=since).select_related("school", "declared_by").prefetch_related(
+        "districts"
+    )
     if school is not None:
-        qs = qs.filter(Q(school=school) | Q(school__isnull=True))
+        reach = TyphoonDay.objects.filter(
+            Q(scope=TyphoonDay.Scope.CITY) | Q(school=school) | Q(districts__schools=school)
+        )
+        qs = qs.filter(pk__in=reach.values("pk"))
     return qs.order_by("-date", "school__code")
 
 
@@ -112,3 +117,13 @@ def schedule_overview(*, school: School) -> ScheduleOverview:
         assignments=current,
         personal=personal,
     )
+
+
+def people_reached(*, scope: str, school: School | None = None, districts=()) -> int:
+    """How many active people a disaster stop of that scope reaches (the confirmation page's first figure)."""
+    qs = StaffMember.objects.filter(is_active=True)
+    if scope == TyphoonDay.Scope.SCHOOL:
+        qs = qs.filter(school=school)
+    elif scope == TyphoonDay.Scope.DISTRICTS:
+        qs = qs.filter(school__district__in=list(districts))
+    return qs.count()

@@ -227,30 +227,50 @@ def _typhoon_scope(request) -> tuple[list[School], bool]:
 
 @login_required
 def typhoons(request):
+    """Declare a disaster stop in two steps: the form shows what it would change (people, leave,
+    periods, substitutes), and only the confirmation (``confirm``) declares it."""
     if not can_use_typhoon_page(request.user):
         raise PermissionDenied
     schools, allow_all = _typhoon_scope(request)
     form = TyphoonDayForm(request.POST or None, schools=schools, allow_all=allow_all)
+    preview = None
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if not can_declare_typhoon(request.user, data["scope"]):
+        declaration = form.declaration()
+        if not can_declare_typhoon(request.user, declaration["school"]):
             raise PermissionDenied
         try:
-            typhoon = services.typhoon_day_declare(
-                actor=request.user, day=data["date"], school=data["scope"], label=data["label"]
-            )
+            if request.POST.get("confirm"):
+                typhoon = services.typhoon_day_declare(actor=request.user, **declaration)
+            else:
+                preview = _preview(services.typhoon_day_preview(actor=request.user, **declaration), declaration)
         except services.ScheduleError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已登錄：%(typhoon)s") % {"typhoon": typhoon})
-            return redirect("schedules:typhoons")
+            if preview is None:
+                messages.success(request, _("已登錄：%(typhoon)s") % {"typhoon": typhoon})
+                return redirect("schedules:typhoons")
     since = timezone.localdate() - dt.timedelta(days=366)
     own = None if allow_all else (schools[0] if schools else None)
     rows = [
         (t, can_declare_typhoon(request.user, t.school))
         for t in selectors.typhoon_day_list(school=own, since=since)
     ]
-    return render(request, "schedules/typhoons.html", {"form": form, "rows": rows, "allow_all": allow_all})
+    return render(
+        request, "schedules/typhoons.html", {"form": form, "rows": rows, "allow_all": allow_all, "preview": preview}
+    )
+
+
+def _preview(consequences: dict, declaration: dict) -> dict:
+    """What the confirmation page lists: counts first, then the details behind them."""
+    return {
+        "people": selectors.people_reached(
+            school=declaration["school"], districts=declaration["districts"], scope=declaration["scope"]
+        ),
+        "leave": consequences.get("leave_recounted", []),
+        "dropped": consequences.get("period_dropped", []),
+        "restored": consequences.get("period_restored", []),
+        "substitutes": consequences.get("assignment_cancelled", []),
+    }
 
 
 @require_POST

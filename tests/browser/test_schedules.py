@@ -14,6 +14,8 @@ def test_personnel_declares_a_typhoon_day_and_the_teacher_sees_it(phone, live_se
     phone.get_by_role("link", name="停班停課").click()
     phone.fill("input[name=date]", "2026-12-01")
     phone.get_by_role("button", name="登錄停班停課").click()
+    assert "人的出勤依停班停課重算" in phone.get_by_test_id("typhoon-preview").inner_text()
+    phone.get_by_test_id("typhoon-confirm").click()
     assert "已登錄" in phone.locator(".messages").inner_text()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
 

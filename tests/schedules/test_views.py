@@ -205,6 +205,9 @@ def test_personnel_declares_for_their_own_school_only(people, client_for):
     response = client.post(url, {"date": "2026-11-27", "scope": other.code, "label": ""})
     assert response.status_code == 200 and not TyphoonDay.objects.exists()
     response = client.post(url, {"date": "2026-11-27", "scope": people["school"].code, "label": ""})
+    assert response.status_code == 200 and not TyphoonDay.objects.exists()  # first the preview
+    assert response.context["preview"]["people"] == people["school"].staff.filter(is_active=True).count()
+    response = client.post(url, {"date": "2026-11-27", "scope": people["school"].code, "label": "", "confirm": "1"})
     assert response.status_code == 302
     typhoon = TyphoonDay.objects.get()
     assert typhoon.school == people["school"] and typhoon.label == "颱風停班停課"
@@ -213,7 +216,7 @@ def test_personnel_declares_for_their_own_school_only(people, client_for):
 
 def test_system_admin_declares_for_all_schools_and_personnel_cannot_withdraw_it(people, client_for, sysadmin):
     response = client_for(sysadmin).post(reverse("schedules:typhoons"), {"date": "2026-11-27", "scope": "all",
-                                                                         "label": "颱風停班停課"})
+                                                                         "label": "颱風停班停課", "confirm": "1"})
     assert response.status_code == 302
     typhoon = TyphoonDay.objects.get(school__isnull=True)
     client = client_for(people["personnel"])

@@ -121,7 +121,7 @@ def test_a_typhoon_day_releases_the_leave_drops_the_cover_and_tells_everyone_onc
     assert kinds(world["other_head"]) == ["substitutes.calendar_cancelled"]
     assert kinds(world["academic"]) == ["substitutes.calendar_changed"]
     notice = Notification.objects.get(recipient=world["teacher"].user)
-    assert "10/9 颱風停班停課宣布" in notice.subject and "少計 1日0小時" in notice.body
+    assert "10/9 颱風停班停課宣布" in notice.title and "少計 1日0小時" in notice.body
     told = Notification.objects.get(recipient=world["academic"].user)
     assert told.body.count("\n- ") == 5  # the five periods dropped, listed
 
