@@ -5,21 +5,29 @@ the personnel office, the principal and system admins read the days of the peopl
 (staff.permissions.can_see_staff); a system admin or superuser may read another school's calendar.
 """
 
+import datetime as dt
+
 import django_filters
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.inputs import BadInput, parse_id
 from schedules.calendar import Reason, calendar_days, duty_days
 from schedules.models import TyphoonDay
-from schedules.services import ScheduleError
-from staff.models import Role, School, StaffMember
+from schedules.permissions import can_declare_typhoon
+from schedules.selectors import people_reached, typhoon_day_list
+from schedules.services import (
+    ScheduleError,
+    typhoon_day_declare,
+    typhoon_day_preview,
+    typhoon_day_withdraw,
+)
+from staff.models import District, Role, School, StaffMember
 from staff.permissions import can_see_staff
 from staff.selectors import staff_for_request, staff_required_for
 
@@ -136,15 +144,59 @@ class TyphoonDayFilter(django_filters.FilterSet):
 
 class TyphoonDayOutputSerializer(serializers.ModelSerializer):
     school = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True,
-                                          help_text="school code; null: every school")
+                                          help_text="school code when the scope is one school")
+    districts = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True,
+                                             help_text="district names when the scope is districts")
 
     class Meta:
         model = TyphoonDay
-        fields = ["id", "date", "school", "label", "declared_at"]
+        fields = [
+            "id", "date", "scope", "school", "districts", "stops_work", "stops_classes", "start_time", "end_time",
+            "label", "source_ref", "declared_at",
+        ]
 
 
-class TyphoonDayListApi(generics.ListAPIView):
-    """Typhoon days (停班停課) that affect the signed-in person's school: its own and the citywide ones."""
+class DeclarationInputSerializer(serializers.Serializer):
+    """A disaster stop as announced. start_time: stopped from then on (下午停班停課); end_time: until then."""
+
+    date = serializers.DateField()
+    scope = serializers.ChoiceField(choices=TyphoonDay.Scope.choices)
+    school = serializers.SlugRelatedField(
+        slug_field="code", queryset=School.objects.all(), required=False, allow_null=True, default=None,
+        help_text="school code (scope=school)",
+    )
+    districts = serializers.SlugRelatedField(
+        slug_field="name", queryset=District.objects.all(), many=True, required=False, default=list,
+        help_text="district names (scope=districts)",
+    )
+    stops_work = serializers.BooleanField(default=True)
+    stops_classes = serializers.BooleanField(default=True)
+    start_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    end_time = serializers.TimeField(required=False, allow_null=True, default=None)
+    label = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+
+    def declaration(self) -> dict:
+        data = dict(self.validated_data)
+        return {"day": data.pop("date"), **data, "districts": tuple(data["districts"])}
+
+
+class ConsequencesSerializer(serializers.Serializer):
+    people = serializers.IntegerField(help_text="active people the stop reaches")
+    leave_recounted = serializers.ListField(child=serializers.DictField())
+    period_dropped = serializers.ListField(child=serializers.DictField())
+    period_restored = serializers.ListField(child=serializers.DictField())
+    assignment_cancelled = serializers.ListField(child=serializers.DictField())
+
+
+def _allowed(request, declaration: dict) -> None:
+    school = declaration["school"] if declaration["scope"] == TyphoonDay.Scope.SCHOOL else None
+    if not can_declare_typhoon(request.user, school):
+        raise PermissionDenied(_("您只能為自己的學校登錄停班停課；全市或行政區停班停課由系統管理者登錄"))
+
+
+class TyphoonDayListApi(generics.ListCreateAPIView):
+    """Disaster stops (停班停課) that reach the signed-in person's school (its own, its district's, the
+    city's); POST declares one (the personnel office for its school; a system admin for any scope)."""
 
     serializer_class = TyphoonDayOutputSerializer
     filterset_class = TyphoonDayFilter
@@ -153,9 +205,45 @@ class TyphoonDayListApi(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return TyphoonDay.objects.none()
         me = staff_required_for(self.request)
-        return (
-            TyphoonDay.objects.filter(Q(school__isnull=True) | Q(school_id=me.school_id))
-            .select_related("school")
-            .order_by("-date")
-        )
+        return typhoon_day_list(school=me.school, since=dt.date.min)
 
+    @extend_schema(request=DeclarationInputSerializer, responses={201: TyphoonDayOutputSerializer})
+    def post(self, request):
+        staff_required_for(request)
+        data = DeclarationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        declaration = data.declaration()
+        _allowed(request, declaration)
+        typhoon = typhoon_day_declare(actor=request.user, **declaration)
+        return Response(TyphoonDayOutputSerializer(typhoon).data, status=201)
+
+
+class TyphoonDayPreviewApi(APIView):
+    """What a declaration would change (nothing is declared): people, leave, periods, substitutes."""
+
+    @extend_schema(request=DeclarationInputSerializer, responses=ConsequencesSerializer)
+    def post(self, request):
+        staff_required_for(request)
+        data = DeclarationInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        declaration = data.declaration()
+        _allowed(request, declaration)
+        consequences = typhoon_day_preview(actor=request.user, **declaration)
+        people = people_reached(scope=declaration["scope"], school=declaration["school"],
+                                districts=declaration["districts"])
+        kinds = ("leave_recounted", "period_dropped", "period_restored", "assignment_cancelled")
+        body = {"people": people, **{k: consequences.get(k, []) for k in kinds}}
+        return Response(ConsequencesSerializer(body).data)
+
+
+class TyphoonDayWithdrawApi(APIView):
+    """Withdraw a declaration: everything it changed is counted again."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, pk: int):
+        me = staff_required_for(request)
+        typhoon = get_object_or_404(typhoon_day_list(school=me.school, since=dt.date.min), pk=pk)
+        if not can_declare_typhoon(request.user, typhoon.school if typhoon.scope == TyphoonDay.Scope.SCHOOL else None):
+            raise PermissionDenied(_("您不能撤銷這筆停班停課"))
+        typhoon_day_withdraw(actor=request.user, typhoon=typhoon)
+        return Response(status=204)

@@ -2,6 +2,8 @@ import pytest
 from django.db import connection
 
 from schedules.events import calendar_changed
+from staff.models import Role
+from tests.factories import make_staff
 
 
 @pytest.fixture
@@ -16,3 +18,9 @@ def calendar_events():
     yield sent
     calendar_changed.disconnect(dispatch_uid="test-calendar-events")
 
+
+
+@pytest.fixture
+def sysadmin(people):
+    """The school's system admin (資訊組長), who may declare disaster stops for any scope."""
+    return make_staff(people["school"], name="資訊組長", username="sysadmin", roles=(Role.SYSTEM_ADMIN,))

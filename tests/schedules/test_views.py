@@ -10,8 +10,7 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from schedules.models import OfficeCalendarYear, SchoolDay, Semester, TyphoonDay, WorkSchedule
 from schedules.services import school_day_create, typhoon_day_declare
-from staff.models import Role
-from tests.factories import make_school, make_staff
+from tests.factories import make_school
 from tests.schedules.helpers import add_semesters_114_115, office_calendar_rows, to_csv
 
 NOW = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -25,10 +24,6 @@ def frozen():
     with time_machine.travel(NOW, tick=False):
         yield
 
-
-@pytest.fixture
-def sysadmin(people):
-    return make_staff(people["school"], name="資訊組長", username="sysadmin", roles=(Role.SYSTEM_ADMIN,))
 
 
 # --- the month view ----------------------------------------------------------------------------
