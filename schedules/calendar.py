@@ -36,20 +36,30 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import holidays
 from django.db.models import BooleanField, CharField, Q, TimeField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schedules.defaults import DEFAULT_BY_CATEGORY, FULL_WEEK, LUNCH, ScheduleRule
-from schedules.models import CategorySchedule, OfficeCalendarDay, PersonalSchedule, SchoolDay, Semester, TyphoonDay
+from schedules.models import (
+    CategorySchedule,
+    DisasterStopClaim,
+    OfficeCalendarDay,
+    PersonalSchedule,
+    SchoolDay,
+    Semester,
+    TyphoonDay,
+)
 from schedules.models.semesters import school_year_of
 from staff.models import School, StaffMember
 
 TYPHOON_KIND = "typhoon"  # the kind a typhoon day takes among the school's own entries
+CLAIM_KIND = "claim"  # a person's granted 停班登記 (its label column carries the person's id)
 
 # Kept from the first version for its callers: each category's default (arrival, end) on a class day.
 # The answer for a person and a day is duty_day(); this ignores the school's own schedules.
@@ -224,9 +234,12 @@ def _semester_state(terms: Terms, day: dt.date) -> tuple[bool | None, str]:
 # --- the school's calendar --------------------------------------------------------------------
 
 
-def _school_calendars(school_ids: set[int], start: dt.date, end: dt.date) -> dict[int, dict[dt.date, CalendarDay]]:
+def _school_calendars(
+    school_ids: set[int], start: dt.date, end: dt.date, claims: dict[tuple[int, dt.date], list["Stop"]] | None = None
+) -> dict[int, dict[dt.date, CalendarDay]]:
     """Every school's days in [start, end], in three queries whatever the number of schools and days:
-    imported office days; the schools' own days and typhoon days (one UNION); the semesters."""
+    imported office days; the schools' own days, disaster stops and (with ``claims``, which it fills
+    by person and day) their people's granted 停班登記 (one UNION); the semesters."""
     days = _days(start, end)
     imported = {
         d: (off, note)
@@ -257,10 +270,22 @@ def _school_calendars(school_ids: set[int], start: dt.date, end: dt.date) -> dic
             "districts__schools", *stop_columns
         ),
     )
+    if claims is not None:
+        stop_rows += (
+            DisasterStopClaim.objects.filter(
+                staff__school_id__in=school_ids, date__range=(start, end), status=DisasterStopClaim.Status.GRANTED
+            )
+            .annotate(entry_kind=Value(CLAIM_KIND, output_field=CharField()),
+                      who=Cast("staff_id", output_field=CharField()), work=yes, classes=Value(False))
+            .order_by()
+            .values_list("staff__school_id", "date", "entry_kind", "who", "start_time", "end_time", "work", "classes"),
+        )
     entries: dict[tuple[int | None, dt.date], dict[str, str]] = defaultdict(dict)
     stops_by_day: dict[tuple[int | None, dt.date], list[Stop]] = defaultdict(list)
     for school_id, d, kind, label, t1, t2, work, classes in own.union(*stop_rows, all=True):
-        if kind == TYPHOON_KIND:
+        if kind == CLAIM_KIND and claims is not None:
+            claims.setdefault((int(label), d), []).append(Stop(str(_("停班登記")), t1, t2, True, False))
+        elif kind == TYPHOON_KIND:
             stops_by_day[(school_id, d)].append(Stop(label, t1, t2, work, classes))
         else:
             entries[(school_id, d)].setdefault(kind, label)
@@ -389,7 +414,9 @@ def duty_days(
     staff_list = list(staff_members)
     if not staff_list or start > end:
         return {}
-    return _duty_days(staff_list, _school_calendars({s.school_id for s in staff_list}, start, end), start, end)
+    claims: dict[tuple[int, dt.date], list[Stop]] = {}
+    calendars = _school_calendars({s.school_id for s in staff_list}, start, end, claims)
+    return _duty_days(staff_list, calendars, start, end, claims)
 
 
 def school_calendar_and_duty_days(
@@ -399,13 +426,18 @@ def school_calendar_and_duty_days(
     staff_list = [s for s in staff_members if s.school_id == school.pk]
     if start > end:
         return [], {}
-    calendars = _school_calendars({school.pk}, start, end)
-    duty = _duty_days(staff_list, calendars, start, end) if staff_list else {}
+    claims: dict[tuple[int, dt.date], list[Stop]] = {}
+    calendars = _school_calendars({school.pk}, start, end, claims)
+    duty = _duty_days(staff_list, calendars, start, end, claims) if staff_list else {}
     return list(calendars[school.pk].values()), duty
 
 
 def _duty_days(
-    staff_list: list[StaffMember], calendars: dict[int, dict[dt.date, CalendarDay]], start: dt.date, end: dt.date
+    staff_list: list[StaffMember],
+    calendars: dict[int, dict[dt.date, CalendarDay]],
+    start: dt.date,
+    end: dt.date,
+    claims: dict[tuple[int, dt.date], list["Stop"]] | None = None,
 ) -> dict[tuple[int, dt.date], DutyDay]:
     """The people's days on top of their schools' calendars: personal schedules, category schedules (2 queries)."""
     personal: dict[int, list] = defaultdict(list)
@@ -438,8 +470,21 @@ def _duty_days(
             if rule is None:
                 i = bisect.bisect_right(froms, d) - 1
                 rule = schedules[i] if i >= 0 else default
+            own_stops = claims.get((staff.pk, d)) if claims else None
+            if own_stops:
+                cal = _with_own_stops(cal, own_stops)
             result[(staff.pk, d)] = _person_day(staff, cal, rule)
     return result
+
+
+def _with_own_stops(cal: CalendarDay, stops: list["Stop"]) -> CalendarDay:
+    """The school's day as one person lives it with a granted 停班登記: work stops for them alone."""
+    if not cal.working:
+        return cal
+    label = "・".join(p for p in (cal.label, *(s.label for s in stops)) if p)
+    if any(s.whole_day for s in stops):
+        return replace(cal, working=False, reason=Reason.TYPHOON, label=label)
+    return replace(cal, label=label, work_off=cal.work_off + tuple(s.window for s in stops))
 
 
 def _person_day(staff: StaffMember, cal: CalendarDay, rule: ScheduleRule | None) -> DutyDay:

@@ -107,3 +107,39 @@ class SemesterForm(forms.ModelForm):
         model = Semester
         fields = ["school_year", "term", "start_date", "end_date"]
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
+
+
+class DisasterStopClaimForm(forms.Form):
+    """停班停課登記: the day one could not reach work, the part of it, and why."""
+
+    WHOLE_DAY, FROM, UNTIL = TyphoonDayForm.WHOLE_DAY, TyphoonDayForm.FROM, TyphoonDayForm.UNTIL
+
+    date = forms.DateField(label=_("日期"), widget=DateInput())
+    part = forms.ChoiceField(
+        label=_("時段"), initial=WHOLE_DAY, widget=forms.RadioSelect, required=False,
+        choices=[(WHOLE_DAY, _("全天")), (FROM, _("從下列時間起")), (UNTIL, _("到下列時間為止"))],
+    )
+    time = forms.TimeField(
+        label=_("時間"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    reason = forms.CharField(label=_("無法到班的原因"), max_length=200, help_text=_("如「住家道路淹水無法通行」"))
+
+    def clean(self):
+        data = super().clean()
+        data["part"] = data.get("part") or self.WHOLE_DAY
+        if data["part"] != self.WHOLE_DAY and data.get("time") is None:
+            self.add_error("time", _("請填寫時間"))
+        return data
+
+    def claim(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "day": data["date"], "reason": data["reason"],
+            "start_time": data["time"] if data["part"] == self.FROM else None,
+            "end_time": data["time"] if data["part"] == self.UNTIL else None,
+        }
+
+
+class DisasterStopDecisionForm(forms.Form):
+    grant = forms.TypedChoiceField(choices=[("1", _("核准")), ("0", _("不核准"))], coerce=lambda v: v == "1")
+    comment = forms.CharField(label=_("意見"), max_length=200, required=False)

@@ -11,18 +11,21 @@ from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
 from common.errors import DomainError
+from notifications.services import notify
 from schedules import office_calendar
-from schedules.calendar import office_day
+from schedules.calendar import duty_day, office_day
 from schedules.defaults import DEFAULT_BY_CATEGORY, SEED_EFFECTIVE_FROM
 from schedules.events import calendar_changed, collect_consequences
 from schedules.models import (
     CategorySchedule,
+    DisasterStopClaim,
     OfficeCalendarDay,
     OfficeCalendarYear,
     PersonalSchedule,
@@ -32,7 +35,8 @@ from schedules.models import (
     WorkSchedule,
 )
 from schedules.models.semesters import school_year_bounds
-from staff.models import District, School, StaffMember
+from schedules.timetables_selectors import taught_periods
+from staff.models import District, Role, School, StaffMember
 
 
 class ScheduleError(DomainError):
@@ -638,3 +642,143 @@ def work_schedules_seed_defaults(
         )
     return created
 
+
+
+# --- a person's own disaster stop (停班停課登記) -------------------------------------------------
+
+
+def _role_holders(school_id: int, role: str) -> list[StaffMember]:
+    return list(
+        StaffMember.objects.filter(school_id=school_id, is_active=True, roles__role=role)
+        .select_related("user").distinct().order_by("pk")
+    )
+
+
+def disaster_stop_claim_submit(
+    *,
+    staff: StaffMember,
+    day: dt.date,
+    reason: str,
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
+) -> DisasterStopClaim:
+    """Register afterwards that one could not reach work because of a disaster (art. 13); the head decides."""
+    reason = reason.strip()
+    today = timezone.localdate()
+    if not reason:
+        raise ScheduleError(_("請說明無法到班的原因"), code="claim_no_reason")
+    if day > today:
+        raise ScheduleError(_("停班停課登記是事後登記，不能登記未來的日子"), code="claim_in_future")
+    if (today - day).days > DisasterStopClaim.GRANT_WITHIN_DAYS:
+        raise ScheduleError(
+            _("停班停課登記須在 %(days)d 日內由機關首長核定，這一天已超過期限")
+            % {"days": DisasterStopClaim.GRANT_WITHIN_DAYS},
+            code="claim_too_late",
+        )
+    if start_time is not None and end_time is not None and start_time >= end_time:
+        raise ScheduleError(_("開始時間必須早於結束時間"), code="claim_bad_times")
+    with transaction.atomic():
+        staff = StaffMember.objects.select_for_update(no_key=True, of=("self",)).select_related("school").get(
+            pk=staff.pk
+        )
+        if not duty_day(staff, day).has_duty:
+            raise ScheduleError(_("這一天您沒有出勤義務，不需要登記"), code="claim_no_duty")
+        try:
+            with transaction.atomic():
+                claim = DisasterStopClaim.objects.create(
+                    staff=staff, date=day, start_time=start_time, end_time=end_time, reason=reason
+                )
+        except IntegrityError as exc:
+            raise ScheduleError(_("這一天已有停班停課登記"), code="claim_exists") from exc
+        audit_log(actor=staff.user, action="schedules.disaster_stop_claimed", target=claim, school=staff.school,
+                  data={"date": day, "start_time": start_time, "end_time": end_time, "reason": reason})
+        heads = [h for h in _role_holders(staff.school_id, Role.PRINCIPAL) if h.pk != staff.pk]
+        notify(heads, "schedules.disaster_stop_claimed", {"claim": claim, "name": staff.name},
+               url=reverse("schedules:disaster_stops"))
+    return claim
+
+
+def _locked_claim(claim: DisasterStopClaim) -> DisasterStopClaim:
+    return DisasterStopClaim.objects.select_for_update(of=("self",)).select_related(
+        "staff__user", "staff__school"
+    ).get(pk=claim.pk)
+
+
+def _move(claim: DisasterStopClaim, status: str, *, actor: StaffMember) -> None:
+    """Enforce the claim's transition table: the move must exist, and the actor be who may make it."""
+    who = claim.allowed(status)
+    if who is None:
+        raise ScheduleError(_("這筆登記已經處理過了"), code="claim_not_pending")
+    if who == "claimant" and actor.pk != claim.staff_id:
+        raise ScheduleError(_("只有登記人可以撤回"), code="not_claimant")
+    if who == "head" and not can_decide_disaster_stop(actor, claim):
+        raise ScheduleError(_("停班停課登記由本校校長核定"), code="not_head")
+
+
+def can_decide_disaster_stop(actor: StaffMember | None, claim: DisasterStopClaim) -> bool:
+    """The school head (校長) of the claimant's school, never for their own claim."""
+    return (
+        actor is not None and actor.school_id == claim.staff.school_id and actor.pk != claim.staff_id
+        and actor.has_role(Role.PRINCIPAL)
+    )
+
+
+def disaster_stop_claim_decide(
+    *, actor: StaffMember, claim: DisasterStopClaim, grant: bool, comment: str = ""
+) -> DisasterStopClaim:
+    """Grant or refuse a claim. Granted, the day becomes a disaster stop for that person alone, and
+    attendance and leave follow in this transaction; 教學組 hears of the classes the person had."""
+    comment = comment.strip()
+    with transaction.atomic():
+        claim = _locked_claim(claim)
+        status = DisasterStopClaim.Status.GRANTED if grant else DisasterStopClaim.Status.REFUSED
+        _move(claim, status, actor=actor)
+        if not grant and not comment:
+            raise ScheduleError(_("不核准時請填寫原因"), code="comment_required")
+        if grant and (timezone.localdate() - claim.date).days > DisasterStopClaim.GRANT_WITHIN_DAYS:
+            raise ScheduleError(
+                _("已超過 %(days)d 日的核定期限") % {"days": DisasterStopClaim.GRANT_WITHIN_DAYS},
+                code="claim_too_late",
+            )
+        claim.status, claim.comment = status, comment
+        claim.decided_by, claim.decided_at = actor.user, timezone.now()
+        claim.save(update_fields=["status", "comment", "decided_by", "decided_at"])
+        staff = claim.staff
+        audit_log(actor=actor.user, action=f"schedules.disaster_stop_{status}", target=claim, school=staff.school,
+                  data={"date": claim.date, "comment": comment})
+        notify([staff], "schedules.disaster_stop_decided", {"claim": claim, "granted": grant},
+               url=reverse("schedules:disaster_stops"))
+        if grant:
+            _send_changed(
+                DisasterStopClaim, reason="disaster_stop_granted", school_ids=[staff.school_id], staff_ids=[staff.pk],
+                start=claim.date, end=claim.date, cause=f"{claim.date.month}/{claim.date.day} {_('停班登記核准')}",
+                actor=actor.user,
+            )
+            _tell_teaching_section(claim)
+    return claim
+
+
+def _tell_teaching_section(claim: DisasterStopClaim) -> None:
+    """A teacher's classes still take place: 教學組 learns which ones to cover (or record as absence)."""
+    periods = [
+        p for p in taught_periods(teacher_ids=[claim.staff_id], start=claim.date, end=claim.date)
+        if (claim.start_time is None or timezone.localtime(p.ends_at).time() > claim.start_time)
+        and (claim.end_time is None or timezone.localtime(p.starts_at).time() < claim.end_time)
+    ]
+    if periods:
+        notify(
+            _role_holders(claim.staff.school_id, Role.ACADEMIC_AFFAIRS), "schedules.disaster_stop_classes",
+            {"claim": claim, "name": claim.staff.name, "periods": periods},
+            url=reverse("substitutes:dashboard"),
+        )
+
+
+def disaster_stop_claim_withdraw(*, actor: StaffMember, claim: DisasterStopClaim) -> DisasterStopClaim:
+    with transaction.atomic():
+        claim = _locked_claim(claim)
+        _move(claim, DisasterStopClaim.Status.WITHDRAWN, actor=actor)
+        claim.status = DisasterStopClaim.Status.WITHDRAWN
+        claim.save(update_fields=["status"])
+        audit_log(actor=actor.user, action="schedules.disaster_stop_withdrawn", target=claim, school=actor.school,
+                  data={"date": claim.date})
+    return claim

@@ -18,6 +18,9 @@ urlpatterns = [
     path("typhoons/alerts/", cap_views.cap_alerts, name="cap_alerts"),
     path("typhoons/alerts/<id:pk>/confirm/", cap_views.cap_alert_confirm, name="cap_alert_confirm"),
     path("typhoons/alerts/<id:pk>/dismiss/", cap_views.cap_alert_dismiss, name="cap_alert_dismiss"),
+    path("disaster-stops/", views.disaster_stops, name="disaster_stops"),
+    path("disaster-stops/<id:pk>/decide/", views.disaster_stop_decide, name="disaster_stop_decide"),
+    path("disaster-stops/<id:pk>/withdraw/", views.disaster_stop_withdraw, name="disaster_stop_withdraw"),
     path("work/", views.work_schedules, name="work_schedules"),
     path("work/seed/", views.work_schedules_seed, name="work_schedules_seed"),
     # Timetables (bell schedules and teaching timetables).

@@ -16,8 +16,15 @@ from django.views.decorators.http import require_POST
 
 from common.inputs import BadInput, parse_date, parse_id, parse_month
 from schedules import selectors, services
-from schedules.forms import OfficeCalendarImportForm, SchoolDayForm, SemesterForm, TyphoonDayForm
-from schedules.models import SchoolDay, Semester, TyphoonDay
+from schedules.forms import (
+    DisasterStopClaimForm,
+    DisasterStopDecisionForm,
+    OfficeCalendarImportForm,
+    SchoolDayForm,
+    SemesterForm,
+    TyphoonDayForm,
+)
+from schedules.models import DisasterStopClaim, SchoolDay, Semester, TyphoonDay
 from schedules.models.semesters import ROC_OFFSET
 from schedules.permissions import (
     can_declare_typhoon,
@@ -27,7 +34,7 @@ from schedules.permissions import (
     can_view_school_calendar,
 )
 from staff.models import Role, School
-from staff.selectors import staff_for_request
+from staff.selectors import staff_for_request, staff_required_for
 
 
 def _school_for(request: HttpRequest) -> School:
@@ -290,6 +297,74 @@ def typhoon_withdraw(request, pk: int):
     services.typhoon_day_withdraw(actor=request.user, typhoon=typhoon)
     messages.success(request, _("已撤銷：%(typhoon)s") % {"typhoon": typhoon})
     return redirect("schedules:typhoons")
+
+
+# --- a person's own disaster stop (停班停課登記) ---------------------------------------------------
+
+
+@login_required
+def disaster_stops(request):
+    """File a 停班停課登記 and follow it; the school head also sees and decides the pending ones."""
+    me = staff_required_for(request)
+    form = DisasterStopClaimForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.disaster_stop_claim_submit(staff=me, **form.claim())
+        except services.ScheduleError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("已送出停班停課登記，待校長核定"))
+            return redirect("schedules:disaster_stops")
+    mine = DisasterStopClaim.objects.filter(staff=me).select_related("decided_by")[:50]
+    pending = []
+    if me.has_role(Role.PRINCIPAL):
+        pending = list(
+            DisasterStopClaim.objects.filter(staff__school_id=me.school_id, status=DisasterStopClaim.Status.PENDING)
+            .exclude(staff=me).select_related("staff").order_by("date")[:200]
+        )
+    return render(request, "schedules/disaster_stops.html", {
+        "form": form, "mine": mine, "pending": pending, "decision_form": DisasterStopDecisionForm(),
+    })
+
+
+def _claim_for(request, pk: int) -> tuple:
+    me = staff_required_for(request)
+    claim = get_object_or_404(DisasterStopClaim.objects.select_related("staff"), pk=pk)
+    if claim.staff_id != me.pk and not (claim.staff.school_id == me.school_id and me.has_role(Role.PRINCIPAL)):
+        raise Http404
+    return me, claim
+
+
+@require_POST
+@login_required
+def disaster_stop_decide(request, pk: int):
+    me, claim = _claim_for(request, pk)
+    if not services.can_decide_disaster_stop(me, claim):
+        raise PermissionDenied
+    form = DisasterStopDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("請選擇核准或不核准"))
+        return redirect("schedules:disaster_stops")
+    try:
+        services.disaster_stop_claim_decide(actor=me, claim=claim, **form.cleaned_data)
+    except services.ScheduleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已核定 %(name)s 的停班停課登記") % {"name": claim.staff.name})
+    return redirect("schedules:disaster_stops")
+
+
+@require_POST
+@login_required
+def disaster_stop_withdraw(request, pk: int):
+    me, claim = _claim_for(request, pk)
+    try:
+        services.disaster_stop_claim_withdraw(actor=me, claim=claim)
+    except services.ScheduleError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("已撤回停班停課登記"))
+    return redirect("schedules:disaster_stops")
 
 
 # --- work schedules --------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def leave_recount_for_calendar(
             applicant = applicants[request.applicant_id]
             before = {d.day: d.hours for d in request.days.all()}
             days = request_length(staff=applicant, rule=request.rule, start=request.start, end=request.end)
-            after = {d.day: d.hours for d in days if d.hours}
+            after = {d.day: d.hours for d in days}  # as a submission stores them, 0-hour days included
             if after == before:
                 continue
             old_hours = request.hours
@@ -84,7 +84,8 @@ def leave_recount_for_calendar(
             request.save(update_fields=["hours"])
             first = R.span_dates(request.start, request.end)[0]
             since[applicant.pk] = min(since.get(applicant.pk, first), first)
-            changed[applicant.pk].append((request, old_hours))
+            if request.hours != old_hours:  # the same length laid out differently is nothing to tell
+                changed[applicant.pk].append((request, old_hours))
         for applicant_id, first in since.items():
             applicant = applicants[applicant_id]
             # Released hours are free again; hours charged again may go beyond a quota (unpaid), never refused:
@@ -92,7 +93,8 @@ def leave_recount_for_calendar(
             reallocate(applicant, since=first)
             for request, old_hours in changed[applicant_id]:
                 _record(request, old_hours=old_hours, cause=cause, actor=actor)
-            _tell(applicant, changed[applicant_id], cause=cause)
+            if changed[applicant_id]:
+                _tell(applicant, changed[applicant_id], cause=cause)
     return [request for items in changed.values() for request, _old in items]
 
 

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["OfficeCalendarDay", "OfficeCalendarYear", "SchoolDay", "TyphoonDay"]
+__all__ = ["DisasterStopClaim", "OfficeCalendarDay", "OfficeCalendarYear", "SchoolDay", "TyphoonDay"]
 
 
 class OfficeCalendarYear(models.Model):
@@ -190,3 +190,71 @@ class TyphoonDay(models.Model):
         if self.stops_work and self.stops_classes:
             return str(_("停止上班及上課"))
         return str(_("停止上班") if self.stops_work else _("停止上課"))
+
+
+class DisasterStopClaim(models.Model):
+    """停班(課)登記: a person cut off by a disaster (a flooded road, a cut-off village) stopped work on
+    their own and registers it afterwards; the school head may grant it within 15 days of the day.
+
+    It is not leave: granted, it makes the day (or the part of it) a disaster stop for that person
+    alone — no duty, no leave counted — and nothing else changes for anyone else.
+    """
+
+    GRANT_WITHIN_DAYS = 15
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待核定")
+        GRANTED = "granted", _("已核准")
+        REFUSED = "refused", _("不核准")
+        WITHDRAWN = "withdrawn", _("已撤回")
+
+    # What may follow each status, and who moves it there (schedules/services.py enforces it).
+    TRANSITIONS = {
+        Status.PENDING: {Status.GRANTED: "head", Status.REFUSED: "head", Status.WITHDRAWN: "claimant"},
+        Status.GRANTED: {},
+        Status.REFUSED: {},
+        Status.WITHDRAWN: {},
+    }
+
+    staff = models.ForeignKey(
+        "staff.StaffMember", on_delete=models.CASCADE, related_name="disaster_stop_claims", verbose_name=_("申請人")
+    )
+    date = models.DateField(_("日期"))
+    start_time = models.TimeField(_("開始時間"), null=True, blank=True, help_text=_("空白表示從一早開始"))
+    end_time = models.TimeField(_("結束時間"), null=True, blank=True, help_text=_("空白表示到當天結束"))
+    reason = models.CharField(_("事由"), max_length=200, help_text=_("如「住家道路淹水無法通行」"))
+    status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(_("申請時間"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("核定者"),
+    )
+    decided_at = models.DateTimeField(_("核定時間"), null=True, blank=True)
+    comment = models.CharField(_("核定意見"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("停班停課登記")
+        verbose_name_plural = _("停班停課登記")
+        ordering = ["-date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff", "date"], condition=Q(status__in=["pending", "granted"]),
+                name="disaster_stop_claim_one_live_per_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True) | Q(end_time__isnull=True) | Q(start_time__lt=F("end_time")),
+                name="disaster_stop_claim_start_before_end",
+            ),
+        ]
+        indexes = [models.Index(fields=["staff", "date", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.staff}（{self.get_status_display()}）"
+
+    @property
+    def is_whole_day(self) -> bool:
+        return self.start_time is None and self.end_time is None
+
+    def allowed(self, status: str) -> str | None:
+        """Who may move the claim to ``status`` from here ("head", "claimant"), or None: not allowed."""
+        return self.TRANSITIONS[self.Status(self.status)].get(self.Status(status))
