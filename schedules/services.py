@@ -751,8 +751,8 @@ def disaster_stop_claim_decide(
         if grant:
             _send_changed(
                 DisasterStopClaim, reason="disaster_stop_granted", school_ids=[staff.school_id], staff_ids=[staff.pk],
-                start=claim.date, end=claim.date, cause=f"{claim.date.month}/{claim.date.day} {_('停班登記核准')}",
-                actor=actor.user,
+                start=claim.date, end=claim.date, actor=actor.user,
+                cause=_("%(date)s 停班登記核准") % {"date": f"{claim.date.month}/{claim.date.day}"},
             )
             _tell_teaching_section(claim)
     return claim

@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('reason', models.CharField(help_text='如「住家道路淹水無法通行」', max_length=200, verbose_name='事由')),
                 ('status', models.CharField(choices=[('pending', '待核定'), ('granted', '已核准'), ('refused', '不核准'), ('withdrawn', '已撤回')], default='pending', max_length=10, verbose_name='狀態')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申請時間')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='核定時間')),
+                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='決定時間')),
                 ('comment', models.CharField(blank=True, max_length=200, verbose_name='核定意見')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核定者')),
                 ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='disaster_stop_claims', to='staff.staffmember', verbose_name='申請人')),

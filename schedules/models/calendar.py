@@ -229,7 +229,7 @@ class DisasterStopClaim(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
         verbose_name=_("核定者"),
     )
-    decided_at = models.DateTimeField(_("核定時間"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("決定時間"), null=True, blank=True)
     comment = models.CharField(_("核定意見"), max_length=200, blank=True)
 
     class Meta:
