@@ -27,7 +27,7 @@ from leave.models import LeaveType
 from leave.services import approval_chains_seed, leave_request_submit, leave_types_seed, overtime_submit
 from notifications.models import Notification
 from schedules.cap_services import cap_alert_import
-from schedules.models import BellPeriod, Division, Semester, TimetableEntry
+from schedules.models import BellPeriod, DisasterStopClaim, Division, Semester, TimetableEntry
 from schedules.services import school_day_create, typhoon_day_declare, work_schedules_seed_defaults
 from schedules.timetables_services import bell_schedule_ensure_standard
 from sso.models import PortalIdentity
@@ -91,6 +91,10 @@ def build_world(media_root) -> World:
     school.save(update_fields=["district"])
     alert = cap_alert_import(actor=None, content=CAP_SAMPLE.read_bytes(), source=CAP_SAMPLE.name)
     objects["cap_alert"] = alert.outcomes[0].alert.pk
+    # The teacher's own 停班停課登記 for an earlier day, waiting for the principal.
+    objects["disaster_claim"] = DisasterStopClaim.objects.create(
+        staff=teacher, date=dt.date(2025, 10, 21), reason="住家道路淹水無法通行"
+    ).pk
     # leave: the teacher's request for Thursday morning (with an attachment) and an overtime request.
     leave_types_seed(school=school)
     approval_chains_seed(school=school)

@@ -46,6 +46,8 @@ ARGS: dict[str, tuple[str, dict[str, str]]] = {
     "substitutes-api-candidates": ("teacher", {"pk": "need"}),
     "substitutes-api-assign": ("teacher", {"pk": "need"}),
     "substitutes-api-assignment-cancel": ("teacher", {"pk": "assignment"}),
+    # The school's, not the teacher's; other_teacher and other_head have no power over it either.
+    "api-calendar-typhoon-withdraw": ("teacher", {"pk": "typhoon"}),
 }
 REFUSED = {"teacher": ("other_teacher", "other_head", "outsider")}
 
@@ -87,6 +89,8 @@ ACTORS = {
     "leave-api-overtime-settle": "personnel",
     "substitutes-api-assign": "academic",
     "substitutes-api-assignment-cancel": "academic",
+    "api-calendar-typhoons": "personnel",
+    "api-calendar-typhoons-preview": "personnel",
 }
 # Actions whose request body is optional: an empty or garbage body is a valid request, not an error.
 BODY_OPTIONAL = {

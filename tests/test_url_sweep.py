@@ -51,6 +51,8 @@ ARGS: dict[str, tuple[str | None, dict[str, object]]] = {
     "schedules:typhoon_withdraw": ("school", {"pk": "typhoon"}),
     "schedules:cap_alert_confirm": ("school", {"pk": "cap_alert"}),
     "schedules:cap_alert_dismiss": ("school", {"pk": "cap_alert"}),
+    "schedules:disaster_stop_decide": ("teacher", {"pk": "disaster_claim"}),
+    "schedules:disaster_stop_withdraw": ("teacher", {"pk": "disaster_claim"}),
     "schedules:timetable_teacher": ("teacher", {"pk": "@teacher"}),
     "attendance:my_month_of": (None, {"year": 2025, "month": 10}),
     "attendance:staff_month": ("teacher", {"staff_id": "@teacher", "year": 2025, "month": 10}),

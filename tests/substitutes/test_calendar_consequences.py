@@ -241,3 +241,29 @@ def test_a_recount_twice_changes_nothing_more(world):
 
     assert leave_recount_for_calendar(school_ids=[world["school"].pk], start=THU, end=THU) == []
     assert LeaveRequest.objects.get(pk=world["approved"].pk).hours == 8
+
+
+def test_a_school_day_off_does_what_a_typhoon_day_does_and_deleting_it_undoes_it(world):
+    from schedules.models import SchoolDay
+    from schedules.services import school_day_create, school_day_delete
+
+    entry = school_day_create(actor=world["personnel"].user, school=world["school"], day=THU,
+                              kind=SchoolDay.Kind.DAY_OFF, label="校慶補假")
+    world["approved"].refresh_from_db()
+    assert world["approved"].hours == 0 and live_needs(world["school"]) == set()
+    assert kinds(world["teacher"]) == ["leave.recounted"]
+    school_day_delete(actor=world["personnel"].user, school_day=entry)
+    world["approved"].refresh_from_db()
+    assert world["approved"].hours == 8 and live_needs(world["school"]) == ALL_NEEDS
+
+
+def test_a_semester_that_ends_earlier_drops_the_classes_after_it(world):
+    from schedules.services import semester_save
+
+    semester = world["semester"]
+    semester.end_date = THU - dt.timedelta(days=1)  # Thursday's classes are no longer in the semester
+    semester_save(actor=world["personnel"].user, semester=semester)
+    assert live_needs(world["school"]) == set()
+    world["assignment"].refresh_from_db()
+    assert world["assignment"].status == CoverageAssignment.Status.CANCELLED
+    assert pay_report(school=world["school"], year=2025, month=10).total_periods == 0
