@@ -11,7 +11,7 @@ import io
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, Permission
 
-from staff.models import Role, RoleAssignment, School, StaffCategory, Unit, User
+from staff.models import District, Role, RoleAssignment, School, StaffCategory, Unit, User
 from staff.services import roster_import
 
 DEMO_PASSWORD = "demo-1234"
@@ -133,11 +133,18 @@ def _roster_csv() -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+DEMO_DISTRICT = ("苓雅區", "6400800")  # name, the government's area code
+
+
 def load() -> School:
     """Create or update the demo school and its people. Returns the school."""
+    # The demo school's district, so that district-wide disaster stops (停班停課) and the city's alerts reach it.
+    district, _ = District.objects.get_or_create(name=DEMO_DISTRICT[0], defaults={"code": DEMO_DISTRICT[1]})
     school, _ = School.objects.update_or_create(
         code=SCHOOL_CODE,
-        defaults={"name": SCHOOL_NAME, "has_senior_division": True, "has_junior_division": True},
+        defaults={
+            "name": SCHOOL_NAME, "has_senior_division": True, "has_junior_division": True, "district": district,
+        },
     )
     units: dict[str, Unit] = {}
     for name, kind, parent in UNITS:
