@@ -305,7 +305,7 @@ def coverage_follow_calendar(
         timezone.make_aware(dt.datetime.combine(start, dt.time.min), tz),
         timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min), tz),
     )
-    reason = cause or str(_("行事曆變更"))
+    reason = cause or str(_("行事曆的變更"))
     changes: list[NeedsChange] = []
     cancelled: list[CoverageAssignment] = []
     with transaction.atomic():

@@ -107,7 +107,7 @@ def _record(request: LeaveRequest, *, old_hours: int, cause: str, actor) -> None
         request.save(update_fields=["substitute_paid_by"])
     diff = request.hours - old_hours
     comment = _("因 %(cause)s，%(change)s %(amount)s") % {
-        "cause": cause or _("行事曆變更"),
+        "cause": cause or _("行事曆的變更"),
         "change": _("少計") if diff < 0 else _("多計"),
         "amount": format_days_hours(abs(diff)),
     }
