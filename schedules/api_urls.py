@@ -9,6 +9,6 @@ urlpatterns = [
     path("calendar/school/", api.SchoolCalendarApi.as_view(), name="api-calendar-school"),
     path("calendar/typhoons/", api.TyphoonDayListApi.as_view(), name="api-calendar-typhoons"),
     path("calendar/typhoons/preview/", api.TyphoonDayPreviewApi.as_view(), name="api-calendar-typhoons-preview"),
-    path("calendar/typhoons/<int:pk>/withdraw/", api.TyphoonDayWithdrawApi.as_view(),
+    path("calendar/typhoons/<id:pk>/withdraw/", api.TyphoonDayWithdrawApi.as_view(),
          name="api-calendar-typhoon-withdraw"),
 ]
