@@ -20,8 +20,8 @@ from leave import rules as R
 from leave.models import ACTIVE_STATUSES, LeaveDay, LeaveRequest
 from leave.services.charges import reallocate, substitute_payer
 from leave.services.common import lock_staff
-from leave.services.requests import request_length
 from notifications.services import notify
+from schedules.calendar import duty_days
 from schedules.events import report_consequence
 from staff.twdate import format_days_hours
 
@@ -68,12 +68,24 @@ def leave_recount_for_calendar(
             .prefetch_related("days")
             .order_by("applicant_id", "start")
         )
+        requests = list(requests)
+        # The calendar once for everyone, over the days all the requests cover (its queries do not grow).
+        spans = [R.span_dates(r.start, r.end) for r in requests]
+        duty: dict[int, dict[dt.date, object]] = defaultdict(dict)
+        for (staff_id, day), value in duty_days(
+            applicants.values(), min(first for first, _l in spans), max(last for _f, last in spans)
+        ).items():
+            duty[staff_id][day] = value
         changed: dict[int, list[tuple[LeaveRequest, int]]] = defaultdict(list)
         since: dict[int, dt.date] = {}
         for request in requests:
             applicant = applicants[request.applicant_id]
             before = {d.day: d.hours for d in request.days.all()}
-            days = request_length(staff=applicant, rule=request.rule, start=request.start, end=request.end)
+            days = R.leave_length(
+                start=request.start, end=request.end, unit=request.rule.unit,
+                counts_non_working_days=request.rule.counts_non_working_days,
+                duty=duty[applicant.pk],
+            )
             after = {d.day: d.hours for d in days}  # as a submission stores them, 0-hour days included
             if after == before:
                 continue

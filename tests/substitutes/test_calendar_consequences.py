@@ -267,3 +267,27 @@ def test_a_semester_that_ends_earlier_drops_the_classes_after_it(world):
     world["assignment"].refresh_from_db()
     assert world["assignment"].status == CoverageAssignment.Status.CANCELLED
     assert pay_report(school=world["school"], year=2025, month=10).total_periods == 0
+
+
+def test_the_recount_reads_the_calendar_once_whatever_the_number_of_requests(world):
+    """A recount's queries do not grow with the requests it counts: the applicants, their lock, the requests
+    with their days, and the calendar once for all of them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from leave.services.recount import leave_recount_for_calendar
+
+    def recount_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert leave_recount_for_calendar(school_ids=[world["school"].pk], start=THU, end=THU) == []
+        return len(ctx.captured_queries)
+
+    two = recount_queries()
+    with time_machine.travel(at(dt.date(2025, 10, 1), "09:00"), tick=False):
+        for who in ("unit_head", "principal", "personnel", "academic"):
+            leave_request_submit(
+                applicant=world[who], leave_type=world["personal"], start=at(THU, "13:00"), end=at(THU, "15:00"),
+                deputy=world["other_head"], reason="事", class_arrangement="無課務",
+            )
+    assert LeaveRequest.objects.filter(start__date=THU).count() == 6
+    assert recount_queries() == two
