@@ -8,14 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
 from attendance.selectors import OFF_DAY_STATUSES
 from staff.models import StaffCategory, Unit
-from staff.selectors import staff_for_request
+from staff.selectors import school_units, staff_for_request
 
 
 def _school_units(request) -> QuerySet[Unit]:
     staff = staff_for_request(request)
-    if staff is None:
-        return Unit.objects.none()
-    return Unit.objects.filter(school_id=staff.school_id).order_by("name")
+    return school_units(school_id=staff.school_id if staff is not None else None)
 
 
 class DailyResultFilter(django_filters.FilterSet):

@@ -15,8 +15,10 @@ from attendance.windows import duty_window
 from leave import selectors as leave_selectors
 from leave.punches import PunchSpan
 from schedules.calendar import DutyDay
+from staff import selectors as staff_selectors
 from staff.models import Role, StaffMember, Unit
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff_q
+from staff.selectors import role_holders, school_people, school_units, units_by_ids
 
 
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
@@ -117,12 +119,12 @@ def month_results(staff: StaffMember, year: int, month: int) -> dict[dt.date, Da
 def units_for_head_view(viewer: StaffMember) -> QuerySet[Unit]:
     """The units whose members the viewer may review: every unit for school-wide roles, else the headed ones."""
     if is_school_wide(viewer):
-        return Unit.objects.filter(school_id=viewer.school_id).order_by("name")
-    return Unit.objects.filter(pk__in=headed_unit_ids(viewer)).order_by("name")
+        return school_units(school_id=viewer.school_id)
+    return units_by_ids(headed_unit_ids(viewer))
 
 
 def unit_members(unit: Unit) -> QuerySet[StaffMember]:
-    return StaffMember.objects.filter(unit=unit, is_active=True).order_by("employee_no")
+    return staff_selectors.unit_members(unit_id=unit.pk)
 
 
 def unit_results(unit: Unit, start: dt.date, end: dt.date) -> dict[tuple[int, dt.date], DailyResult]:
@@ -186,11 +188,7 @@ def correction_approvers(staff: StaffMember) -> list[StaffMember]:
         if unit.head_id and unit.head_id != staff.pk:
             return [unit.head]
         unit = unit.parent
-    return list(
-        StaffMember.objects.filter(school_id=staff.school_id, is_active=True, roles__role=Role.PERSONNEL).exclude(
-            pk=staff.pk
-        )
-    )
+    return list(role_holders(school_id=staff.school_id, role=Role.PERSONNEL).exclude(pk=staff.pk))
 
 
 def corrections_used_this_month(staff: StaffMember, day: dt.date) -> int:
@@ -233,7 +231,7 @@ def monthly_report(
 ) -> list[dict]:
     """One row per person with counts for the period: two queries (people, one aggregate)."""
     people = (
-        StaffMember.objects.filter(visible_staff_q(viewer), school_id=viewer.school_id, is_active=True)
+        school_people(school_id=viewer.school_id).filter(visible_staff_q(viewer))
         .select_related("unit")
         .order_by("unit__name", "employee_no")
     )

@@ -41,6 +41,8 @@ from notifications.services import notify
 from schedules.calendar import duty_days
 from staff.models import School, StaffMember
 from staff.permissions import can_manage_staff
+from staff.selectors import people_of_schools, school_people, staff_lock
+from staff.selectors import schools as all_schools
 from staff.twdate import format_roc_short
 
 log = logging.getLogger(__name__)
@@ -65,17 +67,8 @@ def _days(start: dt.date, end: dt.date) -> Iterable[dt.date]:
 def _lock_staff(staff: StaffMember) -> None:
     # Serialises one person's punches and corrections: the second request waits here, then
     # sees what the first one wrote. The unique constraints hold even where locks are no-ops (SQLite).
-    # FOR NO KEY UPDATE (PostgreSQL) still lets other transactions insert rows that point at this
-    # person (a result, a reminder), whose foreign-key check takes FOR KEY SHARE: no deadlock with
-    # the 18:00 run writing everyone's results while someone punches.
-    # OF self and no ORDER BY: StaffMember's default ordering (school, employee_no) joins staff_school,
-    # and FOR … UPDATE without OF locks every joined row — the school's row, so that everyone of one
-    # school would queue behind each other's punches in the morning rush.
-    no_key = connection.features.has_select_for_no_key_update
-    (
-        StaffMember.objects.select_for_update(no_key=no_key, of=("self",))
-        .filter(pk=staff.pk).order_by().values_list("pk", flat=True).first()
-    )
+    # staff_lock says why its strength (FOR NO KEY UPDATE OF self) suits the 18:00 run and the rush.
+    staff_lock(staff.pk)
 
 
 # --- Punches ---------------------------------------------------------------------------------
@@ -257,7 +250,7 @@ def daily_results_recompute(
         in_schools = {"school_id__in": schools.values("pk")}
     else:
         in_schools = {"school_id__in": [s.pk for s in schools]}
-    members_qs = StaffMember.objects.filter(**in_schools, is_active=True)
+    members_qs = people_of_schools(school_ids=None).filter(**in_schools)
     if staff_ids is not None:
         members_qs = members_qs.filter(pk__in=list(staff_ids))
     members = list(members_qs)
@@ -319,7 +312,7 @@ def daily_results_ensure(
     end = min(end, today)
     if end < start:
         return False
-    staff_qs = StaffMember.objects.filter(school=school, is_active=True)
+    staff_qs = school_people(school_id=school.pk)
     result_qs = DailyResult.objects.filter(school=school, staff__is_active=True, date__range=(start, end))
     if staff_ids is not None:
         staff_ids = list(staff_ids)
@@ -659,7 +652,7 @@ def missing_punch_reminders_send(*, day: dt.date | None = None, now: dt.datetime
     """
     now = now or timezone.now()
     day = day or timezone.localdate(now)
-    daily_results_recompute(schools=School.objects.all(), start=day, end=day, now=now)
+    daily_results_recompute(schools=all_schools(), start=day, end=day, now=now)
     already = set(PunchReminder.objects.filter(date=day).values_list("staff_id", flat=True))
     results = (
         DailyResult.objects.filter(date=day, status__in=MISSING_PUNCH_STATUSES, staff__is_active=True)

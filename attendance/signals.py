@@ -13,7 +13,7 @@ from attendance import windows
 from attendance.services import daily_results_recompute, recompute_job_start
 from leave.events import LeaveEvent, leave_changed
 from schedules.events import calendar_changed
-from staff.models import School
+from staff.selectors import school_by_id
 
 
 @receiver(leave_changed, dispatch_uid="attendance.leave_changed")
@@ -24,7 +24,7 @@ def _on_leave_changed(sender, event: LeaveEvent, **kwargs) -> None:
     start = min(timezone.localdate(begin) for begin, _end in spans)
     # A span ending at midnight does not touch the next day.
     end = max(timezone.localdate(finish - dt.timedelta(microseconds=1)) for _begin, finish in spans)
-    school = School.objects.filter(pk=event.school_id).first()
+    school = school_by_id(event.school_id)
     if school is not None:
         daily_results_recompute(school=school, start=start, end=end, staff_ids=[event.staff_id])
 

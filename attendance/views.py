@@ -40,7 +40,7 @@ from common.exports import csv_bytes, download, xlsx_bytes, xlsx_table
 from common.inputs import BadInput, id_or_none, parse_date, parse_month
 from staff.models import StaffCategory, StaffMember
 from staff.permissions import can_manage_staff, can_see_staff, is_school_wide
-from staff.selectors import staff_required_for
+from staff.selectors import person_by_id, staff_required_for
 from staff.twdate import WEEKDAY_LABELS, format_roc_month, roc_year
 
 # A school view over a longer range reads the stored results as they are (no recompute on the fly).
@@ -187,8 +187,8 @@ def my_month(request, year: int | None = None, month: int | None = None):
 @staff_required
 def staff_month(request, staff_id: int, year: int, month: int):
     me = request.staff
-    subject = get_object_or_404(StaffMember.objects.select_related("school", "unit"), pk=staff_id)
-    if not can_see_staff(me, subject):
+    subject = person_by_id(staff_id)
+    if subject is None or not can_see_staff(me, subject):
         raise Http404
     if not 1 <= month <= 12 or not 2000 <= year <= 2100:
         raise Http404

@@ -21,7 +21,8 @@ from leave.models import (
 from leave.services import leave_charges_recompute
 from staff.admin import SchoolScopedAdmin as StaffSchoolScopedAdmin
 from staff.admin import SchoolScopedStackedInline, SchoolScopedTabularInline
-from staff.models import StaffCategory, StaffMember
+from staff.models import StaffCategory
+from staff.selectors import people_of_schools
 
 
 class SchoolScopedAdmin(StaffSchoolScopedAdmin):
@@ -77,7 +78,7 @@ class LeaveTypeAdmin(SchoolScopedAdmin):
     @admin.action(description=_("依目前規則重新計算本學年度起的額度扣抵"))
     def recompute_charges(self, request, queryset):
         school_ids = set(queryset.values_list("school_id", flat=True))
-        people = StaffMember.objects.filter(school_id__in=school_ids, is_active=True)
+        people = people_of_schools(school_ids=school_ids)
         today = timezone.localdate()
         count = leave_charges_recompute(staff_members=people, since=today, actor=request.user)
         self.message_user(request, _("已重新計算 %(count)s 人。") % {"count": count})

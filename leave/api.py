@@ -46,7 +46,7 @@ from leave.services import (
 )
 from staff.models import Role, StaffMember
 from staff.permissions import can_see_staff
-from staff.selectors import staff_required_for
+from staff.selectors import person_by_id, person_in_school, staff_required_for
 from staff.twdate import format_days_hours
 
 
@@ -146,11 +146,12 @@ class BalanceListView(APIView):
         subject = me
         if request.query_params.get("staff"):
             try:
-                subject = StaffMember.objects.get(pk=parse_id(request.query_params["staff"]))
-            except (StaffMember.DoesNotExist, BadInput) as exc:
+                found = person_by_id(parse_id(request.query_params["staff"]))
+            except BadInput as exc:
                 raise Http404 from exc
-            if not can_see_staff(me, subject):
+            if found is None or not can_see_staff(me, found):
                 raise Http404
+            subject = found
         on = _date_param(request, "on") or timezone.localdate()
         rows = leave_balances(staff_members=[subject], on=on)[subject.pk]
         return Response(BalanceSerializer(rows, many=True).data)
@@ -242,7 +243,7 @@ class RequestListView(ListAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         leave_type = _leave_type(me, values["leave_type"])
-        deputy = StaffMember.objects.filter(pk=values["deputy"]).first()
+        deputy = person_by_id(values["deputy"])
         created = leave_request_submit(
             applicant=me, leave_type=leave_type, start=values["start"], end=values["end"], deputy=deputy,
             reason=values["reason"], event_key=values["event_key"], event_date=values["event_date"],
@@ -396,7 +397,7 @@ class ReassignView(APIView):
             return Response(refusal, status=status.HTTP_403_FORBIDDEN)
         data = ReassignInput(data=request.data)
         data.is_valid(raise_exception=True)
-        to = StaffMember.objects.filter(pk=data.validated_data["to"], school_id=me.school_id).first()
+        to = person_in_school(staff_id=data.validated_data["to"], school_id=me.school_id)
         if to is None:
             raise serializers.ValidationError({"to": [_("只能改派給本校在職人員")]})
         step = approval_step_reassign(step=step, to=to, actor=me, comment=data.validated_data["comment"])

@@ -8,8 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leave.models import LeaveRequest, LeaveStatus, LeaveType
-from staff.models import Unit
-from staff.selectors import staff_for_request
+from staff.selectors import school_units, staff_for_request
 
 
 def _school_id(request) -> int | None:
@@ -22,7 +21,7 @@ def _types(request):
 
 
 def _units(request):
-    return Unit.objects.filter(school_id=_school_id(request)).order_by("name")
+    return school_units(school_id=_school_id(request))
 
 
 def _midnight(day: dt.date) -> dt.datetime:

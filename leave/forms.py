@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from leave.models import ApprovalStep, GrantKind, LeaveRequest, LeaveType, OvertimeRequest
 from leave.selectors import SchoolRules, span_from_parts
 from staff.models import StaffCategory, StaffMember
+from staff.selectors import school_people
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
@@ -31,7 +32,7 @@ def deputy_choices(staff: StaffMember):
     """Colleagues of the school, the person's own unit first (where a deputy is usually found)."""
     own_unit_first = Case(When(unit_id=staff.unit_id, then=Value(0)), default=Value(1))
     return (
-        StaffMember.objects.filter(school_id=staff.school_id, is_active=True)
+        school_people(school_id=staff.school_id)
         .exclude(pk=staff.pk)
         .select_related("unit")
         .order_by(own_unit_first, "unit__name", "name")

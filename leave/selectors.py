@@ -28,8 +28,10 @@ from leave.models import (
     LeaveType,
     OvertimeRequest,
 )
-from staff.models import Role, RoleAssignment, StaffCategory, StaffMember
+from staff import selectors as staff_selectors
+from staff.models import Role, StaffCategory, StaffMember
 from staff.permissions import can_see_staff, visible_staff_q
+from staff.selectors import people_by_ids, roles_of, school_role_rows
 
 # --- Spans (contract) ----------------------------------------------------------------------------
 
@@ -317,11 +319,7 @@ def covered_by(deputy: StaffMember, *, at: dt.datetime | None = None) -> list[in
 
 
 def role_holders(school_id: int, role: str) -> list[StaffMember]:
-    return list(
-        StaffMember.objects.filter(school_id=school_id, is_active=True, roles__role=role)
-        .select_related("user")
-        .order_by("pk")
-    )
+    return list(staff_selectors.role_holders(school_id=school_id, role=role).order_by("pk"))
 
 
 @dataclass(frozen=True)
@@ -411,7 +409,7 @@ def step_actors(step: ApprovalStep) -> list[StaffMember]:
         people = []
     covering = on_leave_now([p.pk for p in people])
     if covering:
-        deputies = StaffMember.objects.filter(pk__in=covering.values(), is_active=True).select_related("user")
+        deputies = people_by_ids(covering.values()).filter(is_active=True).select_related("user")
         people += [d for d in deputies if d.pk != request.applicant_id]
     return people
 
@@ -439,7 +437,7 @@ def approval_inbox(
     covering = covered_by(staff, at=at) if covering is None else covering
     roles = set(staff.roles_set)
     if covering:
-        roles |= set(RoleAssignment.objects.filter(staff_id__in=covering).values_list("role", flat=True))
+        roles |= set(roles_of(covering).values_list("role", flat=True))
     step_roles = [step_role for step_role, role in STEP_ROLES.items() if role in roles]
     q = Q(assignee=staff) | Q(assignee_id__in=covering)
     if step_roles:
@@ -512,9 +510,7 @@ def stuck_steps(school_id: int) -> list[ApprovalStep]:
         ).select_related("request__applicant", "request__leave_type")
     )
     holders: dict[str, set[int]] = defaultdict(set)
-    for role, staff_id in RoleAssignment.objects.filter(
-        staff__school_id=school_id, staff__is_active=True
-    ).values_list("role", "staff_id"):
+    for role, staff_id in school_role_rows(school_id=school_id).values_list("role", "staff_id"):
         holders[role].add(staff_id)
     return [
         step

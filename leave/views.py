@@ -48,9 +48,9 @@ from leave.services import (
     overtime_submit,
     overtime_withdraw,
 )
-from staff.models import Role, StaffMember, Unit
-from staff.permissions import headed_unit_ids, is_school_wide, visible_staff_q
-from staff.selectors import staff_required_for
+from staff.models import Role, StaffMember
+from staff.permissions import headed_unit_ids, is_school_wide, visible_staff
+from staff.selectors import school_units, staff_required_for
 
 
 def _current_step_prefetch() -> Prefetch:
@@ -331,7 +331,7 @@ def balances_overview(request):
             on = parse_date(request.GET["on"])
         except BadInput as exc:
             messages.error(request, exc.message)
-    people = StaffMember.objects.filter(visible_staff_q(me), is_active=True).select_related("unit").order_by(
+    people = visible_staff(me).filter(is_active=True).select_related("unit").order_by(
         "unit__name", "employee_no"
     )
     unit_id = id_or_none(request.GET.get("unit"))
@@ -356,7 +356,7 @@ def balances_overview(request):
     ]
     return render(request, "leave/balances.html", {
         "on": on, "type_names": type_names, "table": table,
-        "units": Unit.objects.filter(school_id=me.school_id).order_by("name"), "unit_id": unit_id or "",
+        "units": school_units(school_id=me.school_id), "unit_id": unit_id or "",
     })
 
 

@@ -23,7 +23,7 @@ from schedules.models import (
 from schedules.permissions import can_declare_typhoon
 from staff.admin import SchoolScopedAdmin as StaffSchoolScopedAdmin
 from staff.admin import SchoolScopedTabularInline, admin_school_id
-from staff.models import School
+from staff.selectors import schools
 
 TIMING_FIELDS = (
     "has_duty", "start", "end", "grace_minutes", "school_day_arrival", "break_start", "break_end", "weekdays",
@@ -228,7 +228,7 @@ class TyphoonDayAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "school" and not can_declare_typhoon(request.user, None):
-            kwargs["queryset"] = School.objects.filter(pk=admin_school_id(request))
+            kwargs["queryset"] = schools(ids=[admin_school_id(request)])
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):

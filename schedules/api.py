@@ -8,6 +8,7 @@ the personnel office, the principal and system admins read the days of the peopl
 import datetime as dt
 
 import django_filters
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -27,9 +28,9 @@ from schedules.services import (
     typhoon_day_preview,
     typhoon_day_withdraw,
 )
-from staff.models import District, Role, School, StaffMember
+from staff.models import District, Role, School
 from staff.permissions import can_see_staff
-from staff.selectors import staff_for_request, staff_required_for
+from staff.selectors import person_by_id, school_by_code, staff_for_request, staff_required_for
 
 MAX_RANGE_DAYS = 366
 
@@ -99,11 +100,12 @@ class MyCalendarApi(APIView):
         subject = me
         if request.query_params.get("staff"):
             try:
-                subject = StaffMember.objects.get(pk=parse_id(request.query_params["staff"]))
-            except (BadInput, StaffMember.DoesNotExist) as exc:
+                found = person_by_id(parse_id(request.query_params["staff"]))
+            except BadInput as exc:
                 raise NotFound from exc
-            if not can_see_staff(me, subject):
+            if found is None or not can_see_staff(me, found):
                 raise NotFound
+            subject = found
         days = duty_days([subject], params.validated_data["start"], params.validated_data["end"])
         return Response(DutyDayOutputSerializer(days.values(), many=True).data)
 
@@ -127,7 +129,10 @@ def _school_for(request) -> School:
     code = request.query_params.get("school")
     staff = staff_for_request(request)
     if code and (request.user.is_superuser or (staff is not None and staff.has_role(Role.SYSTEM_ADMIN))):
-        return get_object_or_404(School, code=code)
+        school = school_by_code(code)
+        if school is None:
+            raise Http404
+        return school
     if code and (staff is None or staff.school.code != code):
         raise NotFound
     return staff_required_for(request).school

@@ -37,6 +37,8 @@ from schedules.models import (
 from schedules.models.semesters import school_year_bounds
 from schedules.timetables_selectors import taught_periods
 from staff.models import District, Role, School, StaffMember
+from staff.selectors import school_lock, staff_lock
+from staff.selectors import schools as all_schools
 
 
 class ScheduleError(DomainError):
@@ -175,7 +177,7 @@ def school_day_check(*, school: School, day: dt.date, kind: str, label: str, exc
 
 @transaction.atomic
 def school_day_create(*, actor, school: School, day: dt.date, kind: str, label: str) -> SchoolDay:
-    School.objects.select_for_update().get(pk=school.pk)  # one writer per school's calendar at a time
+    school_lock(school.pk)  # one writer per school's calendar at a time
     school_day_check(school=school, day=day, kind=kind, label=label, exclude_pk=None)
     entry = SchoolDay(school=school, date=day, kind=kind, label=label.strip(), created_by=actor_or_none(actor))
     _full_clean(entry, code="invalid_school_day")
@@ -190,7 +192,7 @@ def school_day_create(*, actor, school: School, day: dt.date, kind: str, label: 
 
 @transaction.atomic
 def school_day_update(*, actor, school_day: SchoolDay, day: dt.date, kind: str, label: str) -> SchoolDay:
-    School.objects.select_for_update().get(pk=school_day.school_id)
+    school_lock(school_day.school_id)
     entry = SchoolDay.objects.select_for_update().get(pk=school_day.pk)
     school_day_check(school=entry.school, day=day, kind=kind, label=label, exclude_pk=entry.pk)
     before = {"date": entry.date, "kind": entry.kind, "label": entry.label}
@@ -243,7 +245,7 @@ class Declaration:
         if self.scope == TyphoonDay.Scope.SCHOOL:
             return [self.school.pk] if self.school else []
         if self.scope == TyphoonDay.Scope.DISTRICTS:
-            return list(School.objects.filter(district__in=self.districts).values_list("pk", flat=True))
+            return list(all_schools(districts=self.districts).values_list("pk", flat=True))
         return None
 
 
@@ -421,7 +423,7 @@ def typhoon_day_preview(*, actor, typhoon: TyphoonDay | None = None, withdraw: b
 @transaction.atomic
 def semester_save(*, actor, semester: Semester) -> Semester:
     """Create or change a semester; the whole school year's vacation days may change with it."""
-    School.objects.select_for_update().get(pk=semester.school_id)
+    school_lock(semester.school_id)
     before = None
     if semester.pk:
         old = Semester.objects.select_for_update().get(pk=semester.pk)
@@ -518,7 +520,7 @@ def category_schedule_assign(
     *, actor, school: School, category: str, schedule: WorkSchedule, effective_from: dt.date
 ) -> CategorySchedule:
     """From ``effective_from`` on (until the next assignment), people of ``category`` work ``schedule``."""
-    School.objects.select_for_update().get(pk=school.pk)
+    school_lock(school.pk)
     if schedule.school_id != school.pk:
         raise ScheduleError(_("班別不屬於此學校"), code="schedule_other_school")
     row = CategorySchedule.objects.filter(school=school, category=category, effective_from=effective_from).first()
@@ -543,7 +545,7 @@ def category_schedule_assign(
 
 @transaction.atomic
 def category_schedule_delete(*, actor, assignment: CategorySchedule) -> None:
-    School.objects.select_for_update().get(pk=assignment.school_id)
+    school_lock(assignment.school_id)
     row = CategorySchedule.objects.select_related("schedule", "school").get(pk=assignment.pk)
     audit_log(
         actor=actor, action="schedules.category_schedule_deleted", target=row, school=row.school,
@@ -561,7 +563,7 @@ def category_schedule_delete(*, actor, assignment: CategorySchedule) -> None:
 @transaction.atomic
 def personal_schedule_save(*, actor, override: PersonalSchedule) -> PersonalSchedule:
     """Create or change a person's own schedule for a period; periods of one person may not overlap."""
-    StaffMember.objects.select_for_update().get(pk=override.staff_id)  # serialise overlap checks per person
+    staff_lock(override.staff_id)  # serialise overlap checks per person
     before = None
     if override.pk:
         old = PersonalSchedule.objects.get(pk=override.pk)
@@ -613,7 +615,7 @@ def work_schedules_seed_defaults(
     Idempotent. Sends no calendar_changed: until now the calendar answered these categories with
     the very same rules, so no day changes.
     """
-    School.objects.select_for_update().get(pk=school.pk)
+    school_lock(school.pk)
     schedules: dict[str, WorkSchedule] = {}
     for rule in {r.name: r for r in DEFAULT_BY_CATEGORY.values()}.values():
         schedule, _created = WorkSchedule.objects.get_or_create(

@@ -25,7 +25,7 @@ from schedules.timetables_selectors import (
 )
 from schedules.timetables_services import TimetableError, timetable_import
 from staff.models import Role, StaffMember
-from staff.selectors import staff_required_for
+from staff.selectors import person_in_school, staff_required_for
 
 
 def _semester(request, me: StaffMember) -> Semester | None:
@@ -56,7 +56,7 @@ def timetables(request):
 @login_required
 def timetable_teacher(request, pk: int):
     me = staff_required_for(request)
-    teacher = StaffMember.objects.filter(pk=pk, school_id=me.school_id).first()
+    teacher = person_in_school(staff_id=pk, school_id=me.school_id)
     if teacher is None:
         raise Http404
     semester = _semester(request, me)

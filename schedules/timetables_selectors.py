@@ -19,6 +19,7 @@ from django.utils import timezone
 from schedules.calendar import calendar_days
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
+from staff.selectors import people_by_ids
 
 WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
 
@@ -217,7 +218,7 @@ def timetable_classes(*, semester: Semester) -> list[str]:
 
 
 def timetable_teachers(*, semester: Semester) -> QuerySet[StaffMember]:
-    return StaffMember.objects.filter(timetable_entries__semester=semester).distinct().order_by("name")
+    return people_by_ids(TimetableEntry.objects.filter(semester=semester).values("teacher_id")).order_by("name")
 
 
 _GRADES = {"一": 1, "二": 2, "三": 3}

@@ -21,6 +21,7 @@ from common.errors import DomainError
 from common.files import UndecodableText, decode_office_text
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
+from staff.selectors import school_people
 
 # Sent inside the import's transaction: timetable_changed.send(sender=Semester, semester=..., actor=...).
 # The coverage module listens, to bring the needs of current absences in step with the new timetable.
@@ -169,7 +170,7 @@ def timetable_import(*, semester: Semester, data: bytes, actor=None) -> Timetabl
         )
 
     # Everything the rows refer to, read once.
-    staff = list(StaffMember.objects.filter(school=school, is_active=True).only("id", "name", "employee_no"))
+    staff = list(school_people(school_id=school.pk).only("id", "name", "employee_no"))
     by_no = {s.employee_no.strip().upper(): s for s in staff}
     by_name: dict[str, list[StaffMember]] = {}
     for s in staff:

@@ -34,7 +34,7 @@ from schedules.permissions import (
     can_view_school_calendar,
 )
 from staff.models import Role, School
-from staff.selectors import staff_for_request, staff_required_for
+from staff.selectors import school_by_code, schools, staff_for_request, staff_required_for
 
 
 def _school_for(request: HttpRequest) -> School:
@@ -42,10 +42,13 @@ def _school_for(request: HttpRequest) -> School:
     code = request.GET.get("school", "").strip()
     staff = staff_for_request(request)
     if code and (request.user.is_superuser or (staff is not None and staff.has_role(Role.SYSTEM_ADMIN))):
-        return get_object_or_404(School, code=code)
+        school = school_by_code(code)
+        if school is None:
+            raise Http404
+        return school
     if staff is None:
         if request.user.is_superuser:
-            school = School.objects.order_by("code").first()
+            school = schools().order_by("code").first()
             if school is not None:
                 return school
         raise PermissionDenied
@@ -227,7 +230,7 @@ def semester_delete(request, pk: int):
 def _typhoon_scope(request) -> tuple[list[School], bool]:
     """The schools the user may declare for, and whether they may declare for all schools."""
     if can_declare_typhoon(request.user, None):
-        return list(School.objects.order_by("code")), True
+        return list(schools().order_by("code")), True
     staff = staff_for_request(request)
     return ([staff.school] if staff is not None else []), False
 

@@ -7,7 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from staff.models import StaffMember
+from staff.selectors import person_of_user
 
 
 class SchoolOut(serializers.Serializer):
@@ -38,7 +38,7 @@ class MeOut(serializers.Serializer):
 
 
 def _me(user) -> dict:
-    staff = StaffMember.objects.select_related("school", "unit").prefetch_related("roles").filter(user=user).first()
+    staff = person_of_user(user.pk)
     bound = user.portal_identities.exists()
     if staff is None:
         # An account without a staff record (a system administrator): no school, no roles.

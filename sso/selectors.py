@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from sso.models import PortalIdentity, PortalPreRegistration, SchoolPortalPolicy
 from staff.models import School, StaffMember, User
+from staff.selectors import school_people, school_usernames
 
 
 def identities_of(*, user: User) -> QuerySet[PortalIdentity]:
@@ -49,7 +50,7 @@ def school_binding_rows(*, school: School) -> list[StaffMember]:
     Two queries: staff (joined with user, unit and pre-registration), then their identities.
     """
     return list(
-        StaffMember.objects.filter(school=school)
+        school_people(school_id=school.pk, active=None)
         .select_related("user", "unit", "portal_preregistration")
         .prefetch_related(
             Prefetch(
@@ -82,7 +83,7 @@ def _recent_attempts() -> QuerySet[AccessAttempt]:
 
 def locked_accounts(*, viewer: StaffMember) -> list[LockedAccount]:
     """People of the viewer's school whose username django-axes currently locks out (two queries)."""
-    usernames = User.objects.filter(staff__school_id=viewer.school_id).values("username")
+    usernames = school_usernames(school_id=viewer.school_id)
     rows = (
         _recent_attempts()
         .filter(username__in=usernames)
@@ -91,8 +92,10 @@ def locked_accounts(*, viewer: StaffMember) -> list[LockedAccount]:
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
     )
     by_username = {row["username"]: row for row in rows}
-    staff = StaffMember.objects.filter(school_id=viewer.school_id, user__username__in=list(by_username)).select_related(
-        "user", "unit"
+    staff = (
+        school_people(school_id=viewer.school_id, active=None)
+        .filter(user__username__in=list(by_username))
+        .select_related("user", "unit")
     )
     return sorted(
         (
@@ -110,7 +113,7 @@ def locked_accounts(*, viewer: StaffMember) -> list[LockedAccount]:
 
 def locked_addresses(*, viewer: StaffMember) -> list[dict]:
     """Addresses locked out by failures that include sign-ins to the viewer's school's accounts."""
-    usernames = User.objects.filter(staff__school_id=viewer.school_id).values("username")
+    usernames = school_usernames(school_id=viewer.school_id)
     recent = _recent_attempts()
     school_ips = recent.filter(username__in=usernames).values("ip_address")
     return list(

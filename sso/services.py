@@ -15,6 +15,8 @@ from sso.errors import SsoError
 from sso.models import BindMethod, PortalIdentity, PortalPreRegistration, SchoolPortalPolicy
 from sso.permissions import can_manage_binding, is_binding_admin
 from staff.models import School, StaffMember, User
+from staff.selectors import person_of_user, staff_lock_of_user, user_by_id
+from staff.selectors import schools as school_list
 
 # Claims kept in the snapshot: everything but the token plumbing.
 _NOT_SNAPSHOTTED = frozenset({"nonce", "at_hash", "c_hash", "auth_time", "jti", "sid"})
@@ -28,7 +30,7 @@ class SignInResult:
 
 def _school_for(profile: PortalProfile) -> School:
     codes = [c for c in (profile.school_code, *profile.other_school_codes) if c]
-    schools = {s.code: s for s in School.objects.filter(code__in=codes)}
+    schools = {s.code: s for s in school_list(codes=codes)}
     if profile.school_code in schools:
         return schools[profile.school_code]
     # The portal's main school is not ours, but exactly one of the person's other schools is.
@@ -89,13 +91,8 @@ def portal_sign_in(*, profile: PortalProfile, claims: dict[str, Any]) -> SignInR
             identity.save()
             return SignInResult(identity=identity, user=None)
 
-        user = User.objects.get(pk=identity.user_id)
-        staff = (
-            StaffMember.objects.select_for_update(of=("self",))
-            .select_related("school", "user")
-            .filter(user=user)
-            .first()
-        )
+        user = user_by_id(identity.user_id)
+        staff = staff_lock_of_user(user.pk, related=("school", "user"))
         if not user.is_active or staff is None or not staff.is_active:
             raise SsoError(_("此帳號已停用，請洽人事室。"), code="inactive")
         if staff.school_id != school.pk:
@@ -115,7 +112,7 @@ def identity_bind(*, identity_id: int, user: User, actor: User | None, method: s
     with transaction.atomic():
         identity = PortalIdentity.objects.select_for_update(of=("self",)).select_related("school").get(pk=identity_id)
         # Lock the person too, so two identities cannot be bound to them at once.
-        staff = StaffMember.objects.select_for_update(of=("self",)).select_related("school").filter(user=user).first()
+        staff = staff_lock_of_user(user.pk, related=("school",))
         if identity.user_id is not None:
             if identity.user_id == user.pk:
                 return identity
@@ -171,7 +168,7 @@ def identity_unbind(*, identity_id: int, actor: User) -> PortalIdentity:
         )
         if identity.user is None:
             raise SsoError(_("此入口網帳號目前沒有綁定。"), code="not_bound")
-        subject = StaffMember.objects.filter(user=identity.user).first()
+        subject = person_of_user(identity.user_id)
         if actor.pk != identity.user_id and (subject is None or not can_manage_binding(actor.staff_or_none, subject)):
             raise PermissionDenied
         previous = identity.user

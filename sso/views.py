@@ -27,7 +27,7 @@ from sso.models import BindMethod, PortalIdentity
 from sso.permissions import is_binding_admin
 from staff.models import StaffMember
 from staff.permissions import outranking_q
-from staff.selectors import staff_for_request
+from staff.selectors import person_in_school, school_people, staff_for_request
 
 log = logging.getLogger("sso.signin")
 
@@ -299,7 +299,10 @@ def _identity_of_school(me: StaffMember, identity_id: int) -> PortalIdentity:
 
 
 def _staff_of_school(me: StaffMember, staff_id) -> StaffMember:
-    return get_object_or_404(StaffMember.objects.select_related("user", "school"), pk=staff_id, school_id=me.school_id)
+    person = person_in_school(staff_id=int(staff_id), school_id=me.school_id)
+    if person is None:
+        raise Http404
+    return person
 
 
 @login_required
@@ -313,9 +316,7 @@ def school_bindings(request: HttpRequest) -> HttpResponse:
             "pending": list(selectors.pending_identities(school=me.school)),
             "allow_preregistered": selectors.school_allows_preregistered_match(school=me.school),
             # Nobody is offered a person who outranks them (a system admin, a superuser).
-            "staff_choices": StaffMember.objects.filter(school=me.school, is_active=True)
-            .exclude(outranking_q(me))
-            .order_by("employee_no"),
+            "staff_choices": school_people(school_id=me.school_id).exclude(outranking_q(me)).order_by("employee_no"),
         },
     )
 

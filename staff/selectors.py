@@ -1,10 +1,15 @@
-"""Reads about people that pages and the API share."""
+"""Reads about people: the signed-in person, and everything other apps ask about people, units and
+schools (they query staff's tables only through here)."""
+
+from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from staff.models import StaffMember
+from staff.models import RoleAssignment, School, StaffMember, Unit, User
 
 NO_STAFF_MESSAGE = _("此帳號尚未對應到教職員資料")
 
@@ -29,3 +34,165 @@ def staff_required_for(request: HttpRequest) -> StaffMember:
     if staff is None:
         raise PermissionDenied(NO_STAFF_MESSAGE)
     return staff
+
+
+# --- What other apps ask about people ----------------------------------------------------------
+#
+# Other apps read staff's tables only through these functions (and staff.permissions); the test
+# tests/architecture/test_staff_boundary.py finds any query on staff's models written elsewhere.
+# They return querysets where callers go on to join, order or slice, so each caller still pays the
+# queries it paid before.
+
+
+def school_people(*, school_id: int, active: bool | None = True) -> QuerySet[StaffMember]:
+    """The people of one school: the active ones by default, everyone with ``active=None``."""
+    people = StaffMember.objects.filter(school_id=school_id)
+    return people if active is None else people.filter(is_active=active)
+
+
+def people_of_schools(*, school_ids: Iterable[int] | None, active: bool = True) -> QuerySet[StaffMember]:
+    """The active people of several schools (of every school with ``school_ids=None``)."""
+    people = StaffMember.objects.filter(is_active=active)
+    return people if school_ids is None else people.filter(school_id__in=_ids(school_ids))
+
+
+def _ids(ids: Iterable[int]) -> Iterable[int]:
+    """A queryset stays a subquery; any other iterable is read once."""
+    return ids if isinstance(ids, QuerySet) else list(ids)
+
+
+def people_by_ids(staff_ids: Iterable[int]) -> QuerySet[StaffMember]:
+    """People by id; ``staff_ids`` may be a ``values("…_id")`` queryset (one query with a subquery)."""
+    return StaffMember.objects.filter(pk__in=_ids(staff_ids))
+
+
+def person_in_school(*, staff_id: int, school_id: int) -> StaffMember | None:
+    """A person by id, only if they belong to the given school (the caller's): None otherwise, so a
+    page answers 404 for another school's people as for people that do not exist."""
+    return StaffMember.objects.select_related("school", "unit", "user").filter(pk=staff_id, school_id=school_id).first()
+
+
+def person_by_id(staff_id: int) -> StaffMember | None:
+    """A person by id, whatever their school: for callers that check ``can_see_staff`` next (and answer a
+    person they may not see exactly as one that does not exist)."""
+    return StaffMember.objects.select_related("school", "unit").filter(pk=staff_id).first()
+
+
+def person_of_user(user_id: int) -> StaffMember | None:
+    """The staff record of an account (without the per-request cache of ``User.staff_or_none``)."""
+    return StaffMember.objects.select_related("school", "unit").filter(user_id=user_id).first()
+
+
+def role_holders(*, school_id: int, role: str) -> QuerySet[StaffMember]:
+    """The active people of a school who hold ``role`` (a person holds a role once: no duplicates),
+    with their accounts (they are the ones notified)."""
+    return StaffMember.objects.filter(school_id=school_id, is_active=True, roles__role=role).select_related("user")
+
+
+def roles_of(staff_ids: Iterable[int]) -> QuerySet[RoleAssignment]:
+    """The role rows of some people: ``.values_list("role", "staff_id")`` for who holds what."""
+    return RoleAssignment.objects.filter(staff_id__in=_ids(staff_ids))
+
+
+def school_role_rows(*, school_id: int) -> QuerySet[RoleAssignment]:
+    """The role rows of a school's active people."""
+    return RoleAssignment.objects.filter(staff__school_id=school_id, staff__is_active=True)
+
+
+def holds_role_q(role: str, *, prefix: str = "") -> Exists:
+    """An ``Exists`` for annotating a queryset of people (or of rows reaching a person by ``prefix``):
+    whether the person holds ``role``."""
+    return Exists(RoleAssignment.objects.filter(staff=OuterRef(f"{prefix}pk"), role=role))
+
+
+def heads_a_unit_q(*, prefix: str = "") -> Exists:
+    """An ``Exists`` for annotating people: whether the person heads a unit."""
+    return Exists(Unit.objects.filter(head=OuterRef(f"{prefix}pk")))
+
+
+def school_units(*, school_id: int | None) -> QuerySet[Unit]:
+    """A school's units (處室), by name; none without a school."""
+    if school_id is None:
+        return Unit.objects.none()
+    return Unit.objects.filter(school_id=school_id).order_by("name")
+
+
+def units_by_ids(unit_ids: Iterable[int]) -> QuerySet[Unit]:
+    return Unit.objects.filter(pk__in=_ids(unit_ids)).order_by("name")
+
+
+def unit_members(*, unit_id: int) -> QuerySet[StaffMember]:
+    """The active people of a unit, by employee number."""
+    return StaffMember.objects.filter(unit_id=unit_id, is_active=True).order_by("employee_no")
+
+
+def schools(
+    *, ids: Iterable[int] | None = None, codes: Iterable[str] | None = None, districts: Iterable | None = None
+) -> QuerySet[School]:
+    """Schools by id, code or district (every school when none is given)."""
+    found = School.objects.all()
+    if districts is not None:
+        found = found.filter(district__in=_ids(districts))
+    if ids is not None:
+        found = found.filter(pk__in=_ids(ids))
+    if codes is not None:
+        found = found.filter(code__in=list(codes))
+    return found
+
+
+def school_by_id(school_id: int) -> School | None:
+    return School.objects.filter(pk=school_id).first()
+
+
+def school_by_code(code: str) -> School | None:
+    return School.objects.filter(code=code).first()
+
+
+def user_by_id(user_id: int | None) -> User | None:
+    return User.objects.filter(pk=user_id).first() if user_id else None
+
+
+def school_usernames(*, school_id: int) -> QuerySet[User]:
+    """The usernames of a school's accounts, as a subquery (``.values("username")``)."""
+    return User.objects.filter(staff__school_id=school_id).values("username")
+
+
+# --- Locks -------------------------------------------------------------------------------------
+
+
+def staff_lock(*staff_ids: int, related: Sequence[str] = ()) -> dict[int, StaffMember]:
+    """Lock people's rows for the rest of the transaction and return them, by id.
+
+    Every app that serialises work per person (punches and corrections, leave requests and their
+    approvals, overtime, a personal schedule's overlap check, a substitute's periods, a portal binding)
+    takes this one lock, so their orders agree and they never deadlock each other:
+
+    - in id order, one order everywhere;
+    - ``FOR NO KEY UPDATE`` (PostgreSQL): two lockers of one person queue, but rows that merely point at
+      the person (a punch, a daily result written by the 18:00 run, an audit entry) are not held up by
+      their foreign-key check, which takes ``FOR KEY SHARE``; the person's key never changes;
+    - ``OF self`` and no default ordering: StaffMember orders by (school, employee_no), which joins the
+      school; ``FOR … UPDATE`` without ``OF`` would lock the school's row too, and everyone of one school
+      would queue behind each other (the morning rush of punches).
+
+    ``related`` joins rows for reading (``"school"``, ``"user"``) without locking them. Where a database has
+    no row locks (SQLite) this is a plain read and the unique constraints hold the invariants.
+    """
+    rows = _locking(related).filter(pk__in=sorted(set(staff_ids))).order_by("pk")
+    return {person.pk: person for person in rows}
+
+
+def staff_lock_of_user(user_id: int, *, related: Sequence[str] = ()) -> StaffMember | None:
+    """``staff_lock`` for the staff record of an account (None if it has none); one query."""
+    return _locking(related).filter(user_id=user_id).order_by().first()
+
+
+def _locking(related: Sequence[str]) -> QuerySet[StaffMember]:
+    no_key = connection.features.has_select_for_no_key_update
+    return StaffMember.objects.select_for_update(no_key=no_key, of=("self",)).select_related(*related)
+
+
+def school_lock(school_id: int) -> School:
+    """Lock a school's row: one writer at a time for what is decided school-wide (its calendar, its
+    roster import). ``FOR UPDATE``, because that is what the school's writers have always taken."""
+    return School.objects.select_for_update().get(pk=school_id)

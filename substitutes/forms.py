@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.inputs import BadInput, parse_month
 from staff.models import StaffCategory, StaffMember
+from staff.selectors import school_people
 from substitutes.models import CoverageAssignment, Payer
 
 
@@ -41,9 +42,9 @@ class AbsenceForm(forms.Form):
 
     def __init__(self, *args, school, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = StaffMember.objects.filter(
-            school=school, is_active=True, category=StaffCategory.HOURLY_SUBSTITUTE
-        ).order_by("name")
+        self.fields["teacher"].queryset = (
+            school_people(school_id=school.pk).filter(category=StaffCategory.HOURLY_SUBSTITUTE).order_by("name")
+        )
 
     def span(self) -> tuple[dt.datetime, dt.datetime]:
         data = self.cleaned_data

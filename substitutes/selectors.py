@@ -4,12 +4,13 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from leave.selectors import leave_spans
 from schedules.timetables_selectors import semester_on, subjects_by_teacher, teachers_teaching_at
-from staff.models import Role, RoleAssignment, School, StaffCategory, StaffMember, Unit
+from staff.models import Role, School, StaffCategory, StaffMember
+from staff.selectors import heads_a_unit_q, holds_role_q, school_people
 from substitutes.models import (
     AbsenceSpan,
     CoverageAssignment,
@@ -136,13 +137,13 @@ def coverage_candidates(*, need: CoverageNeed) -> Candidates:
     """
     school = need.school
     staff = list(
-        StaffMember.objects.filter(school=school, is_active=True)
+        school_people(school_id=school.pk)
         .exclude(category=StaffCategory.CIVIL_STAFF)
         .exclude(pk=need.teacher_id)
         .select_related("substitute_profile", "unit")
         .annotate(
-            heads_a_unit=Exists(Unit.objects.filter(head=OuterRef("pk"))),
-            is_principal=Exists(RoleAssignment.objects.filter(staff=OuterRef("pk"), role=Role.PRINCIPAL)),
+            heads_a_unit=heads_a_unit_q(),
+            is_principal=holds_role_q(Role.PRINCIPAL),
         )
         .order_by("name")
     )

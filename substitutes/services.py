@@ -20,6 +20,7 @@ from notifications.services import notify
 from schedules.events import report_consequence
 from schedules.timetables_selectors import TaughtPeriod, taught_periods, taught_periods_during
 from staff.models import Role, StaffCategory, StaffMember, User
+from staff.selectors import role_holders, staff_lock, user_by_id
 from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, Payer
 from substitutes.selectors import ON_LEAVE, TEACHING, busy_reasons, can_arrange
 
@@ -69,15 +70,11 @@ class NeedsChange:
 
 
 def _academic_staff(school_id: int) -> list[StaffMember]:
-    return list(
-        StaffMember.objects.filter(school_id=school_id, is_active=True, roles__role=Role.ACADEMIC_AFFAIRS)
-        .select_related("user")
-        .distinct()
-    )
+    return list(role_holders(school_id=school_id, role=Role.ACADEMIC_AFFAIRS))
 
 
 def _user(user_id: int | None) -> User | None:
-    return User.objects.filter(pk=user_id).first() if user_id else None
+    return user_by_id(user_id)
 
 
 # --- Keeping needs in step ------------------------------------------------------------
@@ -398,7 +395,7 @@ def absence_record(
     if paid_by not in (Payer.SCHOOL, Payer.TEACHER):
         raise CoverageError(_("請選擇鐘點費負擔方式"), code="invalid_payer")
     with transaction.atomic():
-        StaffMember.objects.select_for_update().get(pk=teacher.pk)
+        staff_lock(teacher.pk)
         absence = Absence.objects.create(
             school_id=teacher.school_id, teacher=teacher, source=Absence.Source.RECORDED,
             status=Absence.Status.RECORDED, reason=reason, paid_by=paid_by, recorded_by=actor.user,
@@ -468,10 +465,7 @@ def coverage_assign(
         )
         if need is None or not can_arrange(actor, need.school_id):
             raise CoverageError(_("找不到此代課需求，或您不是本校教學組"), code="forbidden")
-        # OF self, unordered: the default ordering joins the school, whose row would be locked too.
-        substitute = (
-            StaffMember.objects.select_for_update(of=("self",)).filter(pk=substitute_id).order_by().first()
-        )
+        substitute = staff_lock(substitute_id).get(substitute_id)
         if substitute is None or substitute.school_id != need.school_id or not substitute.is_active:
             raise CoverageError(_("找不到此教師"), code="unknown_substitute")
         if need.status == CoverageNeed.Status.CANCELLED:

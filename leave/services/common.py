@@ -15,6 +15,7 @@ from leave.selectors import (
 )
 from notifications.services import notify
 from staff.models import Role, StaffMember
+from staff.selectors import staff_lock
 from staff.twdate import format_days_hours
 
 
@@ -25,11 +26,7 @@ def lock_staff(*ids: int) -> dict[int, StaffMember]:
     serialise one person's changes, while rows that merely point at the person (a punch, a daily result
     written by the 18:00 run) are not held up by their foreign-key check.
     """
-    rows = (
-        StaffMember.objects.select_for_update(no_key=True, of=("self",))
-        .filter(pk__in=sorted(set(ids))).order_by("pk")
-    )
-    return {s.pk: s for s in rows}
+    return staff_lock(*ids)
 
 
 def lock_for_change(request: LeaveRequest) -> tuple[StaffMember, LeaveRequest]:

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from schedules.defaults import SEED_EFFECTIVE_FROM
 from schedules.services import work_schedules_seed_defaults
-from staff.models import School
+from staff.selectors import schools as school_list
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, codes: list[str], all_schools: bool, effective_from: dt.date, **options):
         if all_schools == bool(codes):
             raise CommandError("give school codes or --all")
-        schools = School.objects.all() if all_schools else School.objects.filter(code__in=codes)
+        schools = school_list() if all_schools else school_list(codes=codes)
         missing = set(codes) - {s.code for s in schools}
         if missing:
             raise CommandError(f"unknown school code(s): {', '.join(sorted(missing))}")
