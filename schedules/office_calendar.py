@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from common.files import UndecodableText, decode_office_text
+from common.tables import csv_table
 
 HEADER = ("西元日期", "星期", "是否放假", "備註")
 WEEKDAYS = "一二三四五六日"
@@ -64,6 +65,9 @@ def decode(content: bytes) -> tuple[str, str]:
 
 def parse(content: bytes) -> ParsedOfficeCalendar:
     text, encoding = decode(content)
+    _table, refused = csv_table(text)
+    if refused:
+        raise OfficeCalendarFileError([str(error) for error in refused])
     reader = csv.reader(io.StringIO(text, newline=""))
     errors: list[str] = []
     rows: list[OfficeDayRow] = []

@@ -5,9 +5,7 @@ BOM) or Big5, checks every row, and either replaces the semester's whole timetab
 nothing and reports every bad row by its line number.
 """
 
-import csv
 import datetime as dt
-import io
 import re
 from dataclasses import dataclass, field
 
@@ -19,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_log
 from common.errors import DomainError
 from common.files import UndecodableText, decode_office_text
+from common.tables import csv_table
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
 from staff.selectors import school_people
@@ -151,7 +150,12 @@ def timetable_import(*, semester: Semester, data: bytes, actor=None) -> Timetabl
     """
     school = semester.school
     text = decode_csv(data)
-    rows = list(csv.reader(io.StringIO(text)))
+    rows, refused = csv_table(text)
+    if refused:
+        raise TimetableError(
+            _("課表有 %(count)d 個錯誤，未匯入任何資料") % {"count": len(refused)}, code="invalid_rows",
+            errors=[RowError(e.row, e.message) for e in refused],
+        )
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if len(rows) < 2:

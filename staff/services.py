@@ -20,7 +20,6 @@ Decisions (also in docs/architecture.md):
   ``<school code>-<employee number>`` in lower case (e.g. ``563401-t0012``), unique across a city.
 """
 
-import csv
 import datetime as dt
 import io
 from collections.abc import Iterable
@@ -35,6 +34,7 @@ from django.utils.translation import gettext_lazy
 from audit.services import audit_log
 from common.errors import DomainError
 from common.files import UndecodableText, decode_office_text
+from common.tables import RowError, csv_table, overlong_cells
 from staff.models import School, StaffCategory, StaffMember, Unit, User
 from staff.permissions import outranking_q
 from staff.twdate import parse_tw_date
@@ -42,16 +42,6 @@ from staff.twdate import parse_tw_date
 
 class StaffError(DomainError):
     """Errors of the staff app (people, schools, roster import)."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    code: str
-    message: str
-
-    def __str__(self) -> str:
-        return _("第 %(row)d 列：%(message)s") % {"row": self.row, "message": self.message}
 
 
 class RosterImportError(StaffError):
@@ -160,11 +150,17 @@ def read_roster(data: bytes) -> tuple[dict[str, int], list[tuple[int, dict[str, 
     """(column → index, [(row number, {column: cell})]) from CSV or .xlsx bytes. Blank rows are skipped."""
     if data.startswith(b"PK\x03\x04"):
         table = _xlsx_rows(data)
+        refused = overlong_cells(table)
     else:
         text = decode_roster(data)
         first_line = text.split("\n", 1)[0]
         delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-        table = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        table, refused = csv_table(text, delimiter=delimiter)
+    if refused:
+        raise RosterImportError(
+            _("名冊有 %(count)d 處錯誤，整份未匯入；請修正後重新匯入。") % {"count": len(refused)},
+            code="invalid_rows", errors=refused,
+        )
     if not table or not any(cell.strip() for cell in table[0]):
         raise RosterImportError(_("檔案是空的，或第一列不是欄位名稱。"), code="empty")
 
