@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -26,7 +25,17 @@ from schedules.cap import CapAlert, CapError, Ignored, Lifting, Suspension
 from schedules.models import AlertDecision, DisasterAlert, TyphoonDay
 from schedules.models.alerts import RAW_XML_KEPT
 from schedules.permissions import can_declare_typhoon
-from staff.models import District, Role, School, StaffMember
+from staff.models import District, Role, School
+from staff.selectors import (
+    district_names_by_code,
+    role_holders_of_schools,
+    schools_in_districts,
+)
+from staff.selectors import schools as all_schools
+from staff.selectors import (
+    schools_without_district as schools_lacking_district,
+)
+from staff.services import districts_ensure
 
 State = DisasterAlert.State
 LIVE = (State.PROPOSED, State.CONFIRMED)
@@ -58,8 +67,8 @@ def _actor(actor):
 
 def schools_in(districts: list[str] | tuple[str, ...]):
     """The schools a declaration for the districts named covers (none named: every school in the city)."""
-    schools = School.objects.order_by("code")
-    return schools.filter(district__name__in=list(districts)) if districts else schools
+    schools = schools_in_districts(districts) if districts else all_schools()
+    return schools.order_by("code")
 
 
 def _school_in(school: School, alert: DisasterAlert) -> bool:
@@ -70,18 +79,14 @@ def _school_in(school: School, alert: DisasterAlert) -> bool:
 
 def _district_codes() -> dict[str, str]:
     """The codes set on districts in the admin, which the alerts' geocodes may name."""
-    return {code: name for code, name in District.objects.exclude(code="").values_list("code", "name")}
+    return district_names_by_code()
 
 
 def _districts(names: list[str]) -> list[District]:
     """The districts named, created from the city's table when no school has needed one yet (a
     declaration must say every district the announcement names)."""
     table = {name: code for code, name in cap.geocode_table().items()}
-    found = {d.name: d for d in District.objects.filter(name__in=names)}
-    for name in names:
-        if name not in found:
-            found[name], _created = District.objects.get_or_create(name=name, defaults={"code": table.get(name, "")})
-    return [found[name] for name in names]
+    return districts_ensure(names=names, codes=table)
 
 
 def _describe(alert: DisasterAlert) -> str:
@@ -163,9 +168,9 @@ def _notify_proposal(proposal: DisasterAlert) -> None:
             school_ids = list(schools_in(proposal.districts).values_list("pk", flat=True))
     else:
         school_ids = list(schools_in(proposal.districts).values_list("pk", flat=True))
-    recipients = StaffMember.objects.filter(is_active=True).filter(
-        Q(school_id__in=school_ids, roles__role=Role.PERSONNEL) | Q(roles__role=Role.SYSTEM_ADMIN)
-    ).select_related("user").distinct()
+    recipients = role_holders_of_schools(
+        school_ids=school_ids, role=Role.PERSONNEL, everywhere_role=Role.SYSTEM_ADMIN
+    )
     notify(
         recipients, "schedules.cap_alert_proposed",
         {"alert": proposal, "withdraw": proposal.action == DisasterAlert.Action.WITHDRAW},
@@ -507,7 +512,7 @@ def pending_alerts(user) -> list[tuple[DisasterAlert, Scope]]:
 
 def schools_without_district() -> int:
     """Schools that no district-scoped declaration can reach until their district is set."""
-    return School.objects.filter(district__isnull=True).count()
+    return schools_lacking_district().count()
 
 
 def recent_alerts(*, limit: int = 20):

@@ -15,7 +15,7 @@ from schedules.cap import CapError
 from schedules.cap_forms import CapAlertImportForm
 from schedules.models import DisasterAlert
 from schedules.permissions import can_use_typhoon_page
-from staff.models import StaffMember
+from staff.selectors import people_of_schools
 
 
 @login_required
@@ -89,7 +89,7 @@ def cap_alert_confirm(request, pk: int):
     return render(request, "schedules/cap_alert_confirm.html", {
         "alert": alert, "scope": scope, "plan": todo, "pending": pending, "refusal": refusal,
         "preview": _preview_rows(preview) if preview is not None else None,
-        "schools": schools, "people": StaffMember.objects.filter(school__in=schools, is_active=True).count(),
+        "schools": schools, "people": people_of_schools(school_ids=[s.pk for s in schools]).count(),
         "without_district": cap_services.schools_without_district() if alert.districts and not scope.school else 0,
     })
 

@@ -2,14 +2,17 @@
 schools (they query staff's tables only through here)."""
 
 from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from staff.models import RoleAssignment, School, StaffMember, Unit, User
+from staff.models import District, RoleAssignment, School, StaffMember, Unit, User
+
+_T = TypeVar("_T")
 
 NO_STAFF_MESSAGE = _("此帳號尚未對應到教職員資料")
 
@@ -24,7 +27,8 @@ def staff_for_request(request: HttpRequest) -> StaffMember | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return None
-    return user.staff_or_none
+    staff: StaffMember | None = user.staff_or_none
+    return staff
 
 
 def staff_required_for(request: HttpRequest) -> StaffMember:
@@ -56,7 +60,7 @@ def people_of_schools(*, school_ids: Iterable[int] | None, active: bool = True) 
     return people if school_ids is None else people.filter(school_id__in=_ids(school_ids))
 
 
-def _ids(ids: Iterable[int]) -> Iterable[int]:
+def _ids(ids: Iterable[_T]) -> Iterable[_T]:
     """A queryset stays a subquery; any other iterable is read once."""
     return ids if isinstance(ids, QuerySet) else list(ids)
 
@@ -127,7 +131,7 @@ def unit_members(*, unit_id: int) -> QuerySet[StaffMember]:
 
 
 def schools(
-    *, ids: Iterable[int] | None = None, codes: Iterable[str] | None = None, districts: Iterable | None = None
+    *, ids: Iterable[int] | None = None, codes: Iterable[str] | None = None, districts: Iterable[Any] | None = None
 ) -> QuerySet[School]:
     """Schools by id, code or district (every school when none is given)."""
     found = School.objects.all()
@@ -138,6 +142,35 @@ def schools(
     if codes is not None:
         found = found.filter(code__in=list(codes))
     return found
+
+
+def schools_in_districts(district_names: Iterable[str]) -> QuerySet[School]:
+    """The schools of the districts named (by the districts' names)."""
+    return School.objects.filter(district__name__in=list(district_names))
+
+
+def schools_without_district() -> QuerySet[School]:
+    return School.objects.filter(district__isnull=True)
+
+
+def district_names_by_code() -> dict[str, str]:
+    """{government area code: district name} for the districts whose code is set."""
+    return dict(District.objects.exclude(code="").values_list("code", "name"))
+
+
+def districts_named(names: Iterable[str]) -> dict[str, District]:
+    return {district.name: district for district in District.objects.filter(name__in=list(names))}
+
+
+def role_holders_of_schools(
+    *, school_ids: Iterable[int], role: str, everywhere_role: str | None = None
+) -> QuerySet[StaffMember]:
+    """The active holders of ``role`` in the schools named, and of ``everywhere_role`` in any school
+    (city-wide roles), each once, with their accounts."""
+    wanted = Q(school_id__in=_ids(school_ids), roles__role=role)
+    if everywhere_role is not None:
+        wanted |= Q(roles__role=everywhere_role)
+    return StaffMember.objects.filter(is_active=True).filter(wanted).select_related("user").distinct()
 
 
 def school_by_id(school_id: int) -> School | None:
@@ -152,7 +185,7 @@ def user_by_id(user_id: int | None) -> User | None:
     return User.objects.filter(pk=user_id).first() if user_id else None
 
 
-def school_usernames(*, school_id: int) -> QuerySet[User]:
+def school_usernames(*, school_id: int) -> "QuerySet[User, Any]":
     """The usernames of a school's accounts, as a subquery (``.values("username")``)."""
     return User.objects.filter(staff__school_id=school_id).values("username")
 

@@ -35,7 +35,7 @@ from audit.services import audit_log
 from common.errors import DomainError
 from common.files import UndecodableText, decode_office_text
 from common.tables import RowError, csv_table, overlong_cells
-from staff.models import School, StaffCategory, StaffMember, Unit, User
+from staff.models import District, School, StaffCategory, StaffMember, Unit, User
 from staff.permissions import outranking_q
 from staff.twdate import parse_tw_date
 
@@ -463,3 +463,17 @@ def _apply(plan: _Plan, *, actor: User | None, result: RosterImportResult) -> No
     user.save(update_fields=["username", "email", "first_name", "is_active"])
     result.updated.append(staff.employee_no)
     audit_log(actor=actor, action="staff.updated", target=staff, data={"source": "roster_import", **plan.changes})
+
+
+# --- Districts ---------------------------------------------------------------------------------
+
+
+def districts_ensure(*, names: Iterable[str], codes: dict[str, str]) -> list[District]:
+    """The districts named, in that order, adding the missing ones with their government code from
+    ``codes`` ({name: code}). Disaster declarations name districts before any school needs them."""
+    names = list(names)
+    found = {district.name: district for district in District.objects.filter(name__in=names)}
+    for name in names:
+        if name not in found:
+            found[name], _created = District.objects.get_or_create(name=name, defaults={"code": codes.get(name, "")})
+    return [found[name] for name in names]
