@@ -58,11 +58,13 @@ run: demo
 	echo ""; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-# ruff; migrations match the models; the import contracts between the apps (.importlinter).
+# ruff; migrations match the models; the import contracts between the apps (.importlinter); types (mypy,
+# configured in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 1
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: install browser messages lint
 	$(BIN)/pytest $(PYTEST_ARGS)

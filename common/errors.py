@@ -8,9 +8,11 @@ It lives in ``common`` (the bottom layer) so that every app can raise its own su
 importing ``config``, the project's top layer (settings, URLs, the API's exception handler).
 """
 
+from django.utils.functional import Promise
+
 
 class DomainError(Exception):
-    def __init__(self, message, code: str = "invalid"):
+    def __init__(self, message: "str | Promise", code: str = "invalid"):
         super().__init__(str(message))
         self.message = message
         self.code = code

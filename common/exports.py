@@ -15,7 +15,7 @@ CONTENT_TYPES = {
 }
 
 
-def csv_bytes(header: Sequence, rows: Iterable[Sequence]) -> bytes:
+def csv_bytes(header: Sequence[object], rows: Iterable[Sequence[object]]) -> bytes:
     """UTF-8 with a BOM: Excel reads UTF-8 Chinese only with the BOM."""
     out = io.StringIO()
     out.write("\ufeff")
@@ -25,7 +25,9 @@ def csv_bytes(header: Sequence, rows: Iterable[Sequence]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def xlsx_table(sheet: Worksheet, header: Sequence, rows: Iterable[Sequence], *, title: str | None = None) -> None:
+def xlsx_table(
+    sheet: Worksheet, header: Sequence[object], rows: Iterable[Sequence[object]], *, title: str | None = None
+) -> None:
     """Append an optional title line (bold, larger), the header line (bold) and the rows."""
     if title is not None:
         sheet.append([title])
