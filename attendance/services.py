@@ -34,6 +34,7 @@ from attendance.models import (
 from attendance.network import punch_network_allows
 from attendance.rules import daily_result_row
 from attendance.selectors import correction_approvers
+from attendance.states import CORRECTION
 from audit.services import audit_log
 from common.errors import DomainError
 from leave import selectors as leave_selectors
@@ -566,7 +567,7 @@ def _lock_pending_correction(correction_id: int, approver: StaffMember) -> Punch
     )
     if correction is None or not can_manage_staff(approver, correction.staff):
         raise AttendanceError(_("您沒有審核這筆補登的權限"), code="not_allowed")
-    if correction.status != PunchCorrection.Status.PENDING:
+    if not CORRECTION.allows(correction.status, "approve"):  # approving and rejecting share their states
         raise AttendanceError(_("這筆補登已經審核過了"), code="not_pending")
     return correction
 
@@ -619,7 +620,7 @@ def punch_correction_approve(
         except IntegrityError as exc:
             # A real punch of that card committed meanwhile (punches take no person lock).
             raise AttendanceError(_("當天已有這張卡的紀錄，不需補登"), code="already_punched") from exc
-        _record_decision(correction, status=PunchCorrection.Status.APPROVED, approver=approver, note=note, now=now)
+        _record_decision(correction, status=CORRECTION.target("approve"), approver=approver, note=note, now=now)
         daily_results_recompute(
             school=staff.school, start=correction.date, end=correction.date, staff_ids=[staff.pk], now=now
         )
@@ -636,7 +637,7 @@ def punch_correction_reject(
     now = now or timezone.now()
     with transaction.atomic():
         correction = _lock_pending_correction(correction_id, approver)
-        _record_decision(correction, status=PunchCorrection.Status.REJECTED, approver=approver, note=note, now=now)
+        _record_decision(correction, status=CORRECTION.target("reject"), approver=approver, note=note, now=now)
     return correction
 
 

@@ -48,6 +48,7 @@ from leave.services import (
     overtime_submit,
     overtime_withdraw,
 )
+from leave.states import LEAVE_REQUEST
 from staff.models import Role, StaffMember
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff
 from staff.selectors import school_units, staff_required_for
@@ -167,7 +168,7 @@ def request_detail(request, pk):
     can_act, on_behalf_of = step_acting_capacity(current, me) if current else (False, None)
     is_applicant = me.pk == leave.applicant_id
     can_cancel = (
-        is_applicant and not leave.is_cancellation and leave.status == LeaveStatus.APPROVED
+        is_applicant and not leave.is_cancellation and LEAVE_REQUEST.allows(leave.status, "cancel")
         and not leave.amendments.filter(status=LeaveStatus.PENDING).exists()
     )
     context = {
@@ -177,7 +178,7 @@ def request_detail(request, pk):
         "can_act": can_act,
         "on_behalf_of": on_behalf_of,
         "is_applicant": is_applicant,
-        "can_withdraw": is_applicant and leave.status == LeaveStatus.PENDING,
+        "can_withdraw": is_applicant and LEAVE_REQUEST.allows(leave.status, "withdraw"),
         "can_cancel": can_cancel,
         "can_reassign": current is not None and me.has_role(Role.PERSONNEL),
         "decision_form": DecisionForm(),

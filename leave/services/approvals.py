@@ -14,7 +14,6 @@ from leave.models import (
     ApprovalStep,
     LeaveDay,
     LeaveRequest,
-    LeaveStatus,
 )
 from leave.selectors import (
     STEP_ROLES,
@@ -24,6 +23,7 @@ from leave.selectors import (
 )
 from leave.services.charges import reallocate, substitute_payer
 from leave.services.common import lock_for_change, notify_request, publish, request_data, unit_head_for
+from leave.states import LEAVE_REQUEST
 from staff.models import Role, StaffMember
 
 
@@ -61,7 +61,7 @@ def advance(request: LeaveRequest, *, now: dt.datetime) -> ApprovalStep | None:
 
 
 def _current_step(request: LeaveRequest, actor: StaffMember) -> tuple[ApprovalStep, StaffMember | None]:
-    if request.status != LeaveStatus.PENDING:
+    if not LEAVE_REQUEST.allows(request.status, "approve"):  # approving and rejecting share their states
         raise LeaveError(_("此假單已結案"), code="not_pending")
     if actor.pk == request.applicant_id:
         raise LeaveError(_("不能簽核自己的假單"), code="own_request")
@@ -96,7 +96,7 @@ def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: st
 
 
 def finish_approved(request: LeaveRequest, *, actor: StaffMember, now: dt.datetime) -> None:
-    request.status, request.decided_at = LeaveStatus.APPROVED, now
+    request.status, request.decided_at = LEAVE_REQUEST.target("approve"), now
     request.save(update_fields=["status", "decided_at"])
     audit_log(actor=actor.user, action="leave.approved", target=request, school=request.applicant.school,
               data=request_data(request))
@@ -114,7 +114,9 @@ def _apply_cancellation(cancellation: LeaveRequest, *, actor: StaffMember) -> No
     previous = original.span
     first_day = R.span_dates(*previous)[0]
     if cancellation.cancels_all:
-        original.status = LeaveStatus.CANCELLED
+        original.status = LEAVE_REQUEST.require(
+            original.status, "cancel", lambda: LeaveError(_("只有已核准的假單可以銷假"), code="not_approved")
+        )
         original.decided_at = timezone.now()
         original.save(update_fields=["status", "decided_at"])
         action, spans = "cancelled", ()
@@ -153,7 +155,7 @@ def leave_step_reject(*, request: LeaveRequest, actor: StaffMember, comment: str
         step.comment, step.acted_at = comment.strip(), now
         step.save(update_fields=["status", "acted_by", "on_behalf_of", "comment", "acted_at"])
         request.steps.filter(status=ApprovalStep.Status.WAITING).update(status=ApprovalStep.Status.CANCELLED)
-        request.status, request.decided_at = LeaveStatus.REJECTED, now
+        request.status, request.decided_at = LEAVE_REQUEST.target("reject"), now
         request.save(update_fields=["status", "decided_at"])
         if not request.is_cancellation:
             reallocate(applicant, since=R.span_dates(request.start, request.end)[0])

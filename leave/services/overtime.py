@@ -19,6 +19,7 @@ from leave.selectors import (
 )
 from leave.services.charges import reallocate
 from leave.services.common import lock_staff, notify_overtime, unit_head_for
+from leave.states import OVERTIME
 from schedules.calendar import duty_days
 from staff.models import Role, StaffMember
 
@@ -71,7 +72,7 @@ def overtime_decide(
         overtime = (
             OvertimeRequest.objects.select_for_update(of=("self",)).select_related("staff__user").get(pk=overtime.pk)
         )
-        if overtime.status != OvertimeRequest.Status.PENDING:
+        if not OVERTIME.allows(overtime.status, "approve" if approve else "reject"):
             raise LeaveError(_("此加班申請已核定"), code="not_pending")
         if actor.pk == overtime.staff_id:
             raise LeaveError(_("不能核定自己的加班"), code="own_request")
@@ -80,7 +81,7 @@ def overtime_decide(
             raise LeaveError(_("您不是這件加班的核准人"), code="not_your_step")
         if not approve and not comment.strip():
             raise LeaveError(_("駁回時請填寫意見"), code="comment_required")
-        overtime.status = OvertimeRequest.Status.APPROVED if approve else OvertimeRequest.Status.REJECTED
+        overtime.status = OVERTIME.target("approve" if approve else "reject")
         overtime.decided_by, overtime.decided_at, overtime.comment = actor, timezone.now(), comment.strip()
         overtime.save(update_fields=["status", "decided_by", "decided_at", "comment"])
         audit_log(actor=actor.user, action="leave.overtime_approved" if approve else "leave.overtime_rejected",
@@ -94,9 +95,9 @@ def overtime_withdraw(*, overtime: OvertimeRequest, actor: StaffMember) -> Overt
         overtime = OvertimeRequest.objects.select_for_update().get(pk=overtime.pk)
         if actor.pk != overtime.staff_id:
             raise LeaveError(_("只有申請人可以撤回"), code="not_applicant")
-        if overtime.status != OvertimeRequest.Status.PENDING:
-            raise LeaveError(_("只有待核的加班可以撤回"), code="not_pending")
-        overtime.status = OvertimeRequest.Status.WITHDRAWN
+        overtime.status = OVERTIME.require(
+            overtime.status, "withdraw", lambda: LeaveError(_("只有待核的加班可以撤回"), code="not_pending")
+        )
         overtime.save(update_fields=["status"])
         audit_log(actor=actor.user, action="leave.overtime_withdrawn", target=overtime, school=actor.school)
     return overtime

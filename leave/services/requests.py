@@ -41,6 +41,7 @@ from leave.selectors import (
 from leave.services.approvals import advance, finish_approved
 from leave.services.charges import reallocate, substitute_payer
 from leave.services.common import lock_for_change, lock_staff, notify_request, publish, request_data, with_request
+from leave.states import LEAVE_REQUEST
 from schedules.calendar import duty_days
 from schedules.timetables_selectors import TaughtPeriod, taught_periods_during
 from staff.models import StaffMember
@@ -446,15 +447,16 @@ def leave_request_withdraw(*, request: LeaveRequest, actor: StaffMember) -> Leav
         applicant, request = lock_for_change(request)
         if actor.pk != request.applicant_id:
             raise LeaveError(_("只有申請人可以撤回"), code="not_applicant")
-        if request.status != LeaveStatus.PENDING:
-            raise LeaveError(_("只有簽核中的假單可以撤回"), code="not_pending")
+        withdrawn = LEAVE_REQUEST.require(
+            request.status, "withdraw", lambda: LeaveError(_("只有簽核中的假單可以撤回"), code="not_pending")
+        )
         current = request.steps.filter(status=ApprovalStep.Status.CURRENT).select_related("assignee__user").first()
         told = step_actors(with_request(current, request)) if current else []
         now = timezone.now()
         request.steps.filter(status__in=[ApprovalStep.Status.CURRENT, ApprovalStep.Status.WAITING]).update(
             status=ApprovalStep.Status.CANCELLED
         )
-        request.status = LeaveStatus.WITHDRAWN
+        request.status = withdrawn
         request.decided_at = now
         request.save(update_fields=["status", "decided_at"])
         if not request.is_cancellation:
@@ -480,7 +482,7 @@ def leave_request_cancel(
         applicant, original = lock_for_change(request)
         if actor.pk != original.applicant_id:
             raise LeaveError(_("只有申請人可以銷假"), code="not_applicant")
-        if original.is_cancellation or original.status != LeaveStatus.APPROVED:
+        if original.is_cancellation or not LEAVE_REQUEST.allows(original.status, "cancel"):
             raise LeaveError(_("只有已核准的假單可以銷假"), code="not_approved")
         if original.amendments.filter(status=LeaveStatus.PENDING).exists():
             raise LeaveError(_("這張假單已有簽核中的銷假申請"), code="cancellation_pending")

@@ -6,8 +6,15 @@ from django.utils import timezone
 from leave.display import action_label as _action_label
 from leave.display import remaining_text as _remaining_text
 from leave.display import span_text
+from leave.states import OVERTIME
 
 register = template.Library()
+
+
+@register.filter
+def overtime_allows(overtime, action: str) -> bool:
+    """{% if o|overtime_allows:"withdraw" %}: whether the overtime's status table offers the action."""
+    return OVERTIME.allows(overtime.status, action)
 
 
 @register.filter
