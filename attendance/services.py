@@ -42,7 +42,7 @@ from notifications.services import notify
 from schedules.calendar import duty_days
 from staff.models import School, StaffMember
 from staff.permissions import can_manage_staff
-from staff.selectors import people_of_schools, school_people, staff_lock
+from staff.selectors import people_by_ids, people_of_schools, school_people, staff_lock
 from staff.selectors import schools as all_schools
 from staff.twdate import format_roc_short
 
@@ -197,7 +197,7 @@ def result_refresh_key(staff_id: int, day: dt.date) -> str:
 def daily_result_refresh(*, staff_id: int, day: dt.date, now: dt.datetime | None = None) -> int:
     """The task's work: clear the coalescing mark, then recompute that person's day. Idempotent."""
     cache.delete(result_refresh_key(staff_id, day))
-    schools = School.objects.filter(pk__in=StaffMember.objects.filter(pk=staff_id).values("school_id"))
+    schools = all_schools(ids=people_by_ids([staff_id]).values("school_id"))
     with transaction.atomic():
         return daily_results_recompute(schools=schools, start=day, end=day, staff_ids=[staff_id], now=now)
 
@@ -355,7 +355,7 @@ def daily_results_finalise(
         in_schools: dict = {"school_id__in": schools.values("pk")}
     else:
         in_schools = {"school_id__in": [s.pk for s in schools]}
-    members = list(StaffMember.objects.filter(**in_schools, is_active=True, hire_date__lte=day))
+    members = list(people_of_schools(school_ids=None).filter(**in_schools, hire_date__lte=day))
     if not members:
         return 0
     duties = duty_days(members, day, day)
@@ -443,11 +443,11 @@ def recompute_job_plan(
     from attendance.tasks import school_batches
 
     job = RecomputeJob.objects.get(pk=job_id)
-    schools = School.objects.order_by("pk")
+    schools = all_schools().order_by("pk")
     if school_ids is not None:
         schools = schools.filter(pk__in=school_ids)
     if staff_ids is not None:
-        schools = schools.filter(pk__in=StaffMember.objects.filter(pk__in=staff_ids).values("school_id"))
+        schools = schools.filter(pk__in=people_by_ids(staff_ids).values("school_id"))
     ids = list(schools.values_list("pk", flat=True))
     pieces = [
         (batch, first, last)
@@ -466,7 +466,7 @@ def recompute_job_piece(
     """One task's piece: those schools' days, in one pass; then the progress moves on."""
     with transaction.atomic():
         written = daily_results_recompute(
-            schools=School.objects.filter(pk__in=school_ids), start=start, end=end, staff_ids=staff_ids
+            schools=all_schools(ids=school_ids), start=start, end=end, staff_ids=staff_ids
         )
         job = RecomputeJob.objects.filter(pk=job_id)
         job.update(batches_done=F("batches_done") + 1)

@@ -7,7 +7,7 @@ from celery import shared_task
 from django.conf import settings
 
 from attendance import services
-from staff.models import School
+from staff.selectors import schools as all_schools
 
 
 def school_batches(school_ids: Sequence[int], size: int | None = None) -> Iterator[list[int]]:
@@ -34,7 +34,7 @@ def refresh_daily_result(staff_id: int, day: str) -> int:
 def sweep_daily_results(day: str | None = None) -> int:
     """Beat, every few minutes (config/celery.py): the window-end sweep of every school, queued as
     one task per batch of schools. Returns the number of tasks queued."""
-    ids = list(School.objects.order_by("pk").values_list("pk", flat=True))
+    ids = list(all_schools().order_by("pk").values_list("pk", flat=True))
     queued = 0
     for batch in school_batches(ids):
         finalise_daily_results.delay(batch, day)
@@ -46,7 +46,7 @@ def sweep_daily_results(day: str | None = None) -> int:
 def finalise_daily_results(school_ids: list[int], day: str | None = None) -> int:
     """The window-end sweep of a batch of schools (attendance.services.daily_results_finalise)."""
     return services.daily_results_finalise(
-        schools=School.objects.filter(pk__in=school_ids), day=dt.date.fromisoformat(day) if day else None
+        schools=all_schools(ids=school_ids), day=dt.date.fromisoformat(day) if day else None
     )
 
 

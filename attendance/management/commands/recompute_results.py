@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from attendance.models import RecomputeJob
 from attendance.services import recompute_job_start
-from staff.models import School
+from staff.selectors import schools as all_schools
 
 
 def _date(value: str) -> dt.date:
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError("--end is before --start")
         school_ids = None
         if school:
-            found = dict(School.objects.filter(code__in=school).values_list("code", "pk"))
+            found = dict(all_schools(codes=school).values_list("code", "pk"))
             missing = sorted(set(school) - set(found))
             if missing:
                 raise CommandError(f"unknown school code(s): {', '.join(missing)}")
