@@ -28,9 +28,11 @@ from schedules.services import (
     typhoon_day_preview,
     typhoon_day_withdraw,
 )
-from staff.models import District, Role, School
+from staff.models import Role, School
 from staff.permissions import can_see_staff
+from staff.selectors import districts as all_districts
 from staff.selectors import person_by_id, school_by_code, staff_for_request, staff_required_for
+from staff.selectors import schools as all_schools
 
 MAX_RANGE_DAYS = 366
 
@@ -167,11 +169,11 @@ class DeclarationInputSerializer(serializers.Serializer):
     date = serializers.DateField()
     scope = serializers.ChoiceField(choices=TyphoonDay.Scope.choices)
     school = serializers.SlugRelatedField(
-        slug_field="code", queryset=School.objects.all(), required=False, allow_null=True, default=None,
+        slug_field="code", queryset=all_schools(), required=False, allow_null=True, default=None,
         help_text="school code (scope=school)",
     )
     districts = serializers.SlugRelatedField(
-        slug_field="name", queryset=District.objects.all(), many=True, required=False, default=list,
+        slug_field="name", queryset=all_districts(), many=True, required=False, default=list,
         help_text="district names (scope=districts)",
     )
     stops_work = serializers.BooleanField(default=True)

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schedules.models import SchoolDay, Semester
 from staff.models import District, School
+from staff.selectors import districts as all_districts
 
 MAX_UPLOAD_BYTES = 1024 * 1024  # a year's office calendar is about 6 kB
 
@@ -69,7 +70,7 @@ class TyphoonDayForm(forms.Form):
         self.fields["scope"].choices = choices
         self._schools = {s.code: s for s in schools}
         if allow_all:
-            self.fields["districts"].queryset = District.objects.order_by("name")
+            self.fields["districts"].queryset = all_districts()
         else:
             del self.fields["districts"]
 

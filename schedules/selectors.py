@@ -19,6 +19,7 @@ from schedules.models import (
 )
 from schedules.models.semesters import school_year_bounds, school_year_of
 from staff.models import School, StaffMember
+from staff.selectors import people_of_schools
 from staff.twdate import format_roc_month
 
 
@@ -121,7 +122,7 @@ def schedule_overview(*, school: School) -> ScheduleOverview:
 
 def people_reached(*, scope: str, school: School | None = None, districts=()) -> int:
     """How many active people a disaster stop of that scope reaches (the confirmation page's first figure)."""
-    qs = StaffMember.objects.filter(is_active=True)
+    qs = people_of_schools(school_ids=None)
     if scope == TyphoonDay.Scope.SCHOOL:
         qs = qs.filter(school=school)
     elif scope == TyphoonDay.Scope.DISTRICTS:

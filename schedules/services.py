@@ -37,7 +37,7 @@ from schedules.models import (
 from schedules.models.semesters import school_year_bounds
 from schedules.timetables_selectors import taught_periods
 from staff.models import District, Role, School, StaffMember
-from staff.selectors import school_lock, staff_lock
+from staff.selectors import role_holders, school_lock, staff_lock
 from staff.selectors import schools as all_schools
 
 
@@ -650,10 +650,7 @@ def work_schedules_seed_defaults(
 
 
 def _role_holders(school_id: int, role: str) -> list[StaffMember]:
-    return list(
-        StaffMember.objects.filter(school_id=school_id, is_active=True, roles__role=role)
-        .select_related("user").distinct().order_by("pk")
-    )
+    return list(role_holders(school_id=school_id, role=role).order_by("pk"))
 
 
 def disaster_stop_claim_submit(
@@ -680,9 +677,7 @@ def disaster_stop_claim_submit(
     if start_time is not None and end_time is not None and start_time >= end_time:
         raise ScheduleError(_("開始時間必須早於結束時間"), code="claim_bad_times")
     with transaction.atomic():
-        staff = StaffMember.objects.select_for_update(no_key=True, of=("self",)).select_related("school").get(
-            pk=staff.pk
-        )
+        staff = staff_lock(staff.pk, related=("school",))[staff.pk]
         if not duty_day(staff, day).has_duty:
             raise ScheduleError(_("這一天您沒有出勤義務，不需要登記"), code="claim_no_duty")
         try:

@@ -153,6 +153,11 @@ def schools_without_district() -> QuerySet[School]:
     return School.objects.filter(district__isnull=True)
 
 
+def districts() -> QuerySet[District]:
+    """The city's districts, by name."""
+    return District.objects.order_by("name")
+
+
 def district_names_by_code() -> dict[str, str]:
     """{government area code: district name} for the districts whose code is set."""
     return dict(District.objects.exclude(code="").values_list("code", "name"))
