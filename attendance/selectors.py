@@ -71,6 +71,34 @@ def today_for(staff: StaffMember, *, now: dt.datetime | None = None) -> Today:
     return Today(day=day, duty=duty, punch_in=punch_in, punch_out=punch_out, result=result)
 
 
+def early_leave_minutes(staff: StaffMember, *, now: dt.datetime | None = None) -> int:
+    """The minutes a 下班 punched at ``now`` would count as left early (0: not early).
+
+    What the clock page asks about before it records such a punch. The same rule as the result
+    (attendance.rules.daily_result_row) on the same facts, the prospective 下班 included. Cheap when the
+    answer is plainly 0: no duty, or ``now`` at or past the window's end (leave can only bring the
+    required leaving earlier) — the cached window, no query. Before the end: today's punches and
+    the approved leave (two queries).
+    """
+    now = now or timezone.now()
+    day = timezone.localdate(now)
+    duty = duty_window(staff, day)
+    end = duty.end_at() if duty.has_duty else None
+    if end is None or now.replace(second=0, microsecond=0) >= end:
+        return 0
+    punch_in = Punch.objects.filter(staff=staff, work_date=day, kind=PunchKind.IN).first()
+    spans = leave_selectors.leave_spans(staff_ids=[staff.pk], start=day, end=day)
+    result = daily_result_row(
+        staff,
+        duty,
+        punch_in=(punch_in.at, punch_in.is_correction) if punch_in else None,
+        punch_out=(now, False),
+        spans=spans,
+        now=now,
+    )
+    return result.early_minutes
+
+
 # --- Recompute jobs ---
 
 

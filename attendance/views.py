@@ -36,6 +36,7 @@ from attendance.services import (
     punch_correction_request,
     punch_record,
 )
+from attendance.windows import duty_window
 from common.exports import csv_bytes, download, xlsx_bytes, xlsx_table
 from common.inputs import BadInput, id_or_none, parse_date, parse_month
 from staff.models import StaffCategory, StaffMember
@@ -106,7 +107,27 @@ def clock_page(request):
 @require_POST
 @staff_required
 def punch(request):
+    """Record a punch, then back to the clock page, which says what happened (recorded, moved, or kept).
+
+    A 下班 before the day's required end is not recorded at once: the first POST (without
+    ``confirm_early``) answers with a page that says how many minutes early it will count and records
+    nothing; the POST from that page (``confirm_early=1``) records it. The server decides, at the
+    moment of each POST, so the page works without JavaScript and from a stale tab.
+    """
     kind = request.POST.get("kind", "")
+    if kind == PunchKind.OUT and not request.POST.get("confirm_early"):
+        now = timezone.now()
+        early = selectors.early_leave_minutes(request.staff, now=now)
+        if early:
+            return render(
+                request,
+                "attendance/punch_confirm.html",
+                {
+                    "early_minutes": early,
+                    "server_now": now,
+                    "duty": duty_window(request.staff, timezone.localdate(now)),
+                },
+            )
     try:
         outcome = punch_record(
             staff=request.staff,
