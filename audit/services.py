@@ -33,3 +33,26 @@ def audit_log(
         data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
         school=school,
     )
+
+
+def audit_log_many(
+    *,
+    actor,
+    action: str,
+    entries: list[tuple[models.Model, dict[str, Any]]],
+    school=None,
+) -> list[AuditEntry]:
+    """audit_log for many targets of one change (one entry each), in one INSERT."""
+    rows = [
+        AuditEntry(
+            actor=actor if getattr(actor, "pk", None) else None,
+            action=action,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=str(target.pk),
+            target_repr=str(target)[:200],
+            data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
+            school=school if school is not None else getattr(target, "school", None),
+        )
+        for target, data in entries
+    ]
+    return AuditEntry.objects.bulk_create(rows)

@@ -24,7 +24,7 @@ from substitutes.selectors import (
     coverage_need_list,
     pay_report,
 )
-from substitutes.services import coverage_assign, coverage_unassign
+from substitutes.services import MAX_NEEDS_AT_ONCE, coverage_assign, coverage_assign_many, coverage_unassign
 
 
 class IsAcademicAffairs(BasePermission):
@@ -143,6 +143,44 @@ class NeedAssign(APIView):
         data.is_valid(raise_exception=True)
         assignment = coverage_assign(actor=staff_for_request(request), need_id=need.pk, **data.validated_data)
         return Response(AssignmentSerializer(assignment).data, status=201)
+
+
+class RefusalSerializer(serializers.Serializer):
+    need = serializers.IntegerField(source="need.pk")
+    date = serializers.DateField(source="need.date")
+    period_label = serializers.CharField(source="need.period_label")
+    class_name = serializers.CharField(source="need.class_name")
+    code = serializers.CharField(
+        help_text="need_cancelled / already_covered / same_teacher / on_leave / teaching / covering"
+    )
+    detail = serializers.CharField(source="message")
+
+
+class AssignManyResultSerializer(serializers.Serializer):
+    substitute = PersonSerializer()
+    assigned = AssignmentSerializer(many=True)
+    refused = RefusalSerializer(many=True)
+
+
+class AssignMany(APIView):
+    permission_classes = [IsAuthenticated, IsAcademicAffairs]
+
+    class AssignManyInputSerializer(serializers.Serializer):
+        need_ids = serializers.ListField(
+            child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_NEEDS_AT_ONCE
+        )
+        substitute_id = serializers.IntegerField()
+        note = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+
+    @extend_schema(request=AssignManyInputSerializer, responses={200: AssignManyResultSerializer})
+    def post(self, request):
+        """Give several needs to one substitute (代課) at once: the free periods are assigned, the
+        clashing ones listed in ``refused`` with their code. A need of another school, or a substitute
+        who cannot cover at all, refuses the whole request (400 {detail, code}) and changes nothing."""
+        data = self.AssignManyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = coverage_assign_many(actor=staff_for_request(request), **data.validated_data)
+        return Response(AssignManyResultSerializer(result).data)
 
 
 class AssignmentList(generics.ListAPIView):

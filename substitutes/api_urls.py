@@ -8,6 +8,7 @@ urlpatterns = [
     path("substitutes/needs/", api.NeedList.as_view(), name="substitutes-api-needs"),
     path("substitutes/needs/<id:pk>/candidates/", api.NeedCandidates.as_view(), name="substitutes-api-candidates"),
     path("substitutes/needs/<id:pk>/assign/", api.NeedAssign.as_view(), name="substitutes-api-assign"),
+    path("substitutes/assign-many/", api.AssignMany.as_view(), name="substitutes-api-assign-many"),
     path("substitutes/assignments/", api.AssignmentList.as_view(), name="substitutes-api-assignments"),
     path(
         "substitutes/assignments/<id:pk>/cancel/", api.AssignmentCancel.as_view(),

@@ -1,13 +1,15 @@
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.inputs import BadInput, parse_month
+from common.inputs import MAX_ID, BadInput, parse_id, parse_month
 from staff.models import StaffCategory, StaffMember
 from staff.selectors import school_people
 from substitutes.models import CoverageAssignment, Payer
+from substitutes.selectors import NeedSelection
 
 
 class AssignForm(forms.Form):
@@ -64,3 +66,55 @@ class MonthForm(forms.Form):
             return parse_month(value)
         except BadInput:
             return today.year, today.month
+
+
+class IdListField(forms.Field):
+    """Several ids ticked in a list (checkboxes of one name)."""
+
+    widget = forms.MultipleHiddenInput
+    default_error_messages = {"invalid": _("請重新勾選節次")}
+
+    def to_python(self, value) -> list[int]:
+        if value in self.empty_values:
+            return []
+        values = [value] if isinstance(value, str) else list(value)
+        try:
+            return sorted({parse_id(v) for v in values})
+        except BadInput:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+class AssignManyForm(forms.Form):
+    need = IdListField(label=_("節次"), error_messages={"required": _("請至少勾選一節")})
+    substitute = forms.IntegerField(
+        label=_("代課教師"), min_value=1, max_value=MAX_ID, error_messages={"required": _("請選擇代課教師")}
+    )
+    note = forms.CharField(label=_("備註"), required=False, max_length=200)
+
+
+class NeedSelectionForm(forms.Form):
+    """The dashboard's narrowing: one absence, one class, one day. Bad values are ignored."""
+
+    absence = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    class_name = forms.CharField(required=False, max_length=30)
+    date = forms.DateField(required=False)
+    open = forms.CharField(required=False, max_length=1)
+
+    def selection(self) -> NeedSelection:
+        if not self.is_bound or not self.is_valid():
+            return NeedSelection()
+        data = self.cleaned_data
+        return NeedSelection(absence_id=data["absence"], class_name=data["class_name"].strip(), day=data["date"])
+
+    def query(self) -> str:
+        """The narrowing again, as a query string (empty when none)."""
+        from urllib.parse import urlencode
+
+        if not self.is_bound or not self.is_valid():
+            return ""
+        data = self.cleaned_data
+        pairs = {
+            "absence": data["absence"] or "", "class_name": data["class_name"].strip(),
+            "date": data["date"].isoformat() if data["date"] else "", "open": "1" if data["open"] == "1" else "",
+        }
+        return urlencode({k: v for k, v in pairs.items() if v})

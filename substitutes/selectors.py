@@ -1,15 +1,20 @@
 """Reads of the coverage module: the dashboard, candidates for a need, conflicts, the pay report."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from leave.selectors import leave_spans
-from schedules.timetables_selectors import semester_on, subjects_by_teacher, teachers_teaching_at
-from staff.models import Role, School, StaffCategory, StaffMember
+from schedules.timetables_selectors import (
+    semester_on,
+    subjects_by_teacher,
+    teacher_teaching_during,
+    teachers_teaching_at,
+)
+from staff.models import TEACHER_CATEGORIES, Role, School, StaffCategory, StaffMember
 from staff.selectors import heads_a_unit_q, holds_role_q, school_people
 from substitutes.models import (
     AbsenceSpan,
@@ -94,6 +99,67 @@ def busy_reasons(
         # A swap's return leg: the absent teacher teaches the substitute's class then.
         if absent_id in ids and swap_start and swap_start < ends_at and swap_end > starts_at:
             reasons.setdefault(absent_id, COVERING)
+    return reasons
+
+
+def busy_reasons_during(
+    *,
+    school: School,
+    staff_id: int,
+    windows: Sequence[tuple[Hashable, dt.datetime, dt.datetime]],
+    exclude_need_ids: Iterable[int] = (),
+) -> dict[Hashable, str]:
+    """busy_reasons for one person over many windows (key, starts_at, ends_at) at once: for each
+    window where they cannot be in a class, why — the same three rules in the same order.
+
+    Queries, whatever the number of windows: recorded absences (1), the leave module's spans (1),
+    the timetable (1), assignments including swaps' return legs (1).
+    """
+    reasons: dict[Hashable, str] = {}
+    if not windows:
+        return reasons
+    low = min(start for _k, start, _e in windows)
+    high = max(end for _k, _s, end in windows)
+    first_day = timezone.localtime(low).date()
+    last_day = timezone.localtime(high).date()
+
+    away = [
+        *AbsenceSpan.objects.filter(teacher_id=staff_id, start__lt=high, end__gt=low)
+        .exclude(absence__status="cancelled").values_list("start", "end"),
+        *(
+            (span.start, span.end)
+            for span in leave_spans(
+                staff_ids=[staff_id], start=first_day, end=last_day, statuses=("approved", "pending")
+            )
+        ),
+    ]
+    teaching = teacher_teaching_during(school=school, teacher_id=staff_id, windows=windows)
+    covering = CoverageAssignment.objects.filter(school=school, status=ACTIVE).filter(
+        Q(substitute_id=staff_id, starts_at__lt=high, ends_at__gt=low)
+        | Q(kind=CoverageAssignment.Kind.SWAP, need__teacher_id=staff_id, swap_starts_at__lt=high, swap_ends_at__gt=low)
+    )
+    exclude = list(exclude_need_ids)
+    if exclude:
+        covering = covering.exclude(need_id__in=exclude)
+    slots: list[tuple[dt.datetime, dt.datetime]] = []
+    for substitute_id, slot_start, slot_end, absent_id, swap_start, swap_end in covering.values_list(
+        "substitute_id", "starts_at", "ends_at", "need__teacher_id", "swap_starts_at", "swap_ends_at"
+    ):
+        if substitute_id == staff_id:
+            slots.append((slot_start, slot_end))
+        if absent_id == staff_id and swap_start:
+            slots.append((swap_start, swap_end))
+
+    def overlaps(spans, start, end) -> bool:
+        return any(s < end and e > start for s, e in spans)
+
+    for key, starts_at, ends_at in windows:
+        if overlaps(away, starts_at, ends_at):
+            reasons[key] = ON_LEAVE
+        elif key in teaching:
+            reasons[key] = TEACHING
+        elif overlaps(slots, starts_at, ends_at):
+            reasons[key] = COVERING
     return reasons
 
 
@@ -230,25 +296,60 @@ class Dashboard:
     open_total: int
 
 
-def coverage_dashboard(*, school: School, today: dt.date, only_open: bool = False) -> Dashboard:
+@dataclass(frozen=True)
+class NeedSelection:
+    """Narrow the dashboard to one absence, one class or one day (to give them to one substitute)."""
+
+    absence_id: int | None = None
+    class_name: str = ""
+    day: dt.date | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.absence_id or self.class_name or self.day)
+
+    def apply(self, qs: QuerySet[CoverageNeed]) -> QuerySet[CoverageNeed]:
+        if self.absence_id:
+            qs = qs.filter(absence_id=self.absence_id)
+        if self.class_name:
+            qs = qs.filter(class_name=self.class_name)
+        if self.day:
+            qs = qs.filter(date=self.day)
+        return qs
+
+
+def coverage_dashboard(
+    *, school: School, today: dt.date, only_open: bool = False, selection: NeedSelection | None = None
+) -> Dashboard:
     """Live needs from today on, by date (today first), and past needs still uncovered.
 
     Queries: upcoming needs with teacher and absence (1), their active assignments with
     substitutes (1), past open needs with teacher and absence (1).
     """
-    upcoming = CoverageNeed.objects.filter(LIVE, school=school, date__gte=today)
+    selection = selection or NeedSelection()
+    upcoming = selection.apply(CoverageNeed.objects.filter(LIVE, school=school, date__gte=today))
     if only_open:
         upcoming = upcoming.filter(status=CoverageNeed.Status.OPEN)
     days: dict[dt.date, DashboardDay] = {}
     for need in _with_assignment(upcoming).order_by("date", "starts_at", "class_name"):
         days.setdefault(need.date, DashboardDay(need.date, [])).needs.append(need)
     overdue = list(
-        CoverageNeed.objects.filter(school=school, date__lt=today, status=CoverageNeed.Status.OPEN)
+        selection.apply(CoverageNeed.objects.filter(school=school, date__lt=today, status=CoverageNeed.Status.OPEN))
         .select_related("teacher", "absence")
         .order_by("-date", "starts_at")[:100]
     )
     open_total = sum(d.open_count for d in days.values()) + len(overdue)
     return Dashboard(days=list(days.values()), overdue=overdue, open_total=open_total)
+
+
+def substitute_choices(*, school: School) -> list[StaffMember]:
+    """Everyone of the school who may be asked to cover (teachers and the hourly pool), by name (1 query)."""
+    return list(
+        school_people(school_id=school.pk).filter(category__in=TEACHER_CATEGORIES)
+        .exclude(substitute_profile__is_available=False)
+        .only("pk", "name", "title", "category")
+        .order_by("category", "name")
+    )
 
 
 def assignments_for(*, staff: StaffMember, since: dt.date) -> QuerySet[CoverageAssignment]:

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from audit.services import audit_log
+from audit.services import audit_log, audit_log_many
 from common.errors import DomainError
 from leave.events import LeaveEvent
 from notifications.services import notify
@@ -22,7 +22,7 @@ from schedules.timetables_selectors import TaughtPeriod, taught_periods, taught_
 from staff.models import Role, StaffCategory, StaffMember, User
 from staff.selectors import role_holders, staff_lock, user_by_id
 from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, Payer
-from substitutes.selectors import ON_LEAVE, TEACHING, busy_reasons, can_arrange
+from substitutes.selectors import COVERING, ON_LEAVE, TEACHING, busy_reasons, busy_reasons_during, can_arrange
 
 Span = tuple[dt.datetime, dt.datetime]
 
@@ -508,6 +508,152 @@ def coverage_assign(
         notify([substitute], "substitutes.assigned", context, url=reverse("substitutes:mine"))
         notify([need.teacher], "substitutes.covered", context, url=reverse("substitutes:mine"))
     return assignment
+
+
+MAX_NEEDS_AT_ONCE = 200  # a whole semester's leave of one teacher is far less
+
+
+@dataclass
+class Refusal:
+    """A period not assigned in a many-period request, and why (the codes of coverage_assign)."""
+
+    need: CoverageNeed
+    code: str
+    message: str
+
+
+@dataclass
+class AssignManyResult:
+    substitute: StaffMember
+    assigned: list[CoverageAssignment] = field(default_factory=list)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+NEED_REFUSALS = {
+    "need_cancelled": _("此節已不需代課（假單已變更或撤回）"),
+    "already_covered": _("此節已安排代課，請先取消原安排"),
+    "same_teacher": _("不能安排請假教師本人代課"),
+}
+
+
+def coverage_assign_many(
+    *,
+    actor: StaffMember,
+    need_ids: Sequence[int],
+    substitute_id: int,
+    note: str = "",
+) -> AssignManyResult:
+    """Give several needs to one substitute (代課) in one transaction.
+
+    Each period is checked as coverage_assign checks it (need still open, not the absent teacher,
+    free: not on leave, not teaching, not already covering — nor covering another period of this
+    same request at that time). Periods that clash are refused with their code and message while
+    the others are assigned. The whole request is refused, changing nothing, when the actor is not
+    academic affairs of the needs' school, when any need is unknown or of another school, or when
+    the substitute cannot cover at all. The substitute is told once, listing every period; each
+    absent teacher once, listing theirs. Queries do not grow with the number of needs.
+    """
+    ids = sorted({int(i) for i in need_ids})
+    if not ids:
+        raise CoverageError(_("請至少選擇一節"), code="no_needs")
+    if len(ids) > MAX_NEEDS_AT_ONCE:
+        raise CoverageError(
+            _("一次最多安排 %(n)d 節") % {"n": MAX_NEEDS_AT_ONCE}, code="too_many"
+        )
+    if not can_arrange(actor):
+        raise CoverageError(_("找不到此代課需求，或您不是本校教學組"), code="forbidden")
+    with transaction.atomic():
+        # Needs first (in id order), then the substitute: the order coverage_assign locks in.
+        needs = list(
+            CoverageNeed.objects.select_for_update(of=("self",)).select_related("absence", "teacher", "school")
+            .filter(pk__in=ids).order_by("pk")
+        )
+        if len(needs) != len(ids) or any(not can_arrange(actor, n.school_id) for n in needs):
+            raise CoverageError(_("找不到部分代課需求，或您不是本校教學組"), code="forbidden")
+        school = needs[0].school
+        substitute = staff_lock(substitute_id).get(substitute_id)
+        if substitute is None or substitute.school_id != school.pk or not substitute.is_active:
+            raise CoverageError(_("找不到此教師"), code="unknown_substitute")
+        if not substitute.is_teacher:
+            raise CoverageError(_("%(name)s 不是教師") % {"name": substitute.name}, code="not_teacher")
+
+        needs.sort(key=lambda n: (n.starts_at, n.pk))
+        result = AssignManyResult(substitute=substitute)
+        candidates: list[CoverageNeed] = []
+        for need in needs:
+            code = (
+                "need_cancelled" if need.status == CoverageNeed.Status.CANCELLED
+                else "already_covered" if need.status == CoverageNeed.Status.COVERED
+                else "same_teacher" if need.teacher_id == substitute.pk
+                else None
+            )
+            if code:
+                result.refused.append(Refusal(need, code, str(NEED_REFUSALS[code])))
+            else:
+                candidates.append(need)
+        reasons = busy_reasons_during(
+            school=school, staff_id=substitute.pk, windows=[(n.pk, n.starts_at, n.ends_at) for n in candidates],
+            exclude_need_ids=[n.pk for n in candidates],
+        )
+        # The database holds one class at a time per (date, period number) whatever the times.
+        held = set(
+            CoverageAssignment.objects.filter(
+                substitute=substitute, status=CoverageAssignment.Status.ACTIVE,
+                date__in={n.date for n in candidates},
+            ).values_list("date", "period_number")
+        ) if candidates else set()
+        taken: list[CoverageNeed] = []
+        for need in candidates:
+            code = reasons.get(need.pk)
+            if code is None and (
+                (need.date, need.period_number) in held
+                or any(t.starts_at < need.ends_at and t.ends_at > need.starts_at for t in taken)
+            ):
+                code = COVERING  # two periods of this request at the same time, or one already held
+            if code:
+                result.refused.append(Refusal(need, code, str(CONFLICT_MESSAGES[code] % {"name": substitute.name})))
+                continue
+            taken.append(need)
+            held.add((need.date, need.period_number))
+        result.refused.sort(key=lambda r: (r.need.starts_at, r.need.pk))
+        if not taken:
+            return result
+        rows = [
+            CoverageAssignment(
+                school_id=need.school_id, need=need, kind=CoverageAssignment.Kind.SUBSTITUTE, substitute=substitute,
+                date=need.date, period_number=need.period_number, division=need.division, starts_at=need.starts_at,
+                ends_at=need.ends_at, paid_by=need.absence.paid_by, note=note[:200], assigned_by=actor.user,
+            )
+            for need in taken
+        ]
+        try:
+            with transaction.atomic():
+                result.assigned = CoverageAssignment.objects.bulk_create(rows)
+        except IntegrityError as exc:
+            # The constraints caught what the locks should have: someone else was faster. Nothing is kept.
+            raise _conflict(COVERING, substitute) from exc
+        CoverageNeed.objects.filter(pk__in=[n.pk for n in taken]).update(status=CoverageNeed.Status.COVERED)
+        for need in taken:
+            need.status = CoverageNeed.Status.COVERED
+        audit_log_many(
+            actor=actor.user, action="substitutes.substitute_assigned", school=school,
+            entries=[
+                (a, {"need": a.need.pk, "substitute": substitute.pk, **_need_data(a.need), "paid_by": a.paid_by,
+                     "many": True})
+                for a in result.assigned
+            ],
+        )
+        url = reverse("substitutes:mine")
+        notify([substitute], "substitutes.assigned_many",
+               {"substitute": substitute, "assignments": result.assigned, "note": note[:200]}, url=url)
+        by_teacher: dict[int, list[CoverageAssignment]] = {}
+        for a in result.assigned:
+            by_teacher.setdefault(a.need.teacher_id, []).append(a)
+        for teacher_assignments in by_teacher.values():
+            teacher = teacher_assignments[0].need.teacher
+            notify([teacher], "substitutes.covered_many",
+                   {"teacher": teacher, "substitute": substitute, "assignments": teacher_assignments}, url=url)
+    return result
 
 
 def _fill_swap(

@@ -5,6 +5,7 @@ from substitutes import views
 app_name = "substitutes"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("needs/assign/", views.assign_many, name="assign_many"),
     path("needs/<id:pk>/", views.need_detail, name="need"),
     path("needs/<id:pk>/assign/", views.need_assign, name="assign"),
     path("assignments/<id:pk>/cancel/", views.assignment_cancel, name="assignment_cancel"),

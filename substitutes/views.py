@@ -13,8 +13,9 @@ from django.views.decorators.http import require_POST
 from common.exports import download
 from staff.models import StaffMember
 from staff.selectors import staff_required_for
+from staff.templatetags.twdate import roc_short
 from substitutes.exports import pay_report_csv, pay_report_xlsx
-from substitutes.forms import AbsenceForm, AssignForm, MonthForm
+from substitutes.forms import AbsenceForm, AssignForm, AssignManyForm, MonthForm, NeedSelectionForm
 from substitutes.models import Absence, CoverageNeed
 from substitutes.selectors import (
     assignments_for,
@@ -24,12 +25,14 @@ from substitutes.selectors import (
     coverage_dashboard,
     covered_for,
     pay_report,
+    substitute_choices,
 )
 from substitutes.services import (
     CoverageError,
     absence_cancel,
     absence_record,
     coverage_assign,
+    coverage_assign_many,
     coverage_unassign,
 )
 
@@ -56,8 +59,52 @@ def dashboard(request):
     me = _arranger(request)
     only_open = request.GET.get("open") == "1"
     today = timezone.localdate()
-    board = coverage_dashboard(school=me.school, today=today, only_open=only_open)
-    return render(request, "substitutes/dashboard.html", {"board": board, "today": today, "only_open": only_open})
+    narrowing = NeedSelectionForm(request.GET or None)
+    selection = narrowing.selection()
+    board = coverage_dashboard(school=me.school, today=today, only_open=only_open, selection=selection)
+    return render(
+        request, "substitutes/dashboard.html",
+        {"board": board, "today": today, "only_open": only_open, "selection": selection,
+         "query": narrowing.query(), "substitutes": substitute_choices(school=me.school)},
+    )
+
+
+@require_POST
+@login_required
+def assign_many(request):
+    """Several ticked needs to one substitute; the clashing ones are listed, the others assigned."""
+    me = _arranger(request)
+    query = NeedSelectionForm(request.POST).query()
+    back = _dashboard_url() + (f"?{query}" if query else "")
+    form = AssignManyForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        result = coverage_assign_many(
+            actor=me, need_ids=data["need"], substitute_id=data["substitute"], note=data["note"]
+        )
+    except CoverageError as exc:
+        if exc.code == "forbidden":
+            raise Http404 from exc
+        messages.error(request, exc.message)
+        return redirect(back)
+    if result.assigned:
+        messages.success(
+            request,
+            _("已安排 %(name)s 代課 %(n)d 節") % {"name": result.substitute.name, "n": len(result.assigned)},
+        )
+    for refusal in result.refused:
+        need = refusal.need
+        messages.warning(
+            request,
+            _("未安排 %(date)s %(period)s %(cls)s：%(why)s")
+            % {"date": roc_short(need.date), "period": need.period_label, "cls": need.class_name,
+               "why": refusal.message},
+        )
+    return redirect(back)
 
 
 @login_required

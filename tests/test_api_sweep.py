@@ -88,6 +88,7 @@ ACTORS = {
     "leave-api-overtime-decide": "unit_head",
     "leave-api-overtime-settle": "personnel",
     "substitutes-api-assign": "academic",
+    "substitutes-api-assign-many": "academic",
     "substitutes-api-assignment-cancel": "academic",
     "api-calendar-typhoons": "personnel",
     "api-calendar-typhoons-preview": "personnel",

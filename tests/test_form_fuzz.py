@@ -57,6 +57,7 @@ FORMS = {
     "leave:overtime_withdraw": "teacher",
     "leave:overtime_settle": "personnel",
     "substitutes:assign": "academic",
+    "substitutes:assign_many": "academic",
     "substitutes:assignment_cancel": "academic",
     "substitutes:absence_new": "academic",
     "substitutes:absence_cancel": "academic",

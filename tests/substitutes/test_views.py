@@ -33,8 +33,9 @@ def test_dashboard_lists_needs_by_date_without_n_plus_one(needs, client_for, dja
     coverage_assign(actor=needs["academic"], need_id=first.pk, substitute_id=needs["other_head"].pk)
     # Layout: session, user, staff with school and unit, roles, headed units, unread notices (6);
     # page: upcoming needs with teacher and absence, their active assignments with substitutes,
-    # past open needs (3); ATOMIC_REQUESTS savepoint and release (2).
-    with django_assert_num_queries(11):
+    # past open needs, the substitute picker for ticked periods (4); ATOMIC_REQUESTS savepoint and
+    # release (2).
+    with django_assert_num_queries(12):
         r = client.get("/substitutes/")
     assert r.status_code == 200
     board = r.context["board"]
@@ -52,7 +53,7 @@ def test_dashboard_lists_needs_by_date_without_n_plus_one(needs, client_for, dja
         leave_type_code="official", leave_type_name="公假", spans=((at(THU, "07:30"), at(THU, "17:00")),),
     ))
     assert CoverageNeed.objects.filter(teacher=needs_more).count() == 5
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         r = client.get("/substitutes/?open=1")
     assert sum(len(d.needs) for d in r.context["board"].days) == 9  # 10 live, 1 covered
 
