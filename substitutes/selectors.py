@@ -8,6 +8,7 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from leave.selectors import leave_spans
+from schedules.calendar import calendar_days
 from schedules.timetables_selectors import (
     semester_on,
     subjects_by_teacher,
@@ -461,3 +462,95 @@ def pay_report(*, school: School, year: int, month: int, with_lines: bool = True
             )
         )
     return PayReport(year=year, month=month, rows=rows, lines=lines)
+
+
+# --- Today's cover board (今日調代課) ----------------------------------------------------
+
+BOARD_LOOKAHEAD_DAYS = 14  # how far "the next day with classes" is looked for (a long holiday)
+
+
+@dataclass
+class BoardRow:
+    """One class period taught by someone other than its usual teacher."""
+
+    kind: str  # "substitute" 代課, "swap" 調課, "swap_return" the return leg of a swap (還課)
+    period_number: int
+    period_label: str
+    starts_at: dt.datetime | None
+    class_name: str
+    subject: str
+    room: str
+    absent: str  # whose class it is
+    covering: str  # who teaches it instead
+    covering_id: int
+    assignment_id: int
+
+
+@dataclass
+class BoardDay:
+    date: dt.date
+    rows: list[BoardRow]
+
+
+def board_days(*, school: School | int, today: dt.date) -> list[dt.date]:
+    """Today and the next day with classes after it (skipping weekends and holidays): 3 queries."""
+    school_id = school if isinstance(school, int) else school.pk
+    later = [
+        c.day
+        for c in calendar_days(school_id, today + dt.timedelta(days=1), today + dt.timedelta(days=BOARD_LOOKAHEAD_DAYS))
+        if c.school_day
+    ]
+    return [today, *later[:1]]
+
+
+def _board_rows(assignments: Iterable[CoverageAssignment], days: list[dt.date]) -> list[BoardDay]:
+    by_day: dict[dt.date, list[BoardRow]] = {day: [] for day in days}
+    for a in assignments:
+        need = a.need
+        if a.date in by_day:
+            by_day[a.date].append(BoardRow(
+                kind=a.kind, period_number=a.period_number, period_label=need.period_label, starts_at=a.starts_at,
+                class_name=need.class_name, subject=need.subject, room=need.room, absent=need.teacher.name,
+                covering=a.substitute.name, covering_id=a.substitute_id, assignment_id=a.pk,
+            ))
+        if a.kind == CoverageAssignment.Kind.SWAP and a.swap_date in by_day:
+            # The return leg: the absent teacher teaches the colleague's class in the colleague's place.
+            by_day[a.swap_date].append(BoardRow(
+                kind="swap_return", period_number=a.swap_period_number, period_label="", starts_at=a.swap_starts_at,
+                class_name=a.swap_class_name, subject=a.swap_subject, room="", absent=a.substitute.name,
+                covering=need.teacher.name, covering_id=need.teacher_id, assignment_id=a.pk,
+            ))
+    for rows in by_day.values():
+        rows.sort(key=lambda r: (r.starts_at or dt.datetime.max.replace(tzinfo=dt.UTC), r.period_number, r.class_name))
+    return [BoardDay(day, rows) for day, rows in by_day.items()]
+
+
+def cover_board(*, school: School, today: dt.date) -> list[BoardDay]:
+    """The school's substitutions and swaps (with swaps' return legs) today and on the next day with
+    classes, each day ordered by period. Queries: the calendar (3), the assignments with their need,
+    absent teacher and substitute (1)."""
+    days = board_days(school=school, today=today)
+    assignments = (
+        CoverageAssignment.objects.filter(school=school, status=ACTIVE)
+        .filter(Q(date__in=days) | Q(kind=CoverageAssignment.Kind.SWAP, swap_date__in=days))
+        .select_related("need", "need__teacher", "substitute")
+    )
+    return _board_rows(assignments, days)
+
+
+def my_cover_board(*, staff: StaffMember, today: dt.date) -> list[BoardDay]:
+    """One person's own cover duties today and on the next day with classes: periods they cover and
+    swaps' return legs they owe (the home card). Queries: the calendar (3), the assignments (1)."""
+    days = board_days(school=staff.school_id, today=today)
+    assignments = (
+        CoverageAssignment.objects.filter(school_id=staff.school_id, status=ACTIVE)
+        .filter(
+            Q(substitute=staff, date__in=days)
+            | Q(kind=CoverageAssignment.Kind.SWAP, need__teacher=staff, swap_date__in=days)
+        )
+        .select_related("need", "need__teacher", "substitute")
+    )
+    board = _board_rows(assignments, days)
+    for day in board:  # only the periods this person teaches (not their own swapped-away class)
+        day.rows = [r for r in day.rows if r.covering_id == staff.pk]
+    return board

@@ -12,6 +12,7 @@ urlpatterns = [
     path("absences/new/", views.absence_new, name="absence_new"),
     path("absences/<id:pk>/cancel/", views.absence_withdraw, name="absence_cancel"),
     path("mine/", views.mine, name="mine"),
+    path("board/", views.board, name="board"),
     path("pay/", views.pay, name="pay"),
     path("pay/export.csv", views.pay_export, {"fmt": "csv"}, name="pay_csv"),
     path("pay/export.xlsx", views.pay_export, {"fmt": "xlsx"}, name="pay_xlsx"),

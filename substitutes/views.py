@@ -21,6 +21,7 @@ from substitutes.selectors import (
     assignments_for,
     can_arrange,
     can_see_pay,
+    cover_board,
     coverage_candidates,
     coverage_dashboard,
     covered_for,
@@ -242,3 +243,20 @@ def pay_export(request, fmt: str):
         return download(pay_report_csv(report), filename=name)
     report = pay_report(school=me.school, year=year, month=month)
     return download(pay_report_xlsx(report, school_name=me.school.name), filename=name)
+
+
+@login_required
+def board(request):
+    """今日調代課: the school's substitutions and swaps today and on the next day with classes, for
+    every member of staff; ?display=1 is the staff-room TV (large type, refreshes itself)."""
+    me = staff_required_for(request)
+    today = timezone.localdate()
+    display = request.GET.get("display") == "1"
+    return render(
+        request, "substitutes/board_display.html" if display else "substitutes/board.html",
+        {"days": cover_board(school=me.school, today=today), "today": today, "display": display,
+         "refresh_seconds": BOARD_REFRESH_SECONDS},
+    )
+
+
+BOARD_REFRESH_SECONDS = 120

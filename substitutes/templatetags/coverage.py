@@ -2,6 +2,7 @@ from django import template
 from django.utils import timezone
 
 from substitutes.models import CoverageNeed
+from substitutes.selectors import my_cover_board
 
 register = template.Library()
 
@@ -14,3 +15,11 @@ def open_cover_count(me) -> int:
     return CoverageNeed.objects.filter(
         school_id=me.school_id, status=CoverageNeed.Status.OPEN, date__gte=timezone.localdate()
     ).count()
+
+
+@register.simple_tag
+def my_cover_duties(me):
+    """The person's own cover duties today and on the next day with classes (4 queries)."""
+    if me is None:
+        return []
+    return my_cover_board(staff=me, today=timezone.localdate())
