@@ -175,6 +175,7 @@ NAMES_SHOWN = {
     "schedules:timetables": "the timetable index lists the school's teachers (timetables are posted at school)",
     "schedules:timetable_teacher": "a teacher's timetable is headed by their name (timetables are posted at school)",
     "leave:new": "the deputy list offers the school's colleagues (leave/forms.py deputy_choices)",
+    "substitutes:board": "the cover board names who is away and who covers, for the whole school (docs/substitutes.md)",
 }
 
 
