@@ -6,9 +6,9 @@ from staff.admin import SchoolScopedAdmin
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(SchoolScopedAdmin):
-    list_display = ["created_at", "action", "actor", "target_repr", "school"]
+    list_display = ["created_at", "action", "actor", "target_repr", "school", "ip_address"]
     list_filter = ["action", "school"]
-    search_fields = ["action", "target_repr", "actor__username", "actor__staff__name"]
+    search_fields = ["action", "target_repr", "actor__username", "actor__staff__name", "ip_address", "request_id"]
     date_hierarchy = "created_at"
     list_select_related = ["actor", "school"]
 

@@ -26,6 +26,10 @@ class AuditEntry(models.Model):
     target = GenericForeignKey("target_type", "target_id")
     target_repr = models.CharField(_("對象"), max_length=200, blank=True)
     data = models.JSONField(_("內容"), default=dict, blank=True)
+    # Where the change came from (common/client.py, the same address the lockout and the network
+    # rule see) and the request's id, as in the logs; empty for tasks and commands.
+    ip_address = models.GenericIPAddressField(_("來源位址"), null=True, blank=True)
+    request_id = models.CharField(_("請求編號"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("稽核紀錄")

@@ -6,6 +6,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from audit.models import AuditEntry
+from common.request_context import current as current_request
 
 
 def audit_log(
@@ -23,7 +24,10 @@ def audit_log(
     """
     if school is None and target is not None:
         school = getattr(target, "school", None)
+    request = current_request()
     return AuditEntry.objects.create(
+        ip_address=request.client_ip if request else None,
+        request_id=request.request_id if request else "",
         actor=actor if getattr(actor, "pk", None) else None,
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,

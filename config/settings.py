@@ -72,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request id and the client's address for everything after it (audit, logs, lockout).
+    "common.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A JSON 413 for an over-size API body, before anything reads it.
@@ -161,7 +163,20 @@ AUTH_PASSWORD_VALIDATORS = [
 PASSWORD_RESET_TIMEOUT = envint("PASSWORD_RESET_TIMEOUT", str(60 * 60))
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if envbool("BEHIND_PROXY", "0") else None
+
+# --- The client's address behind the reverse proxy (common/client.py) ------
+# One notion for the sign-in lockout, the clock-in network rule, the audit trail and the logs.
+# BEHIND_PROXY=1: the proxy terminates TLS (X-Forwarded-Proto) and appends the client's address to
+# X-Forwarded-For. TRUSTED_PROXY_COUNT proxies in a row do so (default: 1 behind a proxy, else 0 =
+# the header is ignored); TRUSTED_PROXY_ADDRESSES (networks) restricts whose header is read.
+BEHIND_PROXY = envbool("BEHIND_PROXY", "0")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+TRUSTED_PROXY_COUNT = envint(
+    "TRUSTED_PROXY_COUNT",
+    # The names of earlier releases still count.
+    os.getenv("ATTENDANCE_TRUSTED_PROXY_COUNT") or os.getenv("AXES_PROXY_COUNT") or ("1" if BEHIND_PROXY else "0"),
+)
+TRUSTED_PROXY_ADDRESSES = envlist("TRUSTED_PROXY_ADDRESSES")
 
 # === sso: portal sign-in (OpenID Connect), binding, local accounts ===========
 # Owned by the sso app; docs/sso.md explains each variable. OIDC_PROVIDER picks a preset of
@@ -204,17 +219,21 @@ OIDC_OP_LOGOUT_URL_METHOD = "sso.views.provider_logout_url"
 # How long an unbound portal identity waits for the person to sign in with the local account.
 SSO_PENDING_BINDING_SECONDS = envint("SSO_PENDING_BINDING_SECONDS", "600")
 
-# django-axes: rate-limit failed local sign-ins per account and per address; the portal
-# callback is neither blocked nor counted (sso/lockout.py). Personnel unlock at /sso/lockouts/.
+# django-axes: rate-limit failed local sign-ins, on the client's address as common.client reads it
+# (sso/lockout.py): an account from one address is locked after AXES_FAILURE_LIMIT failures, and an
+# address (whatever the accounts) after AXES_ADDRESS_FAILURE_LIMIT. The portal callback is neither
+# blocked nor counted. Personnel unlock at /sso/lockouts/.
+AXES_HANDLER = "sso.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "common.client.client_ip"
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", "20")
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "15") / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 # Not reset on success: axes would also wipe every other account's failures from the same
 # address, so one valid account behind a school's NAT could reset an attacker's counters.
 # Failures expire after the cool-off instead.
 AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None
 AXES_ENABLED = envbool("AXES_ENABLED", "1")
 AXES_WHITELIST_CALLABLE = "sso.lockout.is_portal_callback"
 # === end of sso ================================================================
@@ -314,8 +333,16 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # One line per record, greppable by request id (also in nginx's log and the X-Request-ID header),
+    # user, school and client address: `grep 'user=teacher01' …`, `grep 'request=3f2a…' …`.
+    "filters": {"request": {"()": "common.request_context.RequestContextFilter"}},
+    "formatters": {
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s request=%(request_id)s user=%(user)s "
+            "school=%(school)s ip=%(client_ip)s %(message)s"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request"]}},
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
@@ -335,9 +362,6 @@ LEAVE_COMP_TIME_VALID_YEARS = envint("LEAVE_COMP_TIME_VALID_YEARS", "2")
 APP_NAME = _("校園差勤")
 
 # --- attendance (clocking) ------------------------------------------------
-# How many reverse proxies in front of the app append the client's address to X-Forwarded-For.
-# 0 (default): the header is ignored and REMOTE_ADDR is the client (the network rule can't be fooled).
-ATTENDANCE_TRUSTED_PROXY_COUNT = envint("ATTENDANCE_TRUSTED_PROXY_COUNT", "0")
 # How far back (days) a forgotten punch (補登) may be asked for.
 ATTENDANCE_CORRECTION_MAX_AGE_DAYS = envint("ATTENDANCE_CORRECTION_MAX_AGE_DAYS", "31")
 # A punch's daily result is recomputed by a task this many seconds after the commit; punches of the

@@ -82,16 +82,21 @@ def _recent_attempts() -> QuerySet[AccessAttempt]:
 
 
 def locked_accounts(*, viewer: StaffMember) -> list[LockedAccount]:
-    """People of the viewer's school whose username django-axes currently locks out (two queries)."""
+    """People of the viewer's school whose account django-axes currently locks out from some address
+    (sso/lockout.py: AXES_FAILURE_LIMIT failures of that account from one address; two queries)."""
     usernames = school_usernames(school_id=viewer.school_id)
     rows = (
         _recent_attempts()
         .filter(username__in=usernames)
-        .values("username")
+        .values("username", "ip_address")
         .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
     )
-    by_username = {row["username"]: row for row in rows}
+    by_username: dict[str, dict] = {}
+    for row in rows:
+        seen = by_username.setdefault(row["username"], {"failures": 0, "last_attempt": row["last_attempt"]})
+        seen["failures"] += row["failures"]
+        seen["last_attempt"] = max(seen["last_attempt"], row["last_attempt"])
     staff = (
         school_people(school_id=viewer.school_id, active=None)
         .filter(user__username__in=list(by_username))
@@ -112,7 +117,8 @@ def locked_accounts(*, viewer: StaffMember) -> list[LockedAccount]:
 
 
 def locked_addresses(*, viewer: StaffMember) -> list[dict]:
-    """Addresses locked out by failures that include sign-ins to the viewer's school's accounts."""
+    """Addresses locked out (AXES_ADDRESS_FAILURE_LIMIT failures, whatever the accounts) by failures
+    that include sign-ins to the viewer's school's accounts."""
     usernames = school_usernames(school_id=viewer.school_id)
     recent = _recent_attempts()
     school_ips = recent.filter(username__in=usernames).values("ip_address")
@@ -120,6 +126,6 @@ def locked_addresses(*, viewer: StaffMember) -> list[dict]:
         recent.filter(ip_address__in=school_ips)
         .values("ip_address")
         .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
-        .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
+        .filter(failures__gte=settings.AXES_ADDRESS_FAILURE_LIMIT)
         .order_by("-last_attempt")
     )

@@ -171,13 +171,13 @@ def test_rule_on_without_networks_accepts_nothing(people):
 
 
 def test_client_ip_ignores_forwarded_for_without_trusted_proxies(settings):
-    settings.ATTENDANCE_TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXY_COUNT = 0
     request = RequestFactory().get("/", REMOTE_ADDR="198.51.100.9", HTTP_X_FORWARDED_FOR="203.64.10.5")
     assert client_ip(request) == "198.51.100.9"
 
 
 def test_client_ip_behind_one_trusted_proxy(settings):
-    settings.ATTENDANCE_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
     # The client claims to be inside the school; the proxy appends the address it really saw.
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.64.10.5, 198.51.100.9")
     assert client_ip(request) == "198.51.100.9"
@@ -186,6 +186,6 @@ def test_client_ip_behind_one_trusted_proxy(settings):
 
 
 def test_client_ip_behind_two_trusted_proxies(settings):
-    settings.ATTENDANCE_TRUSTED_PROXY_COUNT = 2
+    settings.TRUSTED_PROXY_COUNT = 2
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.3", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.64.10.5, 10.0.0.2")
     assert client_ip(request) == "203.64.10.5"

@@ -62,9 +62,28 @@ def test_portal_button_without_a_configured_portal_explains(client, settings):
 
 
 # --- rate limiting (django-axes) ----------------------------------------------------------
+def login_from(client, address: str, username: str, password: str):
+    """A sign-in through one trusted proxy (REMOTE_ADDR) for the client at ``address``."""
+    return client.post(
+        LOGIN, {"username": username, "password": password}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=address
+    )
+
+
 def fail(client, username: str, times: int) -> None:
     for _ in range(times):
         login(client, username, "wrong-password")
+
+
+SPRAYED = ["teacher", "head", "otherhead", "otherteacher", "academic", "unit_head_b"]
+
+
+def spray(client, settings) -> None:
+    """AXES_ADDRESS_FAILURE_LIMIT wrong passwords from one address, spread over accounts so that no
+    account reaches its own limit: only the address limit can lock."""
+    per_account = settings.AXES_FAILURE_LIMIT - 1
+    assert per_account * len(SPRAYED) >= settings.AXES_ADDRESS_FAILURE_LIMIT
+    for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
+        login(client, SPRAYED[n // per_account], "wrong-password")
 
 
 def test_five_failures_lock_the_account_with_a_clear_message(client, people, password, settings):
@@ -95,10 +114,43 @@ def test_a_successful_sign_in_does_not_wipe_other_accounts_failures(client, peop
 
 
 def test_failures_from_one_address_lock_every_account_from_it(client, people, password, settings):
-    for n, username in enumerate(["teacher", "head", "otherhead", "otherteacher", "academic"]):
-        assert n < settings.AXES_FAILURE_LIMIT
-        login(client, username, "wrong-password")
+    spray(client, settings)
     assert login(client, "principal", password).status_code == 429
+
+
+def test_an_account_is_locked_from_the_failing_address_only(client, people, password, settings):
+    """Nobody can lock a colleague (or every account of a school) out from their own machine."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login_from(client, "198.51.100.7", "teacher", "wrong-password")
+    assert login_from(client, "198.51.100.7", "teacher", password).status_code == 429
+    assert login_from(client, "203.64.10.5", "teacher", password).status_code == 302
+    client.post("/accounts/logout/")
+    # ... and the failing address may still sign in to other accounts until the address limit.
+    assert login_from(client, "198.51.100.7", "head", password).status_code == 302
+
+
+def test_the_address_limit_counts_failures_over_accounts(client, people, password, settings):
+    """One address spreading guesses over every account is stopped at AXES_ADDRESS_FAILURE_LIMIT."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    per_account = settings.AXES_FAILURE_LIMIT - 1
+    for n in range(settings.AXES_ADDRESS_FAILURE_LIMIT - 1):
+        login_from(client, "198.51.100.7", SPRAYED[n // per_account], "wrong-password")
+    assert login_from(client, "198.51.100.7", "principal", password).status_code == 302
+    client.post("/accounts/logout/")
+    login_from(client, "198.51.100.7", SPRAYED[-1], "wrong-password")
+    assert login_from(client, "198.51.100.7", "principal", password).status_code == 429
+    assert login_from(client, "203.64.10.5", "principal", password).status_code == 302
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_for_changes_nothing(client, people, password, settings):
+    """Left at 0 proxies, X-Forwarded-For is the client's own claim: rotating it does not escape a lock."""
+    settings.TRUSTED_PROXY_COUNT = 0
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(LOGIN, {"username": "teacher", "password": "wrong"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    response = client.post(LOGIN, {"username": "teacher", "password": password}, HTTP_X_FORWARDED_FOR="203.64.10.5")
+    assert response.status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.1"}
 
 
 def test_personnel_see_and_unlock_a_locked_account(client, client_for, people, password, settings):
@@ -120,8 +172,7 @@ def test_personnel_see_and_unlock_a_locked_account(client, client_for, people, p
 
 
 def test_personnel_unlock_an_address(client, client_for, people, password, settings):
-    for username in ["teacher", "head", "otherhead", "otherteacher", "academic"][: settings.AXES_FAILURE_LIMIT]:
-        login(client, username, "wrong-password")
+    spray(client, settings)
     staff_client = client_for(people["personnel"])
     assert "127.0.0.1" in staff_client.get("/sso/lockouts/").content.decode()
     staff_client.post("/sso/lockouts/address/", {"ip_address": "127.0.0.1"})
@@ -144,10 +195,10 @@ def test_personnel_of_another_school_neither_see_nor_unlock(client, client_for, 
     assert AccessAttempt.objects.filter(username="teacher").exists()
 
 
-def test_a_locked_address_still_signs_in_through_the_portal(client, people, provider, signing_key, settings):
+def test_a_locked_address_still_signs_in_through_the_portal(client, people, password, provider, signing_key, settings):
     """The portal checked the password; a local lockout (a school behind one NAT) must not block it."""
-    for username in ["head", "otherhead", "otherteacher", "academic", "principal"][: settings.AXES_FAILURE_LIMIT]:
-        login(client, username, "wrong-password")
+    spray(client, settings)
+    assert login(client, "teacher", password).status_code == 429
     bound_identity(people["teacher"], "sub-teacher")
     attempts_before = AccessAttempt.objects.count()
     response, _token = sign_in_through_portal(client, provider, signing_key, sub="sub-teacher")
