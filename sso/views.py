@@ -7,12 +7,14 @@ from urllib.parse import urlencode
 from django import forms
 from django.conf import settings
 from django.contrib import auth, messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -20,8 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from common.client import client_ip
 from common.inputs import id_or_none
-from sso import selectors, services
+from sso import ratelimit, selectors, services
 from sso.errors import SsoError
 from sso.models import BindMethod, PortalIdentity
 from sso.permissions import is_binding_admin
@@ -422,3 +425,22 @@ def lockout_unlock_address(request: HttpRequest) -> HttpResponse:
         raise Http404 from None
     messages.success(request, _("已解除來源位址 %(ip)s 的登入鎖定。") % {"ip": ip})
     return redirect("sso:lockouts")
+
+
+# --- local accounts: password reset, rate-limited (sso/ratelimit.py) ------------------------------
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset by email, sending at most PASSWORD_RESET_LIMIT_PER_EMAIL links to one address and
+    answering PASSWORD_RESET_LIMIT_PER_ADDRESS requests from one client per window. Over a limit the
+    answer is the usual "sent" page and nothing is sent: the same for known and unknown addresses."""
+
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("sso:password_reset_done")
+
+    def form_valid(self, form):
+        from_address_ok = ratelimit.reset_allowed_for_address(client_ip(self.request))
+        for_email_ok = ratelimit.reset_allowed_for_email(form.cleaned_data["email"])
+        if not (from_address_ok and for_email_ok):
+            log.warning("password reset request over the rate limit; nothing sent")
+            return redirect(self.get_success_url())
+        return super().form_valid(form)

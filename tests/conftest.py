@@ -20,7 +20,8 @@ def _celery_in_process(request):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Each test starts with an empty cache (cached duty windows, coalescing marks): ids repeat between tests."""
+    """Each test starts with an empty cache (cached duty windows, coalescing marks, rate-limit counters):
+    ids repeat between tests."""
     from django.core.cache import cache
 
     cache.clear()

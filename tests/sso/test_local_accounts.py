@@ -285,3 +285,44 @@ def test_sign_out_is_a_post(client_for, people):
     client = client_for(people["teacher"])
     assert client.get("/accounts/logout/").status_code == 405
     assert signed_in_user_ids() == [str(people["teacher"].user.pk)]
+
+
+# --- password reset: rate limited, the same answer for everyone -----------------------------------
+RESET = "/accounts/password/reset/"
+
+
+def ask_reset(client, email: str, address: str = "203.64.10.5"):
+    return client.post(RESET, {"email": email}, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=address)
+
+
+def test_password_reset_links_to_one_address_are_limited(client, people, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    limit = settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+    answers = [ask_reset(client, "Teacher@Example.test", f"203.64.10.{n}") for n in range(limit + 2)]
+    assert len(mail.outbox) == settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+    # Over the limit the answer is the same page as any request's.
+    assert {(r.status_code, r["Location"]) for r in answers} == {(302, "/accounts/password/reset/sent/")}
+
+
+def test_password_reset_requests_from_one_client_are_limited(client, people, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(settings.PASSWORD_RESET_LIMIT_PER_ADDRESS):
+        ask_reset(client, f"nobody{n}@example.test", "198.51.100.7")
+    answer = ask_reset(client, "teacher@example.test", "198.51.100.7")
+    assert (answer.status_code, answer["Location"]) == (302, "/accounts/password/reset/sent/")
+    assert mail.outbox == []
+    # Another client is not affected.
+    ask_reset(client, "teacher@example.test", "203.64.10.5")
+    assert [m.to for m in mail.outbox] == [["teacher@example.test"]]
+
+
+def test_password_reset_limits_answer_alike_for_known_and_unknown_addresses(client, people, settings):
+    """Unknown addresses are counted like known ones, so neither the answers nor a limit reveal which exist."""
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def answers(email: str, network: str) -> list[tuple[int, str]]:
+        tries = range(settings.PASSWORD_RESET_LIMIT_PER_EMAIL + 2)
+        return [(r.status_code, r["Location"]) for r in (ask_reset(client, email, f"{network}.{n}") for n in tries)]
+
+    assert answers("teacher@example.test", "203.64.11") == answers("nobody@example.test", "203.64.12")
+    assert len(mail.outbox) == settings.PASSWORD_RESET_LIMIT_PER_EMAIL
