@@ -10,6 +10,8 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from sso.providers import provider_preset
@@ -39,8 +41,22 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 DEBUG = envbool("DEBUG", "1")
 SECRET_KEY = envsecret("SECRET_KEY", "demo-only-not-secret" if DEBUG else "")
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off")
+# Values that must never sign production sessions: .env.example's placeholder and the like.
+EXAMPLE_SECRET_KEYS = {"change-me", "changeme", "secret", "demo-only-not-secret"}
+
+
+def check_secret_key(key: str) -> None:
+    """Refuse to start in production without a real key (Django's own bar: 50+ characters, 5+ distinct)."""
+    if not key:
+        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off.")
+    if key.strip().lower() in EXAMPLE_SECRET_KEYS or key.startswith("django-insecure-"):
+        raise ImproperlyConfigured("SECRET_KEY is the example value; generate one (see .env.example).")
+    if len(key) < 50 or len(set(key)) < 5:
+        raise ImproperlyConfigured("SECRET_KEY is too short: use at least 50 random characters (see .env.example).")
+
+
+if not DEBUG:
+    check_secret_key(SECRET_KEY)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.getenv("SITE_URL", "http://127.0.0.1:8000")
@@ -59,8 +75,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "mozilla_django_oidc",
-    "oauth2_provider",
     "axes",
+    "csp",
+    "common",
     "staff",
     "audit",
     "notifications",
@@ -75,6 +92,7 @@ MIDDLEWARE = [
     # First: a request id and the client's address for everything after it (audit, logs, lockout).
     "common.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A JSON 413 for an over-size API body, before anything reads it.
     "config.middleware.ApiBodyLimitMiddleware",
@@ -83,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "common.sessions.IdleSessionMiddleware",
     "staff.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -169,6 +188,12 @@ PASSWORD_RESET_LIMIT_PER_EMAIL = envint("PASSWORD_RESET_LIMIT_PER_EMAIL", "3")
 PASSWORD_RESET_LIMIT_PER_ADDRESS = envint("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+# Shared school computers (staff rooms, the office's front desk): the session ends when the browser
+# closes, after SESSION_IDLE_MINUTES without a request (common/sessions.py), and at the latest
+# SESSION_MAX_HOURS after signing in, whichever comes first.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", "30")
+SESSION_COOKIE_AGE = envint("SESSION_MAX_HOURS", "10") * 3600
 
 # --- The client's address behind the reverse proxy (common/client.py) ------
 # One notion for the sign-in lockout, the clock-in network rule, the audit trail and the logs.
@@ -177,6 +202,14 @@ CSRF_COOKIE_SECURE = not DEBUG
 # the header is ignored); TRUSTED_PROXY_ADDRESSES (networks) restricts whose header is read.
 BEHIND_PROXY = envbool("BEHIND_PROXY", "0")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# HTTPS only in production: plain-HTTP requests are redirected (the proxy says which were HTTPS),
+# browsers told to use HTTPS for a year (HSTS). /healthz stays reachable over plain HTTP for the
+# proxy's health check.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "0" if DEBUG else "1")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "1")
 TRUSTED_PROXY_COUNT = envint(
     "TRUSTED_PROXY_COUNT",
     # The names of earlier releases still count.
@@ -242,6 +275,10 @@ AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_ENABLED = envbool("AXES_ENABLED", "1")
 AXES_WHITELIST_CALLABLE = "sso.lockout.is_portal_callback"
+# The stand-in portal's OAuth provider (django-oauth-toolkit) is installed only where the stand-in
+# runs (the demo and tests); production settings do not carry it.
+if STANDIN_PORTAL_ENABLED:
+    INSTALLED_APPS.append("oauth2_provider")
 # === end of sso ================================================================
 
 # --- Internationalisation -------------------------------------------------
@@ -307,8 +344,16 @@ CAP_FETCH_TIMEOUT = envint("CAP_FETCH_TIMEOUT", "10")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens expire after API_TOKEN_DAYS (common/api.py); personnel issue a new one in the admin.
+        "common.api.ExpiringTokenAuthentication",
     ],
+    # Throttling per client address (anonymous) and per account (signed in), counted in the shared
+    # cache (CACHE_URL); over the rate the answer is 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.AnonRateThrottle", "common.api.UserRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": os.getenv("API_THROTTLE_ANON", "60/minute"),
+        "user": os.getenv("API_THROTTLE_USER", "1200/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -330,9 +375,44 @@ SPECTACULAR_SETTINGS = {
         "ApprovalStepStatusEnum": "leave.models.ApprovalStep.Status",
         "OvertimeStatusEnum": "leave.models.OvertimeRequest.Status",
         "SubstitutePayerEnum": "leave.models.Payer",
+        # ... and several have a "kind" (a punch's card, a leave request's, a coverage assignment's).
+        "PunchKindEnum": "attendance.models.PunchKind",
+        "LeaveRequestKindEnum": "leave.models.LeaveRequest.Kind",
+        "AssignmentKindEnum": "substitutes.models.CoverageAssignment.Kind",
     },
     # Times of day carry no offset: published as HH:MM[:SS] strings (config.api.local_times_hook).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api.local_times_hook"],
+}
+
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", "90")
+
+# --- Content-Security-Policy (django-csp) ------------------------------------
+# Scripts and styles from our own static files only: no inline <script>, no on*= handlers, no
+# 'unsafe-inline' (tests/config/test_security.py scans every template). Forms may post (and be
+# redirected) to the portal: its sign-in and sign-out pages are the only other origins.
+def _origin(url: str) -> str | None:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} and parts.netloc else None
+
+
+_portal_origins = sorted(
+    {o for o in (_origin(OIDC_OP_AUTHORIZATION_ENDPOINT), _origin(OIDC_OP_LOGOUT_ENDPOINT)) if o}
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF, *_portal_origins],
+    }
 }
 
 # --- Logging --------------------------------------------------------------
