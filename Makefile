@@ -13,7 +13,7 @@ export STANDIN_PORTAL_URL ?= http://$(HOST):$(STANDIN_PORT)
 # Links in the demo's emails and notices point at the address the demo serves on.
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install browser gettext lint migrate demo worker beat messages makemessages clean bench
+.PHONY: run test install browser nginx gettext lint migrate demo worker beat messages makemessages clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# Debian's nginx for the deployment test (tests/deploy/: the kit's site file in front of gunicorn).
+nginx:
+	@command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || { \
+	  echo "Installing Debian's nginx for the deployment tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nginx >/dev/null; }
 
 messages: install
 	@if [ -d locale ]; then $(BIN)/python manage.py compilemessages --ignore=.venv -v 0; fi
@@ -66,7 +73,7 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
-test: install browser messages lint
+test: install browser nginx messages lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Translations. `messages` (above) compiles every catalogue (locale/ and each app's <app>/locale/);
