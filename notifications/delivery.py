@@ -1,4 +1,10 @@
-"""Sending one outbox row, at most once."""
+"""Sending one outbox row: at least once, with a stable Message-ID.
+
+Concurrent deliveries of one row send it once (the row lock below). The one window that can send
+twice: the mail server accepted the message and the worker died before the transaction that marks
+the row committed; the row is then still pending and is sent again, with the same Message-ID
+(``<outbox-<id>@campus-attendance>``) so mail servers and mail programs can drop the duplicate.
+"""
 
 import datetime as dt
 import logging
@@ -32,7 +38,8 @@ def backoff_seconds(retries: int) -> int:
 def deliver(outbox_id: int) -> str:
     # The row lock serialises concurrent deliveries of the same row (a retry racing the beat
     # sweep): the second one waits, then sees SENT and skips. The lock is held while the SMTP
-    # conversation runs, which is short, and it is what makes "never sent twice" true.
+    # conversation runs, which is short, and it is what keeps concurrent deliveries from sending twice
+    # (a crash between the server's acceptance and the commit still can: see the module docstring).
     with transaction.atomic():
         row = EmailOutbox.objects.select_for_update().filter(pk=outbox_id).first()
         if row is None or row.status != EmailOutbox.Status.PENDING:

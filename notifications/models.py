@@ -29,8 +29,10 @@ class Notification(models.Model):
 class EmailOutbox(models.Model):
     """An email written in the same transaction as the change that caused it.
 
-    Delivery (notifications.tasks) claims the row under a lock, sends, and marks it sent,
-    so a row is sent at most once however many workers or retries touch it.
+    Delivery (notifications.tasks) claims the row under a lock, sends, and marks it sent, so
+    workers and retries racing for a row send it once. Delivery is at least once: a worker killed
+    after the mail server took the message and before the row was marked sends it again, with the
+    same Message-ID (notifications/delivery.py).
     """
 
     class Status(models.TextChoices):
