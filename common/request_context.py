@@ -40,10 +40,11 @@ class RequestContext:
         user = _evaluated_user(self.request)
         if user is None or not user.is_authenticated:
             return None
-        from staff.models import User
-
-        related = User.staff.related
-        if not related.is_cached(user):
+        # The account's reverse one-to-one to its staff record, read from the account's own class so that
+        # common imports no app (.importlinter).
+        descriptor = getattr(type(user), "staff", None)
+        related = getattr(descriptor, "related", None)
+        if related is None or not related.is_cached(user):
             return None
         staff = related.get_cached_value(user)
         return staff.school_id if staff is not None else None
