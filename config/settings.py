@@ -77,7 +77,6 @@ INSTALLED_APPS = [
     "mozilla_django_oidc",
     "axes",
     "csp",
-    "common",
     "staff",
     "audit",
     "notifications",
@@ -101,7 +100,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "common.sessions.IdleSessionMiddleware",
     "staff.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -188,12 +186,9 @@ PASSWORD_RESET_LIMIT_PER_EMAIL = envint("PASSWORD_RESET_LIMIT_PER_EMAIL", "3")
 PASSWORD_RESET_LIMIT_PER_ADDRESS = envint("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
-# Shared school computers (staff rooms, the office's front desk): the session ends when the browser
-# closes, after SESSION_IDLE_MINUTES without a request (common/sessions.py), and at the latest
-# SESSION_MAX_HOURS after signing in, whichever comes first.
+# Shared school computers (staff rooms, the office's front desk): the session cookie ends when the
+# browser closes.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_IDLE_MINUTES = envint("SESSION_IDLE_MINUTES", "30")
-SESSION_COOKIE_AGE = envint("SESSION_MAX_HOURS", "10") * 3600
 
 # --- The client's address behind the reverse proxy (common/client.py) ------
 # One notion for the sign-in lockout, the clock-in network rule, the audit trail and the logs.

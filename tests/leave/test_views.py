@@ -317,8 +317,6 @@ def test_overtime_request_and_approval_on_the_pages(school, client_for):
     personnel = client_for(school["personnel"])
     assert "王老師" in personnel.get(reverse("leave:overtime")).content.decode()
     with time_machine.travel(at(2025, 9, 8, 9), tick=False):
-        # Monday morning: a new sign-in (Saturday's session has long ended, as on a shared computer).
-        personnel = client_for(school["personnel"])
         personnel.post(reverse("leave:overtime_settle", args=[overtime.pk]),
                        {"worked_start": "08:05", "worked_end": "12:30"})
     overtime.refresh_from_db()
