@@ -189,6 +189,8 @@ def _key_ok(queryset, key: str | None, value) -> bool:
         return True
     if isinstance(value, bool):
         return False
+    if isinstance(value, queryset.model):  # a disabled field's initial value is the object itself
+        return True
     if isinstance(value, int):
         return int_in_range(value)
     return bool(_ID.fullmatch(str(value).strip())) and int(str(value).strip()) <= MAX_ID
