@@ -106,9 +106,10 @@ def test_twenty_parallel_requests_for_the_same_hours_make_one_request(school, ty
 
 
 def test_a_leave_change_locks_only_the_person(people):
-    # lock_staff takes FOR NO KEY UPDATE OF the person's row: a colleague still punches, and the
-    # daily results of the whole school (rows pointing at the locked person) are written meanwhile.
-    from django.db import OperationalError
+    # lock_staff takes FOR NO KEY UPDATE OF the person's row: punches, and the daily results of the whole
+    # school (rows pointing at the locked person), are written meanwhile; only a second change of that
+    # person's leave waits.
+    from django.db import OperationalError, transaction
 
     from attendance.models import DailyResult, PunchKind
     from attendance.services import daily_results_recompute, punch_record
@@ -121,5 +122,9 @@ def test_a_leave_change_locks_only_the_person(people):
         assert punch_record(staff=b, kind=PunchKind.IN, ip="10.0.0.1", now=at(2025, 10, 8, 7, 25)).created
         written = daily_results_recompute(school=a.school, start=day, end=day, now=at(2025, 10, 8, 18))
         assert written >= 2 and DailyResult.objects.filter(staff=a, date=day).exists()
-        with pytest.raises(OperationalError):  # the person's own row is held
-            punch_record(staff=a, kind=PunchKind.IN, ip="10.0.0.1", now=at(2025, 10, 8, 7, 26))
+        # A punch no longer takes the person's row (one INSERT … ON CONFLICT, docs/attendance.md): even the
+        # person's own punch goes through while their leave changes...
+        assert punch_record(staff=a, kind=PunchKind.IN, ip="10.0.0.1", now=at(2025, 10, 8, 7, 26)).created
+        # ...while another change of the same person's leave still waits for the first.
+        with pytest.raises(OperationalError), transaction.atomic():
+            lock_staff(a.pk)
