@@ -5,7 +5,7 @@ from openpyxl import Workbook
 
 from common.exports import csv_bytes, xlsx_bytes, xlsx_table
 from staff.twdate import format_roc_short
-from substitutes.selectors import PayReport
+from substitutes.selectors import Fairness, PayReport
 
 SUMMARY_HEADER = ["員工編號", "姓名", "鐘點費負擔", "節數", "金額（元）"]
 LINES_HEADER = ["姓名", "日期", "節次", "班級", "科目", "原任課教師", "假別", "鐘點費負擔", "每節（元）"]
@@ -47,5 +47,28 @@ def pay_report_xlsx(report: PayReport, *, school_name: str) -> bytes:
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column) * 2 + 2
             sheet.column_dimensions[column[0].column_letter].width = min(width, 40)
+    book.properties.created = timezone.now().replace(tzinfo=None)
+    return xlsx_bytes(book)
+
+
+FAIRNESS_HEADER = [
+    "員工編號", "姓名", "職稱", "本月代課", "本月調課", "本月合計", "本學期代課", "本學期調課", "本學期合計",
+]
+
+
+def fairness_xlsx(table: Fairness, *, school_name: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "代課節數"
+    month = table.month_first
+    title = f"{school_name} {month.year - 1911} 年 {month.month} 月 代課節數"
+    if table.semester is not None:
+        title += f"（{table.semester}）"
+    rows = [
+        [r.staff.employee_no, r.staff.name, r.staff.title, r.month_substitute, r.month_swap, r.month_total,
+         r.semester_substitute, r.semester_swap, r.semester_total]
+        for r in table.rows
+    ]
+    xlsx_table(sheet, FAIRNESS_HEADER, rows, title=title)
     book.properties.created = timezone.now().replace(tzinfo=None)
     return xlsx_bytes(book)

@@ -554,3 +554,73 @@ def my_cover_board(*, staff: StaffMember, today: dt.date) -> list[BoardDay]:
     for day in board:  # only the periods this person teaches (not their own swapped-away class)
         day.rows = [r for r in day.rows if r.covering_id == staff.pk]
     return board
+
+
+# --- Fairness (代課節數統計) ---------------------------------------------------------------
+
+FAIRNESS_SORTS = ("month", "semester", "name")
+
+
+@dataclass
+class FairnessRow:
+    staff: StaffMember
+    month_substitute: int
+    month_swap: int
+    semester_substitute: int
+    semester_swap: int
+
+    @property
+    def month_total(self) -> int:
+        return self.month_substitute + self.month_swap
+
+    @property
+    def semester_total(self) -> int:
+        return self.semester_substitute + self.semester_swap
+
+
+@dataclass
+class Fairness:
+    month_first: dt.date
+    month_last: dt.date
+    semester: object | None  # schedules.models.Semester
+    rows: list[FairnessRow]
+
+    @property
+    def month_max(self) -> int:
+        return max((r.month_total for r in self.rows), default=0)
+
+    @property
+    def semester_max(self) -> int:
+        return max((r.semester_total for r in self.rows), default=0)
+
+
+def coverage_fairness(*, school: School, today: dt.date, sort: str = "month") -> Fairness:
+    """Per teacher of the school (the hourly pool included), the periods covered this month and this
+    semester, 代課 and 調課 apart; only active assignments count. Sorted by most this month (or
+    this semester, or name). Queries: the semester (1), the teachers with their counts (1)."""
+    first, last = month_bounds(today)
+    semester = semester_on(school=school, day=today)
+    mine = Q(coverage_assignments__status=ACTIVE, coverage_assignments__school=school)
+    sub = Q(coverage_assignments__kind=CoverageAssignment.Kind.SUBSTITUTE)
+    swap = Q(coverage_assignments__kind=CoverageAssignment.Kind.SWAP)
+    in_month = Q(coverage_assignments__date__gte=first, coverage_assignments__date__lte=last)
+    in_semester = (
+        Q(coverage_assignments__date__gte=semester.start_date, coverage_assignments__date__lte=semester.end_date)
+        if semester else Q(coverage_assignments__date__isnull=True)  # no semester today: nothing counts
+    )
+    staff = (
+        school_people(school_id=school.pk).filter(category__in=TEACHER_CATEGORIES)
+        .annotate(
+            m_sub=Count("coverage_assignments", filter=mine & sub & in_month),
+            m_swap=Count("coverage_assignments", filter=mine & swap & in_month),
+            s_sub=Count("coverage_assignments", filter=mine & sub & in_semester),
+            s_swap=Count("coverage_assignments", filter=mine & swap & in_semester),
+        )
+        .order_by("name", "pk")
+    )
+    rows = [FairnessRow(s, s.m_sub, s.m_swap, s.s_sub, s.s_swap) for s in staff]
+    if sort == "semester":
+        rows.sort(key=lambda r: (-r.semester_total, -r.month_total, r.staff.name))
+    elif sort != "name":
+        rows.sort(key=lambda r: (-r.month_total, -r.semester_total, r.staff.name))
+    return Fairness(month_first=first, month_last=last, semester=semester, rows=rows)

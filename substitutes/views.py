@@ -14,16 +14,18 @@ from common.exports import download
 from staff.models import StaffMember
 from staff.selectors import staff_required_for
 from staff.templatetags.twdate import roc_short
-from substitutes.exports import pay_report_csv, pay_report_xlsx
+from substitutes.exports import fairness_xlsx, pay_report_csv, pay_report_xlsx
 from substitutes.forms import AbsenceForm, AssignForm, AssignManyForm, MonthForm, NeedSelectionForm
 from substitutes.models import Absence, CoverageNeed
 from substitutes.selectors import (
+    FAIRNESS_SORTS,
     assignments_for,
     can_arrange,
     can_see_pay,
     cover_board,
     coverage_candidates,
     coverage_dashboard,
+    coverage_fairness,
     covered_for,
     pay_report,
     substitute_choices,
@@ -260,3 +262,26 @@ def board(request):
 
 
 BOARD_REFRESH_SECONDS = 120
+
+
+def _fairness(request):
+    me = staff_required_for(request)
+    if not can_see_pay(me):
+        raise PermissionDenied
+    sort = request.GET.get("sort", "month")
+    sort = sort if sort in FAIRNESS_SORTS else "month"
+    return me, sort, coverage_fairness(school=me.school, today=timezone.localdate(), sort=sort)
+
+
+@login_required
+def fairness(request):
+    """Cover periods per teacher this month and this semester (教學組, personnel, the principal)."""
+    _me, sort, table = _fairness(request)
+    return render(request, "substitutes/fairness.html", {"table": table, "sort": sort})
+
+
+@login_required
+def fairness_export(request):
+    me, _sort, table = _fairness(request)
+    name = f"cover-fairness-{table.month_first:%Y-%m}.xlsx"
+    return download(fairness_xlsx(table, school_name=me.school.name), filename=name)
