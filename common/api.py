@@ -1,12 +1,14 @@
 """API authentication and throttling: expiring tokens, and rates counted on the client's real address."""
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, throttling
 from rest_framework.authentication import TokenAuthentication
+from rest_framework.request import Request
 
 from common.client import client_ip
 
@@ -19,7 +21,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     saying so, never silently treated as anonymous.
     """
 
-    def authenticate_credentials(self, key):
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         user, token = super().authenticate_credentials(key)
         if token.created < timezone.now() - dt.timedelta(days=settings.API_TOKEN_DAYS):
             raise exceptions.AuthenticationFailed(_("API 權杖已過期，請向人事室重新申請。"))
@@ -27,7 +29,7 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
 
 class _ClientAddressMixin:
-    def get_ident(self, request):
+    def get_ident(self, request: Request) -> str:
         # The same address the sign-in lockout and the audit trail see (common/client.py), not
         # DRF's own reading of X-Forwarded-For.
         return client_ip(request) or "unknown"

@@ -13,7 +13,9 @@ in X-Forwarded-For. That header is believed only as far as the deployment says (
 """
 
 import ipaddress
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -49,7 +51,7 @@ def _from_trusted_proxy(peer: IPAddress | None) -> bool:
     return peer is not None and any(peer.version == net.version and peer in net for net in networks)
 
 
-def resolve_client_ip(meta: dict) -> str | None:
+def resolve_client_ip(meta: Mapping[str, Any]) -> str | None:
     """The client's address from a request's META (see the module's docstring)."""
     peer = parse_address(meta.get("REMOTE_ADDR"))
     hops = settings.TRUSTED_PROXY_COUNT
@@ -62,16 +64,16 @@ def resolve_client_ip(meta: dict) -> str | None:
     return str(peer) if peer is not None else None
 
 
-def client_ip(request: HttpRequest | None, *args) -> str | None:
+def client_ip(request: HttpRequest | None, *args: object) -> str | None:
     """The client's address for this request (computed once per request).
 
     Also django-axes' ``AXES_CLIENT_IP_CALLABLE``, so lockouts count the same address.
     """
     if request is None:
         return None
-    cached = getattr(request, _CACHE_ATTRIBUTE, False)
+    cached: str | bool | None = getattr(request, _CACHE_ATTRIBUTE, False)
     if cached is not False:
-        return cached
+        return cached if isinstance(cached, str) else None
     address = resolve_client_ip(request.META)
     setattr(request, _CACHE_ATTRIBUTE, address)
     return address

@@ -11,9 +11,11 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from common.client import client_ip
 
@@ -50,7 +52,7 @@ class RequestContext:
         return staff.school_id if staff is not None else None
 
 
-def _evaluated_user(request: HttpRequest):
+def _evaluated_user(request: HttpRequest) -> Any:
     """request.user if it has been loaded already: reading the lazy object would query from a log call."""
     user = request.__dict__.get("user")
     if user is None:
@@ -70,13 +72,13 @@ class RequestContextMiddleware:
     answer with X-Request-ID, and log one line per request with user and school (the school when the
     view read the person's record, as every page does; no query of its own)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        request.request_id = request_id
+        request.request_id = request_id  # type: ignore[attr-defined]  # read by views and logs
         context = RequestContext(request=request, request_id=request_id, client_ip=client_ip(request))
         token = _current.set(context)
         started = time.monotonic()

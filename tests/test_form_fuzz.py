@@ -40,6 +40,9 @@ FORMS = {
     "schedules:cap_alerts": "personnel",
     "schedules:cap_alert_confirm": "personnel",
     "schedules:cap_alert_dismiss": "personnel",
+    "schedules:disaster_stops": "teacher",
+    "schedules:disaster_stop_decide": "principal",
+    "schedules:disaster_stop_withdraw": "teacher",
     "schedules:work_schedules_seed": "personnel",
     "schedules:timetable_import": "academic",
     "attendance:punch": "teacher",
@@ -77,6 +80,7 @@ EMPTY_IS_AN_ACTION = {
     "schedules:typhoon_withdraw": "withdraws the declaration",
     "schedules:cap_alert_confirm": "confirms the announcement for the school (declares its closure)",
     "schedules:cap_alert_dismiss": "dismisses the announcement for the school",
+    "schedules:disaster_stop_withdraw": "withdraws the registration",
     "schedules:work_schedules_seed": "adds the default clock-in rules",
     "substitutes:assignment_cancel": "the reason is optional",
     "substitutes:absence_cancel": "cancels the recorded absence",
@@ -179,7 +183,7 @@ def test_post_only_pages_are_all_fuzzed(role, world, as_role):
 # Forms anyone signed in fills in for themselves.
 OWN_FORMS = {
     "notifications:mark_read", "sso:profile", "attendance:punch", "attendance:correction_new", "leave:new",
-    "leave:overtime",
+    "leave:overtime", "schedules:disaster_stops",
 }
 
 
