@@ -14,6 +14,19 @@
   // connection the page says so after a while and lets the person send again: a repeat is still one punch.
   document.querySelectorAll(".punch-form").forEach(function (form) {
     var progress = form.querySelector(".punch-progress");
+    // Offline: a punch needs the server's time, so the buttons rest until the connection is back.
+    var reflect = function () {
+      var offline = navigator.onLine === false;
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = offline; });
+      form.classList.toggle("is-offline", offline);
+      if (progress && form.dataset.offline) {
+        if (offline) { progress.textContent = form.dataset.offline; }
+        else if (progress.textContent === form.dataset.offline) { progress.textContent = ""; }
+      }
+    };
+    window.addEventListener("offline", reflect);
+    window.addEventListener("online", reflect);
+    reflect();
     form.addEventListener("submit", function (event) {
       var chosen = event.submitter;
       form.querySelectorAll("input.chosen-kind").forEach(function (old) { old.remove(); });
