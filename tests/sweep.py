@@ -19,6 +19,10 @@ PUBLIC = {
     "sso:password_reset_done": "“a link was sent”",
     "sso:password_reset_confirm": "a reset link (an invalid token shows “the link is invalid”)",
     "sso:password_reset_complete": "“your password is set”",
+    "manifest": "the web manifest: browsers fetch it without credentials (docs/pwa.md)",
+    "favicon": "/favicon.ico, asked for by every page and the sign-in page",
+    "service_worker": "the service worker, registered from any page (docs/pwa.md)",
+    "offline": "the offline page the service worker keeps: nobody's data in it",
 }
 # Signing out: POST only; an anonymous GET is refused with 405 (the OIDC logout view takes no GET).
 SIGN_OUT = {"logout"}
