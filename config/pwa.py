@@ -27,7 +27,7 @@ ICONS = [
     ("icons/maskable-512.png", "512x512", "maskable"),
 ]
 # What the service worker keeps for offline use besides the offline pages (docs/pwa.md).
-SHELL_STATIC = ["css/app.css", "js/clock.js", "js/pwa.js", "icons/icon-192.png"]
+SHELL_STATIC = ["css/app.css", "js/app.js", "js/clock.js", "js/pwa.js", "icons/icon-192.png"]
 
 
 @lru_cache(maxsize=8)
