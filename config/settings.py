@@ -272,8 +272,9 @@ AXES_ENABLED = envbool("AXES_ENABLED", "1")
 AXES_WHITELIST_CALLABLE = "sso.lockout.is_portal_callback"
 # The stand-in portal's OAuth provider (django-oauth-toolkit) is installed only where the stand-in
 # runs (the demo and tests); production settings do not carry it.
+# Before the project's apps: staff's admin makes every library's admin page superuser-only as it loads.
 if STANDIN_PORTAL_ENABLED:
-    INSTALLED_APPS.append("oauth2_provider")
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("staff"), "oauth2_provider")
 # === end of sso ================================================================
 
 # --- Internationalisation -------------------------------------------------
