@@ -11,7 +11,7 @@ def test_personnel_declares_a_typhoon_day_and_the_teacher_sees_it(phone, live_se
     add_semesters_114_115(people["school"])
     sign_in(phone, live_server, "personnel")
     phone.get_by_text("☰").click()
-    phone.get_by_role("link", name="停班停課").click()
+    phone.get_by_role("link", name="停班停課", exact=True).click()
     phone.fill("input[name=date]", "2026-12-01")
     phone.get_by_role("button", name="登錄停班停課").click()
     assert "人的出勤依停班停課重算" in phone.get_by_test_id("typhoon-preview").inner_text()
