@@ -195,10 +195,16 @@ class ConsequencesSerializer(serializers.Serializer):
     assignment_cancelled = serializers.ListField(child=serializers.DictField())
 
 
-def _allowed(request, declaration: dict) -> None:
+def _allowed_declaration(request) -> dict:
+    """The posted declaration, valid and within the caller's power (declare and preview alike)."""
+    staff_required_for(request)
+    data = DeclarationInputSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    declaration = data.declaration()
     school = declaration["school"] if declaration["scope"] == TyphoonDay.Scope.SCHOOL else None
     if not can_declare_typhoon(request.user, school):
         raise PermissionDenied(_("您只能為自己的學校登錄停班停課；全市或行政區停班停課由系統管理者登錄"))
+    return declaration
 
 
 class TyphoonDayListApi(generics.ListCreateAPIView):
@@ -216,11 +222,7 @@ class TyphoonDayListApi(generics.ListCreateAPIView):
 
     @extend_schema(request=DeclarationInputSerializer, responses={201: TyphoonDayOutputSerializer})
     def post(self, request):
-        staff_required_for(request)
-        data = DeclarationInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        declaration = data.declaration()
-        _allowed(request, declaration)
+        declaration = _allowed_declaration(request)
         typhoon = typhoon_day_declare(actor=request.user, **declaration)
         return Response(TyphoonDayOutputSerializer(typhoon).data, status=201)
 
@@ -230,11 +232,7 @@ class TyphoonDayPreviewApi(APIView):
 
     @extend_schema(request=DeclarationInputSerializer, responses=ConsequencesSerializer)
     def post(self, request):
-        staff_required_for(request)
-        data = DeclarationInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        declaration = data.declaration()
-        _allowed(request, declaration)
+        declaration = _allowed_declaration(request)
         consequences = typhoon_day_preview(actor=request.user, **declaration)
         people = people_reached(scope=declaration["scope"], school=declaration["school"],
                                 districts=declaration["districts"])
