@@ -2,7 +2,6 @@
 academic affairs office then sees the affected periods on the coverage dashboard, assigns a
 substitute, and the period shows as covered. Real server, real leave form, real dashboard."""
 
-import datetime as dt
 import re
 
 import pytest
@@ -12,7 +11,7 @@ from leave.models import LeaveRequest, LeaveStatus
 from leave.services import approval_chains_seed, leave_types_seed
 from substitutes.models import Absence, CoverageAssignment, CoverageNeed
 from tests.substitutes.conftest import (  # noqa: F401  (school_setup: the fixture with timetables)
-    next_school_thursday,
+    classes_on_next_thursday,
     school_setup,
 )
 
@@ -24,11 +23,7 @@ def test_leave_filed_in_the_browser_reaches_the_dashboard_and_gets_covered(phone
     school, teacher = setup["school"], setup["teacher"]
     leave_types_seed(school=school)
     approval_chains_seed(school=school)
-    # The fixture's semester (114-1) moved around the coming Thursday, so it has classes.
-    thursday = next_school_thursday(school)
-    semester = setup["semester"]
-    semester.start_date, semester.end_date = thursday - dt.timedelta(days=60), thursday + dt.timedelta(days=60)
-    semester.save()
+    thursday = classes_on_next_thursday(setup)
     page = phone
 
     # 王老師 (Thu P1 高一 3 班, P3 高一 5 班) asks for that whole Thursday, 李導師 as deputy.

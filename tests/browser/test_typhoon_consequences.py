@@ -14,7 +14,7 @@ from substitutes.models import CoverageNeed
 from tests.substitutes.conftest import (  # noqa: F401  (school_setup: the fixture with timetables)
     add_class,
     at,
-    next_school_thursday,
+    classes_on_next_thursday,
     school_setup,
 )
 
@@ -26,11 +26,8 @@ def test_an_afternoon_typhoon_day_from_declaration_to_leave_and_cover(phone, liv
     school, teacher = setup["school"], setup["teacher"]
     leave_types_seed(school=school)
     approval_chains_seed(school=school)
-    thursday = next_school_thursday(school)
-    semester = setup["semester"]
-    semester.start_date, semester.end_date = thursday - dt.timedelta(days=60), thursday + dt.timedelta(days=60)
-    semester.save()
-    add_class(semester, teacher, 4, 6, "高一 6 班", "國文")  # 14:10–15:00, in the afternoon
+    thursday = classes_on_next_thursday(setup)
+    add_class(setup["semester"], teacher, 4, 6, "高一 6 班", "國文")  # 14:10–15:00, in the afternoon
     leave = leave_request_submit(
         applicant=teacher, leave_type=LeaveType.objects.get(school=school, code="personal"),
         start=at(thursday, "08:00"), end=at(thursday, "16:00"), deputy=setup["other_teacher"],

@@ -30,6 +30,16 @@ def next_school_thursday(school) -> dt.date:
     return day
 
 
+def classes_on_next_thursday(setup) -> dt.date:
+    """Move the fixture's semester (114-1) around the coming Thursday with classes (browser tests run at
+    the real date) and return that Thursday."""
+    thursday = next_school_thursday(setup["school"])
+    semester = setup["semester"]
+    semester.start_date, semester.end_date = thursday - dt.timedelta(days=60), thursday + dt.timedelta(days=60)
+    semester.save()
+    return thursday
+
+
 def add_class(semester, teacher, weekday, number, class_name, subject, division=Division.SENIOR, room=""):
     period = BellPeriod.objects.get(school=semester.school, division=division, number=number)
     return TimetableEntry.objects.create(
