@@ -25,6 +25,7 @@ from substitutes.selectors import (
     pay_report,
 )
 from substitutes.services import MAX_NEEDS_AT_ONCE, coverage_assign, coverage_assign_many, coverage_unassign
+from substitutes.states import ASSIGNMENT, NEED
 
 
 class IsAcademicAffairs(BasePermission):
@@ -48,14 +49,18 @@ class PersonSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     substitute = PersonSerializer()
+    actions = serializers.SerializerMethodField(help_text="what the status table allows now: cancel")
 
     class Meta:
         model = CoverageAssignment
         fields = [
             "id", "need", "kind", "status", "substitute", "date", "period_number", "division", "starts_at", "ends_at",
             "paid_by", "swap_date", "swap_period_number", "swap_class_name", "swap_subject", "note", "created_at",
-            "cancelled_at", "cancel_reason",
+            "cancelled_at", "cancel_reason", "actions",
         ]
+
+    def get_actions(self, assignment) -> list[str]:
+        return ASSIGNMENT.actions(assignment.status)
 
 
 class NeedSerializer(serializers.ModelSerializer):
@@ -65,14 +70,18 @@ class NeedSerializer(serializers.ModelSerializer):
     leave_status = serializers.CharField(source="absence.status")
     paid_by = serializers.CharField(source="absence.paid_by")
     assignment = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(help_text="what the status table allows now: assign, unassign, cancel")
 
     class Meta:
         model = CoverageNeed
         fields = [
             "id", "date", "division", "period_number", "period_label", "starts_at", "ends_at", "class_name",
             "subject", "room", "status", "teacher", "leave_type", "leave_request_id", "leave_status", "paid_by",
-            "assignment",
+            "assignment", "actions",
         ]
+
+    def get_actions(self, need) -> list[str]:
+        return NEED.actions(need.status)
 
     @extend_schema_field(AssignmentSerializer(allow_null=True))
     def get_assignment(self, need):

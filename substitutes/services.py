@@ -23,6 +23,7 @@ from staff.models import Role, StaffCategory, StaffMember, User
 from staff.selectors import role_holders, staff_lock, user_by_id
 from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, Payer
 from substitutes.selectors import COVERING, ON_LEAVE, TEACHING, busy_reasons, busy_reasons_during, can_arrange
+from substitutes.states import ASSIGNMENT, NEED, NEED_REFUSAL_CODES
 
 Span = tuple[dt.datetime, dt.datetime]
 
@@ -92,8 +93,8 @@ def _cancel_need(need: CoverageNeed, *, actor, reason: str, tell: bool = True) -
     False: the caller tells each substitute once about all their periods). Returns the assignments."""
     now = timezone.now()
     cancelled = []
-    for assignment in need.assignments.select_for_update().filter(status=CoverageAssignment.Status.ACTIVE):
-        assignment.status = CoverageAssignment.Status.CANCELLED
+    for assignment in need.assignments.select_for_update().filter(status__in=ASSIGNMENT.transitions["cancel"].sources):
+        assignment.status = ASSIGNMENT.target("cancel")
         assignment.cancelled_at = now
         assignment.cancel_reason = reason
         assignment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
@@ -108,7 +109,8 @@ def _cancel_need(need: CoverageNeed, *, actor, reason: str, tell: bool = True) -
                 {"assignment": assignment, "need": need, "reason": reason},
                 url=reverse("substitutes:mine"),
             )
-    need.status = CoverageNeed.Status.CANCELLED
+    need.status = NEED.require(need.status, "cancel", lambda: CoverageError(str(NEED_REFUSALS["need_cancelled"]),
+                                                                          code="need_cancelled"))
     need.cancelled_at = now
     need.save(update_fields=["status", "cancelled_at"])
     return cancelled
@@ -468,10 +470,9 @@ def coverage_assign(
         substitute = staff_lock(substitute_id).get(substitute_id)
         if substitute is None or substitute.school_id != need.school_id or not substitute.is_active:
             raise CoverageError(_("找不到此教師"), code="unknown_substitute")
-        if need.status == CoverageNeed.Status.CANCELLED:
-            raise CoverageError(_("此節已不需代課（假單已變更或撤回）"), code="need_cancelled")
-        if need.status == CoverageNeed.Status.COVERED:
-            raise CoverageError(_("此節已安排代課，請先取消原安排"), code="already_covered")
+        if not NEED.allows(need.status, "assign"):
+            code = NEED_REFUSAL_CODES[need.status]
+            raise CoverageError(str(NEED_REFUSALS[code]), code=code)
         if substitute.pk == need.teacher_id:
             raise CoverageError(_("不能安排請假教師本人代課"), code="same_teacher")
         if not substitute.is_teacher:
@@ -497,7 +498,7 @@ def coverage_assign(
         except IntegrityError as exc:
             # The constraint caught what the lock should have: someone else was faster.
             raise _conflict("covering", substitute) from exc
-        need.status = CoverageNeed.Status.COVERED
+        need.status = NEED.target("assign")
         need.save(update_fields=["status"])
         audit_log(
             actor=actor.user, action=f"substitutes.{kind}_assigned", target=assignment, school=need.school,
@@ -582,8 +583,7 @@ def coverage_assign_many(
         candidates: list[CoverageNeed] = []
         for need in needs:
             code = (
-                "need_cancelled" if need.status == CoverageNeed.Status.CANCELLED
-                else "already_covered" if need.status == CoverageNeed.Status.COVERED
+                NEED_REFUSAL_CODES[need.status] if not NEED.allows(need.status, "assign")
                 else "same_teacher" if need.teacher_id == substitute.pk
                 else None
             )
@@ -632,9 +632,9 @@ def coverage_assign_many(
         except IntegrityError as exc:
             # The constraints caught what the locks should have: someone else was faster. Nothing is kept.
             raise _conflict(COVERING, substitute) from exc
-        CoverageNeed.objects.filter(pk__in=[n.pk for n in taken]).update(status=CoverageNeed.Status.COVERED)
+        CoverageNeed.objects.filter(pk__in=[n.pk for n in taken]).update(status=NEED.target("assign"))
         for need in taken:
-            need.status = CoverageNeed.Status.COVERED
+            need.status = NEED.target("assign")
         audit_log_many(
             actor=actor.user, action="substitutes.substitute_assigned", school=school,
             entries=[
@@ -705,15 +705,16 @@ def coverage_unassign(*, actor: StaffMember, assignment_id: int, reason: str = "
         )
         if assignment is None or not can_arrange(actor, assignment.school_id):
             raise CoverageError(_("找不到此代課安排，或您不是本校教學組"), code="forbidden")
-        if assignment.status != CoverageAssignment.Status.ACTIVE:
-            raise CoverageError(_("此安排已取消"), code="already_cancelled")
+        status = ASSIGNMENT.require(
+            assignment.status, "cancel", lambda: CoverageError(_("此安排已取消"), code="already_cancelled")
+        )
         need = CoverageNeed.objects.select_for_update().get(pk=assignment.need_id)
-        assignment.status = CoverageAssignment.Status.CANCELLED
+        assignment.status = status
         assignment.cancelled_at = timezone.now()
         assignment.cancel_reason = reason[:200] or str(_("教學組取消安排"))
         assignment.save(update_fields=["status", "cancelled_at", "cancel_reason"])
-        if need.status == CoverageNeed.Status.COVERED:
-            need.status = CoverageNeed.Status.OPEN
+        if NEED.allows(need.status, "unassign"):
+            need.status = NEED.target("unassign")
             need.save(update_fields=["status"])
         audit_log(
             actor=actor.user, action="substitutes.assignment_cancelled", target=assignment, school=actor.school,

@@ -38,6 +38,7 @@ from substitutes.services import (
     coverage_assign_many,
     coverage_unassign,
 )
+from substitutes.states import NEED
 
 
 def _arranger(request) -> StaffMember:
@@ -115,7 +116,7 @@ def need_detail(request, pk: int):
     me = _arranger(request)
     need = _need(me, pk)
     assignment = need.assignments.filter(status="active").select_related("substitute").first()
-    candidates = coverage_candidates(need=need) if need.status == CoverageNeed.Status.OPEN else None
+    candidates = coverage_candidates(need=need) if NEED.allows(need.status, "assign") else None
     return render(
         request, "substitutes/need_detail.html",
         {"need": need, "assignment": assignment, "candidates": candidates, "form": AssignForm()},

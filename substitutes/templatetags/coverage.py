@@ -3,8 +3,21 @@ from django.utils import timezone
 
 from substitutes.models import CoverageNeed
 from substitutes.selectors import my_cover_board
+from substitutes.states import ASSIGNMENT, NEED
 
 register = template.Library()
+
+
+@register.filter
+def need_allows(need, action: str) -> bool:
+    """{% if need|need_allows:"assign" %}: whether the need's status table offers the action."""
+    return NEED.allows(need.status, action)
+
+
+@register.filter
+def assignment_allows(assignment, action: str) -> bool:
+    """{% if a|assignment_allows:"cancel" %}: whether the assignment's status table offers the action."""
+    return assignment is not None and ASSIGNMENT.allows(assignment.status, action)
 
 
 @register.simple_tag
