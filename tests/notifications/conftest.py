@@ -21,6 +21,9 @@ class FlakyMailServer:
         self.delay = 0.0
         self.refused = 0
         self.messages: list = []
+        # Called with the envelope once a message is kept, before the server answers 250: a test
+        # can kill the sending worker here (the message is on the server; the sender never learns it).
+        self.on_accept = None
 
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
@@ -30,6 +33,8 @@ class FlakyMailServer:
             self.refused += 1
             return "451 4.3.0 Mail server temporarily unavailable"
         self.messages.append(envelope)
+        if self.on_accept is not None:
+            self.on_accept(envelope)
         return "250 OK"
 
     def message_ids(self) -> list[str]:

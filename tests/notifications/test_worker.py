@@ -1,10 +1,16 @@
 """Email delivery through a real broker (Redis) and a real Celery worker process (CI runs these)."""
 
+import datetime as dt
+import os
+import signal
+
 import pytest
+from django.utils import timezone
 
 from notifications import delivery
 from notifications.models import EmailOutbox
 from notifications.services import notify
+from notifications.tasks import deliver_pending_emails
 from tests.celery_worker import wait_until
 
 pytestmark = pytest.mark.celery_worker
@@ -59,3 +65,50 @@ def test_the_worker_retries_a_failing_mail_server_and_sends_once(people, celery_
     # A late duplicate (the sweep, a redelivered message) is skipped.
     assert delivery.deliver(row.pk) == delivery.SKIPPED
     assert len(smtp_server.messages) == 1
+
+
+def test_a_worker_killed_after_the_server_accepted_sends_once_more_with_the_same_message_id(
+    people, celery_worker_process, smtp_server
+):
+    """The documented crash window (notifications/delivery.py): the server has the message, the worker
+    dies before the row is marked. The guarantee is at least once: the sweep sends it again, exactly
+    once more, with the same Message-ID, and the row ends sent."""
+    smtp_env = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_server.port),
+        "EMAIL_USE_TLS": "0",
+    }
+    killed = []
+
+    def kill_the_sender(_envelope) -> None:
+        if not killed:  # only the first delivery dies
+            os.kill(celery_worker_process.proc.pid, signal.SIGKILL)
+            killed.append(True)
+
+    smtp_server.on_accept = kill_the_sender
+    celery_worker_process.start(env=smtp_env)
+    notify([people["teacher"]], "system.test", {"title": "當機測試"})
+    row = EmailOutbox.objects.get()
+
+    assert wait_until(lambda: celery_worker_process.proc.poll() is not None, timeout=60), "the worker was not killed"
+    assert len(smtp_server.messages) == 1
+    # The transaction that would have marked the row died with the worker.
+    row.refresh_from_db()
+    assert row.status == EmailOutbox.Status.PENDING
+    assert row.attempts == 0
+
+    # A minute later the beat sweep finds the row (its task was lost) and a new worker sends it.
+    EmailOutbox.objects.filter(pk=row.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    celery_worker_process.proc = None
+    celery_worker_process.start(env=smtp_env)
+    deliver_pending_emails.delay()
+
+    def sent() -> bool:
+        row.refresh_from_db()
+        return row.status == EmailOutbox.Status.SENT
+
+    assert wait_until(sent), f"still {row.status} after {row.attempts} attempts: {row.last_error}"
+    assert row.attempts == 1
+    assert len(smtp_server.messages) == 2  # one duplicate, as the guarantee says
+    assert smtp_server.message_ids() == [f"<outbox-{row.pk}@campus-attendance>"] * 2
