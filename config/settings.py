@@ -189,8 +189,11 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = envint("PASSWORD_RESET_LIMIT_PER_ADDRESS", "1
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 # Shared school computers (staff rooms, the office's front desk): the session cookie ends when the
-# browser closes.
+# browser closes, and a session lasts one working day at most (10 h from sign-in, checked by the server
+# whatever the browser does), so a browser left open in the staff room is signed out by the next
+# morning. The portal's single sign-on makes signing in again one tap.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(10 * 60 * 60))
 
 # --- The client's address behind the reverse proxy (common/client.py) ------
 # One notion for the sign-in lockout, the clock-in network rule, the audit trail and the logs.

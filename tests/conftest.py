@@ -46,6 +46,14 @@ def _language_reset():
 
 
 @pytest.fixture(autouse=True)
+def _sessions_outlast_the_test(settings):
+    # Many tests sign someone in on one day and move the clock to later days to follow a case through
+    # a month; a working-day session (10 h, config.settings) would sign them out on the way. The
+    # lifetime itself is tested with its real value in tests/config/test_session_lifetime.py.
+    settings.SESSION_COOKIE_AGE = 400 * 24 * 60 * 60
+
+
+@pytest.fixture(autouse=True)
 def _email_in_memory(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
