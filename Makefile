@@ -73,8 +73,11 @@ lint: install
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 
+# The suite runs in TEST_PROCESSES processes (pytest-xdist; each has its own test database); the
+# tests with a real Celery worker share one process (tests/conftest.py). TEST_PROCESSES=0: one process.
+TEST_PROCESSES ?= 2
 test: install browser nginx messages lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 # Translations. `messages` (above) compiles every catalogue (locale/ and each app's <app>/locale/);
 # .mo files are not committed. It needs GNU gettext's msgfmt: Debian's package if it is missing.

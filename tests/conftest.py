@@ -6,6 +6,15 @@ from tests.factories import PASSWORD, make_standing_school
 pytest_plugins = ["tests.celery_worker"]
 
 
+def pytest_collection_modifyitems(items):
+    # `make test` runs the suite in two processes (pytest-xdist, --dist loadgroup). The tests with a real
+    # worker share the Redis broker, and some use a database of it as their cache and clear it: they
+    # run in one process, one after another.
+    for item in items:
+        if item.get_closest_marker("celery_worker"):
+            item.add_marker(pytest.mark.xdist_group("broker"))
+
+
 @pytest.fixture(autouse=True)
 def _celery_in_process(request):
     """Tasks run in-process unless a test is about the real broker and worker."""

@@ -68,7 +68,7 @@ def stack(tmp_path):
     )
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT, env=env, check=True, timeout=300,
+        cwd=ROOT, env=env, check=True, timeout=900,  # minutes when the machine is busy
     )
     conf = render_nginx(tmp_path, http_port=http_port, https_port=https_port, app_port=app_port,
                         static_root=static_root)
