@@ -6,6 +6,7 @@ from substitutes.models import (
     AbsenceSpan,
     CoverageAssignment,
     CoverageNeed,
+    CoverageSettings,
     HourlyRate,
     SubstituteProfile,
 )
@@ -62,3 +63,8 @@ class SubstituteProfileAdmin(SchoolScopedAdmin):
     list_filter = ["is_available", "staff__school"]
     search_fields = ["staff__name", "subjects"]
     autocomplete_fields = ["staff"]
+
+
+@admin.register(CoverageSettings)
+class CoverageSettingsAdmin(SchoolScopedAdmin):
+    list_display = ["school", "max_cover_per_day", "max_cover_per_week", "max_consecutive_periods"]

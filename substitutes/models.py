@@ -7,6 +7,7 @@
 - CoverageAssignment — who covers a need: a substitute (代課) or a swap (調課) with the return leg.
 - HourlyRate   — the pay per period by division, with the date it takes effect.
 - SubstituteProfile — subjects a substitute can teach (for ranking candidates without a timetable).
+- CoverageSettings  — a school's limits for proposals (cover periods per day and week, longest run of classes).
 """
 
 from django.conf import settings
@@ -249,3 +250,44 @@ class SubstituteProfile(models.Model):
     @property
     def subject_list(self) -> list[str]:
         return [s.strip() for s in self.subjects.replace("、", ",").replace("，", ",").split(",") if s.strip()]
+
+
+class CoverageSettings(models.Model):
+    """A school's own coverage rules (one row per school; a school without a row uses the defaults).
+
+    The limits bind the proposal (自動排代, substitutes/proposal.py) and its confirmation; a single
+    assignment made by hand is checked for clashes only, as before.
+    """
+
+    school = models.OneToOneField(
+        "staff.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("學校")
+    )
+    max_cover_per_day = models.PositiveSmallIntegerField(
+        _("每人每日代課節數上限"), default=2,
+        help_text=_("自動排代時，一位教師一天最多代幾節（含已安排的）"),
+    )
+    max_cover_per_week = models.PositiveSmallIntegerField(
+        _("每人每週代課節數上限"), default=6,
+        help_text=_("自動排代時，一位教師一週（週一至週日）最多代幾節（含已安排的）"),
+    )
+    max_consecutive_periods = models.PositiveSmallIntegerField(
+        _("連續上課節數上限"), default=4,
+        help_text=_("自動排代不會讓教師連續上課（自己的課加代課）超過這個節數"),
+    )
+
+    class Meta:
+        verbose_name = _("代課規則")
+        verbose_name_plural = _("代課規則")
+        constraints = [
+            models.CheckConstraint(condition=Q(max_cover_per_day__gte=1), name="coverage_settings_day_positive"),
+            models.CheckConstraint(
+                condition=Q(max_cover_per_week__gte=models.F("max_cover_per_day")),
+                name="coverage_settings_week_covers_day",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_consecutive_periods__gte=1), name="coverage_settings_run_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.school)

@@ -21,6 +21,7 @@ from substitutes.models import (
     AbsenceSpan,
     CoverageAssignment,
     CoverageNeed,
+    CoverageSettings,
     HourlyRate,
     Payer,
     SubstituteProfile,
@@ -49,6 +50,12 @@ def can_see_pay(viewer: StaffMember | None) -> bool:
     return viewer is not None and bool(
         viewer.roles_set & {Role.ACADEMIC_AFFAIRS, Role.PERSONNEL, Role.PRINCIPAL}
     )
+
+
+
+def coverage_settings(*, school_id: int) -> CoverageSettings:
+    """The school's coverage rules: its row, or the defaults (an unsaved row) when it has none (1 query)."""
+    return CoverageSettings.objects.filter(school_id=school_id).first() or CoverageSettings(school_id=school_id)
 
 
 def busy_reasons(
