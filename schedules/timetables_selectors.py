@@ -9,6 +9,8 @@ CONTRACT used by substitutes (and the leave form's 課務 preview):
         the teachers whose timetable has them in class at any moment of [starts_at, ends_at)
     teacher_teaching_during(school=, teacher_id=, windows=) -> set[key]
         the same rule for one teacher over many windows at once (one query)
+    school_teaching_slots(school=, start=, end=) -> list[TeachingSlot]
+        the same rule for every teacher of a school over a range of dates (one query)
 """
 
 import datetime as dt
@@ -186,6 +188,47 @@ def teacher_teaching_during(
             busy.add(key)
     return busy
 
+
+
+@dataclass(frozen=True)
+class TeachingSlot:
+    """A teacher in class on a date, by the rule of teachers_teaching_at (the timetable of the semester
+    containing the date, its weekday, the bell times), whether or not the calendar holds classes that day."""
+
+    teacher_id: int
+    date: dt.date
+    period_number: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+
+
+def school_teaching_slots(*, school: School, start: dt.date, end: dt.date) -> list[TeachingSlot]:
+    """Every timetable period of every teacher of the school on each date of [start, end] (one query).
+
+    The rule of teachers_teaching_at and teacher_teaching_during, so a proposal built on it agrees with
+    the assignment services' conflict check.
+    """
+    if end < start:
+        return []
+    rows = list(
+        TimetableEntry.objects.filter(
+            semester__school=school, semester__start_date__lte=end, semester__end_date__gte=start
+        ).values_list(
+            "teacher_id", "semester__start_date", "semester__end_date", "weekday", "period__number",
+            "period__start", "period__end",
+        )
+    )
+    by_weekday: dict[int, list[tuple]] = {}
+    for row in rows:
+        by_weekday.setdefault(row[3], []).append(row)
+    out: list[TeachingSlot] = []
+    day = start
+    while day <= end:
+        for teacher_id, first, last, _weekday, number, p_start, p_end in by_weekday.get(day.isoweekday(), ()):
+            if first <= day <= last:
+                out.append(TeachingSlot(teacher_id, day, number, _aware(day, p_start), _aware(day, p_end)))
+        day += dt.timedelta(days=1)
+    return out
 
 def subjects_by_teacher(*, school: School, semester: Semester | None) -> dict[int, set[str]]:
     """What each teacher teaches this semester (one query)."""

@@ -16,6 +16,7 @@ from common.inputs import BadInput, parse_month
 from staff.selectors import staff_for_request
 from substitutes.filters import CoverageAssignmentFilter, CoverageNeedFilter
 from substitutes.models import CoverageAssignment, CoverageNeed
+from substitutes.proposal import MAX_PROPOSAL_NEEDS, coverage_proposal
 from substitutes.selectors import (
     can_arrange,
     can_see_pay,
@@ -24,7 +25,14 @@ from substitutes.selectors import (
     coverage_need_list,
     pay_report,
 )
-from substitutes.services import MAX_NEEDS_AT_ONCE, coverage_assign, coverage_assign_many, coverage_unassign
+from substitutes.services import (
+    MAX_NEEDS_AT_ONCE,
+    ProposalCell,
+    coverage_assign,
+    coverage_assign_many,
+    coverage_proposal_confirm,
+    coverage_unassign,
+)
 from substitutes.states import ASSIGNMENT, NEED
 
 
@@ -262,3 +270,81 @@ class PayReport(APIView):
             raise serializers.ValidationError({"month": [exc.message]}, code=exc.code) from exc
         report = pay_report(school=staff_for_request(request).school, year=year, month=month, with_lines=False)
         return Response(PayReportSerializer(report).data)
+
+
+class ProposalChoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="person.staff.pk")
+    name = serializers.CharField(source="person.staff.name")
+    rank = serializers.IntegerField(help_text="0 同科 … 8 校長 (docs/substitutes.md); lower is better")
+    tier = serializers.CharField(source="label")
+    month_count = serializers.IntegerField(help_text="cover periods this month before this proposal")
+
+
+class ProposalCellSerializer(serializers.Serializer):
+    need_id = serializers.IntegerField(source="need.pk")
+    fingerprint = serializers.CharField(help_text="send it back unchanged when confirming")
+    date = serializers.DateField(source="need.date")
+    period_number = serializers.IntegerField(source="need.period_number")
+    period_label = serializers.CharField(source="need.period_label")
+    class_name = serializers.CharField(source="need.class_name")
+    subject = serializers.CharField(source="need.subject")
+    teacher = serializers.CharField(source="need.teacher.name")
+    substitute = ProposalChoiceSerializer(source="chosen", allow_null=True, help_text="null: left open")
+    candidates = ProposalChoiceSerializer(source="choices", many=True)
+
+
+class ProposalSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    optimal = serializers.BooleanField(help_text="false: the solver's time limit came first (best found)")
+    covered = serializers.IntegerField()
+    cells = ProposalCellSerializer(many=True)
+
+
+class Propose(APIView):
+    permission_classes = [IsAuthenticated, IsAcademicAffairs]
+
+    class ProposeInput(serializers.Serializer):
+        start = serializers.DateField()
+        end = serializers.DateField()
+        absence_id = serializers.IntegerField(required=False, allow_null=True, min_value=1, default=None)
+
+    @extend_schema(request=ProposeInput, responses={200: ProposalSerializer})
+    def post(self, request):
+        """Propose a substitute for every open need of the caller's school in [start, end] (of one absence
+        with ``absence_id``): the optimum of the objective in docs/substitutes.md. Nothing is assigned;
+        confirm with /api/substitutes/proposals/confirm/."""
+        data = self.ProposeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = coverage_proposal(school=staff_for_request(request).school, **data.validated_data)
+        return Response(ProposalSerializer(proposal).data)
+
+
+class ProposalCellInput(serializers.Serializer):
+    need_id = serializers.IntegerField(min_value=1)
+    fingerprint = serializers.RegexField(r"^[0-9a-f]{1,64}$", help_text="as the proposal gave it")
+    substitute_id = serializers.IntegerField(min_value=1, allow_null=True, help_text="null: leave the period open")
+
+
+class ProposalConfirmInput(serializers.Serializer):
+    cells = ProposalCellInput(many=True, allow_empty=False, max_length=MAX_PROPOSAL_NEEDS)
+
+
+class ProposalConfirmResult(serializers.Serializer):
+    assigned = AssignmentSerializer(many=True)
+    left_open = serializers.IntegerField()
+
+
+class ProposalConfirm(APIView):
+    permission_classes = [IsAuthenticated, IsAcademicAffairs]
+
+    @extend_schema(request=ProposalConfirmInput, responses={200: ProposalConfirmResult})
+    def post(self, request):
+        """Assign exactly the grid sent (each cell: need, its fingerprint from the proposal, substitute or
+        null) in one transaction, or nothing: a need changed since the proposal (code ``changed``) or a
+        grid breaking the school's rules (``rules``) is refused with a message naming the periods."""
+        data = ProposalConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cells = [ProposalCell(**c) for c in data.validated_data["cells"]]
+        result = coverage_proposal_confirm(actor=staff_for_request(request), cells=cells)
+        return Response(ProposalConfirmResult(result).data)

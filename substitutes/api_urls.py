@@ -9,6 +9,8 @@ urlpatterns = [
     path("substitutes/needs/<id:pk>/candidates/", api.NeedCandidates.as_view(), name="substitutes-api-candidates"),
     path("substitutes/needs/<id:pk>/assign/", api.NeedAssign.as_view(), name="substitutes-api-assign"),
     path("substitutes/assign-many/", api.AssignMany.as_view(), name="substitutes-api-assign-many"),
+    path("substitutes/proposals/", api.Propose.as_view(), name="substitutes-api-propose"),
+    path("substitutes/proposals/confirm/", api.ProposalConfirm.as_view(), name="substitutes-api-proposal-confirm"),
     path("substitutes/assignments/", api.AssignmentList.as_view(), name="substitutes-api-assignments"),
     path(
         "substitutes/assignments/<id:pk>/cancel/", api.AssignmentCancel.as_view(),

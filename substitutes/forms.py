@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from staff.models import StaffCategory, StaffMember
 from staff.selectors import school_people
 from substitutes.models import CoverageAssignment, Payer
 from substitutes.selectors import NeedSelection
+from substitutes.services import ProposalCell
 
 
 class AssignForm(forms.Form):
@@ -118,3 +120,43 @@ class NeedSelectionForm(forms.Form):
             "date": data["date"].isoformat() if data["date"] else "", "open": "1" if data["open"] == "1" else "",
         }
         return urlencode({k: v for k, v in pairs.items() if v})
+
+
+class ProposeForm(forms.Form):
+    """The range of a proposal (自動排代), read from the query string; optionally one absence only."""
+
+    start = forms.DateField(label=_("開始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("結束日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    absence = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and end < start:
+            raise ValidationError(_("結束日期不能早於開始日期"), code="invalid_range")
+        return data
+
+
+FINGERPRINT = re.compile(r"[0-9a-f]{1,64}")
+
+
+class ProposalConfirmForm(forms.Form):
+    """The grid as shown: for each need (``need``), what the proposal saw of it (``fp_<id>``) and who
+    covers it (``sub_<id>``, empty: left open)."""
+
+    need = IdListField(label=_("節次"), error_messages={"required": _("提案沒有任何一節")})
+
+    def cells(self) -> list[ProposalCell]:
+        """The cells, or a ValidationError naming the first bad one (call after is_valid())."""
+        out = []
+        for need_id in self.cleaned_data["need"]:
+            fingerprint = str(self.data.get(f"fp_{need_id}", "")).strip()
+            if not FINGERPRINT.fullmatch(fingerprint):
+                raise ValidationError(_("提案資料不完整，請重新產生提案"), code="invalid")
+            raw = str(self.data.get(f"sub_{need_id}", "")).strip()
+            try:
+                substitute_id = parse_id(raw) if raw else None
+            except BadInput:
+                raise ValidationError(_("提案資料不完整，請重新產生提案"), code="invalid") from None
+            out.append(ProposalCell(need_id=need_id, fingerprint=fingerprint, substitute_id=substitute_id))
+        return out

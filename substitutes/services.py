@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from schedules.timetables_selectors import TaughtPeriod, taught_periods, taught_
 from staff.models import Role, StaffCategory, StaffMember, User
 from staff.selectors import role_holders, staff_lock, user_by_id
 from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, Payer
+from substitutes.proposal import MAX_PROPOSAL_NEEDS, grid_check, local_label, need_fingerprint
 from substitutes.selectors import COVERING, ON_LEAVE, TEACHING, busy_reasons, busy_reasons_during, can_arrange
 from substitutes.states import ASSIGNMENT, NEED, NEED_REFUSAL_CODES
 
@@ -724,3 +726,90 @@ def coverage_unassign(*, actor: StaffMember, assignment_id: int, reason: str = "
         notify([assignment.substitute, need.teacher], "substitutes.assignment_cancelled", context,
                url=reverse("substitutes:mine"))
     return assignment
+
+
+# --- Confirming a proposal (自動排代) ---------------------------------------------------------------
+
+
+@dataclass
+class ProposalCell:
+    """One row of the grid 教學組 confirms: the need, what the proposal saw of it, and who covers it
+    (None: left open)."""
+
+    need_id: int
+    fingerprint: str
+    substitute_id: int | None
+
+
+@dataclass
+class ConfirmResult:
+    assigned: list[CoverageAssignment] = field(default_factory=list)
+    left_open: int = 0
+
+
+def coverage_proposal_confirm(*, actor: StaffMember, cells: Sequence[ProposalCell]) -> ConfirmResult:
+    """Assign exactly the grid 教學組 confirms, in one transaction, or nothing.
+
+    Refused as a whole (nothing assigned) when: the actor is not 教學組 of the needs' school or a need is
+    unknown (`forbidden`); a need changed since the proposal was made — assigned, taken back, cancelled,
+    its leave withdrawn or moved (`changed`, naming the periods); the grid breaks a rule of the school
+    (`rules`, naming each period and person: not free, over the daily or weekly limit, too long a run,
+    twice at one time). Otherwise each substitute's periods go through coverage_assign_many, which checks
+    each period again; any refusal there undoes the whole confirmation.
+    """
+    if not cells:
+        raise CoverageError(_("提案沒有任何一節"), code="no_needs")
+    if len(cells) > MAX_PROPOSAL_NEEDS:
+        raise CoverageError(_("一次最多安排 %(n)d 節") % {"n": MAX_PROPOSAL_NEEDS}, code="too_many")
+    if not can_arrange(actor):
+        raise CoverageError(_("找不到此代課需求，或您不是本校教學組"), code="forbidden")
+    by_need = {c.need_id: c for c in cells}
+    if len(by_need) != len(cells):
+        raise CoverageError(_("同一節出現兩次"), code="duplicate")
+    with transaction.atomic():
+        # Lock the needs (in id order, as coverage_assign_many does) before comparing them with what the
+        # proposal saw: a change committed after this point waits for the confirmation.
+        needs = list(
+            CoverageNeed.objects.select_for_update(of=("self",)).select_related("teacher", "school")
+            .filter(pk__in=sorted(by_need)).order_by("pk")
+        )
+        if len(needs) != len(by_need) or any(not can_arrange(actor, n.school_id) for n in needs):
+            raise CoverageError(_("找不到部分代課需求，或您不是本校教學組"), code="forbidden")
+        last = dict(
+            CoverageAssignment.objects.filter(need_id__in=by_need).values("need_id").annotate(last=Max("id"))
+            .values_list("need_id", "last")
+        )
+        changed = [n for n in needs if need_fingerprint(n, last.get(n.pk)) != by_need[n.pk].fingerprint]
+        if changed:
+            changed.sort(key=lambda n: (n.starts_at, n.pk))
+            raise CoverageError(
+                _("提案之後以下各節已有變動（已安排、已取消或假單已變更），請重新產生提案：%(periods)s")
+                % {"periods": "、".join(f"{local_label(n)}（{n.get_status_display()}）" for n in changed)},
+                code="changed",
+            )
+        chosen = {n.pk: by_need[n.pk].substitute_id for n in needs if by_need[n.pk].substitute_id is not None}
+        problems = grid_check(school=needs[0].school, needs=needs, chosen=chosen)
+        if problems:
+            raise CoverageError(
+                _("提案不符合本校代課規則：%(problems)s")
+                % {"problems": "；".join(f"{local_label(p.need)} {p.message}" for p in problems)},
+                code="rules",
+            )
+        result = ConfirmResult(left_open=len(needs) - len(chosen))
+        by_substitute: dict[int, list[int]] = {}
+        for need_id, substitute_id in chosen.items():
+            by_substitute.setdefault(substitute_id, []).append(need_id)
+        for substitute_id, need_ids in sorted(by_substitute.items()):
+            done = coverage_assign_many(
+                actor=actor, need_ids=need_ids, substitute_id=substitute_id, note=str(_("自動排代"))
+            )
+            if done.refused:
+                refusal = done.refused[0]
+                raise CoverageError(f"{local_label(refusal.need)} {refusal.message}", code=refusal.code)
+            result.assigned.extend(done.assigned)
+        audit_log(
+            actor=actor.user, action="substitutes.proposal_confirmed", school=needs[0].school,
+            data={"assigned": len(result.assigned), "left_open": result.left_open,
+                  "needs": sorted(by_need)},
+        )
+    return result

@@ -1,11 +1,15 @@
 """Pages of the coverage module. Thin: they check who may look, call a selector or a service,
 and show the result or the service's message."""
 
+import datetime as dt
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,8 +19,17 @@ from staff.models import StaffMember
 from staff.selectors import staff_required_for
 from staff.templatetags.twdate import roc_short
 from substitutes.exports import fairness_xlsx, pay_report_csv, pay_report_xlsx
-from substitutes.forms import AbsenceForm, AssignForm, AssignManyForm, MonthForm, NeedSelectionForm
+from substitutes.forms import (
+    AbsenceForm,
+    AssignForm,
+    AssignManyForm,
+    MonthForm,
+    NeedSelectionForm,
+    ProposalConfirmForm,
+    ProposeForm,
+)
 from substitutes.models import Absence, CoverageNeed
+from substitutes.proposal import MAX_PROPOSAL_DAYS, ProposalInputError, absence_open_range, coverage_proposal
 from substitutes.selectors import (
     FAIRNESS_SORTS,
     assignments_for,
@@ -26,6 +39,7 @@ from substitutes.selectors import (
     coverage_candidates,
     coverage_dashboard,
     coverage_fairness,
+    coverage_settings,
     covered_for,
     pay_report,
     substitute_choices,
@@ -36,6 +50,7 @@ from substitutes.services import (
     absence_record,
     coverage_assign,
     coverage_assign_many,
+    coverage_proposal_confirm,
     coverage_unassign,
 )
 from substitutes.states import NEED
@@ -286,3 +301,72 @@ def fairness_export(request):
     me, _sort, table = _fairness(request)
     name = f"cover-fairness-{table.month_first:%Y-%m}.xlsx"
     return download(fairness_xlsx(table, school_name=me.school.name), filename=name)
+
+
+@login_required
+def propose(request):
+    """A proposal (自動排代) for a range of days, or for one absence's open periods: a grid to change
+    and confirm. Nothing is assigned here."""
+    me = _arranger(request)
+    data = request.GET.copy()
+    absence_id = NeedSelectionForm({"absence": data.get("absence", "")}).selection().absence_id
+    if absence_id and not (data.get("start") or data.get("end")):
+        # A whole leave: its open periods' days (cut at the longest range a proposal takes).
+        span = absence_open_range(school=me.school, absence_id=absence_id)
+        if span:
+            first, last = span
+            data["start"] = first.isoformat()
+            data["end"] = min(last, first + dt.timedelta(days=MAX_PROPOSAL_DAYS - 1)).isoformat()
+    form = ProposeForm(data if data.get("start") or data.get("end") else None)
+    proposal = None
+    if form.is_bound and form.is_valid():
+        try:
+            proposal = coverage_proposal(
+                school=me.school, start=form.cleaned_data["start"], end=form.cleaned_data["end"],
+                absence_id=form.cleaned_data["absence"],
+            )
+        except ProposalInputError as exc:
+            form.add_error(None, exc.message)
+    if not form.is_bound:
+        today = timezone.localdate()
+        form = ProposeForm(initial={"start": today, "end": today + dt.timedelta(days=4)})
+    return render(
+        request, "substitutes/propose.html",
+        {"form": form, "proposal": proposal, "rules": coverage_settings(school_id=me.school_id),
+         "absence_id": absence_id},
+    )
+
+
+@require_POST
+@login_required
+def propose_confirm(request):
+    """Assign exactly the grid shown, or nothing (a need changed meanwhile, a rule broken)."""
+    me = _arranger(request)
+    back = ProposeForm(request.POST)
+    back_url = reverse("substitutes:propose")
+    if back.is_valid():
+        back_url += "?" + urlencode(
+            {"start": back.cleaned_data["start"].isoformat(), "end": back.cleaned_data["end"].isoformat(),
+             **({"absence": back.cleaned_data["absence"]} if back.cleaned_data["absence"] else {})}
+        )
+    form = ProposalConfirmForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors["need"][0])
+        cells = form.cells()
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(back_url)
+    try:
+        result = coverage_proposal_confirm(actor=me, cells=cells)
+    except CoverageError as exc:
+        if exc.code == "forbidden":
+            raise Http404 from exc
+        messages.error(request, exc.message)
+        return redirect(back_url)
+    messages.success(
+        request,
+        _("已依提案安排 %(n)d 節代課") % {"n": len(result.assigned)}
+        + (_("，%(open)d 節未安排") % {"open": result.left_open} if result.left_open else ""),
+    )
+    return redirect("substitutes:dashboard")

@@ -90,6 +90,8 @@ ACTORS = {
     "substitutes-api-assign": "academic",
     "substitutes-api-assign-many": "academic",
     "substitutes-api-assignment-cancel": "academic",
+    "substitutes-api-propose": "academic",
+    "substitutes-api-proposal-confirm": "academic",
     "api-calendar-typhoons": "personnel",
     "api-calendar-typhoons-preview": "personnel",
 }

@@ -61,6 +61,7 @@ FORMS = {
     "leave:overtime_settle": "personnel",
     "substitutes:assign": "academic",
     "substitutes:assign_many": "academic",
+    "substitutes:propose_confirm": "academic",
     "substitutes:assignment_cancel": "academic",
     "substitutes:absence_new": "academic",
     "substitutes:absence_cancel": "academic",

@@ -15,7 +15,9 @@ from schedules.calendar import is_school_day
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from schedules.timetables_services import bell_schedule_ensure_standard
 from staff.models import StaffCategory
-from tests.clock import at  # noqa: F401  (the tests of this app import it from here)
+from substitutes.models import CoverageNeed, CoverageSettings
+from substitutes.services import coverage_assign
+from tests.clock import at
 from tests.factories import make_staff
 
 THU = dt.date(2025, 10, 9)  # a Thursday; Friday 10/10 is 國慶日
@@ -94,3 +96,52 @@ def leave():
         return event
 
     return _publish
+
+
+EARLIER_THU = dt.date(2025, 10, 2)
+
+
+@pytest.fixture
+def proposal_world(people, leave):
+    """A school where the greedy choice is not optimal. Rules: 1 cover period a day, 5 a week, runs of 3.
+
+    王老師 (國文, 教務處) is away on Thursday 10/9: P1 高一 3 班, P2 高一 5 班, P3 高一 7 班 need cover.
+    甲老師 (國文, 學務處): no class on Thursdays; no cover this month.
+    乙老師 (國文, 學務處): teaches P2 and P3 on Thursdays; covered one period on 10/2 (this month).
+    丙老師 (數學, 教務處 like 王老師): teaches P1 and P2 on Thursdays.
+    李導師 (學務處): teaches P1–P4 on Thursdays (never free).
+    趙代課 (hourly, 國文): the outside pool, free.
+    The heads of units (陳主任, 林主任, 吳組長) and the principal (黃校長) are free but come last.
+    """
+    school = people["school"]
+    bell_schedule_ensure_standard(school=school)
+    semester = Semester.objects.create(
+        school=school, school_year=114, term=1, start_date=dt.date(2025, 8, 30), end_date=dt.date(2026, 1, 20)
+    )
+    units = people["units"]
+    jia = make_staff(school, unit=units["student"], name="甲老師", username="jia")
+    yi = make_staff(school, unit=units["student"], name="乙老師", username="yi")
+    bing = make_staff(school, unit=units["academic"], name="丙老師", username="bing")
+    pool = make_staff(school, category=StaffCategory.HOURLY_SUBSTITUTE, name="趙代課", username="zhao")
+    wang, li = people["teacher"], people["other_teacher"]
+    for number, class_name in ((1, "高一 3 班"), (2, "高一 5 班"), (3, "高一 7 班")):
+        add_class(semester, wang, 4, number, class_name, "國文")
+    for number in (1, 2, 3, 4):
+        add_class(semester, li, 4, number, "高二 1 班", "國文")
+    add_class(semester, jia, 1, 1, "高三 1 班", "國文")
+    add_class(semester, yi, 4, 2, "高三 2 班", "國文")
+    add_class(semester, yi, 4, 3, "高三 2 班", "國文")
+    add_class(semester, bing, 4, 1, "高三 3 班", "數學")
+    add_class(semester, bing, 4, 2, "高三 3 班", "數學")
+    add_class(semester, pool, 1, 2, "高三 4 班", "國文")
+    CoverageSettings.objects.create(
+        school=school, max_cover_per_day=1, max_cover_per_week=5, max_consecutive_periods=3
+    )
+    # 乙老師 covered 李導師's P1 on 10/2: one cover period this month.
+    leave(li, [(at(EARLIER_THU, "08:00"), at(EARLIER_THU, "09:05"))], request_id=201)
+    earlier = CoverageNeed.objects.get(teacher=li, date=EARLIER_THU)
+    coverage_assign(actor=people["academic"], need_id=earlier.pk, substitute_id=yi.pk)
+    leave(wang, [(at(THU, "07:30"), at(THU, "17:00"))], request_id=202)
+    needs = list(CoverageNeed.objects.filter(teacher=wang).order_by("starts_at"))
+    assert [n.period_number for n in needs] == [1, 2, 3]
+    return {**people, "semester": semester, "jia": jia, "yi": yi, "bing": bing, "pool": pool, "needs": needs}
