@@ -46,6 +46,7 @@ SOLVER_TIME_LIMIT_S = 1.5  # the solver stops here with the best proposal found 
 SOLVER_WORKERS = 2
 MAX_PROPOSAL_DAYS = 14
 MAX_PROPOSAL_NEEDS = 200
+SHOWN_CHOICES = 40  # options per cell on the page (the API lists every allowed person)
 
 # Ranks (lower is better): the school's order of who covers.
 RANK_SAME_SUBJECT, RANK_SAME_UNIT, RANK_COLLEAGUE = 0, 1, 2
@@ -102,6 +103,15 @@ class Cell:
 
     def choice_of(self, staff_id: int | None) -> Choice | None:
         return next((c for c in self.choices if c.person.staff.pk == staff_id), None)
+
+    @property
+    def shown_choices(self) -> list[Choice]:
+        """What the page's select offers: the SHOWN_CHOICES best allowed, and the proposed one in any case
+        (a week of a large school would otherwise send thousands of options)."""
+        shown = self.choices[:SHOWN_CHOICES]
+        if self.chosen is not None and self.chosen not in shown:
+            shown = [*shown, self.chosen]
+        return shown
 
 
 @dataclass
