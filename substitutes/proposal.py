@@ -448,6 +448,12 @@ def _solve(proposal: Proposal, world: World) -> None:
         )
         + sum(cost * y for y, cost in fairness_terms)
     )
+    start = _first_fit(cells, world)
+    for i, cell in enumerate(cells):
+        picked = start.get(i)
+        model.add_hint(uncovered[i], picked is None)
+        for choice in cell.choices:
+            model.add_hint(x[i, choice.person.staff.pk], choice is picked)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = SOLVER_TIME_LIMIT_S
     solver.parameters.num_workers = SOLVER_WORKERS
@@ -455,8 +461,10 @@ def _solve(proposal: Proposal, world: World) -> None:
     status = solver.solve(model)
     proposal.seconds = time.perf_counter() - began
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        # No solution within the limit (never seen: leaving everything open is always feasible).
+        # Nothing within the time limit (seen only on a machine many times over-loaded): the starting grid.
         proposal.optimal = False
+        for i, cell in enumerate(cells):
+            cell.chosen = start.get(i)
         return
     proposal.optimal = status == cp_model.OPTIMAL
     proposal.objective = int(solver.objective_value)
@@ -516,30 +524,48 @@ def grid_check(
         name = person.staff.name
         code = _cell_reason(world, need, person)
         if code is None:
-            mine = taken[pk]
-            if any(
-                (t.starts_at < need.ends_at and t.ends_at > need.starts_at)
-                or (t.date == need.date and t.period_number == need.period_number) for t in mine
-            ):
-                code = "twice"
-            elif sum(1 for t in mine if t.date == need.date) + world.day_count.get((pk, need.date), 0) >= (
-                world.rules.max_cover_per_day
-            ):
-                code = DAY_FULL
-            elif sum(1 for t in mine if week_of(t.date) == week_of(need.date)) + world.week_count.get(
-                (pk, week_of(need.date)), 0
-            ) >= world.rules.max_cover_per_week:
-                code = WEEK_FULL
-            elif not _run_room(
-                _fixed_numbers(world, pk, need.date) | {t.period_number for t in mine if t.date == need.date},
-                need.period_number, world.rules.max_consecutive_periods,
-            ):
-                code = RUN_TOO_LONG
+            code = _joint_reason(world, need, pk, taken[pk])
         if code is not None:
             problems.append(GridProblem(need, code, _grid_message(code, name, world.rules)))
         else:
             taken[pk].append(need)
     return problems
+
+
+def _joint_reason(world: World, need: CoverageNeed, pk: int, mine: Sequence[CoverageNeed]) -> str | None:
+    """Why a person allowed in this cell may not take it on top of ``mine`` (the periods already given to them
+    in the same grid): twice at one time, over the daily or weekly limit, too long a run; None when they may."""
+    if any(
+        (t.starts_at < need.ends_at and t.ends_at > need.starts_at)
+        or (t.date == need.date and t.period_number == need.period_number) for t in mine
+    ):
+        return "twice"
+    rules = world.rules
+    if sum(1 for t in mine if t.date == need.date) + world.day_count.get((pk, need.date), 0) >= rules.max_cover_per_day:
+        return DAY_FULL
+    week = week_of(need.date)
+    in_week = sum(1 for t in mine if week_of(t.date) == week) + world.week_count.get((pk, week), 0)
+    if in_week >= rules.max_cover_per_week:
+        return WEEK_FULL
+    numbers = _fixed_numbers(world, pk, need.date) | {t.period_number for t in mine if t.date == need.date}
+    if not _run_room(numbers, need.period_number, rules.max_consecutive_periods):
+        return RUN_TOO_LONG
+    return None
+
+
+def _first_fit(cells: Sequence[Cell], world: World) -> dict[int, Choice]:
+    """A feasible grid found cell by cell (each cell's best choice that still fits): only the solver's
+    starting hint, and the answer when the solver finds nothing within its time limit (a machine under load)."""
+    taken: dict[int, list[CoverageNeed]] = defaultdict(list)
+    out: dict[int, Choice] = {}
+    for i, cell in enumerate(cells):
+        for choice in cell.choices:
+            pk = choice.person.staff.pk
+            if _joint_reason(world, cell.need, pk, taken[pk]) is None:
+                taken[pk].append(cell.need)
+                out[i] = choice
+                break
+    return out
 
 
 def local_label(need: CoverageNeed) -> str:

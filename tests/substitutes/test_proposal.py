@@ -262,3 +262,18 @@ def test_academic_affairs_of_another_school_may_not_confirm(world):
     with pytest.raises(CoverageError) as exc:
         coverage_proposal_confirm(actor=other, cells=grid(proposal))
     assert exc.value.code == "forbidden"
+
+
+def test_with_no_time_to_solve_the_page_still_gets_a_grid_within_the_rules_marked_not_optimal(world, monkeypatch):
+    # A machine so loaded that CP-SAT finds nothing in its time: the starting grid (each cell's best choice that
+    # still fits) is shown, marked as not proven optimal — here the greedy one of the first test.
+    monkeypatch.setattr("substitutes.proposal.SOLVER_TIME_LIMIT_S", 1e-9)
+    proposal = coverage_proposal(school=world["school"], start=THU, end=THU)
+    assert not proposal.optimal
+    assert chosen(proposal) == [(1, "甲老師"), (2, "趙代課"), (3, "丙老師")]
+    from substitutes.proposal import grid_check
+
+    needs = [c.need for c in proposal.cells]
+    assert grid_check(
+        school=world["school"], needs=needs, chosen={c.need.pk: c.chosen.person.staff.pk for c in proposal.cells}
+    ) == []
