@@ -28,7 +28,7 @@ from bench import data
 from notifications.models import EmailOutbox, Notification
 from schedules.calendar import duty_days
 from staff.models import Role, StaffMember
-from substitutes.models import CoverageNeed
+from substitutes.models import CoverageAssignment, CoverageNeed
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 SMALL, LARGE = "small", "large"
@@ -250,6 +250,34 @@ def _pay(path: str, check: Callable[[bytes], bool]):
     return setup
 
 
+WEEK = (data.TODAY, data.TODAY + dt.timedelta(days=6))  # the bench's Monday to Sunday
+
+
+def _propose(size: str):
+    """The proposal page for the whole week with every period of it open. The week's arranged periods are
+    opened inside the measured call's own transaction (two UPDATEs, counted and timed with it) and rolled
+    back after the page: the database is left as it was."""
+    school = _school(size)
+    client = _client_for(school, Role.ACADEMIC_AFFAIRS)
+    url = f"/substitutes/propose/?start={WEEK[0].isoformat()}&end={WEEK[1].isoformat()}"
+    week_needs = CoverageNeed.objects.filter(school=school, date__range=WEEK).exclude(
+        status=CoverageNeed.Status.CANCELLED
+    )
+    expected = week_needs.count()
+
+    def run():
+        with transaction.atomic():
+            CoverageAssignment.objects.filter(need__in=week_needs, status="active").update(status="cancelled")
+            week_needs.update(status=CoverageNeed.Status.OPEN)
+            response = client.get(url)
+            transaction.set_rollback(True)
+        body = response.content
+        if response.status_code != 200 or body.count(b'data-testid="proposal-cell"') != expected:
+            raise AssertionError(f"GET {url} answered {response.status_code}")
+
+    return run
+
+
 # --- (5) punches ------------------------------------------------------------------------------
 
 
@@ -391,6 +419,14 @@ CASES = [
         measures="GET /substitutes/needs/<id>/ for an open need: who is free, ranked (busy_reasons)",
         sizes={SMALL: "a 60-person school", LARGE: "a 150-person school"},
         setup=_candidates,
+    ),
+    Case(
+        name="substitutes.propose.week",
+        target_ms=2000,
+        measures="GET /substitutes/propose/ for a week with every period open: the CP-SAT proposal and its grid",
+        sizes={SMALL: "60 people, 26 periods in the week", LARGE: "150 people, 92 periods in the week"},
+        setup=_propose,
+        repeat=3,
     ),
     Case(
         name="substitutes.pay",
