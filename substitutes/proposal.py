@@ -43,7 +43,7 @@ from substitutes.models import AbsenceSpan, CoverageAssignment, CoverageNeed, Co
 from substitutes.selectors import ACTIVE, COVERING, ON_LEAVE, TEACHING, coverage_settings
 
 SOLVER_TIME_LIMIT_S = 1.5  # the solver stops here with the best proposal found (marked "not proven optimal")
-SOLVER_WORKERS = 2
+SOLVER_WORKERS = 1  # one search thread: deterministic, and faster than two on a shared, loaded server (bench/README.md)
 MAX_PROPOSAL_DAYS = 14
 MAX_PROPOSAL_NEEDS = 200
 SHOWN_CHOICES = 40  # options per cell on the page (the API lists every allowed person)
