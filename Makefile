@@ -93,7 +93,7 @@ gettext:
 # code plus the project's templates/<app>/, linked into the app for the run (makemessages only
 # walks the directory it starts in; --symlinks follows the link). A msgid used by two catalogues
 # must read the same in both (tests/config/test_i18n.py): Django merges them, the base winning.
-FEATURE_APPS := sso schedules attendance leave substitutes
+FEATURE_APPS := sso schedules attendance leave substitutes offices
 BASE_ONLY := $(foreach app,$(FEATURE_APPS),--ignore='$(app)/*' --ignore='templates/$(app)/*')
 APP_MAKEMESSAGES := $(abspath $(BIN))/python $(CURDIR)/manage.py makemessages -l en --no-location --no-obsolete --symlinks
 makemessages: install gettext

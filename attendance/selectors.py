@@ -306,3 +306,27 @@ def monthly_report(
                 row[key] = agg.get(key) or 0
         rows.append(row)
     return rows
+
+
+# --- Figures for the overviews (offices) --------------------------------------------------------
+
+EXCEPTION_STATUSES = (
+    DailyStatus.LATE, DailyStatus.LEFT_EARLY, DailyStatus.MISSING_IN, DailyStatus.MISSING_OUT, DailyStatus.ABSENT,
+)
+
+
+def exception_counts(
+    *, school_ids: Iterable[int], start: dt.date, end: dt.date, staff_ids: Iterable[int] | None = None
+) -> dict[int, dict[str, int]]:
+    """{school id: {status: days}} of the attendance exceptions (late, early, missing punches, absent)
+    between start and end. One query whatever the number of schools; ``staff_ids`` (a list or a
+    ``values("pk")`` queryset) narrows it to some people."""
+    rows = DailyResult.objects.filter(
+        school_id__in=list(school_ids), date__range=(start, end), status__in=EXCEPTION_STATUSES
+    )
+    if staff_ids is not None:
+        rows = rows.filter(staff_id__in=staff_ids)
+    out: dict[int, dict[str, int]] = {}
+    for row in rows.values("school_id", "status").annotate(days=Count("pk")).order_by():
+        out.setdefault(row["school_id"], {})[row["status"]] = row["days"]
+    return out

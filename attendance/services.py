@@ -38,7 +38,7 @@ from attendance.states import CORRECTION
 from audit.services import audit_log
 from common.errors import DomainError
 from leave import selectors as leave_selectors
-from notifications.services import notify
+from notifications.services import notification_resolve, notify
 from schedules.calendar import duty_days
 from staff.models import School, StaffMember
 from staff.permissions import can_manage_staff
@@ -482,6 +482,11 @@ def _correction_url() -> str:
     return reverse("attendance:corrections")
 
 
+def _correction_key(correction: PunchCorrection) -> str:
+    """What the notices asking to decide a 補登 are about (notifications' ``about``)."""
+    return f"attendance.correction:{correction.pk}"
+
+
 def punch_correction_request(
     *,
     staff: StaffMember,
@@ -550,6 +555,7 @@ def punch_correction_request(
                 "attendance.correction_requested",
                 {"correction": correction, "applicant": staff, "day": format_roc_short(date)},
                 url=_correction_url(),
+                about=_correction_key(correction),
             )
     return correction
 
@@ -580,6 +586,7 @@ def _record_decision(
     correction.decided_by, correction.decided_at = approver, now
     correction.decision_note = (note or "").strip()[:300]
     correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    notification_resolve(about=_correction_key(correction))  # whoever decided, the approvers' notices are done
     action = f"attendance.correction_{status}"  # attendance.correction_approved / _rejected
     audit_log(
         actor=approver.user,

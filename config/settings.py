@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "attendance",
     "leave",
     "substitutes",
+    "offices",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ urlpatterns = [
     path("attendance/", include("attendance.urls")),
     path("leave/", include("leave.urls")),
     path("substitutes/", include("substitutes.urls")),
+    path("offices/", include("offices.urls")),
     # REST API: each app mounts its endpoints under /api/ from its api_urls.py.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script (CSP).

@@ -22,6 +22,7 @@ from leave.models import (
     BalanceAdjustment,
     GrantKind,
     LeaveCharge,
+    LeaveDay,
     LeaveRequest,
     LeaveRule,
     LeaveStatus,
@@ -446,7 +447,8 @@ def approval_inbox(
         ApprovalStep.objects.filter(q, status=ApprovalStep.Status.CURRENT, request__school_id=staff.school_id)
         .exclude(request__applicant=staff)
         .select_related(
-            "request__applicant__unit", "request__leave_type", "request__deputy", "request__amends", "assignee"
+            "request__applicant__unit", "request__leave_type", "request__deputy", "request__amends", "assignee",
+            "request__rule",
         )
         .order_by("activated_at", "id")
     )
@@ -462,7 +464,7 @@ def overtime_inbox(
             Q(approver=staff) | Q(approver_id__in=covering), status=OvertimeRequest.Status.PENDING
         )
         .exclude(staff=staff)
-        .select_related("staff__unit")
+        .select_related("staff__unit", "approver")
         .order_by("submitted_at", "id")
     )
 
@@ -539,3 +541,33 @@ def span_from_parts(
     else:
         end = timezone.make_aware(dt.datetime.combine(end_date, end_time))
     return start, end
+
+
+# --- Figures for the overviews (offices) --------------------------------------------------------
+
+
+def leave_hours_by_type(
+    *, school_ids: Iterable[int], start: dt.date, end: dt.date, staff_ids: Iterable[int] | None = None
+) -> dict[int, list[tuple[int, str, int]]]:
+    """{school id: [(leave type id, name, hours)]} of approved leave on the days start..end (the hours
+    each request counts on each day, so a request across the month's end counts its days in it), by the
+    types' order. One query whatever the number of schools."""
+    days = LeaveDay.objects.filter(
+        request__school_id__in=list(school_ids), request__kind=LeaveRequest.Kind.LEAVE,
+        request__status=LeaveStatus.APPROVED, day__range=(start, end),
+    )
+    if staff_ids is not None:
+        days = days.filter(request__applicant_id__in=staff_ids)
+    rows = (
+        days.values("request__school_id", "request__leave_type_id", "request__leave_type__name",
+                    "request__leave_type__sort_order")
+        .annotate(hours=Sum("hours"))
+        .order_by("request__school_id", "request__leave_type__sort_order", "request__leave_type_id")
+    )
+    out: dict[int, list[tuple[int, str, int]]] = {}
+    for row in rows:
+        if row["hours"]:
+            out.setdefault(row["request__school_id"], []).append(
+                (row["request__leave_type_id"], row["request__leave_type__name"], row["hours"])
+            )
+    return out

@@ -15,12 +15,19 @@ class Notification(models.Model):
     url = models.CharField(_("連結"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("時間"), auto_now_add=True)
     read_at = models.DateTimeField(_("已讀時間"), null=True, blank=True)
+    # A notice that asks for an action names what it is about ("leave.request:12"); when anyone has acted,
+    # the owning app's service resolves every notice about it (notification_resolve): read, and marked done.
+    about = models.CharField(_("待辦項目"), max_length=60, blank=True)
+    resolved_at = models.DateTimeField(_("已處理時間"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("站內通知")
         verbose_name_plural = _("站內通知")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "-created_at"]),
+            models.Index(fields=["about"], condition=models.Q(resolved_at__isnull=True), name="notice_open_about"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Coalesce
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -36,11 +38,13 @@ def notify(
     *,
     url: str = "",
     email: bool = True,
+    about: str = "",
 ) -> list[Notification]:
     """Write an in-app notice (and an email, when the person has an address) for each recipient.
 
     Runs inside the caller's transaction: if the change rolls back, nobody is told. Emails are
-    handed to Celery only after commit.
+    handed to Celery only after commit. ``about`` marks a notice that asks for an action ("leave.request:12",
+    "<app>.<thing>:<id>"): the service that records the action calls ``notification_resolve(about=...)``.
     """
     context = dict(context or {})
     users = {user.pk: user for user in map(_as_user, recipients) if user is not None and user.is_active}
@@ -53,7 +57,8 @@ def notify(
         except TemplateDoesNotExist as exc:
             raise ValueError(f"notification kind {kind!r} has no templates") from exc
         body = _render(kind, "body", language, ctx)
-        notice = Notification.objects.create(recipient=user, kind=kind, title=title, body=body, url=url)
+        notice = Notification.objects.create(recipient=user, kind=kind, title=title, body=body, url=url,
+                                             about=about[:60])
         created.append(notice)
         address = user.email or getattr(getattr(user, "staff_or_none", None), "email", "")
         if email and address:
@@ -84,6 +89,18 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
+
+
+def notification_resolve(*, about: str) -> int:
+    """The action a notice asked for is done (by anyone): every open notice about it is resolved and read,
+    so the unread badge counts only what still waits for its reader. Called by the service that records
+    the action, inside its transaction. Returns how many notices it resolved."""
+    if not about:
+        return 0
+    now = timezone.now()
+    return Notification.objects.filter(about=about[:60], resolved_at__isnull=True).update(
+        resolved_at=now, read_at=Coalesce("read_at", Value(now))
+    )
 
 
 def outbox_retry(*, outbox_ids: Iterable[int]) -> int:

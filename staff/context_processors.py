@@ -13,6 +13,7 @@ def current_staff(request):
         "unit_head": bool(headed_unit_ids(staff)),
         "personnel": staff.has_role(Role.PERSONNEL),
         "academic_affairs": staff.has_role(Role.ACADEMIC_AFFAIRS),
+        "city": staff.has_role(Role.CITY),
     }
     nav["approver"] = nav["unit_head"] or nav["school_wide"]
     return {"me": staff, "nav": nav}

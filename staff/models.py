@@ -219,6 +219,9 @@ class Role(models.TextChoices):
     PRINCIPAL = "principal", _("校長")
     ACADEMIC_AFFAIRS = "academic_affairs", _("教學組")
     SYSTEM_ADMIN = "system_admin", _("系統管理")
+    # The city's education bureau (教育局): reads every school's figures and reports, changes nothing
+    # (offices/permissions.py). Not school-wide in its own school: it sees people only through the city view.
+    CITY = "city", _("教育局（唯讀）")
 
 
 class RoleAssignment(models.Model):

@@ -631,3 +631,44 @@ def coverage_fairness(*, school: School, today: dt.date, sort: str = "month") ->
     elif sort != "name":
         rows.sort(key=lambda r: (-r.month_total, -r.semester_total, r.staff.name))
     return Fairness(month_first=first, month_last=last, semester=semester, rows=rows)
+
+
+# --- Figures for the overviews (offices) --------------------------------------------------------
+
+
+def coverage_counts(
+    *, school_ids: Iterable[int], start: dt.date, end: dt.date, teacher_ids: Iterable[int] | None = None
+) -> dict[int, dict[dt.date, dict[str, int]]]:
+    """{school id: {day: {"open": n, "covered": n}}} of the class periods needing cover between start and
+    end (cancelled ones left out). One query whatever the number of schools; ``teacher_ids`` narrows it
+    to the absent teachers of a unit."""
+    needs = CoverageNeed.objects.filter(
+        school_id__in=list(school_ids), date__range=(start, end),
+        status__in=[CoverageNeed.Status.OPEN, CoverageNeed.Status.COVERED],
+    )
+    if teacher_ids is not None:
+        needs = needs.filter(teacher_id__in=teacher_ids)
+    out: dict[int, dict[dt.date, dict[str, int]]] = {}
+    for row in needs.values("school_id", "date", "status").annotate(n=Count("pk")).order_by():
+        day = out.setdefault(row["school_id"], {}).setdefault(row["date"], {"open": 0, "covered": 0})
+        day[row["status"]] = row["n"]
+    return out
+
+
+def pay_by_payer(*, school_ids: Iterable[int], first: dt.date, last: dt.date) -> dict[int, dict[str, tuple[int, int]]]:
+    """{school id: {payer: (periods, amount)}} of the substitutes' pay in a span, priced at each day's rate
+    (as pay_report). One query whatever the number of schools."""
+    rows = (
+        CoverageAssignment.objects.filter(
+            school_id__in=list(school_ids), status=ACTIVE, kind=CoverageAssignment.Kind.SUBSTITUTE,
+            date__gte=first, date__lte=last,
+        )
+        .annotate(rate=rate_subquery())
+        .values("school_id", "paid_by")
+        .annotate(periods=Count("id"), amount=Sum("rate"))
+        .order_by()
+    )
+    out: dict[int, dict[str, tuple[int, int]]] = {}
+    for row in rows:
+        out.setdefault(row["school_id"], {})[row["paid_by"]] = (row["periods"], row["amount"] or 0)
+    return out

@@ -66,7 +66,7 @@ def _lesson(semester, teacher, weekday, number, class_name, subject):
 def build_world(media_root) -> World:
     people = make_standing_school()
     school, teacher = people["school"], people["teacher"]
-    objects: dict[str, int] = {}
+    objects: dict[str, int] = {"school": school.pk}  # the city's read-only pages name a school
     # schedules: clock-in rules, the semester, bells, a timetable, a school day and a typhoon day.
     work_schedules_seed_defaults(school=school)
     bell_schedule_ensure_standard(school=school)

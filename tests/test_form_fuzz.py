@@ -65,6 +65,7 @@ FORMS = {
     "substitutes:assignment_cancel": "academic",
     "substitutes:absence_new": "academic",
     "substitutes:absence_cancel": "academic",
+    "offices:decide": "unit_head",
 }
 ROUTES = {r.name: r for r in project_routes() if not r.is_api}
 
@@ -185,6 +186,8 @@ def test_post_only_pages_are_all_fuzzed(role, world, as_role):
 OWN_FORMS = {
     "notifications:mark_read", "sso:profile", "attendance:punch", "attendance:correction_new", "leave:new",
     "leave:overtime", "schedules:disaster_stops",
+    # one's own inbox: every item is checked by its own service (refused ones are reported, nothing changes)
+    "offices:decide",
 }
 
 

@@ -73,6 +73,8 @@ ARGS: dict[str, tuple[str | None, dict[str, object]]] = {
     "substitutes:assign": ("teacher", {"pk": "need"}),
     "substitutes:assignment_cancel": ("teacher", {"pk": "assignment"}),
     "substitutes:absence_cancel": ("school", {"pk": "absence"}),
+    # the city's read-only view of a school: nobody of the standing world holds the city role
+    "offices:city_school": ("school", {"school_id": "school"}),
 }
 
 # Who must be refused an object, by owner.

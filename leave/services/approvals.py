@@ -22,7 +22,15 @@ from leave.selectors import (
     step_actors,
 )
 from leave.services.charges import reallocate, substitute_payer
-from leave.services.common import lock_for_change, notify_request, publish, request_data, unit_head_for
+from leave.services.common import (
+    action_key,
+    lock_for_change,
+    notify_request,
+    publish,
+    request_data,
+    resolve_action_notices,
+    unit_head_for,
+)
 from leave.states import LEAVE_REQUEST
 from staff.models import Role, StaffMember
 
@@ -55,7 +63,7 @@ def advance(request: LeaveRequest, *, now: dt.datetime) -> ApprovalStep | None:
             continue
         step.status, step.assignee, step.activated_at = ApprovalStep.Status.CURRENT, assignee, now
         step.save(update_fields=["status", "assignee", "activated_at"])
-        notify_request(request, step_actors(step), "leave.action_needed", step=step)
+        notify_request(request, step_actors(step), "leave.action_needed", step=step, about=action_key(request))
         return step
     return None
 
@@ -87,6 +95,7 @@ def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: st
         audit_log(actor=actor.user, action="leave.step_approved", target=request, school=request.applicant.school,
                   data={"step": step.order, "role": step.role, "comment": step.comment,
                         "on_behalf_of": on_behalf_of.pk if on_behalf_of else None})
+        resolve_action_notices(action_key(request))  # this step's notices; the next step's are new
         following = advance(request, now=now)
         if following is None:
             finish_approved(request, actor=actor, now=now)
@@ -155,6 +164,7 @@ def leave_step_reject(*, request: LeaveRequest, actor: StaffMember, comment: str
         step.comment, step.acted_at = comment.strip(), now
         step.save(update_fields=["status", "acted_by", "on_behalf_of", "comment", "acted_at"])
         request.steps.filter(status=ApprovalStep.Status.WAITING).update(status=ApprovalStep.Status.CANCELLED)
+        resolve_action_notices(action_key(request))
         request.status, request.decided_at = LEAVE_REQUEST.target("reject"), now
         request.save(update_fields=["status", "decided_at"])
         if not request.is_cancellation:
@@ -196,5 +206,6 @@ def approval_step_reassign(
         step.save(update_fields=["assignee", "activated_at"])
         audit_log(actor=actor.user, action="leave.step_reassigned", target=request, school=request.applicant.school,
                   data={"step": step.order, "from": previous, "to": to.pk, "comment": comment.strip()})
-        notify_request(request, [to], "leave.action_needed", step=step)
+        resolve_action_notices(action_key(request))  # the previous assignee need not act any more
+        notify_request(request, [to], "leave.action_needed", step=step, about=action_key(request))
     return step

@@ -13,7 +13,7 @@ from leave.models import (
 from leave.selectors import (
     role_holders,
 )
-from notifications.services import notify
+from notifications.services import notification_resolve, notify
 from staff.models import Role, StaffMember
 from staff.selectors import staff_lock
 from staff.twdate import format_days_hours
@@ -64,7 +64,21 @@ def unit_head_for(applicant: StaffMember) -> StaffMember | None:
     return principals[0] if principals else None
 
 
-def notify_request(request: LeaveRequest, recipients, kind: str, **extra) -> None:
+def action_key(request: LeaveRequest) -> str:
+    """What the notices asking to act on a request are about (notifications' ``about``)."""
+    return f"leave.request:{request.pk}"
+
+
+def overtime_key(overtime: OvertimeRequest) -> str:
+    return f"leave.overtime:{overtime.pk}"
+
+
+def resolve_action_notices(about: str) -> None:
+    """Whoever acted, the notices that asked for the action are done (notifications.notification_resolve)."""
+    notification_resolve(about=about)
+
+
+def notify_request(request: LeaveRequest, recipients, kind: str, *, about: str = "", **extra) -> None:
     recipients = [r for r in recipients if r is not None]
     if not recipients:
         return
@@ -78,16 +92,17 @@ def notify_request(request: LeaveRequest, recipients, kind: str, **extra) -> Non
         "status": request.get_status_display(),
         **extra,
     }
-    notify(recipients, kind, context, url=reverse("leave:detail", args=[request.pk]))
+    notify(recipients, kind, context, url=reverse("leave:detail", args=[request.pk]), about=about)
 
 
-def notify_overtime(overtime: OvertimeRequest, recipients, kind: str) -> None:
+def notify_overtime(overtime: OvertimeRequest, recipients, kind: str, *, about: str = "") -> None:
     notify(
         recipients,
         kind,
         {"overtime": overtime, "staff_name": overtime.staff.name,
          "span": span_text(overtime.planned_start, overtime.planned_end), "status": overtime.get_status_display()},
         url=reverse("leave:overtime"),
+        about=about,
     )
 
 

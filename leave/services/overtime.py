@@ -18,7 +18,7 @@ from leave.selectors import (
     on_leave_now,
 )
 from leave.services.charges import reallocate
-from leave.services.common import lock_staff, notify_overtime, unit_head_for
+from leave.services.common import lock_staff, notify_overtime, overtime_key, resolve_action_notices, unit_head_for
 from leave.states import OVERTIME
 from schedules.calendar import duty_days
 from staff.models import Role, StaffMember
@@ -60,7 +60,7 @@ def overtime_submit(
         )
         audit_log(actor=staff.user, action="leave.overtime_submitted", target=overtime, school=staff.school,
                   data={"start": planned_start, "end": planned_end, "compensation": compensation})
-        notify_overtime(overtime, [approver], "leave.overtime_action_needed")
+        notify_overtime(overtime, [approver], "leave.overtime_action_needed", about=overtime_key(overtime))
     return overtime
 
 
@@ -86,6 +86,7 @@ def overtime_decide(
         overtime.save(update_fields=["status", "decided_by", "decided_at", "comment"])
         audit_log(actor=actor.user, action="leave.overtime_approved" if approve else "leave.overtime_rejected",
                   target=overtime, school=overtime.staff.school, data={"comment": overtime.comment})
+        resolve_action_notices(overtime_key(overtime))
         notify_overtime(overtime, [overtime.staff], "leave.overtime_decided")
     return overtime
 
@@ -100,6 +101,7 @@ def overtime_withdraw(*, overtime: OvertimeRequest, actor: StaffMember) -> Overt
         )
         overtime.save(update_fields=["status"])
         audit_log(actor=actor.user, action="leave.overtime_withdrawn", target=overtime, school=actor.school)
+        resolve_action_notices(overtime_key(overtime))
     return overtime
 
 

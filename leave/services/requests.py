@@ -40,7 +40,16 @@ from leave.selectors import (
 )
 from leave.services.approvals import advance, finish_approved
 from leave.services.charges import reallocate, substitute_payer
-from leave.services.common import lock_for_change, lock_staff, notify_request, publish, request_data, with_request
+from leave.services.common import (
+    action_key,
+    lock_for_change,
+    lock_staff,
+    notify_request,
+    publish,
+    request_data,
+    resolve_action_notices,
+    with_request,
+)
 from leave.states import LEAVE_REQUEST
 from schedules.calendar import duty_days
 from schedules.timetables_selectors import TaughtPeriod, taught_periods_during
@@ -462,6 +471,7 @@ def leave_request_withdraw(*, request: LeaveRequest, actor: StaffMember) -> Leav
         if not request.is_cancellation:
             reallocate(applicant, since=R.span_dates(request.start, request.end)[0])
         audit_log(actor=actor.user, action="leave.withdrawn", target=request, school=applicant.school)
+        resolve_action_notices(action_key(request))
         notify_request(request, told, "leave.withdrawn")
         if not request.is_cancellation:
             publish(request, "withdrawn", actor=actor, spans=(), previous=(request.span,))

@@ -1,0 +1,5 @@
+from common.errors import DomainError
+
+
+class OfficesError(DomainError):
+    pass

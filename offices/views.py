@@ -1,0 +1,126 @@
+"""The offices' pages: the approvers' inbox (and, below, the overviews). Thin: they read through
+offices.inbox and the apps' selectors and change through offices.services."""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.errors import DomainError
+from common.inputs import BadInput, parse_month
+from offices.forms import DecideForm
+from offices.inbox import inbox_items
+from offices.overview import city_figures, month_span, overview_of, school_overview
+from offices.permissions import is_city_viewer
+from offices.services import city_read_record, inbox_decide
+from staff import selectors as staff_selectors
+from staff.models import StaffMember
+from staff.selectors import staff_required_for
+
+
+@login_required
+def inbox(request):
+    me = staff_required_for(request)
+    items = inbox_items(me)
+    return render(request, "offices/inbox.html", {"items": items, "form": DecideForm()})
+
+
+@login_required
+@require_POST
+def decide(request):
+    """Decide the chosen items; report what was done and, one by one, what was refused and why. Back to the
+    inbox, whose first item (the oldest still waiting) opens."""
+    me = staff_required_for(request)
+    form = DecideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("請先勾選要簽核的項目"))
+        return redirect("offices:inbox")
+    data = form.cleaned_data
+    waiting = {item.key: item for item in inbox_items(me)}  # to name the refused ones, if they wait for me
+    approve = data["decision"] == "approve"
+    try:
+        outcomes = inbox_decide(actor=me, keys=data["item"], approve=approve, comment=data["comment"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("offices:inbox")
+    done = [o for o in outcomes if o.ok]
+    if done:
+        names = "、".join(o.applicant for o in done)
+        if approve:
+            messages.success(request, _("已同意 %(n)s 件：%(names)s") % {"n": len(done), "names": names})
+        else:
+            messages.success(request, _("已駁回 %(n)s 件：%(names)s") % {"n": len(done), "names": names})
+    for outcome in outcomes:
+        if not outcome.ok:
+            item = waiting.get(outcome.key)
+            what = f"{item.applicant.name} {item.label} {item.title}" if item else _("不在您待簽核清單中的項目")
+            messages.error(request, _("未處理：%(what)s。%(reason)s") % {"what": what, "reason": outcome.message})
+    return redirect(reverse("offices:inbox"))
+
+
+# --- The overview (principal, personnel, unit heads) -------------------------------------------
+
+
+@login_required
+def overview(request):
+    me = staff_required_for(request)
+    return render(request, "offices/overview.html", {"o": school_overview(me), "school": me.school})
+
+
+# --- The city's view (教育局, read-only) ------------------------------------------------------
+
+
+def _city_viewer(request) -> StaffMember:
+    me = staff_required_for(request)
+    if not is_city_viewer(me):
+        raise PermissionDenied(_("只有教育局帳號可以查看全市資料"))
+    return me
+
+
+def _month(request) -> tuple[dt.date, dt.date]:
+    try:
+        year, month = parse_month(request.GET.get("month") or "")
+        return month_span(dt.date(year, month, 1))
+    except BadInput:
+        return month_span(timezone.localdate())
+
+
+@login_required
+def city(request):
+    """Every school's figures for a month, one row each; every read is audited."""
+    me = _city_viewer(request)
+    month = _month(request)
+    schools = list(staff_selectors.schools().order_by("code"))
+    people = dict(
+        staff_selectors.people_of_schools(school_ids=None).values("school_id").annotate(n=Count("pk"))
+        .values_list("school_id", "n").order_by()
+    )
+    rows = city_figures(schools, people=people, month=month)
+    city_read_record(actor=me, month=f"{month[0]:%Y-%m}")
+    return render(request, "offices/city.html", {"rows": rows, "month": month, "month_value": f"{month[0]:%Y-%m}"})
+
+
+@login_required
+def city_school(request, school_id: int):
+    """One school's overview and figures, read-only, for the city; audited."""
+    me = _city_viewer(request)
+    school = staff_selectors.school_by_id(school_id)
+    if school is None:
+        raise Http404
+    month = _month(request)
+    figures = city_figures([school], people={}, month=month)[0]
+    o = overview_of(school_id=school.pk, people=staff_selectors.school_people(school_id=school.pk),
+                    whole_school=True, links=False)
+    city_read_record(actor=me, month=f"{month[0]:%Y-%m}", school=school)
+    return render(request, "offices/overview.html", {
+        "o": o, "school": school, "figures": figures, "city": True, "month": month,
+        "month_value": f"{month[0]:%Y-%m}",
+    })
