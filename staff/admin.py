@@ -239,12 +239,17 @@ class UnitAdmin(SchoolScopedAdmin):
     list_select_related = ["school", "parent", "head"]
 
 
+# Roles beyond one school: the system's and the city's (the education bureau reads every school).
+SUPERUSER_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.CITY})
+
+
 class RoleChoicesMixin:
-    """Only superusers hand out the system-admin role: personnel manage their school's roles, not the system."""
+    """Only superusers hand out the system-admin and city roles: personnel manage their school's roles, not the
+    system's nor the city's."""
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
         if db_field.name == "role" and not request.user.is_superuser:
-            kwargs["choices"] = [(value, label) for value, label in Role.choices if value != Role.SYSTEM_ADMIN]
+            kwargs["choices"] = [(value, label) for value, label in Role.choices if value not in SUPERUSER_ROLES]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 

@@ -122,3 +122,19 @@ def test_the_city_view_costs_the_same_whatever_the_number_of_schools(school, typ
     assert len(page.context["rows"]) == n + 3  # the standing school, the other one, the bureau
     late = {r.name: r.exceptions_total for r in page.context["rows"]}
     assert late["市立第0高中"] == 1
+
+
+def test_only_a_superuser_hands_out_the_city_role(school, rf):
+    from django.contrib import admin
+
+    from staff.models import RoleAssignment
+
+    model_admin = admin.site._registry[RoleAssignment]
+    field = RoleAssignment._meta.get_field("role")
+    request = rf.get("/")
+    request.user = school["personnel"].user
+    offered = {value for value, _label in model_admin.formfield_for_choice_field(field, request).choices}
+    assert Role.CITY not in offered and Role.SYSTEM_ADMIN not in offered and Role.PERSONNEL in offered
+    request.user.is_superuser = True
+    offered = {value for value, _label in model_admin.formfield_for_choice_field(field, request).choices}
+    assert Role.CITY in offered
