@@ -66,6 +66,7 @@ CATALOGUES = {
     "attendance": "attendance/locale",
     "leave": "leave/locale",
     "substitutes": "substitutes/locale",
+    "offices": "offices/locale",
 }
 BASE_APPS = {"staff", "audit", "notifications"}  # their strings live in the base catalogue
 CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[\u3000-\u303f\uff00-\uffef]")
