@@ -93,8 +93,8 @@ MIDDLEWARE = [
     "common.request_context.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    # Inside CSPMiddleware: names the portal in form-action as each page is answered (sso/csp.py).
-    "sso.csp.PortalFormActionMiddleware",
+    # Inside CSPMiddleware: names the portal in form-action as each page is answered (sso/form_action.py).
+    "sso.form_action.PortalFormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A JSON 413 for an over-size API body, before anything reads it.
     "config.middleware.ApiBodyLimitMiddleware",
