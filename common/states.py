@@ -47,6 +47,10 @@ class StateMachine:
     def target(self, action: str) -> str:
         return self.transitions[action].target
 
+    def sources(self, action: str) -> list[str]:
+        """The states ``action`` leaves from (sorted), for a bulk change: ``filter(status__in=...)``."""
+        return sorted(self.transitions[action].sources)
+
     def require(self, status: str, action: str, refuse: Callable[[], Exception]) -> str:
         """The next status for ``action`` from ``status``, or raise what ``refuse()`` makes."""
         if not self.allows(status, action):

@@ -29,6 +29,7 @@ from leave.selectors import (
     leave_balances,
     leave_filing_unavailable,
     overtime_inbox,
+    request_actions,
     school_rules,
     visible_leave_requests,
 )
@@ -197,9 +198,16 @@ class RequestSerializer(serializers.ModelSerializer):
 class RequestDetailSerializer(RequestSerializer):
     steps = StepSerializer(many=True, source="step_list")
     attachments = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField(
+        help_text="呼叫者現在可做的動作（approve, reject, withdraw, cancel, reassign）：依狀態表與簽核權限"
+    )
 
     class Meta(RequestSerializer.Meta):
-        fields = [*RequestSerializer.Meta.fields, "steps", "attachments"]
+        fields = [*RequestSerializer.Meta.fields, "steps", "attachments", "actions"]
+
+    def get_actions(self, obj) -> list[str]:
+        viewer = self.context.get("viewer")
+        return request_actions(viewer, obj).names if viewer is not None else []
 
     def get_attachments(self, obj) -> list[dict]:
         from django.urls import reverse
@@ -262,7 +270,7 @@ def _leave_type(me: StaffMember, pk: int) -> LeaveType:
 
 def _detail(me: StaffMember, pk: int) -> dict:
     leave = _visible(me, pk)
-    return RequestDetailSerializer(leave).data
+    return RequestDetailSerializer(leave, context={"viewer": me}).data
 
 
 def _visible(me: StaffMember, pk: int) -> LeaveRequest:

@@ -29,6 +29,7 @@ from leave.models import (
     LeaveType,
     OvertimeRequest,
 )
+from leave.states import APPROVAL_STEP, LEAVE_REQUEST
 from staff import selectors as staff_selectors
 from staff.models import Role, StaffCategory, StaffMember
 from staff.permissions import can_see_staff, visible_staff_q
@@ -372,7 +373,7 @@ def step_acting_capacity(step: ApprovalStep, staff: StaffMember, *, at: dt.datet
     deputy of X who is on leave, (False, None) otherwise. Nobody acts on their own request."""
     request = step.request
     if (
-        step.status != ApprovalStep.Status.CURRENT
+        not APPROVAL_STEP.allows(step.status, "approve")
         or staff.pk == request.applicant_id
         or not staff.is_active
         or staff.school_id != request.school_id
@@ -488,9 +489,67 @@ def can_view_request(viewer: StaffMember, request: LeaveRequest) -> bool:
     for step in request.steps.all():
         if viewer.pk in (step.assignee_id, step.acted_by_id):
             return True
-        if step.status == ApprovalStep.Status.CURRENT and step_acting_capacity(step, viewer)[0]:
+        if step_acting_capacity(step, viewer)[0]:
             return True
     return False
+
+
+def may_reassign_steps(actor: StaffMember, request: LeaveRequest) -> bool:
+    """The personnel office (or the system admin) of the request's school hands stuck steps on."""
+    return (actor.has_role(Role.PERSONNEL) or actor.has_role(Role.SYSTEM_ADMIN)) and actor.school_id == (
+        request.school_id
+    )
+
+
+@dataclass(frozen=True)
+class RequestActions:
+    """What ``viewer`` may do with one request now: the status tables (``leave.states``) and who may
+    act, as the services check them. Pages show these buttons, the API lists them (``names``)."""
+
+    current: ApprovalStep | None
+    decide: bool  # approve or reject the current step
+    on_behalf_of: StaffMember | None  # deciding as the deputy of this approver, on leave
+    withdraw: bool
+    cancel: bool  # file a 銷假 request
+    reassign: bool
+
+    @property
+    def names(self) -> list[str]:
+        flags = (("approve", self.decide), ("reject", self.decide), ("withdraw", self.withdraw),
+                 ("cancel", self.cancel), ("reassign", self.reassign))
+        return [name for name, allowed in flags if allowed]
+
+
+def request_actions(viewer: StaffMember, request: LeaveRequest) -> RequestActions:
+    """The actions offered to ``viewer`` on ``request`` (its steps from ``request.step_list`` when the
+    caller loaded them)."""
+    steps = getattr(request, "step_list", None)
+    if steps is None:
+        steps = list(request.steps.filter(status__in=APPROVAL_STEP.sources("approve")))
+        for step in steps:
+            step.request = request
+    current = next((s for s in steps if APPROVAL_STEP.allows(s.status, "approve")), None)
+    decide, on_behalf_of = step_acting_capacity(current, viewer) if current else (False, None)
+    if not LEAVE_REQUEST.allows(request.status, "approve"):
+        decide, on_behalf_of = False, None
+    is_applicant = viewer.pk == request.applicant_id
+    return RequestActions(
+        current=current,
+        decide=decide,
+        on_behalf_of=on_behalf_of,
+        withdraw=is_applicant and LEAVE_REQUEST.allows(request.status, "withdraw"),
+        cancel=is_applicant and request_cancellable(request),
+        reassign=current is not None and APPROVAL_STEP.allows(current.status, "reassign")
+        and may_reassign_steps(viewer, request),
+    )
+
+
+def request_cancellable(request: LeaveRequest) -> bool:
+    """A leave (not a 銷假 request itself) its table lets be cancelled, with no 銷假 request pending."""
+    return (
+        not request.is_cancellation and LEAVE_REQUEST.allows(request.status, "cancel")
+        and not request.amendments.filter(status=LeaveStatus.PENDING).exists()
+    )
 
 
 def can_view_overtime(viewer: StaffMember, overtime: OvertimeRequest) -> bool:

@@ -20,7 +20,7 @@ from leave import exports
 from leave.errors import LeaveError
 from leave.filters import LeaveRequestFilter
 from leave.forms import CancelForm, DecisionForm, LeaveRequestForm, OvertimeForm, PreviewForm, ReassignForm, SettleForm
-from leave.models import ApprovalStep, LeaveAttachment, LeaveRequest, LeaveStatus, OvertimeRequest
+from leave.models import ApprovalStep, LeaveAttachment, LeaveRequest, OvertimeRequest
 from leave.selectors import (
     approval_inbox,
     can_view_overtime,
@@ -30,8 +30,8 @@ from leave.selectors import (
     leave_filing_unavailable,
     my_leave_requests,
     overtime_inbox,
+    request_actions,
     school_rules,
-    step_acting_capacity,
     stuck_steps,
     visible_leave_requests,
 )
@@ -48,7 +48,6 @@ from leave.services import (
     overtime_submit,
     overtime_withdraw,
 )
-from leave.states import LEAVE_REQUEST
 from staff.models import Role, StaffMember
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff
 from staff.selectors import school_units, staff_required_for
@@ -164,25 +163,16 @@ def _visible_request(request, pk) -> tuple[StaffMember, LeaveRequest]:
 @login_required
 def request_detail(request, pk):
     me, leave = _visible_request(request, pk)
-    current = next((s for s in leave.step_list if s.status == ApprovalStep.Status.CURRENT), None)
-    can_act, on_behalf_of = step_acting_capacity(current, me) if current else (False, None)
-    is_applicant = me.pk == leave.applicant_id
-    can_cancel = (
-        is_applicant and not leave.is_cancellation and LEAVE_REQUEST.allows(leave.status, "cancel")
-        and not leave.amendments.filter(status=LeaveStatus.PENDING).exists()
-    )
+    actions = request_actions(me, leave)
+    current = actions.current
     context = {
         "leave": leave,
         "steps": leave.step_list,
         "current": current,
-        "can_act": can_act,
-        "on_behalf_of": on_behalf_of,
-        "is_applicant": is_applicant,
-        "can_withdraw": is_applicant and LEAVE_REQUEST.allows(leave.status, "withdraw"),
-        "can_cancel": can_cancel,
-        "can_reassign": current is not None and me.has_role(Role.PERSONNEL),
+        "actions": actions,
+        "is_applicant": me.pk == leave.applicant_id,
         "decision_form": DecisionForm(),
-        "cancel_form": CancelForm(request=leave) if can_cancel else None,
+        "cancel_form": CancelForm(request=leave) if actions.cancel else None,
         "reassign_form": ReassignForm(request=leave, initial={"step": current}) if current else None,
         "days": list(leave.days.all()),
         "charges": list(leave.charges.select_related("leave_type")),

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from notifications.models import EmailOutbox
+from notifications.states import OUTBOX
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def deliver(outbox_id: int) -> str:
     # (a crash between the server's acceptance and the commit still can: see the module docstring).
     with transaction.atomic():
         row = EmailOutbox.objects.select_for_update().filter(pk=outbox_id).first()
-        if row is None or row.status != EmailOutbox.Status.PENDING:
+        if row is None or not OUTBOX.allows(row.status, "send"):
             return SKIPPED
         if row.next_attempt_at is not None and row.next_attempt_at > timezone.now():
             # Not due yet (a sweep and a scheduled retry both fired): leave it to the later one.
@@ -61,13 +62,13 @@ def deliver(outbox_id: int) -> str:
             log.warning("email %s attempt %s failed: %s", row.pk, row.attempts, exc)
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if row.attempts >= max_attempts():
-                row.status = EmailOutbox.Status.FAILED
+                row.status = OUTBOX.target("fail")
                 row.save(update_fields=["attempts", "last_error", "status"])
                 return FAILED
             row.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(row.attempts - 1))
             row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
             return RETRY
-        row.status = EmailOutbox.Status.SENT
+        row.status = OUTBOX.target("send")
         row.sent_at = timezone.now()
         row.last_error = ""
         row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
@@ -77,7 +78,7 @@ def deliver(outbox_id: int) -> str:
 def due_outbox_ids(limit: int = 500) -> list[int]:
     now = timezone.now()
     return list(
-        EmailOutbox.objects.filter(status=EmailOutbox.Status.PENDING)
+        EmailOutbox.objects.filter(status__in=OUTBOX.sources("send"))
         # Never-attempted rows older than a minute (their task was probably lost), or retries now due.
         .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - LOST_AFTER))
         .order_by("created_at")

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from notifications.models import EmailOutbox, Notification
+from notifications.states import OUTBOX
 
 
 def _render(kind: str, part: str, language: str, context: dict[str, Any]) -> str:
@@ -108,11 +109,9 @@ def outbox_retry(*, outbox_ids: Iterable[int]) -> int:
 
     Sent emails are never touched: retrying cannot send anything twice.
     """
-    qs = EmailOutbox.objects.filter(
-        pk__in=list(outbox_ids), status__in=[EmailOutbox.Status.FAILED, EmailOutbox.Status.PENDING]
-    )
+    qs = EmailOutbox.objects.filter(pk__in=list(outbox_ids), status__in=OUTBOX.sources("retry"))
     ids = list(qs.values_list("pk", flat=True))
-    qs.update(status=EmailOutbox.Status.PENDING, attempts=0, next_attempt_at=None)
+    qs.update(status=OUTBOX.target("retry"), attempts=0, next_attempt_at=None)
     for outbox_id in ids:
         _schedule_delivery(outbox_id)
     return len(ids)

@@ -35,6 +35,7 @@ from schedules.models import (
     WorkSchedule,
 )
 from schedules.models.semesters import school_year_bounds
+from schedules.states import CLAIM_MOVERS, DISASTER_STOP_CLAIM
 from schedules.timetables_selectors import taught_periods
 from staff.models import District, Role, School, StaffMember
 from staff.selectors import role_holders, school_lock, staff_lock
@@ -701,15 +702,18 @@ def _locked_claim(claim: DisasterStopClaim) -> DisasterStopClaim:
     ).get(pk=claim.pk)
 
 
-def _move(claim: DisasterStopClaim, status: str, *, actor: StaffMember) -> None:
-    """Enforce the claim's transition table: the move must exist, and the actor be who may make it."""
-    who = claim.allowed(status)
-    if who is None:
-        raise ScheduleError(_("這筆登記已經處理過了"), code="claim_not_pending")
+def _move(claim: DisasterStopClaim, action: str, *, actor: StaffMember) -> str:
+    """Enforce the claim's transition table (schedules/states.py): the move must exist from the claim's
+    status, and the actor be who may make it. The claim's next status."""
+    status = DISASTER_STOP_CLAIM.require(
+        claim.status, action, lambda: ScheduleError(_("這筆登記已經處理過了"), code="claim_not_pending")
+    )
+    who = CLAIM_MOVERS[action]
     if who == "claimant" and actor.pk != claim.staff_id:
         raise ScheduleError(_("只有登記人可以撤回"), code="not_claimant")
     if who == "head" and not can_decide_disaster_stop(actor, claim):
         raise ScheduleError(_("停班停課登記由本校校長核定"), code="not_head")
+    return status
 
 
 def can_decide_disaster_stop(actor: StaffMember | None, claim: DisasterStopClaim) -> bool:
@@ -728,8 +732,7 @@ def disaster_stop_claim_decide(
     comment = comment.strip()
     with transaction.atomic():
         claim = _locked_claim(claim)
-        status = DisasterStopClaim.Status.GRANTED if grant else DisasterStopClaim.Status.REFUSED
-        _move(claim, status, actor=actor)
+        status = _move(claim, "grant" if grant else "refuse", actor=actor)
         if not grant and not comment:
             raise ScheduleError(_("不核准時請填寫原因"), code="comment_required")
         if grant and (timezone.localdate() - claim.date).days > DisasterStopClaim.GRANT_WITHIN_DAYS:
@@ -773,8 +776,7 @@ def _tell_teaching_section(claim: DisasterStopClaim) -> None:
 def disaster_stop_claim_withdraw(*, actor: StaffMember, claim: DisasterStopClaim) -> DisasterStopClaim:
     with transaction.atomic():
         claim = _locked_claim(claim)
-        _move(claim, DisasterStopClaim.Status.WITHDRAWN, actor=actor)
-        claim.status = DisasterStopClaim.Status.WITHDRAWN
+        claim.status = _move(claim, "withdraw", actor=actor)
         claim.save(update_fields=["status"])
         audit_log(actor=actor.user, action="schedules.disaster_stop_withdrawn", target=claim, school=actor.school,
                   data={"date": claim.date})

@@ -25,7 +25,7 @@ from staff.selectors import role_holders, staff_lock, user_by_id
 from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, Payer
 from substitutes.proposal import MAX_PROPOSAL_NEEDS, grid_check, local_label, need_fingerprint
 from substitutes.selectors import COVERING, ON_LEAVE, TEACHING, busy_reasons, busy_reasons_during, can_arrange
-from substitutes.states import ASSIGNMENT, NEED, NEED_REFUSAL_CODES
+from substitutes.states import ABSENCE, ASSIGNMENT, NEED, NEED_REFUSAL_CODES, absence_follow_leave
 
 Span = tuple[dt.datetime, dt.datetime]
 
@@ -50,13 +50,6 @@ ACTION_LABELS = {
     "recorded": _("教學組登錄缺課"),
     "recorded_cancelled": _("教學組取消缺課"),
     "timetable": _("課表更新"),
-}
-STATUS_BY_ACTION = {
-    "submitted": Absence.Status.PENDING,
-    "approved": Absence.Status.APPROVED,
-    "rejected": Absence.Status.CANCELLED,
-    "withdrawn": Absence.Status.CANCELLED,
-    "cancelled": Absence.Status.CANCELLED,
 }
 
 
@@ -216,14 +209,12 @@ def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
                 return NeedsChange(absence=None)  # rejected or withdrawn before we ever heard of it
             absence = Absence(
                 school_id=event.school_id, teacher_id=event.staff_id, source=Absence.Source.LEAVE,
-                leave_request_id=event.leave_request_id, status=Absence.Status.PENDING,
+                leave_request_id=event.leave_request_id, status=ABSENCE.target("leave_pending"),
             )
-        if not spans:
-            absence.status = Absence.Status.CANCELLED
-        else:
-            absence.status = STATUS_BY_ACTION.get(event.action, absence.status or Absence.Status.PENDING)
-            if absence.status == Absence.Status.CANCELLED:
-                absence.status = Absence.Status.PENDING  # spans present: the leave is alive again
+        absence.status = ABSENCE.require(
+            absence.status, absence_follow_leave(absence.status, event.action, has_spans=bool(spans)),
+            lambda: CoverageError(_("這筆缺課不是請假產生的"), code="not_from_leave"),
+        )
         absence.leave_type_code = event.leave_type_code
         absence.leave_type_name = event.leave_type_name
         payer_changed = False
@@ -402,7 +393,7 @@ def absence_record(
         staff_lock(teacher.pk)
         absence = Absence.objects.create(
             school_id=teacher.school_id, teacher=teacher, source=Absence.Source.RECORDED,
-            status=Absence.Status.RECORDED, reason=reason, paid_by=paid_by, recorded_by=actor.user,
+            status=ABSENCE.target("record"), reason=reason, paid_by=paid_by, recorded_by=actor.user,
             leave_type_name=str(_("代課教師缺課")),
         )
         spans = ((start, end),)
@@ -425,10 +416,10 @@ def absence_cancel(*, actor: StaffMember, absence: Absence) -> NeedsChange:
         raise CoverageError(_("請假產生的缺課由差勤系統撤回或銷假"), code="not_recorded")
     with transaction.atomic():
         absence = Absence.objects.select_for_update().get(pk=absence.pk)
-        if absence.status == Absence.Status.CANCELLED:
-            raise CoverageError(_("此缺課已取消"), code="already_cancelled")
+        absence.status = ABSENCE.require(
+            absence.status, "cancel", lambda: CoverageError(_("此缺課已取消"), code="already_cancelled")
+        )
         spans = tuple(absence.spans.values_list("start", "end"))
-        absence.status = Absence.Status.CANCELLED
         absence.save(update_fields=["status", "updated_at"])
         change = _sync_needs(absence, (), actor=actor.user, reason=str(ACTION_LABELS["recorded_cancelled"]))
         audit_log(actor=actor.user, action="substitutes.absence_cancelled", target=absence, school=absence.school)

@@ -6,10 +6,15 @@ serializers and templates read them to decide which buttons and actions to offer
   changed, the absence was withdrawn, the class is not held), whether open or covered. A cancelled
   need stays cancelled: if the period needs cover again, a new need is made.
 - A coverage assignment is active until it is taken back or its need is cancelled (``cancel``).
+- An absence that comes from a leave request follows the leave: pending while the leave is in its
+  chain, approved with it, cancelled when the leave ends without taking place (rejected, withdrawn,
+  cancelled by 銷假); a leave that is changed again after that makes it pending once more.
+- 教學組 records an hourly 代課教師's absence (they file no leave) straight as recorded, and may take
+  it back (cancelled); a cancelled recorded absence stays cancelled.
 """
 
 from common.states import StateMachine
-from substitutes.models import CoverageAssignment, CoverageNeed
+from substitutes.models import Absence, CoverageAssignment, CoverageNeed
 
 N = CoverageNeed.Status
 NEED = StateMachine.build(
@@ -33,3 +38,36 @@ ASSIGNMENT = StateMachine.build(
 
 # Why a need cannot be given to someone, by its status (the codes coverage_assign refuses with).
 NEED_REFUSAL_CODES = {N.CANCELLED: "need_cancelled", N.COVERED: "already_covered"}
+
+AB = Absence.Status
+FROM_LEAVE = [AB.PENDING, AB.APPROVED, AB.CANCELLED]
+ABSENCE = StateMachine.build(
+    "absence",
+    AB.values,
+    [
+        ("record", [], AB.RECORDED),  # made in this state by absence_record, never moved into it
+        ("cancel", [AB.RECORDED], AB.CANCELLED),
+        ("leave_pending", FROM_LEAVE, AB.PENDING),
+        ("leave_approved", FROM_LEAVE, AB.APPROVED),
+        ("leave_ended", FROM_LEAVE, AB.CANCELLED),
+    ],
+)
+
+# What a leave event (leave.events.LeaveEvent.action) does to its absence; any other event (changed)
+# keeps the leave's state, and an event that leaves spans behind never ends it.
+LEAVE_EVENT_ACTIONS = {
+    "submitted": "leave_pending",
+    "approved": "leave_approved",
+    "rejected": "leave_ended",
+    "withdrawn": "leave_ended",
+    "cancelled": "leave_ended",
+}
+_STAYS: dict[str, str] = {AB.PENDING: "leave_pending", AB.APPROVED: "leave_approved"}
+
+
+def absence_follow_leave(status: str, event_action: str, *, has_spans: bool) -> str:
+    """The table's action for an absence in ``status`` when its leave sends ``event_action``."""
+    if not has_spans:
+        return "leave_ended"
+    action = LEAVE_EVENT_ACTIONS.get(event_action) or _STAYS.get(status)
+    return "leave_pending" if action in (None, "leave_ended") else action

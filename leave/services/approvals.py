@@ -17,6 +17,7 @@ from leave.models import (
 )
 from leave.selectors import (
     STEP_ROLES,
+    may_reassign_steps,
     role_holders,
     step_acting_capacity,
     step_actors,
@@ -31,7 +32,7 @@ from leave.services.common import (
     resolve_action_notices,
     unit_head_for,
 )
-from leave.states import LEAVE_REQUEST
+from leave.states import APPROVAL_STEP, LEAVE_REQUEST
 from staff.models import Role, StaffMember
 
 
@@ -52,16 +53,22 @@ def _resolve(step: ApprovalStep, request: LeaveRequest) -> tuple[StaffMember | N
     return None, ""
 
 
+def _step_refused() -> LeaveError:
+    return LeaveError(_("此假單沒有待簽核的關卡"), code="not_pending")
+
+
 def advance(request: LeaveRequest, *, now: dt.datetime) -> ApprovalStep | None:
     """Make the next waiting step current and tell its actors; None when no step is left."""
-    for step in request.steps.filter(status=ApprovalStep.Status.WAITING).order_by("order"):
+    for step in request.steps.filter(status__in=APPROVAL_STEP.sources("activate")).order_by("order"):
         step.request = request
         assignee, skip = _resolve(step, request)
         if skip:
-            step.status, step.comment, step.acted_at = ApprovalStep.Status.SKIPPED, skip, now
+            step.status = APPROVAL_STEP.require(step.status, "skip", _step_refused)
+            step.comment, step.acted_at = skip, now
             step.save(update_fields=["status", "comment", "acted_at"])
             continue
-        step.status, step.assignee, step.activated_at = ApprovalStep.Status.CURRENT, assignee, now
+        step.status = APPROVAL_STEP.require(step.status, "activate", _step_refused)
+        step.assignee, step.activated_at = assignee, now
         step.save(update_fields=["status", "assignee", "activated_at"])
         notify_request(request, step_actors(step), "leave.action_needed", step=step, about=action_key(request))
         return step
@@ -73,7 +80,7 @@ def _current_step(request: LeaveRequest, actor: StaffMember) -> tuple[ApprovalSt
         raise LeaveError(_("此假單已結案"), code="not_pending")
     if actor.pk == request.applicant_id:
         raise LeaveError(_("不能簽核自己的假單"), code="own_request")
-    step = request.steps.select_related("assignee__user").filter(status=ApprovalStep.Status.CURRENT).first()
+    step = request.steps.select_related("assignee__user").filter(status__in=APPROVAL_STEP.sources("approve")).first()
     if step is None:
         raise LeaveError(_("此假單沒有待簽核的關卡"), code="not_pending")
     step.request = request
@@ -89,7 +96,8 @@ def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: st
         _applicant, request = lock_for_change(request)
         step, on_behalf_of = _current_step(request, actor)
         now = timezone.now()
-        step.status, step.acted_by, step.on_behalf_of = ApprovalStep.Status.APPROVED, actor, on_behalf_of
+        step.status = APPROVAL_STEP.require(step.status, "approve", _step_refused)
+        step.acted_by, step.on_behalf_of = actor, on_behalf_of
         step.comment, step.acted_at = comment.strip(), now
         step.save(update_fields=["status", "acted_by", "on_behalf_of", "comment", "acted_at"])
         audit_log(actor=actor.user, action="leave.step_approved", target=request, school=request.applicant.school,
@@ -160,10 +168,12 @@ def leave_step_reject(*, request: LeaveRequest, actor: StaffMember, comment: str
             raise LeaveError(_("「%(type)s」依規定學校不得拒絕") % {"type": request.leave_type.name},
                              code="may_not_refuse")
         now = timezone.now()
-        step.status, step.acted_by, step.on_behalf_of = ApprovalStep.Status.REJECTED, actor, on_behalf_of
+        step.status = APPROVAL_STEP.require(step.status, "reject", _step_refused)
+        step.acted_by, step.on_behalf_of = actor, on_behalf_of
         step.comment, step.acted_at = comment.strip(), now
         step.save(update_fields=["status", "acted_by", "on_behalf_of", "comment", "acted_at"])
-        request.steps.filter(status=ApprovalStep.Status.WAITING).update(status=ApprovalStep.Status.CANCELLED)
+        # The steps after this one will never be reached (this one is rejected, no longer current).
+        request.steps.filter(status__in=APPROVAL_STEP.sources("cancel")).update(status=APPROVAL_STEP.target("cancel"))
         resolve_action_notices(action_key(request))
         request.status, request.decided_at = LEAVE_REQUEST.target("reject"), now
         request.save(update_fields=["status", "decided_at"])
@@ -190,12 +200,11 @@ def approval_step_reassign(
             .get(pk=step.pk)
         )
         request = step.request
-        if not (actor.has_role(Role.PERSONNEL) or actor.has_role(Role.SYSTEM_ADMIN)) or (
-            actor.school_id != request.school_id
-        ):
+        if not may_reassign_steps(actor, request):
             raise LeaveError(_("只有人事室可以改派簽核人"), code="forbidden")
-        if step.status != ApprovalStep.Status.CURRENT:
-            raise LeaveError(_("只能改派待簽核的關卡"), code="not_current")
+        APPROVAL_STEP.require(
+            step.status, "reassign", lambda: LeaveError(_("只能改派待簽核的關卡"), code="not_current")
+        )
         if to.pk == request.applicant_id:
             raise LeaveError(_("不能改派給申請人本人"), code="own_request")
         if to.school_id != request.school_id or not to.is_active:

@@ -50,7 +50,7 @@ from leave.services.common import (
     resolve_action_notices,
     with_request,
 )
-from leave.states import LEAVE_REQUEST
+from leave.states import APPROVAL_STEP, LEAVE_REQUEST
 from schedules.calendar import duty_days
 from schedules.timetables_selectors import TaughtPeriod, taught_periods_during
 from staff.models import StaffMember
@@ -459,12 +459,12 @@ def leave_request_withdraw(*, request: LeaveRequest, actor: StaffMember) -> Leav
         withdrawn = LEAVE_REQUEST.require(
             request.status, "withdraw", lambda: LeaveError(_("只有簽核中的假單可以撤回"), code="not_pending")
         )
-        current = request.steps.filter(status=ApprovalStep.Status.CURRENT).select_related("assignee__user").first()
+        current = (
+            request.steps.filter(status__in=APPROVAL_STEP.sources("approve")).select_related("assignee__user").first()
+        )
         told = step_actors(with_request(current, request)) if current else []
         now = timezone.now()
-        request.steps.filter(status__in=[ApprovalStep.Status.CURRENT, ApprovalStep.Status.WAITING]).update(
-            status=ApprovalStep.Status.CANCELLED
-        )
+        request.steps.filter(status__in=APPROVAL_STEP.sources("cancel")).update(status=APPROVAL_STEP.target("cancel"))
         request.status = withdrawn
         request.decided_at = now
         request.save(update_fields=["status", "decided_at"])

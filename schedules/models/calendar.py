@@ -208,13 +208,7 @@ class DisasterStopClaim(models.Model):
         REFUSED = "refused", _("不核准")
         WITHDRAWN = "withdrawn", _("已撤回")
 
-    # What may follow each status, and who moves it there (schedules/services.py enforces it).
-    TRANSITIONS = {
-        Status.PENDING: {Status.GRANTED: "head", Status.REFUSED: "head", Status.WITHDRAWN: "claimant"},
-        Status.GRANTED: {},
-        Status.REFUSED: {},
-        Status.WITHDRAWN: {},
-    }
+    # What may follow each status, and who moves it there: schedules/states.py (DISASTER_STOP_CLAIM).
 
     staff = models.ForeignKey(
         "staff.StaffMember", on_delete=models.CASCADE, related_name="disaster_stop_claims", verbose_name=_("申請人")
@@ -254,7 +248,3 @@ class DisasterStopClaim(models.Model):
     @property
     def is_whole_day(self) -> bool:
         return self.start_time is None and self.end_time is None
-
-    def allowed(self, status: str) -> str | None:
-        """Who may move the claim to ``status`` from here ("head", "claimant"), or None: not allowed."""
-        return self.TRANSITIONS[self.Status(self.status)].get(self.Status(status))

@@ -1,6 +1,7 @@
 from django import template
 
 from schedules.permissions import can_import_office_calendar
+from schedules.states import DISASTER_STOP_CLAIM
 from staff.twdate import WEEKDAY_LABELS
 
 register = template.Library()
@@ -16,3 +17,9 @@ def manages_calendar(user) -> bool:
 def weekday_zh(day) -> str:
     """2026-11-23 → 「一」."""
     return str(WEEKDAY_LABELS[day.weekday()]) if day else ""
+
+
+@register.filter
+def claim_allows(claim, action: str) -> bool:
+    """{% if c|claim_allows:"withdraw" %}: whether the disaster-stop claim's status table offers the action."""
+    return DISASTER_STOP_CLAIM.allows(claim.status, action)

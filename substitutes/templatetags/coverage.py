@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from substitutes.models import CoverageNeed
 from substitutes.selectors import my_cover_board
-from substitutes.states import ASSIGNMENT, NEED
+from substitutes.states import ABSENCE, ASSIGNMENT, NEED
 
 register = template.Library()
 
@@ -36,3 +36,9 @@ def my_cover_duties(me):
     if me is None:
         return []
     return my_cover_board(staff=me, today=timezone.localdate())
+
+
+@register.filter
+def absence_allows(absence, action: str) -> bool:
+    """{% if a|absence_allows:"cancel" %}: whether the absence's status table offers the action."""
+    return ABSENCE.allows(absence.status, action)

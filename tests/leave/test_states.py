@@ -1,5 +1,8 @@
-"""The status tables (common.states) of leave requests, overtime and 補登 corrections: every
-transition the table allows and every one it refuses, in the table and through the services."""
+"""The status tables (common.states) of leave requests, their approval steps, overtime, 補登
+corrections, absences, disaster-stop claims and outbox emails: every transition the table allows and
+every one it refuses, in the table and through the services (the absences' and claims' services in
+tests/substitutes/test_absence_states.py, which has the school with a timetable). The coverage needs
+and assignments have theirs in tests/substitutes/."""
 
 import itertools
 
@@ -10,15 +13,24 @@ from attendance.services import AttendanceError, punch_correction_approve, punch
 from attendance.states import CORRECTION
 from common.states import StateMachine
 from leave.errors import LeaveError
-from leave.models import LeaveRequest, LeaveStatus, OvertimeRequest
+from leave.models import ApprovalStep, LeaveRequest, LeaveStatus, OvertimeRequest
+from leave.selectors import request_actions
 from leave.services import (
+    approval_step_reassign,
     leave_request_cancel,
     leave_request_submit,
     leave_request_withdraw,
+    leave_step_approve,
+    leave_step_reject,
     overtime_submit,
     overtime_withdraw,
 )
-from leave.states import LEAVE_REQUEST, OVERTIME
+from leave.states import APPROVAL_STEP, LEAVE_REQUEST, OVERTIME
+from notifications.models import EmailOutbox
+from notifications.services import outbox_retry
+from notifications.states import OUTBOX
+from schedules.states import DISASTER_STOP_CLAIM
+from substitutes.states import ABSENCE
 from tests.clock import at
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_1_september_2025")]
@@ -34,6 +46,23 @@ TABLES = [
         "withdraw": ({"pending"}, "withdrawn"),
     }),
     (CORRECTION, {"approve": ({"pending"}, "approved"), "reject": ({"pending"}, "rejected")}),
+    (APPROVAL_STEP, {
+        "activate": ({"waiting"}, "current"), "skip": ({"waiting"}, "skipped"),
+        "approve": ({"current"}, "approved"), "reject": ({"current"}, "rejected"),
+        "reassign": ({"current"}, "current"), "cancel": ({"waiting", "current"}, "cancelled"),
+    }),
+    (ABSENCE, {
+        "record": (set(), "recorded"), "cancel": ({"recorded"}, "cancelled"),
+        "leave_pending": ({"pending", "approved", "cancelled"}, "pending"),
+        "leave_approved": ({"pending", "approved", "cancelled"}, "approved"),
+        "leave_ended": ({"pending", "approved", "cancelled"}, "cancelled"),
+    }),
+    (DISASTER_STOP_CLAIM, {
+        "grant": ({"pending"}, "granted"), "refuse": ({"pending"}, "refused"), "withdraw": ({"pending"}, "withdrawn"),
+    }),
+    (OUTBOX, {
+        "send": ({"pending"}, "sent"), "fail": ({"pending"}, "failed"), "retry": ({"pending", "failed"}, "pending"),
+    }),
 ]
 
 
@@ -63,9 +92,9 @@ def test_a_table_naming_an_unknown_state_or_twice_an_action_is_refused():
 # --- The services enforce the tables, from every status -------------------------------------------
 
 
-def _leave(school, types) -> LeaveRequest:
+def _leave(school, types, day: int = 10) -> LeaveRequest:
     return leave_request_submit(
-        applicant=school["teacher"], leave_type=types["personal"], start=at(2025, 9, 10, 8), end=at(2025, 9, 10, 12),
+        applicant=school["teacher"], leave_type=types["personal"], start=at(2025, 9, day, 8), end=at(2025, 9, day, 12),
         deputy=school["other_teacher"], reason="家中有事", class_arrangement="第 2 節請吳老師代課",
     )
 
@@ -137,3 +166,77 @@ def test_deciding_a_correction_from_each_status(school, status):
                 decide(correction_id=correction.pk, approver=head)
             assert caught.value.code == "not_pending"
             assert PunchCorrection.objects.get(pk=correction.pk).status == status
+
+
+@pytest.mark.parametrize("status", ApprovalStep.Status.values)
+def test_deciding_a_step_from_each_status(school, types, status):
+    deputy = school["other_teacher"]
+    for day, action, decide in ((10, "approve", leave_step_approve), (11, "reject", leave_step_reject)):
+        leave = _leave(school, types, day)
+        step = leave.steps.get(status=ApprovalStep.Status.CURRENT)  # the deputy's
+        ApprovalStep.objects.filter(pk=step.pk).update(status=status)
+        leave.refresh_from_db()
+        assert ("approve" in request_actions(deputy, leave).names) is APPROVAL_STEP.allows(status, action)
+        if APPROVAL_STEP.allows(status, action):
+            decide(request=leave, actor=deputy, comment="好")
+            assert ApprovalStep.objects.get(pk=step.pk).status == APPROVAL_STEP.target(action)
+            continue
+        with pytest.raises(LeaveError) as caught:
+            decide(request=leave, actor=deputy, comment="好")
+        assert caught.value.code == "not_pending"
+        assert ApprovalStep.objects.get(pk=step.pk).status == status
+
+
+@pytest.mark.parametrize("status", ApprovalStep.Status.values)
+def test_reassigning_a_step_from_each_status(school, types, status):
+    leave = _leave(school, types)
+    step = leave.steps.get(status=ApprovalStep.Status.CURRENT)
+    ApprovalStep.objects.filter(pk=step.pk).update(status=status)
+    step.refresh_from_db()
+    leave.refresh_from_db()
+    personnel, to = school["personnel"], school["unit_head"]
+    assert ("reassign" in request_actions(personnel, leave).names) is APPROVAL_STEP.allows(status, "reassign")
+    if APPROVAL_STEP.allows(status, "reassign"):
+        moved = approval_step_reassign(step=step, to=to, actor=personnel)
+        assert (moved.status, moved.assignee_id) == (APPROVAL_STEP.target("reassign"), to.pk)
+        return
+    with pytest.raises(LeaveError) as caught:
+        approval_step_reassign(step=step, to=to, actor=personnel)
+    assert caught.value.code == "not_current"
+
+
+def test_a_chain_moves_its_steps_only_as_the_step_table_says(school, types):
+    """Submitting activates the first step and leaves the rest waiting; approving it activates the next;
+    withdrawing cancels what is still waiting or current; rejecting cancels what waits."""
+    teacher, deputy = school["teacher"], school["other_teacher"]
+
+    def statuses(leave):
+        return [s.status for s in leave.steps.order_by("order")]
+
+    leave = _leave(school, types)
+    first, *rest = statuses(leave)
+    assert first == APPROVAL_STEP.target("activate") and rest and set(rest) == {"waiting"}
+    leave_step_approve(request=leave, actor=deputy)
+    assert statuses(leave)[:2] == [APPROVAL_STEP.target("approve"), APPROVAL_STEP.target("activate")]
+    leave_request_withdraw(request=leave, actor=teacher)
+    assert set(statuses(leave)[1:]) == {APPROVAL_STEP.target("cancel")}
+
+    rejected = leave_step_reject(request=_leave(school, types, 11), actor=deputy, comment="那天我也不在")
+    first, *rest = statuses(rejected)
+    assert first == APPROVAL_STEP.target("reject") and set(rest) == {APPROVAL_STEP.target("cancel")}
+
+
+@pytest.mark.parametrize("status", EmailOutbox.Status.values)
+def test_delivering_and_retrying_an_email_from_each_status(status, mailoutbox):
+    from notifications.delivery import SENT, SKIPPED, deliver
+
+    row = EmailOutbox.objects.create(to="a@example.edu.tw", subject="s", body="b", status=status)
+    assert deliver(row.pk) == (SENT if OUTBOX.allows(status, "send") else SKIPPED)
+    row.refresh_from_db()
+    assert row.status == (OUTBOX.target("send") if OUTBOX.allows(status, "send") else status)
+    assert len(mailoutbox) == (1 if OUTBOX.allows(status, "send") else 0)
+
+    retried = EmailOutbox.objects.create(to="b@example.edu.tw", subject="s", body="b", status=status, attempts=3)
+    assert outbox_retry(outbox_ids=[retried.pk]) == (1 if OUTBOX.allows(status, "retry") else 0)
+    retried.refresh_from_db()
+    assert retried.status == (OUTBOX.target("retry") if OUTBOX.allows(status, "retry") else status)
