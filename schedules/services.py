@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
 from common.errors import DomainError
+from common.imports import import_transaction
 from notifications.services import notify
 from schedules import office_calendar
 from schedules.calendar import duty_day, office_day
@@ -88,68 +89,71 @@ def _send_changed(
 # --- the office calendar -------------------------------------------------------------------------
 
 
-@transaction.atomic
-def office_calendar_import(*, actor, content: bytes, source_name: str = "") -> list[OfficeCalendarYear]:
+def office_calendar_import(
+    *, actor, content: bytes, source_name: str = "", dry_run: bool = False
+) -> list[OfficeCalendarYear]:
     """Import a 「中華民國政府行政機關辦公日曆表」 CSV; each year in it replaces that year's earlier import.
 
-    Raises OfficeCalendarImportError listing every bad row; then nothing is written.
+    Raises OfficeCalendarImportError listing every bad row; then nothing is written. With ``dry_run``
+    everything is checked and counted, then rolled back (``common.imports``).
     """
-    try:
-        parsed = office_calendar.parse(content)
-    except office_calendar.OfficeCalendarFileError as exc:
-        raise OfficeCalendarImportError(exc.errors) from exc
+    with import_transaction(dry_run=dry_run):
+        try:
+            parsed = office_calendar.parse(content)
+        except office_calendar.OfficeCalendarFileError as exc:
+            raise OfficeCalendarImportError(exc.errors) from exc
 
-    # Lock the years being replaced so two imports of the same year don't interleave.
-    existing = {c.year: c for c in OfficeCalendarYear.objects.select_for_update().filter(year__in=parsed.years)}
-    imported = []
-    for year in parsed.years:
-        calendar = existing.get(year)
-        replaced = calendar is not None
-        if calendar is None:
-            try:
-                with transaction.atomic():
-                    calendar = OfficeCalendarYear.objects.create(
-                        year=year,
-                        source_name=source_name[:200],
-                        encoding=parsed.encoding,
-                        imported_by=actor_or_none(actor),
-                    )
-            except IntegrityError as exc:
-                raise ScheduleError(_("%(year)d 年的辦公日曆正由他人匯入，請稍後再試") % {"year": year},
-                                    code="import_in_progress") from exc
-        else:
-            calendar.days.all().delete()
-            calendar.source_name = source_name[:200]
-            calendar.encoding = parsed.encoding
-            calendar.imported_by = actor_or_none(actor)
-            calendar.save()
-        rows = [r for r in parsed.rows if r.date.year == year]
-        OfficeCalendarDay.objects.bulk_create(
-            OfficeCalendarDay(calendar=calendar, date=r.date, is_day_off=r.is_day_off, note=r.note) for r in rows
+        # Lock the years being replaced so two imports of the same year don't interleave.
+        existing = {c.year: c for c in OfficeCalendarYear.objects.select_for_update().filter(year__in=parsed.years)}
+        imported = []
+        for year in parsed.years:
+            calendar = existing.get(year)
+            replaced = calendar is not None
+            if calendar is None:
+                try:
+                    with transaction.atomic():
+                        calendar = OfficeCalendarYear.objects.create(
+                            year=year,
+                            source_name=source_name[:200],
+                            encoding=parsed.encoding,
+                            imported_by=actor_or_none(actor),
+                        )
+                except IntegrityError as exc:
+                    raise ScheduleError(_("%(year)d 年的辦公日曆正由他人匯入，請稍後再試") % {"year": year},
+                                        code="import_in_progress") from exc
+            else:
+                calendar.days.all().delete()
+                calendar.source_name = source_name[:200]
+                calendar.encoding = parsed.encoding
+                calendar.imported_by = actor_or_none(actor)
+                calendar.save()
+            rows = [r for r in parsed.rows if r.date.year == year]
+            OfficeCalendarDay.objects.bulk_create(
+                OfficeCalendarDay(calendar=calendar, date=r.date, is_day_off=r.is_day_off, note=r.note) for r in rows
+            )
+            audit_log(
+                actor=actor,
+                action="schedules.office_calendar_imported",
+                target=calendar,
+                data={
+                    "year": year,
+                    "replaced": replaced,
+                    "source": source_name,
+                    "encoding": parsed.encoding,
+                    "days": len(rows),
+                    "days_off": sum(r.is_day_off for r in rows),
+                    "makeup_workdays": [r.date for r in rows if not r.is_day_off and r.date.weekday() >= 5],
+                },
+            )
+            imported.append(calendar)
+        _send_changed(
+            OfficeCalendarYear,
+            reason="office_calendar_imported",
+            school_ids=None,
+            start=dt.date(parsed.years[0], 1, 1),
+            end=dt.date(parsed.years[-1], 12, 31),
         )
-        audit_log(
-            actor=actor,
-            action="schedules.office_calendar_imported",
-            target=calendar,
-            data={
-                "year": year,
-                "replaced": replaced,
-                "source": source_name,
-                "encoding": parsed.encoding,
-                "days": len(rows),
-                "days_off": sum(r.is_day_off for r in rows),
-                "makeup_workdays": [r.date for r in rows if not r.is_day_off and r.date.weekday() >= 5],
-            },
-        )
-        imported.append(calendar)
-    _send_changed(
-        OfficeCalendarYear,
-        reason="office_calendar_imported",
-        school_ids=None,
-        start=dt.date(parsed.years[0], 1, 1),
-        end=dt.date(parsed.years[-1], 12, 31),
-    )
-    return imported
+        return imported
 
 
 def actor_or_none(actor):

@@ -8,16 +8,17 @@ nothing and reports every bad row by its line number.
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.dispatch import Signal
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
 from common.errors import DomainError
-from common.files import UndecodableText, decode_office_text
-from common.tables import csv_table
+from common.imports import Cell, RowForm, TableError, import_transaction, read_table, validate_rows
+from common.tables import RowError
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
 from staff.selectors import school_people
@@ -28,20 +29,11 @@ timetable_changed = Signal()
 
 
 class TimetableError(DomainError):
-    """A timetable change refused; ``errors`` lists the bad rows of an import."""
+    """A timetable change refused; ``errors`` lists the bad rows of an import (``common.tables.RowError``)."""
 
-    def __init__(self, message, code: str = "invalid", errors: list["RowError"] | None = None):
+    def __init__(self, message, code: str = "invalid", errors: list[RowError] | None = None):
         super().__init__(message, code)
         self.errors = errors or []
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # line number in the file, the header being line 1
-    message: str
-
-    def __str__(self) -> str:
-        return _t("第 %(row)d 列：%(message)s") % {"row": self.row, "message": self.message}
 
 
 @dataclass
@@ -73,15 +65,6 @@ DIVISION_WORDS = {
 CHINESE_DIGITS = {
     "零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
 }
-
-
-def decode_csv(data: bytes) -> str:
-    """The file's text in any encoding ``common.files.decode_office_text`` reads (UTF-8 with or
-    without a BOM, Big5, UTF-16 with a BOM)."""
-    try:
-        return decode_office_text(data)[0]
-    except UndecodableText as exc:
-        raise TimetableError(_("無法辨識檔案編碼，請存成 UTF-8 或 Big5 的 CSV 檔"), code="encoding") from exc
 
 
 def _parse_weekday(value: str) -> int | None:
@@ -143,19 +126,22 @@ def _columns(header: list[str]) -> dict[str, int]:
     return found
 
 
-def timetable_import(*, semester: Semester, data: bytes, actor=None) -> TimetableImportResult:
-    """Replace the semester's timetable with the rows of a CSV file, or change nothing.
+def timetable_import(
+    *, semester: Semester, data: bytes, actor=None, dry_run: bool = False
+) -> TimetableImportResult:
+    """Replace the semester's timetable with the rows of a CSV file, or change nothing (``common.imports``).
 
-    Raises TimetableError with ``errors`` (one per bad row) when anything is wrong.
+    Raises TimetableError with ``errors`` (one per problem of a row) when anything is wrong. With
+    ``dry_run`` everything is checked and counted, then rolled back.
     """
     school = semester.school
-    text = decode_csv(data)
-    rows, refused = csv_table(text)
-    if refused:
-        raise TimetableError(
-            _("課表有 %(count)d 個錯誤，未匯入任何資料") % {"count": len(refused)}, code="invalid_rows",
-            errors=[RowError(e.row, e.message) for e in refused],
-        )
+    try:
+        table = read_table(data)
+    except TableError as exc:
+        if exc.code == "encoding":
+            raise TimetableError(_("無法辨識檔案編碼，請存成 UTF-8 或 Big5 的 CSV 檔"), code="encoding") from exc
+        raise _invalid_rows(exc.errors) from exc
+    rows = list(table.rows)
     while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
     if len(rows) < 2:
@@ -175,87 +161,20 @@ def timetable_import(*, semester: Semester, data: bytes, actor=None) -> Timetabl
 
     # Everything the rows refer to, read once.
     staff = list(school_people(school_id=school.pk).only("id", "name", "employee_no"))
-    by_no = {s.employee_no.strip().upper(): s for s in staff}
-    by_name: dict[str, list[StaffMember]] = {}
+    context = _TimetableContext(school=school, by_no={s.employee_no.strip().upper(): s for s in staff})
     for s in staff:
-        by_name.setdefault(s.name.strip(), []).append(s)
-    periods: dict[tuple[str, int | str], BellPeriod] = {}
+        context.by_name.setdefault(s.name.strip(), []).append(s)
     for p in BellPeriod.objects.filter(school=school).order_by("start"):
-        periods[(p.division, p.number)] = p
+        context.periods[(p.division, p.number)] = p
         if p.kind != BellPeriod.Kind.CLASS:
-            periods.setdefault((p.division, p.kind), p)
+            context.periods.setdefault((p.division, p.kind), p)
 
-    def cell(row: list[str], key: str) -> str:
-        index = columns.get(key)
-        return row[index].strip() if index is not None and index < len(row) else ""
-
-    errors: list[RowError] = []
-    entries: list[TimetableEntry] = []
-    seen: dict[tuple[int, int, int], int] = {}
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(c.strip() for c in row):
-            continue
-        problems: list[str] = []
-        teacher = None
-        employee_no, teacher_name = cell(row, "employee_no"), cell(row, "teacher_name")
-        if employee_no:
-            teacher = by_no.get(employee_no.upper())
-            if teacher is None:
-                problems.append(_t("找不到教師編號「%(no)s」") % {"no": employee_no})
-        elif teacher_name:
-            matches = by_name.get(teacher_name, [])
-            if len(matches) == 1:
-                teacher = matches[0]
-            elif matches:
-                problems.append(_t("教師姓名「%(name)s」有同名者，請改用教師編號") % {"name": teacher_name})
-            else:
-                problems.append(_t("找不到教師「%(name)s」") % {"name": teacher_name})
-        else:
-            problems.append(_t("未填教師"))
-        weekday = _parse_weekday(cell(row, "weekday"))
-        if weekday is None:
-            problems.append(_t("星期「%(value)s」無法辨識") % {"value": cell(row, "weekday")})
-        number = _parse_period(cell(row, "period"))
-        if number is None:
-            problems.append(_t("節次「%(value)s」無法辨識") % {"value": cell(row, "period")})
-        class_name = _normalise_class(cell(row, "class_name"))
-        if not class_name:
-            problems.append(_t("未填班級"))
-        subject = cell(row, "subject")
-        if not subject:
-            problems.append(_t("未填科目"))
-        division = _division_of(class_name, cell(row, "division"), school) if class_name else None
-        if class_name and division is None:
-            problems.append(_t("無法判斷「%(name)s」屬於高中部或國中部，請加「部別」欄") % {"name": class_name})
-        period = periods.get((division, number)) if division and number is not None else None
-        if division and number is not None and period is None:
-            problems.append(
-                _t("%(division)s作息表沒有「%(period)s」")
-                % {"division": Division(division).label, "period": cell(row, "period")}
-            )
-        if teacher and weekday and period:
-            key = (teacher.pk, weekday, period.pk)
-            if key in seen:
-                problems.append(
-                    _t("與第 %(row)d 列重複：同一位教師同一時段排了兩堂課") % {"row": seen[key]}
-                )
-            else:
-                seen[key] = line
-        if problems:
-            errors.extend(RowError(line, p) for p in problems)
-            continue
-        entries.append(
-            TimetableEntry(
-                semester=semester, teacher=teacher, weekday=weekday, period=period,
-                class_name=class_name, subject=subject, room=cell(row, "room")[:30],
-            )
-        )
+    good, errors = validate_rows(table.records(columns), TimetableRowForm, context=context)
     if errors:
-        raise TimetableError(
-            _("課表有 %(count)d 個錯誤，未匯入任何資料") % {"count": len(errors)}, code="invalid_rows", errors=errors
-        )
+        raise _invalid_rows(errors)
+    entries = [form.entry(semester) for form in good]
 
-    with transaction.atomic():
+    with import_transaction(dry_run=dry_run):
         # Lock the semester so two imports of the same semester run one after the other.
         Semester.objects.select_for_update().get(pk=semester.pk)
         replaced, _detail = TimetableEntry.objects.filter(semester=semester).delete()
@@ -272,6 +191,115 @@ def timetable_import(*, semester: Semester, data: bytes, actor=None) -> Timetabl
         )
         timetable_changed.send(sender=Semester, semester=semester, actor=actor)
     return result
+
+
+def _invalid_rows(errors: list[RowError]) -> TimetableError:
+    return TimetableError(
+        _("課表有 %(count)d 個錯誤，未匯入任何資料") % {"count": len(errors)}, code="invalid_rows", errors=errors
+    )
+
+
+@dataclass
+class _TimetableContext:
+    """The school's teachers and bells, read once, and the slots earlier rows took (teacher, weekday, bell)."""
+
+    school: School
+    by_no: dict[str, StaffMember]
+    by_name: dict[str, list[StaffMember]] = field(default_factory=dict)
+    periods: dict[tuple[str, int | str], BellPeriod] = field(default_factory=dict)
+    seen: dict[tuple[int, int, int], int] = field(default_factory=dict)
+
+
+class TimetableRowForm(RowForm[_TimetableContext]):
+    """One teacher-period of the timetable: every problem of the row is reported."""
+
+    employee_no = Cell()
+    teacher_name = Cell()
+    weekday = Cell()
+    period = Cell()
+    class_name = Cell()
+    subject = Cell()
+    division = Cell()
+    room = Cell()
+
+    teacher: StaffMember | None = None
+    bell: BellPeriod | None = None
+
+    def clean_teacher_name(self) -> str:
+        """The row's teacher, by 教師編號 when the row has one, else by name (which must be unique)."""
+        employee_no, name = self.cleaned_data.get("employee_no", ""), self.cleaned_data["teacher_name"]
+        if employee_no:
+            self.teacher = self.context.by_no.get(employee_no.upper())
+            if self.teacher is None:
+                raise ValidationError(_t("找不到教師編號「%(no)s」") % {"no": employee_no}, code="unknown_teacher")
+        elif name:
+            matches = self.context.by_name.get(name, [])
+            if len(matches) > 1:
+                raise ValidationError(_t("教師姓名「%(name)s」有同名者，請改用教師編號") % {"name": name},
+                                      code="ambiguous_teacher")
+            if not matches:
+                raise ValidationError(_t("找不到教師「%(name)s」") % {"name": name}, code="unknown_teacher")
+            self.teacher = matches[0]
+        else:
+            raise ValidationError(_t("未填教師"), code="missing_teacher")
+        return name
+
+    def clean_weekday(self) -> int:
+        weekday = _parse_weekday(self.cleaned_data["weekday"])
+        if weekday is None:
+            raise ValidationError(_t("星期「%(value)s」無法辨識") % {"value": self.cleaned_data["weekday"]},
+                                  code="bad_weekday")
+        return weekday
+
+    def clean_period(self) -> int | str:
+        number = _parse_period(self.cleaned_data["period"])
+        if number is None:
+            raise ValidationError(_t("節次「%(value)s」無法辨識") % {"value": self.cleaned_data["period"]},
+                                  code="bad_period")
+        return number
+
+    def clean_class_name(self) -> str:
+        class_name = _normalise_class(self.cleaned_data["class_name"])
+        if not class_name:
+            raise ValidationError(_t("未填班級"), code="missing_class")
+        return class_name
+
+    def clean_subject(self) -> str:
+        if not self.cleaned_data["subject"]:
+            raise ValidationError(_t("未填科目"), code="missing_subject")
+        return self.cleaned_data["subject"]
+
+    def clean(self) -> dict[str, Any]:
+        data, context = self.cleaned_data, self.context
+        class_name, number = data.get("class_name"), data.get("period")
+        division = _division_of(class_name, data.get("division", ""), context.school) if class_name else None
+        if class_name and division is None:
+            self.problem(_t("無法判斷「%(name)s」屬於高中部或國中部，請加「部別」欄") % {"name": class_name},
+                         "unknown_division")
+        if division and number is not None:
+            self.bell = context.periods.get((division, number))
+            if self.bell is None:
+                self.problem(
+                    _t("%(division)s作息表沒有「%(period)s」")
+                    % {"division": Division(division).label, "period": self.data.get("period", "")},
+                    "no_such_period",
+                )
+        weekday = data.get("weekday")
+        if self.teacher and weekday and self.bell:
+            key = (self.teacher.pk, weekday, self.bell.pk)
+            if key in context.seen:
+                self.problem(_t("與第 %(row)d 列重複：同一位教師同一時段排了兩堂課") % {"row": context.seen[key]},
+                             "duplicate_period")
+            else:
+                context.seen[key] = self.row
+        return data
+
+    def entry(self, semester: Semester) -> TimetableEntry:
+        data = self.cleaned_data
+        return TimetableEntry(
+            semester=semester, teacher=self.teacher, weekday=data["weekday"], period=self.bell,
+            class_name=data["class_name"], subject=data["subject"], room=data["room"][:30],
+        )
 
 
 # --- Bell schedules -----------------------------------------------------------------

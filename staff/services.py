@@ -20,21 +20,19 @@ Decisions (also in docs/architecture.md):
   ``<school code>-<employee number>`` in lower case (e.g. ``563401-t0012``), unique across a city.
 """
 
-import datetime as dt
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
 from common.errors import DomainError
-from common.files import UndecodableText, decode_office_text
-from common.tables import RowError, csv_table, overlong_cells
+from common.imports import Cell, RowForm, TableError, import_transaction, read_table, validate_rows
+from common.tables import RowError
 from staff.models import District, School, StaffCategory, StaffMember, Unit, User
 from staff.permissions import outranking_q
 from staff.twdate import parse_tw_date
@@ -113,60 +111,25 @@ _YES = {_key(v) for v in ("是", "在職", "y", "yes", "true", "1", "v")}
 _NO = {_key(v) for v in ("否", "離職", "n", "no", "false", "0")}
 
 
-def decode_roster(data: bytes) -> str:
-    """The file's text in any encoding ``common.files.decode_office_text`` reads (UTF-16 or UTF-8
-    with a BOM, UTF-8, Big5)."""
-    try:
-        return decode_office_text(data)[0]
-    except UndecodableText as exc:
-        raise RosterImportError(
-            _("無法辨識檔案的文字編碼，請另存為 UTF-8 或 Big5 的 CSV 檔。"), code="encoding"
-        ) from exc
-
-
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    from openpyxl import load_workbook
-
-    try:
-        sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:  # a damaged or password-protected workbook
-        raise RosterImportError(_("無法讀取這個 Excel 檔，請另存為 CSV 再匯入。"), code="not_readable") from exc
-
-    def text(value) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        return str(value)
-
-    return [[text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-
-
 def read_roster(data: bytes) -> tuple[dict[str, int], list[tuple[int, dict[str, str]]]]:
-    """(column → index, [(row number, {column: cell})]) from CSV or .xlsx bytes. Blank rows are skipped."""
-    if data.startswith(b"PK\x03\x04"):
-        table = _xlsx_rows(data)
-        refused = overlong_cells(table)
-    else:
-        text = decode_roster(data)
-        first_line = text.split("\n", 1)[0]
-        delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
-        table, refused = csv_table(text, delimiter=delimiter)
-    if refused:
-        raise RosterImportError(
-            _("名冊有 %(count)d 處錯誤，整份未匯入；請修正後重新匯入。") % {"count": len(refused)},
-            code="invalid_rows", errors=refused,
-        )
-    if not table or not any(cell.strip() for cell in table[0]):
+    """(column → index, [(row number, {column: cell})]) from CSV or .xlsx bytes (``common.imports``).
+    Blank rows are skipped."""
+    try:
+        table = read_table(data, delimiter=None, xlsx=True)
+    except TableError as exc:
+        if exc.code == "encoding":
+            raise RosterImportError(
+                _("無法辨識檔案的文字編碼，請另存為 UTF-8 或 Big5 的 CSV 檔。"), code="encoding"
+            ) from exc
+        if exc.code == "not_readable":
+            raise RosterImportError(_("無法讀取這個 Excel 檔，請另存為 CSV 再匯入。"), code="not_readable") from exc
+        raise _invalid_rows(exc.errors) from exc
+    if not table.rows or not any(cell.strip() for cell in table.rows[0]):
         raise RosterImportError(_("檔案是空的，或第一列不是欄位名稱。"), code="empty")
 
     columns: dict[str, int] = {}
     header_errors = []
-    for index, header in enumerate(table[0]):
+    for index, header in enumerate(table.rows[0]):
         column = HEADERS.get(_key(header))
         if column is None:
             continue  # other columns (身分證字號, 備註...) are ignored and never stored
@@ -183,16 +146,17 @@ def read_roster(data: bytes) -> tuple[dict[str, int], list[tuple[int, dict[str, 
     if header_errors:
         raise RosterImportError(_("名冊的欄位名稱有誤，整份未匯入。"), code="bad_header", errors=header_errors)
 
-    rows = []
-    for number, cells in enumerate(table[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        rows.append(
-            (number, {column: (cells[i].strip() if i < len(cells) else "") for column, i in columns.items()})
-        )
+    rows = table.records(columns)
     if not rows:
         raise RosterImportError(_("檔案只有欄位名稱，沒有任何人員資料。"), code="empty")
     return columns, rows
+
+
+def _invalid_rows(errors: list[RowError]) -> RosterImportError:
+    return RosterImportError(
+        _("名冊有 %(count)d 處錯誤，整份未匯入；請修正後重新匯入。") % {"count": len(errors)},
+        code="invalid_rows", errors=errors,
+    )
 
 
 # --- Importing -------------------------------------------------------------
@@ -232,60 +196,39 @@ def roster_import(
     With ``dry_run`` everything is checked and counted, then rolled back.
     """
     columns, rows = read_roster(data)
-    with transaction.atomic():
+    with import_transaction(dry_run=dry_run):
         # One import per school at a time: the second waits, then sees the first one's people.
         school = School.objects.select_for_update().get(pk=school.pk)
-        units = {unit.name: unit for unit in Unit.objects.filter(school=school)}
         numbers = [cells["employee_no"] for _row, cells in rows if cells["employee_no"]]
-        existing = {
-            staff.employee_no: staff
-            for staff in StaffMember.objects.select_for_update(of=("self",))
-            .filter(school=school, employee_no__in=numbers)
-            .select_related("user", "unit")
-        }
-        # People who hold more power than the one importing (a system admin, a superuser): the file
-        # may name them, but not change them (their account, email and 在職 are theirs to keep).
-        protected = set(
-            StaffMember.objects.filter(school=school, employee_no__in=numbers)
-            .filter(outranking_q(actor))
-            .values_list("employee_no", flat=True)
-        )
         wanted_usernames = {
             cells.get("username") or default_username(school, cells["employee_no"]) for _row, cells in rows
         }
-        owners = dict(User.objects.filter(username__in=wanted_usernames).values_list("username", "pk"))
-
-        errors: list[RowError] = []
-        plans: list[_Plan] = []
-        seen_numbers: dict[str, int] = {}
-        seen_usernames: dict[str, int] = {}
-        for row, cells in rows:
-            row_errors, plan = _check_row(
-                row=row, cells=cells, columns=columns, school=school, units=units, existing=existing,
-                owners=owners, seen_numbers=seen_numbers, seen_usernames=seen_usernames,
-            )
-            if plan is not None and plan.changes and plan.staff.employee_no in protected:
-                row_errors.append(
-                    RowError(
-                        row,
-                        "outranks",
-                        _("員工編號 %(no)s 的人員權限高於您（系統管理），名冊不能變更其資料；請洽系統管理者。")
-                        % {"no": plan.staff.employee_no},
-                    )
-                )
-            errors.extend(row_errors)
-            if plan is not None and not row_errors:
-                plans.append(plan)
+        context = _RosterContext(
+            school=school,
+            columns=columns,
+            units={unit.name: unit for unit in Unit.objects.filter(school=school)},
+            existing={
+                staff.employee_no: staff
+                for staff in StaffMember.objects.select_for_update(of=("self",))
+                .filter(school=school, employee_no__in=numbers)
+                .select_related("user", "unit")
+            },
+            # People who hold more power than the one importing (a system admin, a superuser): the file
+            # may name them, but not change them (their account, email and 在職 are theirs to keep).
+            protected=set(
+                StaffMember.objects.filter(school=school, employee_no__in=numbers)
+                .filter(outranking_q(actor))
+                .values_list("employee_no", flat=True)
+            ),
+            owners=dict(User.objects.filter(username__in=wanted_usernames).values_list("username", "pk")),
+        )
+        good, errors = validate_rows(rows, RosterRowForm, context=context)
         if errors:
-            raise RosterImportError(
-                _("名冊有 %(count)d 處錯誤，整份未匯入；請修正後重新匯入。") % {"count": len(errors)},
-                code="invalid_rows",
-                errors=errors,
-            )
+            raise _invalid_rows(errors)
 
         result = RosterImportResult()
-        for plan in plans:
-            _apply(plan, actor=actor, result=result)
+        for form in good:
+            _apply(form.plan, actor=actor, result=result)
         audit_log(
             actor=actor,
             action="staff.roster_imported",
@@ -299,134 +242,204 @@ def roster_import(
                 "unchanged": len(result.unchanged),
             },
         )
-        if dry_run:
-            transaction.set_rollback(True)
     return result
 
 
-def _check_row(
-    *,
-    row: int,
-    cells: dict[str, str],
-    columns: dict[str, int],
-    school: School,
-    units: dict[str, Unit],
-    existing: dict[str, StaffMember],
-    owners: dict[str, int],
-    seen_numbers: dict[str, int],
-    seen_usernames: dict[str, int],
-) -> tuple[list[RowError], _Plan | None]:
-    errors: list[RowError] = []
+@dataclass
+class _RosterContext:
+    """What every row of one roster import is checked against, read once (and what earlier rows claimed)."""
 
-    def error(code: str, message: str) -> None:
-        errors.append(RowError(row, code, message))
+    school: School
+    columns: dict[str, int]
+    units: dict[str, Unit]
+    existing: dict[str, StaffMember]
+    protected: set[str]
+    owners: dict[str, int]
+    seen_numbers: dict[str, int] = field(default_factory=dict)
+    seen_usernames: dict[str, int] = field(default_factory=dict)
 
-    employee_no = cells["employee_no"]
-    if not employee_no:
-        error("missing_value", _("未填員工編號。"))
-        return errors, None
-    if employee_no in seen_numbers:
-        error(
-            "duplicate_employee_no",
-            _("員工編號 %(no)s 與第 %(other)d 列重複。") % {"no": employee_no, "other": seen_numbers[employee_no]},
-        )
-        return errors, None
-    seen_numbers[employee_no] = row
 
-    staff = existing.get(employee_no)
-    is_new = staff is None
-    if is_new:
-        staff = StaffMember(school=school, employee_no=employee_no)
-    before = {name: _value_repr(staff, name) for name in AUDITED_FIELDS} if not is_new else {}
+class RosterRowForm(RowForm[_RosterContext]):
+    """One person of the roster. Without a usable employee number nothing else of the row is checked;
+    otherwise every problem of the row is reported. A good row leaves its ``plan``."""
 
-    if not cells["name"]:
-        error("missing_value", _("未填姓名。"))
-    staff.name = cells["name"]
+    decisive_fields = ("employee_no",)
+    employee_no = Cell()
+    name = Cell()
+    category = Cell()
+    hire_date = Cell()
+    email = Cell()
+    unit = Cell()
+    title = Cell()
+    is_active = Cell()
+    username = Cell()
 
-    category = CATEGORIES.get(_key(cells["category"]))
-    if category is None:
-        error(
-            "bad_category",
-            _("人員類別「%(value)s」不正確，應為：%(choices)s。")
-            % {"value": cells["category"], "choices": "、".join(str(label) for label in StaffCategory.labels)},
-        )
-    else:
-        staff.category = category
+    staff: StaffMember
+    plan: _Plan
 
-    try:
-        staff.hire_date = parse_tw_date(cells["hire_date"])
-    except ValueError:
-        error(
-            "bad_date",
-            _("到職日「%(value)s」無法辨識，請寫成 2015-08-01、2015/8/1 或民國 104/08/01。")
-            % {"value": cells["hire_date"]},
-        )
+    def has(self, column: str) -> bool:
+        return column in self.context.columns
 
-    if "email" in columns:
-        staff.email = cells["email"]
-        if staff.email:
-            try:
-                validate_email(staff.email)
-            except ValidationError:
-                error("bad_email", _("電子郵件「%(value)s」格式不正確。") % {"value": staff.email})
-
-    if "unit" in columns:
-        unit_name = cells["unit"]
-        if unit_name and unit_name not in units:
-            error(
-                "unknown_unit",
-                _("處室「%(value)s」不在本校的處室清單中（請先在管理後台建立，或更正名稱）。") % {"value": unit_name},
+    def clean_employee_no(self) -> str:
+        employee_no: str = self.cleaned_data["employee_no"]
+        seen = self.context.seen_numbers
+        if not employee_no:
+            raise ValidationError(_("未填員工編號。"), code="missing_value")
+        if employee_no in seen:
+            raise ValidationError(
+                _("員工編號 %(no)s 與第 %(other)d 列重複。") % {"no": employee_no, "other": seen[employee_no]},
+                code="duplicate_employee_no",
             )
-        else:
-            staff.unit = units.get(unit_name) if unit_name else None
+        seen[employee_no] = self.row
+        existing = self.context.existing.get(employee_no)
+        self.is_new = existing is None
+        self.staff = StaffMember(school=self.context.school, employee_no=employee_no) if existing is None else existing
+        self.before = {} if self.is_new else {name: _value_repr(self.staff, name) for name in AUDITED_FIELDS}
+        return employee_no
 
-    if "title" in columns:
-        staff.title = cells["title"]
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"]
+        if self.failed("employee_no"):
+            return name
+        self.staff.name = name
+        if not name:
+            raise ValidationError(_("未填姓名。"), code="missing_value")
+        return name
 
-    if "is_active" in columns and cells["is_active"]:
-        flag = _key(cells["is_active"])
+    def clean_category(self) -> str:
+        value: str = self.cleaned_data["category"]
+        category = CATEGORIES.get(_key(value))
+        if category is None:
+            raise ValidationError(
+                _("人員類別「%(value)s」不正確，應為：%(choices)s。")
+                % {"value": value, "choices": "、".join(str(label) for label in StaffCategory.labels)},
+                code="bad_category",
+            )
+        if not self.failed("employee_no"):
+            self.staff.category = category
+        return category
+
+    def clean_hire_date(self) -> str:
+        value: str = self.cleaned_data["hire_date"]
+        try:
+            day = parse_tw_date(value)
+        except ValueError as exc:
+            raise ValidationError(
+                _("到職日「%(value)s」無法辨識，請寫成 2015-08-01、2015/8/1 或民國 104/08/01。") % {"value": value},
+                code="bad_date",
+            ) from exc
+        if not self.failed("employee_no"):
+            self.staff.hire_date = day
+        return value
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        if not self.has("email") or self.failed("employee_no"):
+            return email
+        self.staff.email = email
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError as exc:
+                message = _("電子郵件「%(value)s」格式不正確。") % {"value": email}
+                raise ValidationError(message, code="bad_email") from exc
+        return email
+
+    def clean_unit(self) -> str:
+        unit_name: str = self.cleaned_data["unit"]
+        if not self.has("unit") or self.failed("employee_no"):
+            return unit_name
+        units = self.context.units
+        if unit_name and unit_name not in units:
+            raise ValidationError(
+                _("處室「%(value)s」不在本校的處室清單中（請先在管理後台建立，或更正名稱）。") % {"value": unit_name},
+                code="unknown_unit",
+            )
+        self.staff.unit = units.get(unit_name) if unit_name else None
+        return unit_name
+
+    def clean_title(self) -> str:
+        title: str = self.cleaned_data["title"]
+        if self.has("title") and not self.failed("employee_no"):
+            self.staff.title = title
+        return title
+
+    def clean_is_active(self) -> str:
+        value: str = self.cleaned_data["is_active"]
+        if not self.has("is_active") or not value or self.failed("employee_no"):
+            return value
+        flag = _key(value)
         if flag in _YES:
-            staff.is_active = True
+            self.staff.is_active = True
         elif flag in _NO:
-            staff.is_active = False
+            self.staff.is_active = False
         else:
-            error("bad_active", _("在職欄「%(value)s」應為「是」或「否」。") % {"value": cells["is_active"]})
+            raise ValidationError(_("在職欄「%(value)s」應為「是」或「否」。") % {"value": value}, code="bad_active")
+        return value
 
-    current_username = staff.user.username if not is_new else None
-    username = cells.get("username") or current_username or default_username(school, employee_no)
-    if len(username) > 150 or not _username_ok(username):
-        error("bad_username", _("帳號「%(value)s」只能含英數字與 @ . + - _ 符號。") % {"value": username})
-    elif username in seen_usernames:
-        error(
-            "duplicate_username",
-            _("帳號 %(value)s 與第 %(other)d 列重複。") % {"value": username, "other": seen_usernames[username]},
+    def clean_username(self) -> str:
+        if self.failed("employee_no"):
+            return ""
+        school, seen = self.context.school, self.context.seen_usernames
+        self.current_username = None if self.is_new else self.staff.user.username
+        username = (
+            self.cleaned_data["username"] or self.current_username
+            or default_username(school, self.staff.employee_no)
         )
-    elif username != current_username and username in owners:
-        error("username_taken", _("帳號 %(value)s 已被其他人使用。") % {"value": username})
-    seen_usernames[username] = row
+        self.final_username = username
+        error = None
+        if len(username) > 150 or not _username_ok(username):
+            error = ValidationError(
+                _("帳號「%(value)s」只能含英數字與 @ . + - _ 符號。") % {"value": username}, code="bad_username"
+            )
+        elif username in seen:
+            error = ValidationError(
+                _("帳號 %(value)s 與第 %(other)d 列重複。") % {"value": username, "other": seen[username]},
+                code="duplicate_username",
+            )
+        elif username != self.current_username and username in self.context.owners:
+            error = ValidationError(_("帳號 %(value)s 已被其他人使用。") % {"value": username}, code="username_taken")
+        seen[username] = self.row
+        if error is not None:
+            raise error
+        return username
 
-    # Length limits and the model's own rules, reported as this row's errors.
-    # School and unit are excluded: they came from the database already (no query per row).
-    try:
-        staff.full_clean(exclude=["user", "school", "unit"], validate_unique=False, validate_constraints=False)
-    except ValidationError as exc:
-        explained = {"name": "missing_value", "hire_date": "bad_date", "category": "bad_category", "email": "bad_email"}
-        reported = {e.code for e in errors}
-        for name, messages in exc.message_dict.items():
-            if explained.get(name) in reported:
-                continue  # already said above, in words a person can act on
-            label = COLUMN_LABELS.get(name, name)
-            for message in messages:
-                error("invalid_value", f"{label}：{message}")
+    def clean(self) -> dict[str, Any]:
+        if self.failed("employee_no"):
+            return self.cleaned_data
+        staff = self.staff
+        # Length limits and the model's own rules, reported as this row's errors.
+        # School and unit are excluded: they came from the database already (no query per row).
+        try:
+            staff.full_clean(exclude=["user", "school", "unit"], validate_unique=False, validate_constraints=False)
+        except ValidationError as exc:
+            explained = {"name": "missing_value", "hire_date": "bad_date", "category": "bad_category",
+                         "email": "bad_email"}
+            reported = {error.code for errors in self.errors.as_data().values() for error in errors}
+            for name, messages in exc.message_dict.items():
+                if explained.get(name) in reported:
+                    continue  # already said above, in words a person can act on
+                label = COLUMN_LABELS.get(name, name)
+                for message in messages:
+                    self.problem(f"{label}：{message}", "invalid_value")
 
-    if is_new:
-        changes = {name: [None, _value_repr(staff, name)] for name in AUDITED_FIELDS}
-    else:
-        after = {name: _value_repr(staff, name) for name in AUDITED_FIELDS}
-        changes = {name: [before[name], after[name]] for name in AUDITED_FIELDS if before[name] != after[name]}
-        if username != current_username:
-            changes["username"] = [current_username, username]
-    return errors, _Plan(row=row, staff=staff, username=username, changes=changes)
+        username, current = self.final_username, self.current_username
+        if self.is_new:
+            changes = {name: [None, _value_repr(staff, name)] for name in AUDITED_FIELDS}
+        else:
+            after = {name: _value_repr(staff, name) for name in AUDITED_FIELDS}
+            changes = {name: [self.before[name], after[name]] for name in AUDITED_FIELDS
+                       if self.before[name] != after[name]}
+            if username != current:
+                changes["username"] = [current, username]
+        self.plan = _Plan(row=self.row, staff=staff, username=username, changes=changes)
+        if changes and staff.employee_no in self.context.protected:
+            self.problem(
+                _("員工編號 %(no)s 的人員權限高於您（系統管理），名冊不能變更其資料；請洽系統管理者。")
+                % {"no": staff.employee_no},
+                "outranks",
+            )
+        return self.cleaned_data
 
 
 def _username_ok(username: str) -> bool:
