@@ -290,7 +290,7 @@ def credits_of(staff: StaffMember) -> list[R.Credit]:
 
 # --- Who may act on a step -----------------------------------------------------------------------
 
-STEP_ROLES = {
+STEP_ROLES: dict[str, Role] = {
     ApprovalRole.PERSONNEL: Role.PERSONNEL,
     ApprovalRole.PRINCIPAL: Role.PRINCIPAL,
     ApprovalRole.ACADEMIC_AFFAIRS: Role.ACADEMIC_AFFAIRS,

@@ -2,6 +2,7 @@
 
 import calendar as pycalendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -47,8 +48,10 @@ def month_calendar(*, school: School, year: int, month: int, viewer: StaffMember
     days, mine = school_calendar_and_duty_days(school, first, last, [viewer] if viewer is not None else [])
     today = timezone.localdate()
     cells: list[MonthCell | None] = [None] * ((first.weekday() + 1) % 7)  # blanks before the 1st (Sunday first)
-    cells += [MonthCell(day=d, duty=mine.get((viewer.pk, d.day)) if mine else None, is_today=d.day == today)
-              for d in days]
+    cells += [
+        MonthCell(day=d, duty=mine.get((viewer.pk, d.day)) if viewer is not None else None, is_today=d.day == today)
+        for d in days
+    ]
     cells += [None] * (-len(cells) % 7)
     return MonthCalendar(
         school=school,
@@ -120,7 +123,7 @@ def schedule_overview(*, school: School) -> ScheduleOverview:
     )
 
 
-def people_reached(*, scope: str, school: School | None = None, districts=()) -> int:
+def people_reached(*, scope: str, school: School | None = None, districts: Iterable[str] = ()) -> int:
     """How many active people a disaster stop of that scope reaches (the confirmation page's first figure)."""
     qs = people_of_schools(school_ids=None)
     if scope == TyphoonDay.Scope.SCHOOL:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
@@ -74,7 +75,7 @@ class LockedAccount:
 
 
 def _recent_attempts() -> QuerySet[AccessAttempt]:
-    attempts = AccessAttempt.objects.all()
+    attempts: QuerySet[AccessAttempt] = AccessAttempt.objects.all()  # axes publishes no types
     cool_off = get_cool_off()
     if cool_off:
         attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
@@ -92,7 +93,7 @@ def locked_accounts(*, viewer: StaffMember) -> list[LockedAccount]:
         .annotate(failures=Sum("failures_since_start"), last_attempt=Max("attempt_time"))
         .filter(failures__gte=settings.AXES_FAILURE_LIMIT)
     )
-    by_username: dict[str, dict] = {}
+    by_username: dict[str, dict[str, Any]] = {}
     for row in rows:
         seen = by_username.setdefault(row["username"], {"failures": 0, "last_attempt": row["last_attempt"]})
         seen["failures"] += row["failures"]
@@ -116,7 +117,7 @@ def locked_accounts(*, viewer: StaffMember) -> list[LockedAccount]:
     )
 
 
-def locked_addresses(*, viewer: StaffMember) -> list[dict]:
+def locked_addresses(*, viewer: StaffMember) -> list[dict[str, Any]]:
     """Addresses locked out (AXES_ADDRESS_FAILURE_LIMIT failures, whatever the accounts) by failures
     that include sign-ins to the viewer's school's accounts."""
     usernames = school_usernames(school_id=viewer.school_id)

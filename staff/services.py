@@ -45,7 +45,7 @@ class StaffError(DomainError):
 class RosterImportError(StaffError):
     """The file was rejected whole. ``errors`` lists every bad row (empty for a file-level problem)."""
 
-    def __init__(self, message, *, code: str, errors: Iterable[RowError] = ()):
+    def __init__(self, message: str, *, code: str, errors: Iterable[RowError] = ()) -> None:
         super().__init__(message, code=code)
         self.errors = list(errors)
 
@@ -173,14 +173,13 @@ class _Plan:
     row: int
     staff: StaffMember
     username: str
-    changes: dict[str, list]
+    changes: dict[str, list[Any]]
 
 
-def _value_repr(staff: StaffMember, name: str):
-    value = getattr(staff, name)
+def _value_repr(staff: StaffMember, name: str) -> Any:
     if name == "unit":
-        return staff.unit.name if staff.unit_id else ""
-    return value
+        return staff.unit.name if staff.unit is not None else ""
+    return getattr(staff, name)
 
 
 def roster_import(

@@ -1,6 +1,7 @@
 """Approving: chains step by step, cover for an approver on leave, rejection, reassignment."""
 
 import datetime as dt
+from typing import cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -127,9 +128,10 @@ def finish_approved(request: LeaveRequest, *, actor: StaffMember, now: dt.dateti
 def _apply_cancellation(cancellation: LeaveRequest, *, actor: StaffMember) -> None:
     original = LeaveRequest.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "leave_type", "rule", "deputy__user", "applicant__user"
-    ).get(pk=cancellation.amends_id)
+    ).get(pk=cast(int, cancellation.amends_id))  # a cancellation always amends one (a check constraint)
     previous = original.span
     first_day = R.span_dates(*previous)[0]
+    spans: tuple[tuple[dt.datetime, dt.datetime], ...]
     if cancellation.cancels_all:
         original.status = LEAVE_REQUEST.require(
             original.status, "cancel", lambda: LeaveError(_("只有已核准的假單可以銷假"), code="not_approved")

@@ -3,6 +3,8 @@
 import datetime as dt
 from collections.abc import Iterable
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -40,7 +42,9 @@ def balance_adjust(
     return adjustment
 
 
-def leave_charges_recompute(*, staff_members: Iterable[StaffMember], since: dt.date, actor=None) -> int:
+def leave_charges_recompute(
+    *, staff_members: Iterable[StaffMember], since: dt.date, actor: AbstractBaseUser | AnonymousUser | None = None
+) -> int:
     """Recompute people's charges from ``since``'s period on, after a rule or an adjustment was edited
     outside these services (the admin). Returns how many people were done."""
     count = 0

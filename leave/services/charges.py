@@ -23,7 +23,9 @@ from leave.selectors import (
 from staff.models import StaffMember
 
 
-def _ledger(staff: StaffMember, rules: SchoolRules, *, credits, adjustments) -> R.Ledger:
+def _ledger(
+    staff: StaffMember, rules: SchoolRules, *, credits: list[R.Credit], adjustments: dict[tuple[int, dt.date], int]
+) -> R.Ledger:
     return R.Ledger(
         hire_date=staff.hire_date,
         rule_for=lambda type_id, day: rules.rule_for(type_id, staff.category, day),

@@ -1,6 +1,10 @@
 """What every leave service shares: row locks in one order, notices, events, audit data, the unit head."""
 
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
 from django.urls import reverse
 
 from leave.display import span_text
@@ -17,6 +21,8 @@ from notifications.services import notification_resolve, notify
 from staff.models import Role, StaffMember
 from staff.selectors import staff_lock
 from staff.twdate import format_days_hours
+
+Span = tuple[dt.datetime, dt.datetime]
 
 
 def lock_staff(*ids: int) -> dict[int, StaffMember]:
@@ -40,7 +46,7 @@ def lock_for_change(request: LeaveRequest) -> tuple[StaffMember, LeaveRequest]:
     return applicant, locked
 
 
-def request_data(request: LeaveRequest) -> dict:
+def request_data(request: LeaveRequest) -> dict[str, Any]:
     return {
         "type": request.leave_type.code,
         "start": request.start,
@@ -78,7 +84,9 @@ def resolve_action_notices(about: str) -> None:
     notification_resolve(about=about)
 
 
-def notify_request(request: LeaveRequest, recipients, kind: str, *, about: str = "", **extra) -> None:
+def notify_request(
+    request: LeaveRequest, recipients: Iterable[StaffMember | None], kind: str, *, about: str = "", **extra: Any
+) -> None:
     recipients = [r for r in recipients if r is not None]
     if not recipients:
         return
@@ -95,7 +103,9 @@ def notify_request(request: LeaveRequest, recipients, kind: str, *, about: str =
     notify(recipients, kind, context, url=reverse("leave:detail", args=[request.pk]), about=about)
 
 
-def notify_overtime(overtime: OvertimeRequest, recipients, kind: str, *, about: str = "") -> None:
+def notify_overtime(
+    overtime: OvertimeRequest, recipients: Iterable[StaffMember], kind: str, *, about: str = ""
+) -> None:
     notify(
         recipients,
         kind,
@@ -106,7 +116,9 @@ def notify_overtime(overtime: OvertimeRequest, recipients, kind: str, *, about: 
     )
 
 
-def publish(request: LeaveRequest, action: str, *, actor: StaffMember, spans=(), previous=()) -> None:
+def publish(
+    request: LeaveRequest, action: str, *, actor: StaffMember, spans: Iterable[Span] = (), previous: Iterable[Span] = ()
+) -> None:
     publish_leave_changed(
         LeaveEvent(
             leave_request_id=request.pk,

@@ -76,8 +76,9 @@ def overtime_decide(
             raise LeaveError(_("此加班申請已核定"), code="not_pending")
         if actor.pk == overtime.staff_id:
             raise LeaveError(_("不能核定自己的加班"), code="own_request")
-        covering = on_leave_now([overtime.approver_id]) if overtime.approver_id else {}
-        if actor.pk != overtime.approver_id and covering.get(overtime.approver_id) != actor.pk:
+        approver_id = overtime.approver_id
+        covering = on_leave_now([approver_id]) if approver_id else {}
+        if actor.pk != approver_id and (approver_id is None or covering.get(approver_id) != actor.pk):
             raise LeaveError(_("您不是這件加班的核准人"), code="not_your_step")
         if not approve and not comment.strip():
             raise LeaveError(_("駁回時請填寫意見"), code="comment_required")
@@ -173,7 +174,12 @@ def overtimes_settle_due(*, staff_id: int | None = None, day: dt.date | None = N
     settled or not (a punch or 補登 arrived later). Returns how many changed."""
     due = OvertimeRequest.objects.filter(status=OvertimeRequest.Status.APPROVED, work_date__lt=timezone.localdate())
     due = due.exclude(settlement=OvertimeRequest.Settlement.MANUAL)
-    due = due.filter(settled_at__isnull=True) if staff_id is None else due.filter(staff_id=staff_id, work_date=day)
+    if staff_id is None:
+        due = due.filter(settled_at__isnull=True)
+    elif day is None:
+        raise TypeError("overtimes_settle_due: staff_id and day go together")
+    else:
+        due = due.filter(staff_id=staff_id, work_date=day)
     changed = 0
     for overtime in due.order_by("work_date", "pk"):
         before = (overtime.settlement, overtime.credited_hours, overtime.worked_start, overtime.worked_end)

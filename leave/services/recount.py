@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +24,7 @@ from leave.services.common import lock_staff
 from notifications.services import notify
 from schedules.calendar import duty_days
 from schedules.events import report_consequence
+from staff.models import StaffMember, User
 from staff.twdate import format_days_hours
 
 
@@ -30,7 +32,9 @@ def _day_start(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min), timezone.get_default_timezone())
 
 
-def _touching(*, school_ids: Iterable[int] | None, staff_ids: Iterable[int] | None, start: dt.date, end: dt.date):
+def _touching(
+    *, school_ids: Iterable[int] | None, staff_ids: Iterable[int] | None, start: dt.date, end: dt.date
+) -> QuerySet[LeaveRequest]:
     qs = LeaveRequest.objects.filter(
         status__in=ACTIVE_STATUSES, start__lt=_day_start(end + dt.timedelta(days=1)), end__gt=_day_start(start)
     ).exclude(kind=LeaveRequest.Kind.CANCELLATION, cancels_all=True)
@@ -48,7 +52,7 @@ def leave_recount_for_calendar(
     end: dt.date,
     staff_ids: Iterable[int] | None = None,
     cause: str = "",
-    actor=None,
+    actor: User | None = None,
 ) -> list[LeaveRequest]:
     """Count again every pending or approved request (and pending 銷假) overlapping [start, end].
 
@@ -62,13 +66,12 @@ def leave_recount_for_calendar(
         if not applicant_ids:
             return []
         applicants = lock_staff(*applicant_ids)  # the same lock a submission takes, so balances stay exact
-        requests = (
+        requests = list(
             _touching(school_ids=None, staff_ids=applicant_ids, start=start, end=end)
             .select_related("rule", "leave_type", "applicant__user", "applicant__school")
             .prefetch_related("days")
             .order_by("applicant_id", "start")
         )
-        requests = list(requests)
         # The calendar once for everyone, over the days all the requests cover (its queries do not grow).
         spans = [R.span_dates(r.start, r.end) for r in requests]
         duty: dict[int, dict[dt.date, object]] = defaultdict(dict)
@@ -110,7 +113,7 @@ def leave_recount_for_calendar(
     return [request for items in changed.values() for request, _old in items]
 
 
-def _record(request: LeaveRequest, *, old_hours: int, cause: str, actor) -> None:
+def _record(request: LeaveRequest, *, old_hours: int, cause: str, actor: User | None) -> None:
     if not request.is_cancellation:
         request.refresh_from_db(fields=["unpaid_hours"])
         request.substitute_paid_by = substitute_payer(
@@ -133,7 +136,7 @@ def _record(request: LeaveRequest, *, old_hours: int, cause: str, actor) -> None
     )
 
 
-def _tell(applicant, items: list[tuple[LeaveRequest, int]], *, cause: str) -> None:
+def _tell(applicant: StaffMember, items: list[tuple[LeaveRequest, int]], *, cause: str) -> None:
     lines = [
         {
             "request": request,
