@@ -20,6 +20,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from attendance.models import DailyResult, DailyStatus
+from leave.selectors import LeaveSpan
+from schedules.calendar import DutyDay
+from staff.models import StaffMember
 
 Interval = tuple[dt.datetime, dt.datetime]
 
@@ -76,7 +79,9 @@ def minutes_within(intervals: Sequence[Interval], start: dt.datetime, end: dt.da
     return int(total.total_seconds() // 60)
 
 
-def working_intervals(day: dt.date, start: dt.time, end: dt.time, breaks: Iterable[tuple[dt.time, dt.time]]):
+def working_intervals(
+    day: dt.date, start: dt.time, end: dt.time, breaks: Iterable[tuple[dt.time, dt.time]]
+) -> list[Interval]:
     """The window minus its breaks, as aware intervals."""
     return subtract(
         [(_aware(day, start), _aware(day, end))],
@@ -85,7 +90,7 @@ def working_intervals(day: dt.date, start: dt.time, end: dt.time, breaks: Iterab
 
 
 def evaluate_day(
-    duty,
+    duty: DutyDay,
     *,
     first_in: dt.datetime | None,
     last_out: dt.datetime | None,
@@ -106,12 +111,8 @@ def evaluate_day(
         return DayOutcome(status=DailyStatus.LEAVE, leave_minutes=leave_minutes)
 
     required_start, required_end = remaining[0][0], remaining[-1][1]
-    outcome = {
-        "leave_minutes": leave_minutes,
-        "required_start": timezone.localtime(required_start).time(),
-        "required_end": timezone.localtime(required_end).time(),
-    }
-    grace = dt.timedelta(minutes=getattr(duty, "grace_minutes", 0) or 0)
+    required = (timezone.localtime(required_start).time(), timezone.localtime(required_end).time())
+    grace = dt.timedelta(minutes=duty.grace_minutes or 0)
 
     # A 下班 punch before the 上班 punch cannot end the day: it is ignored.
     if first_in is not None and last_out is not None and last_out <= first_in:
@@ -137,16 +138,17 @@ def evaluate_day(
         status = DailyStatus.PARTIAL_LEAVE
     else:
         status = DailyStatus.ON_TIME
-    return DayOutcome(status=status, late_minutes=late, early_minutes=early, **outcome)
+    return DayOutcome(status=status, late_minutes=late, early_minutes=early, leave_minutes=leave_minutes,
+                      required_start=required[0], required_end=required[1])
 
 
 def daily_result_row(
-    member,
-    duty,
+    member: StaffMember,
+    duty: DutyDay,
     *,
     punch_in: tuple[dt.datetime, bool] | None,
     punch_out: tuple[dt.datetime, bool] | None,
-    spans: Iterable,
+    spans: Iterable[LeaveSpan],
     now: dt.datetime,
 ) -> DailyResult:
     """One person's day (``member``: a StaffMember) as a (not yet saved) DailyResult: what the recompute

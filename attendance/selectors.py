@@ -2,8 +2,9 @@
 
 import calendar
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
@@ -213,7 +214,7 @@ def correction_approvers(staff: StaffMember) -> list[StaffMember]:
     else the school's personnel office."""
     unit = staff.unit
     while unit is not None:
-        if unit.head_id and unit.head_id != staff.pk:
+        if unit.head is not None and unit.head_id != staff.pk:
             return [unit.head]
         unit = unit.parent
     return list(role_holders(school_id=staff.school_id, role=Role.PERSONNEL).exclude(pk=staff.pk))
@@ -256,7 +257,7 @@ _DUTY_STATUSES = [
 
 def monthly_report(
     viewer: StaffMember, start: dt.date, end: dt.date, *, unit_id: int | None = None, category: str | None = None
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """One row per person with counts for the period: two queries (people, one aggregate)."""
     people = (
         school_people(school_id=viewer.school_id).filter(visible_staff_q(viewer))
@@ -272,7 +273,7 @@ def monthly_report(
     if category:
         people = people.filter(category=category)
         results = results.filter(staff__category=category)
-    aggregates = {
+    aggregates: dict[int, Mapping[str, Any]] = {
         row["staff_id"]: row
         for row in results.values("staff_id").annotate(
             duty_days=Count("pk", filter=Q(status__in=_DUTY_STATUSES)),
@@ -293,7 +294,7 @@ def monthly_report(
     rows = []
     for person in people:
         agg = aggregates.get(person.pk, {})
-        row = {
+        row: dict[str, Any] = {
             "employee_no": person.employee_no,
             "name": person.name,
             "unit": person.unit.name if person.unit else "",

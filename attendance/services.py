@@ -9,6 +9,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -40,7 +41,7 @@ from common.errors import DomainError
 from leave import selectors as leave_selectors
 from notifications.services import notification_resolve, notify
 from schedules.calendar import duty_days
-from staff.models import School, StaffMember
+from staff.models import School, StaffMember, User
 from staff.permissions import can_manage_staff
 from staff.selectors import people_by_ids, people_of_schools, school_people, staff_lock
 from staff.selectors import schools as all_schools
@@ -143,7 +144,7 @@ def _punch_upsert(
         "updated_at": stamp,
     }
     params = [fields[name].get_db_prep_save(values[name], connection) for name in _PUNCH_FIELDS]
-    columns = ", ".join(qn(fields[name].column) for name in _PUNCH_FIELDS)
+    columns = ", ".join(qn(cast(str, fields[name].column)) for name in _PUNCH_FIELDS)  # concrete: a column each
     key = ", ".join(qn(name) for name in ("staff_id", "work_date", "kind"))
     if kind == PunchKind.IN:
         conflict = "DO NOTHING"
@@ -197,7 +198,7 @@ def result_refresh_key(staff_id: int, day: dt.date) -> str:
 def daily_result_refresh(*, staff_id: int, day: dt.date, now: dt.datetime | None = None) -> int:
     """The task's work: clear the coalescing mark, then recompute that person's day. Idempotent."""
     cache.delete(result_refresh_key(staff_id, day))
-    schools = all_schools(ids=people_by_ids([staff_id]).values("school_id"))
+    schools = all_schools(ids=people_by_ids([staff_id]).values_list("school_id", flat=True))
     with transaction.atomic():
         return daily_results_recompute(schools=schools, start=day, end=day, staff_ids=[staff_id], now=now)
 
@@ -245,8 +246,11 @@ def daily_results_recompute(
     end = min(end, timezone.localdate(now))
     if end < start:
         return 0
+    in_schools: dict[str, Any]
     if school is not None:
-        in_schools: dict = {"school_id": school.pk}
+        in_schools = {"school_id": school.pk}
+    elif schools is None:
+        raise TypeError("daily_results_recompute: give school or schools")
     elif isinstance(schools, QuerySet):
         in_schools = {"school_id__in": schools.values("pk")}
     else:
@@ -351,8 +355,9 @@ def daily_results_finalise(
     day = day or timezone.localdate(now)
     if day > timezone.localdate(now):
         return 0
+    in_schools: dict[str, Any]
     if isinstance(schools, QuerySet):
-        in_schools: dict = {"school_id__in": schools.values("pk")}
+        in_schools = {"school_id__in": schools.values("pk")}
     else:
         in_schools = {"school_id__in": [s.pk for s in schools]}
     members = list(people_of_schools(school_ids=None).filter(**in_schools, hire_date__lte=day))
@@ -404,7 +409,7 @@ def recompute_job_start(
     end: dt.date,
     school_ids: Iterable[int] | None = None,
     staff_ids: Iterable[int] | None = None,
-    actor=None,
+    actor: User | None = None,
     now: dt.datetime | None = None,
 ) -> RecomputeJob | None:
     """Recompute the results of many schools (``school_ids``; None: every school) after the commit, in
