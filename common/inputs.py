@@ -30,7 +30,6 @@ MAX_TEXT = 4000
 
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
-_YEAR = re.compile(r"\d{4}", re.ASCII)
 _ID = re.compile(r"\d{1,19}", re.ASCII)
 
 
@@ -81,16 +80,6 @@ def parse_month(value) -> tuple[int, int]:
     year, month = int(match[1]), int(match[2])
     check_date(dt.date(year, month, 1))
     return year, month
-
-
-def parse_year(value) -> int:
-    text = str(value or "").strip()
-    if not _YEAR.fullmatch(text):
-        raise BadInput(_("年份應為四位數字。"), code="bad_year")
-    year = int(text)
-    if not EARLIEST.year <= year <= LATEST.year:
-        raise BadInput(out_of_range_message(), code="date_out_of_range")
-    return year
 
 
 def parse_id(value) -> int:

@@ -104,9 +104,6 @@ class SchoolRules:
         out.sort(key=lambda pair: (pair[0].sort_order, pair[0].pk))
         return out
 
-    def by_code(self, code: str) -> LeaveType | None:
-        return next((t for t in self.types.values() if t.code == code), None)
-
     @property
     def names(self) -> dict[int, str]:
         return {pk: t.name for pk, t in self.types.items()}

@@ -163,10 +163,6 @@ def district_names_by_code() -> dict[str, str]:
     return dict(District.objects.exclude(code="").values_list("code", "name"))
 
 
-def districts_named(names: Iterable[str]) -> dict[str, District]:
-    return {district.name: district for district in District.objects.filter(name__in=list(names))}
-
-
 def role_holders_of_schools(
     *, school_ids: Iterable[int], role: str, everywhere_role: str | None = None
 ) -> QuerySet[StaffMember]:

@@ -19,7 +19,6 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client, override_settings
-from django.utils import timezone
 
 from attendance.models import PunchCorrection
 from attendance.services import daily_results_recompute, punch_correction_request
@@ -34,16 +33,14 @@ from sso.models import PortalIdentity
 from staff.models import District, StaffCategory
 from substitutes.models import CoverageNeed, SubstituteProfile
 from substitutes.services import absence_record, coverage_assign
+from tests.clock import at
 from tests.factories import make_staff, make_standing_school
 
 ROLES = ("teacher", "unit_head", "other_teacher", "other_head", "personnel", "principal", "academic", "outsider")
-NOW = timezone.make_aware(dt.datetime(2025, 10, 8, 9, 0))  # a Wednesday in term time
+NOW = at(2025, 10, 8, 9)  # a Wednesday in term time
 THU = dt.date(2025, 10, 9)
 CAP_SAMPLE = Path(__file__).parent / "schedules" / "cap_samples" / "actual_two_districts.xml"
 
-
-def _at(day: dt.date, hhmm: str) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.fromisoformat(hhmm)))
 
 
 @dataclass
@@ -101,7 +98,7 @@ def build_world(media_root) -> World:
     personal = LeaveType.objects.get(school=school, code="personal")
     with override_settings(MEDIA_ROOT=media_root):
         request = leave_request_submit(
-            applicant=teacher, leave_type=personal, start=_at(THU, "08:00"), end=_at(THU, "12:00"),
+            applicant=teacher, leave_type=personal, start=at(THU, "08:00"), end=at(THU, "12:00"),
             deputy=people["unit_head"], reason="家中有事", class_arrangement="請教學組安排代課",
             attachments=[SimpleUploadedFile("證明.pdf", b"%PDF-1.4 proof", content_type="application/pdf")],
         )
@@ -109,14 +106,14 @@ def build_world(media_root) -> World:
     objects["leave_step"] = request.steps.get(status="current").pk
     objects["leave_attachment"] = request.attachments.get().pk
     objects["overtime"] = overtime_submit(
-        staff=teacher, planned_start=_at(THU, "17:00"), planned_end=_at(THU, "19:00"), reason="校慶場地布置"
+        staff=teacher, planned_start=at(THU, "17:00"), planned_end=at(THU, "19:00"), reason="校慶場地布置"
     ).pk
     # substitutes: the leave made needs for the teacher's Thursday classes; give one to the hourly teacher.
     needs = list(CoverageNeed.objects.filter(absence__teacher=teacher).order_by("pk"))
     assert needs, "the teacher's leave should have made coverage needs"
     objects["need"] = needs[-1].pk
     objects["assignment"] = coverage_assign(actor=people["academic"], need_id=needs[0].pk, substitute_id=hourly.pk).pk
-    change = absence_record(actor=people["academic"], teacher=hourly, start=_at(THU, "11:00"), end=_at(THU, "17:00"))
+    change = absence_record(actor=people["academic"], teacher=hourly, start=at(THU, "11:00"), end=at(THU, "17:00"))
     objects["absence"] = change.absence.pk
     # attendance: a pending 補登 for Tuesday's forgotten 下班.
     daily_results_recompute(school=school, start=dt.date(2025, 10, 1), end=dt.date(2025, 10, 7))

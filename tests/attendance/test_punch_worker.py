@@ -16,6 +16,7 @@ from attendance.services import punch_record
 from attendance.tasks import sweep_daily_results
 from schedules.calendar import duty_day
 from tests.celery_worker import wait_until
+from tests.clock import at
 
 pytestmark = pytest.mark.celery_worker
 
@@ -28,10 +29,6 @@ def _last_workday(staff) -> dt.date:
     while not duty_day(staff, day).has_duty:
         day -= dt.timedelta(days=1)
     return day
-
-
-def _at(day: dt.date, hhmm: str) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.fromisoformat(hhmm), tzinfo=TAIPEI)
 
 
 @pytest.fixture
@@ -58,9 +55,9 @@ def test_a_burst_of_punches_is_one_recompute_by_the_worker(people, celery_worker
     settings.ATTENDANCE_RESULT_DELAY_SECONDS = 0
     teacher = people["teacher"]
     day = _last_workday(teacher)
-    punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1", now=_at(day, "08:07"))
+    punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1", now=at(day, "08:07"))
     for hhmm in ("16:01", "16:05", "16:20"):  # 下班 three times: each moves the row
-        assert punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1", now=_at(day, hhmm)).updated or (
+        assert punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1", now=at(day, hhmm)).updated or (
             hhmm == "16:01"
         )
     assert _queued(celery_worker_process.queue) == 1  # four punches, one task waiting
@@ -68,22 +65,22 @@ def test_a_burst_of_punches_is_one_recompute_by_the_worker(people, celery_worker
     celery_worker_process.start(env=shared_cache)
     assert wait_until(lambda: _result(teacher, day) is not None)
     result = _result(teacher, day)
-    assert (result.status, result.late_minutes, result.last_out) == (DailyStatus.LATE, 7, _at(day, "16:20"))
+    assert (result.status, result.late_minutes, result.last_out) == (DailyStatus.LATE, 7, at(day, "16:20"))
     # Once it ran, the next punch queues the next recompute.
-    punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1", now=_at(day, "16:30"))
-    assert wait_until(lambda: _result(teacher, day).last_out == _at(day, "16:30"))
+    punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1", now=at(day, "16:30"))
+    assert wait_until(lambda: _result(teacher, day).last_out == at(day, "16:30"))
 
 
 def test_the_sweep_makes_the_day_final_when_the_punch_task_was_lost(people, celery_worker_process, shared_cache):
     teacher = people["teacher"]
     day = _last_workday(teacher)
-    punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1", now=_at(day, "07:58"))
+    punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1", now=at(day, "07:58"))
     # The task is lost: the broker forgets it before any worker takes it (a killed worker, a flushed queue).
     redis.Redis.from_url(django_settings.CELERY_BROKER_URL).delete(celery_worker_process.queue)
     celery_worker_process.start(env=shared_cache)
     sweep_daily_results.delay(day.isoformat())
     assert wait_until(lambda: _result(teacher, day) is not None)
     result = _result(teacher, day)
-    assert (result.status, result.first_in) == (DailyStatus.MISSING_OUT, _at(day, "07:58"))
+    assert (result.status, result.first_in) == (DailyStatus.MISSING_OUT, at(day, "07:58"))
     # Everyone of both schools is final for that day.
     assert wait_until(lambda: DailyResult.objects.filter(date=day).count() >= 8)
