@@ -293,13 +293,14 @@ def timetable_classes(*, semester: Semester) -> list[str]:
 
 
 def timetable_teachers(*, semester: Semester) -> QuerySet[StaffMember]:
-    return people_by_ids(TimetableEntry.objects.filter(semester=semester).values("teacher_id")).order_by("name")
+    teachers = TimetableEntry.objects.filter(semester=semester).values_list("teacher_id", flat=True)
+    return people_by_ids(teachers).order_by("name")
 
 
 _GRADES = {"一": 1, "二": 2, "三": 3}
 
 
-def _class_sort_key(name: str) -> tuple:
+def _class_sort_key(name: str) -> tuple[int, int, int, str]:
     # 國一 < 國三 < 高一 < 高三, then by class number.
     division = 0 if name.startswith("國") else 1
     grade = _GRADES.get(name[1:2], 9)
@@ -310,5 +311,5 @@ def _class_sort_key(name: str) -> tuple:
 def bell_schedule(*, school: School) -> dict[str, list[BellPeriod]]:
     out: dict[str, list[BellPeriod]] = {}
     for p in BellPeriod.objects.filter(school=school).order_by("division", "start"):
-        out.setdefault(Division(p.division).label, []).append(p)
+        out.setdefault(str(Division(p.division).label), []).append(p)
     return out

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.dispatch import Signal
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +21,7 @@ from common.errors import DomainError
 from common.imports import Cell, RowForm, TableError, import_transaction, read_table, validate_rows
 from common.tables import RowError
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
-from staff.models import School, StaffMember
+from staff.models import School, StaffMember, User
 from staff.selectors import school_people
 
 # Sent inside the import's transaction: timetable_changed.send(sender=Semester, semester=..., actor=...).
@@ -31,7 +32,7 @@ timetable_changed = Signal()
 class TimetableError(DomainError):
     """A timetable change refused; ``errors`` lists the bad rows of an import (``common.tables.RowError``)."""
 
-    def __init__(self, message, code: str = "invalid", errors: list[RowError] | None = None):
+    def __init__(self, message: "str | Promise", code: str = "invalid", errors: list[RowError] | None = None) -> None:
         super().__init__(message, code)
         self.errors = errors or []
 
@@ -127,7 +128,7 @@ def _columns(header: list[str]) -> dict[str, int]:
 
 
 def timetable_import(
-    *, semester: Semester, data: bytes, actor=None, dry_run: bool = False
+    *, semester: Semester, data: bytes, actor: User | None = None, dry_run: bool = False
 ) -> TimetableImportResult:
     """Replace the semester's timetable with the rows of a CSV file, or change nothing (``common.imports``).
 
@@ -242,7 +243,7 @@ class TimetableRowForm(RowForm[_TimetableContext]):
             self.teacher = matches[0]
         else:
             raise ValidationError(_t("未填教師"), code="missing_teacher")
-        return name
+        return str(name)
 
     def clean_weekday(self) -> int:
         weekday = _parse_weekday(self.cleaned_data["weekday"])
@@ -267,7 +268,7 @@ class TimetableRowForm(RowForm[_TimetableContext]):
     def clean_subject(self) -> str:
         if not self.cleaned_data["subject"]:
             raise ValidationError(_t("未填科目"), code="missing_subject")
-        return self.cleaned_data["subject"]
+        return str(self.cleaned_data["subject"])
 
     def clean(self) -> dict[str, Any]:
         data, context = self.cleaned_data, self.context

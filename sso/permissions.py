@@ -5,13 +5,15 @@ business, not a unit head's. Built on the shared rule (same school, school-wide 
 role that owns account administration.
 """
 
+from typing import TypeGuard
+
 from staff.models import Role, StaffMember
 from staff.permissions import can_see_staff, outranks
 
 BINDING_ADMIN_ROLES = frozenset({Role.PERSONNEL, Role.SYSTEM_ADMIN})
 
 
-def is_binding_admin(viewer: StaffMember | None) -> bool:
+def is_binding_admin(viewer: StaffMember | None) -> TypeGuard[StaffMember]:
     return viewer is not None and bool(viewer.roles_set & BINDING_ADMIN_ROLES)
 
 

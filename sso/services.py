@@ -92,8 +92,8 @@ def portal_sign_in(*, profile: PortalProfile, claims: dict[str, Any]) -> SignInR
             return SignInResult(identity=identity, user=None)
 
         user = user_by_id(identity.user_id)
-        staff = staff_lock_of_user(user.pk, related=("school", "user"))
-        if not user.is_active or staff is None or not staff.is_active:
+        staff = staff_lock_of_user(user.pk, related=("school", "user")) if user is not None else None
+        if user is None or not user.is_active or staff is None or not staff.is_active:
             raise SsoError(_("此帳號已停用，請洽人事室。"), code="inactive")
         if staff.school_id != school.pk:
             raise SsoError(
@@ -168,7 +168,7 @@ def identity_unbind(*, identity_id: int, actor: User) -> PortalIdentity:
         )
         if identity.user is None:
             raise SsoError(_("此入口網帳號目前沒有綁定。"), code="not_bound")
-        subject = person_of_user(identity.user_id)
+        subject = person_of_user(identity.user.pk)
         if actor.pk != identity.user_id and (subject is None or not can_manage_binding(actor.staff_or_none, subject)):
             raise PermissionDenied
         previous = identity.user
@@ -261,7 +261,7 @@ def account_unlock(*, staff: StaffMember, actor: User) -> int:
     if not is_binding_admin(viewer) or not can_manage_binding(viewer, staff) or viewer.pk == staff.pk:
         raise PermissionDenied
     with transaction.atomic():
-        removed = axes_reset(username=staff.user.get_username())
+        removed = int(axes_reset(username=staff.user.get_username()))  # axes publishes no types
         audit_log(
             actor=actor,
             action="sso.unlocked",
@@ -282,7 +282,7 @@ def address_unlock(*, ip_address: str, actor: User) -> int:
     if ip_address not in {row["ip_address"] for row in locked_addresses(viewer=viewer)}:
         raise PermissionDenied
     with transaction.atomic():
-        removed = axes_reset(ip=ip_address)
+        removed = int(axes_reset(ip=ip_address))  # axes publishes no types
         audit_log(
             actor=actor,
             action="sso.unlocked",
