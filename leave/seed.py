@@ -5,6 +5,7 @@ on the personnel office edits the rows, not this file. Days here; the services c
 """
 
 import datetime as dt
+from typing import NotRequired, TypedDict
 
 from leave.models import ApprovalRole, GrantKind, LeaveUnit, OverQuota, Payer, Period
 from staff.models import StaffCategory
@@ -149,7 +150,15 @@ RULE_DEFAULTS = {
 }
 
 # Default chains (docs/domain.md, "Approval flow": the principal's step differs between schools, which edit these).
-APPROVAL_CHAINS = [
+class ChainSpec(TypedDict):
+    name: str
+    priority: int
+    max_days: NotRequired[int]
+    min_days: NotRequired[int]
+    steps: list[ApprovalRole]
+
+
+APPROVAL_CHAINS: list[ChainSpec] = [
     {"name": "一日以內", "priority": 10, "max_days": 1,
      "steps": [ApprovalRole.DEPUTY, ApprovalRole.UNIT_HEAD]},
     {"name": "逾一日至三日", "priority": 20, "max_days": 3,

@@ -12,10 +12,10 @@ from leave.models import (
     LeaveRule,
     LeaveType,
 )
-from staff.models import School
+from staff.models import School, User
 
 
-def leave_types_seed(*, school: School, actor=None) -> int:
+def leave_types_seed(*, school: School, actor: User | None = None) -> int:
     """Give the school the types and rules of leave/seed.py it does not have yet. Returns rules created.
 
     A type that already has rules is left as the personnel office edited it.
@@ -52,7 +52,7 @@ def leave_types_seed(*, school: School, actor=None) -> int:
     return created
 
 
-def approval_chains_seed(*, school: School, actor=None) -> int:
+def approval_chains_seed(*, school: School, actor: User | None = None) -> int:
     """Give a school without chains the default ones (leave/seed.py). Returns chains created."""
     with transaction.atomic():
         if ApprovalChain.objects.filter(school=school).exists():
