@@ -218,7 +218,7 @@ def school_teaching_slots(*, school: School, start: dt.date, end: dt.date) -> li
             "period__start", "period__end",
         )
     )
-    by_weekday: dict[int, list[tuple]] = {}
+    by_weekday: dict[int, list[tuple[int, dt.date, dt.date, int, int, dt.time, dt.time]]] = {}
     for row in rows:
         by_weekday.setdefault(row[3], []).append(row)
     out: list[TeachingSlot] = []
