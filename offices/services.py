@@ -20,7 +20,7 @@ from leave.models import LeaveRequest, OvertimeRequest
 from leave.services import leave_step_approve, leave_step_reject, overtime_decide
 from offices.errors import OfficesError
 from offices.inbox import CORRECTION, LEAVE, OVERTIME, parse_key
-from staff.models import StaffMember
+from staff.models import School, StaffMember
 
 MAX_ITEMS = 100
 
@@ -87,7 +87,7 @@ def inbox_decide(*, actor: StaffMember, keys: list[str], approve: bool, comment:
     return outcomes
 
 
-def city_read_record(*, actor: StaffMember, month: str, school=None) -> None:
+def city_read_record(*, actor: StaffMember, month: str, school: School | None = None) -> None:
     """Every read of the city's view is audited: the overview of all schools (``offices.city_viewed``) and
     each school opened (``offices.city_school_viewed``, with the school as target and school)."""
     if school is None:
