@@ -100,6 +100,21 @@ def early_leave_minutes(staff: StaffMember, *, now: dt.datetime | None = None) -
     return result.early_minutes
 
 
+def day_detail(staff: StaffMember, day: dt.date) -> dict:
+    """What lies behind one cell of the month sheet: the stored result, the punches, the leave (approved
+    and in approval) and the 補登 requests of that person and day. Four queries."""
+    return {
+        "result": DailyResult.objects.filter(staff=staff, date=day).first(),
+        "punches": list(Punch.objects.filter(staff=staff, work_date=day).order_by("at", "id")),
+        "leave": leave_selectors.leave_spans(staff_ids=[staff.pk], start=day, end=day,
+                                             statuses=("approved", "pending")),
+        "corrections": list(
+            PunchCorrection.objects.filter(staff=staff, date=day).select_related("decided_by")
+            .order_by("requested_at", "id")
+        ),
+    }
+
+
 # --- Recompute jobs ---
 
 

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
@@ -28,6 +29,7 @@ from attendance.filters import SchoolResultFilter
 from attendance.forms import CorrectionForm, DecisionForm
 from attendance.models import MISSING_PUNCH_STATUSES, DailyStatus, PunchKind
 from attendance.network import client_ip
+from attendance.sheet import TOTAL_COLUMNS, month_sheet, sheet_workbook
 from attendance.services import (
     AttendanceError,
     daily_results_ensure,
@@ -37,7 +39,7 @@ from attendance.services import (
     punch_record,
 )
 from attendance.windows import duty_window
-from common.exports import csv_bytes, download, xlsx_bytes, xlsx_table
+from common.exports import csv_bytes, download, export_filename, xlsx_bytes, xlsx_table
 from common.inputs import BadInput, id_or_none, parse_date, parse_month
 from staff.models import StaffCategory, StaffMember
 from staff.permissions import can_manage_staff, can_see_staff, is_school_wide
@@ -412,3 +414,80 @@ def correction_approve(request, correction_id: int):
 @staff_required
 def correction_reject(request, correction_id: int):
     return _decide(request, correction_id, punch_correction_reject, _("已駁回補登"))
+
+
+# --- The month sheet (月出勤總表) ---------------------------------------------------------------
+
+
+def _sheet_args(request, me: StaffMember) -> dict:
+    """The sheet's month, unit and category from the query string; what cannot be read is ignored."""
+    year, month = _month_arg(request.GET.get("month"), timezone.localdate())
+    unit_id = id_or_none(request.GET.get("unit"))
+    category = request.GET.get("category") or None
+    if category not in StaffCategory.values:
+        category = None
+    return {"year": year, "month": month, "unit_id": unit_id, "category": category}
+
+
+def _sheet_context(request) -> dict:
+    me = request.staff
+    _require_school_wide(me)
+    args = _sheet_args(request, me)
+    year, month = args["year"], args["month"]
+    start, end = selectors.month_bounds(year, month)
+    daily_results_ensure(school=me.school, start=start, end=end)
+    sheet = month_sheet(me, year, month, unit_id=args["unit_id"], category=args["category"])
+    units = list(selectors.units_for_head_view(me))
+    unit = next((u for u in units if u.pk == args["unit_id"]), None)
+    query = {"unit": args["unit_id"] or "", "category": args["category"] or ""}
+    return {
+        "sheet": sheet,
+        "total_columns": TOTAL_COLUMNS,
+        "title": _roc_month(year, month),
+        "month_value": f"{year:04d}-{month:02d}",
+        "units": units,
+        "unit": unit,
+        "category": args["category"] or "",
+        "category_label": dict(StaffCategory.choices).get(args["category"] or "", ""),
+        "categories": StaffCategory.choices,
+        "filters": urlencode(query),
+        "prev": "{:04d}-{:02d}".format(*_shift_month(year, month, -1)),
+        "next": "{:04d}-{:02d}".format(*_shift_month(year, month, 1)),
+        "school": me.school,
+    }
+
+
+@staff_required
+def sheet_page(request):
+    """The month sheet: people × days, a glyph a day, the month's totals; each cell opens the day."""
+    return render(request, "attendance/sheet.html", _sheet_context(request))
+
+
+@staff_required
+def sheet_print(request):
+    """The same sheet on paper for the monthly sign-off (landscape A4, signature boxes)."""
+    return render(request, "attendance/sheet_print.html", _sheet_context(request))
+
+
+@staff_required
+def sheet_export(request):
+    context = _sheet_context(request)
+    sheet = context["sheet"]
+    school = context["school"]
+    title = _("%(school)s %(month)s 月出勤總表") % {"school": school.name, "month": context["title"]}
+    book = sheet_workbook(sheet, title=title)
+    return download(xlsx_bytes(book), filename=export_filename(_("月出勤總表"), sheet.year, sheet.month, "xlsx"))
+
+
+@staff_required
+def sheet_day(request, staff_id: int):
+    """One person's day behind a cell of the sheet: the result, the punches, the leave and the 補登."""
+    me = request.staff
+    subject = person_by_id(staff_id)
+    if subject is None or subject.school_id != me.school_id or not can_see_staff(me, subject):
+        raise Http404
+    day = _date_arg(request.GET.get("date"), timezone.localdate())
+    detail = selectors.day_detail(subject, day)
+    context = {"subject": subject, "day": day, "month_value": f"{day.year:04d}-{day.month:02d}",
+               "school_wide": is_school_wide(me), **detail}
+    return render(request, "attendance/sheet_day.html", context)

@@ -2,10 +2,13 @@
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -39,14 +42,41 @@ def xlsx_table(
         sheet.append(list(row))
 
 
+def text_width(value: object) -> int:
+    """How many narrow columns a value takes in a spreadsheet cell: a CJK character (East Asian wide or
+    full-width) takes two, anything else one; a multi-line value its longest line."""
+    lines = str("" if value is None else value).splitlines() or [""]
+    return max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines)
+
+
+def xlsx_fit_columns(sheet: Worksheet, *, skip_rows: int = 0, minimum: int = 4, maximum: int = 60) -> None:
+    """Set every column's width to fit its widest cell (CJK counted double, plus a margin), ignoring
+    the first ``skip_rows`` rows (a title line that spans the columns)."""
+    widths: dict[int, int] = {}
+    for row in sheet.iter_rows(min_row=skip_rows + 1):
+        for cell in row:
+            if cell.value is not None:
+                widths[cell.column] = max(widths.get(cell.column, 0), text_width(cell.value))
+    for column, width in widths.items():
+        sheet.column_dimensions[get_column_letter(column)].width = max(minimum, min(maximum, width + 2))
+
+
 def xlsx_bytes(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
 
 
+def export_filename(name: str, year: int, month: int | None = None, ext: str = "xlsx") -> str:
+    """One style for every download's name: what it is, then the 民國 year and month —
+    ``出勤月報-115年11月.xlsx`` (``…-115年.csv`` for a year)."""
+    period = f"{year - 1911}年" + (f"{month}月" if month else "")
+    return f"{name}-{period}.{ext}"
+
+
 def download(content: bytes, *, filename: str) -> HttpResponse:
-    """An attachment named ``filename``; its extension (csv, xlsx) sets the content type."""
+    """An attachment named ``filename``; its extension (csv, xlsx) sets the content type. A name with
+    Chinese in it travels as RFC 6266's ``filename*=utf-8''…`` (an ASCII name as a plain ``filename``)."""
     response = HttpResponse(content, content_type=CONTENT_TYPES[filename.rsplit(".", 1)[-1]])
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

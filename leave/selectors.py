@@ -75,6 +75,41 @@ def leave_spans(
     ]
 
 
+@dataclass(frozen=True)
+class LeaveHours:
+    """CONTRACT: the hours an approved request counts on one day, as its balance was charged."""
+
+    staff_id: int
+    day: dt.date
+    leave_type_code: str
+    leave_type_name: str
+    leave_type_order: int  # the school's order of its types (LeaveType.sort_order)
+    hours: int
+
+
+def leave_hours(*, staff_ids: Iterable[int] | QuerySet, start: dt.date, end: dt.date) -> list[LeaveHours]:
+    """CONTRACT: the approved leave of those people counted day by day (``LeaveDay``) on ``start``..``end``,
+    in one query: what attendance's month sheet totals by type, in the hours balances are kept in.
+    ``staff_ids`` may be a ``values("pk")`` queryset (a subquery)."""
+    ids = staff_ids if isinstance(staff_ids, QuerySet) else list(staff_ids)
+    rows = (
+        LeaveDay.objects.filter(
+            request__kind=LeaveRequest.Kind.LEAVE,
+            request__status=LeaveStatus.APPROVED,
+            request__applicant_id__in=ids,
+            day__range=(start, end),
+        )
+        .order_by("request__applicant_id", "day", "request__leave_type__sort_order", "request_id")
+        .values_list("request__applicant_id", "day", "request__leave_type__code", "request__leave_type__name",
+                     "request__leave_type__sort_order", "hours")
+    )
+    return [
+        LeaveHours(staff_id=staff_id, day=day, leave_type_code=code, leave_type_name=name, leave_type_order=order,
+                   hours=hours)
+        for staff_id, day, code, name, order, hours in rows
+    ]
+
+
 # --- Rules ---------------------------------------------------------------------------------------
 
 
