@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from attendance.models import DailyResult, DailyStatus
 from attendance.selectors import month_bounds
@@ -26,17 +26,17 @@ from staff.twdate import WEEKDAY_LABELS, format_days_hours
 
 # The glyphs, in the legend's order: (key, glyph, meaning). A cell's ``key`` is one of these (its CSS
 # class is ``sheet-<key>``); late and early minutes and the leave type are written into the glyph.
-LEGEND: list[tuple[str, str, Promise]] = [
+LEGEND: list[tuple[str, str | Promise, Promise]] = [
     ("on_time", "✓", gettext_lazy("正常")),
-    ("late", gettext_lazy("遲n"), gettext_lazy("遲到 n 分鐘")),
-    ("early", gettext_lazy("早n"), gettext_lazy("早退 n 分鐘")),
-    ("missing", gettext_lazy("未上／未下"), gettext_lazy("未刷上班卡／未刷下班卡")),
-    ("absent", gettext_lazy("缺"), gettext_lazy("缺勤（整天沒有打卡，也沒有請假）")),
-    ("leave", gettext_lazy("假別"), gettext_lazy("請假整天，寫出假別（事假、病假、公假…）")),
-    ("partial", gettext_lazy("假別 n時"), gettext_lazy("請假部分時間（n 小時），其餘時間正常")),
-    ("holiday", gettext_lazy("休"), gettext_lazy("放假（週末、國定假日、學校放假）")),
-    ("typhoon", gettext_lazy("停"), gettext_lazy("停班停課（颱風等天然災害）")),
-    ("no_duty", gettext_lazy("免"), gettext_lazy("免打卡（寒暑假、職別無需打卡）")),
+    ("late", pgettext_lazy("sheet glyph", "遲n"), gettext_lazy("遲到 n 分鐘")),
+    ("early", pgettext_lazy("sheet glyph", "早n"), gettext_lazy("早退 n 分鐘")),
+    ("missing", pgettext_lazy("sheet glyph", "未上／未下"), gettext_lazy("未刷上班卡／未刷下班卡")),
+    ("absent", pgettext_lazy("sheet glyph", "缺"), gettext_lazy("缺勤（整天沒有打卡，也沒有請假）")),
+    ("leave", pgettext_lazy("sheet glyph", "假別"), gettext_lazy("請假整天，寫出假別（事假、病假、公假…）")),
+    ("partial", pgettext_lazy("sheet glyph", "假別 n時"), gettext_lazy("請假部分時間（n 小時），其餘時間正常")),
+    ("holiday", pgettext_lazy("sheet glyph", "休"), gettext_lazy("放假（週末、國定假日、學校放假）")),
+    ("typhoon", pgettext_lazy("sheet glyph", "停"), gettext_lazy("停班停課（颱風等天然災害）")),
+    ("no_duty", pgettext_lazy("sheet glyph", "免"), gettext_lazy("免打卡（寒暑假、職別無需打卡）")),
     ("pending", "…", gettext_lazy("進行中（今天尚未結束）")),
     ("none", "", gettext_lazy("空白：尚無結果（未到職或日期未到）")),
 ]
@@ -108,7 +108,7 @@ class MonthSheet:
 
 
 def _hours_text(hours: int) -> str:
-    return _("%(hours)s時") % {"hours": hours}
+    return pgettext("sheet glyph", "%(hours)s時") % {"hours": hours}
 
 
 def sheet_cell(day: dt.date, result: DailyResult | None, leave: dict[str, int]) -> Cell:
@@ -120,40 +120,40 @@ def sheet_cell(day: dt.date, result: DailyResult | None, leave: dict[str, int]) 
     label = result.get_status_display()
     if status == DailyStatus.HOLIDAY:
         key = "typhoon" if result.day_reason == "typhoon" else "holiday"
-        glyph = _("停") if key == "typhoon" else _("休")
+        glyph = pgettext("sheet glyph", "停") if key == "typhoon" else pgettext("sheet glyph", "休")
         return Cell(day, key, glyph, result.day_label or str(label), result)
     if status == DailyStatus.NO_DUTY:
-        return Cell(day, "no_duty", _("免"), result.day_label or str(label), result)
+        return Cell(day, "no_duty", pgettext("sheet glyph", "免"), result.day_label or str(label), result)
     if status == DailyStatus.PENDING:
         return Cell(day, "pending", "…", str(label), result)
     names = "、".join(leave) or result.leave_label
     if status == DailyStatus.LEAVE:
         return Cell(day, "leave", names or _("請假"), _("請假：%(types)s") % {"types": names or label}, result)
     if status == DailyStatus.ABSENT:
-        return Cell(day, "absent", _("缺"), str(label), result)
+        return Cell(day, "absent", pgettext("sheet glyph", "缺"), str(label), result)
 
     parts, words = [], []
     key = "on_time"
     if result.leave_minutes:
         key = "partial"
         hours = sum(leave.values())
-        parts.append(f"{names}{_hours_text(hours)}" if hours else names or _("假"))
+        parts.append(f"{names}{_hours_text(hours)}" if hours else names or pgettext("sheet glyph", "假"))
         words.append(_("請假：%(types)s") % {"types": names or _("請假")})
     if status == DailyStatus.MISSING_IN:
         key = "missing"
-        parts.append(_("未上"))
+        parts.append(pgettext("sheet glyph", "未上"))
         words.append(str(label))
     elif status == DailyStatus.MISSING_OUT:
         key = "missing"
-        parts.append(_("未下"))
+        parts.append(pgettext("sheet glyph", "未下"))
         words.append(str(label))
     if result.late_minutes:
         key = "late" if key != "missing" else key
-        parts.append(_("遲%(n)s") % {"n": result.late_minutes})
+        parts.append(pgettext("sheet glyph", "遲%(n)s") % {"n": result.late_minutes})
         words.append(_("遲到 %(n)s 分鐘") % {"n": result.late_minutes})
     if result.early_minutes:
         key = "early" if key in ("on_time", "partial") else key
-        parts.append(_("早%(n)s") % {"n": result.early_minutes})
+        parts.append(pgettext("sheet glyph", "早%(n)s") % {"n": result.early_minutes})
         words.append(_("早退 %(n)s 分鐘") % {"n": result.early_minutes})
     if not parts:
         return Cell(day, "on_time", "✓", str(label), result)
@@ -240,14 +240,15 @@ def sheet_headers(sheet: MonthSheet) -> tuple[list[str], list[str]]:
     """The two header rows of the download: day numbers over weekdays, then the totals with their
     units (leave by type as two columns, 日 and 小時, as the balances are shown)."""
     first = [_("員工編號"), _("姓名"), _("處室")] + [str(d.day) for d in sheet.days]
-    second = ["", "", ""] + sheet.weekdays
-    units = {"late_minutes": _("分鐘"), "early_minutes": _("分鐘"), "absent": _("日")}
+    second = ["", "", "", *sheet.weekdays]
+    units = {"late_minutes": pgettext("unit", "分鐘"), "early_minutes": pgettext("unit", "分鐘"),
+             "absent": pgettext("unit", "日")}
     for key, label in TOTAL_COLUMNS:
         first.append(str(label))
-        second.append(str(units.get(key, _("次"))))
+        second.append(str(units.get(key, pgettext("unit", "次"))))
     for name in sheet.leave_types:
         first += [_("%(type)s（日）") % {"type": name}, _("%(type)s（小時）") % {"type": name}]
-        second += [_("日"), _("小時")]
+        second += [pgettext("unit", "日"), pgettext("unit", "小時")]
     return first, second
 
 

@@ -29,7 +29,6 @@ from attendance.filters import SchoolResultFilter
 from attendance.forms import CorrectionForm, DecisionForm
 from attendance.models import MISSING_PUNCH_STATUSES, DailyStatus, PunchKind
 from attendance.network import client_ip
-from attendance.sheet import TOTAL_COLUMNS, month_sheet, sheet_workbook
 from attendance.services import (
     AttendanceError,
     daily_results_ensure,
@@ -38,6 +37,7 @@ from attendance.services import (
     punch_correction_request,
     punch_record,
 )
+from attendance.sheet import TOTAL_COLUMNS, month_sheet, sheet_workbook
 from attendance.windows import duty_window
 from common.exports import csv_bytes, download, export_filename, xlsx_bytes, xlsx_table
 from common.inputs import BadInput, id_or_none, parse_date, parse_month

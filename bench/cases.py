@@ -224,6 +224,14 @@ def _export(fmt: str):
     return setup
 
 
+def _sheet(size: str):
+    school, client = _with_results(size)
+    people = len(_people(school))
+    # the header's name cell and one per person
+    return _get(client, "/attendance/sheet/?month=2025-10",
+                lambda body: body.count(b'class="sheet-name"') == people + 1)
+
+
 # --- (4) coverage: the academic affairs dashboard and the monthly pay report ------------------
 
 
@@ -405,6 +413,13 @@ CASES = [
         measures="GET /attendance/school/report.xlsx?month=… as personnel",
         sizes=SCHOOL_SIZES,
         setup=_export("xlsx"),
+    ),
+    Case(
+        name="attendance.sheet",
+        target_ms=300,
+        measures="GET /attendance/sheet/?month=… as personnel: the month sheet, people × 31 days and the totals",
+        sizes=SCHOOL_SIZES,
+        setup=_sheet,
     ),
     Case(
         name="substitutes.dashboard",

@@ -57,6 +57,7 @@ ARGS: dict[str, tuple[str | None, dict[str, object]]] = {
     "attendance:my_month_of": (None, {"year": 2025, "month": 10}),
     "attendance:staff_month": ("teacher", {"staff_id": "@teacher", "year": 2025, "month": 10}),
     "attendance:export": (None, {"fmt": "csv"}),
+    "attendance:sheet_day": ("teacher", {"staff_id": "@teacher"}),
     "attendance:correction_approve": ("teacher", {"correction_id": "correction"}),
     "attendance:correction_reject": ("teacher", {"correction_id": "correction"}),
     "leave:detail": ("teacher", {"pk": "leave_request"}),
