@@ -15,3 +15,12 @@ class CorrectionForm(forms.Form):
 
 class DecisionForm(forms.Form):
     note = forms.CharField(label=_("審核意見"), max_length=300, required=False)
+
+
+class StartDateForm(forms.Form):
+    """The school's 啟用日: the first day the system counts."""
+
+    attendance_start = forms.DateField(
+        label=_("啟用日"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("之前的日子不算出勤結果（月出勤總表顯示「未啟用」）、不寄缺卡提醒、不能補登。"),
+    )

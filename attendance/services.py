@@ -41,10 +41,11 @@ from common.errors import DomainError
 from leave import selectors as leave_selectors
 from notifications.services import notification_resolve, notify
 from schedules.calendar import duty_days
-from staff.models import School, StaffMember, User
+from staff.models import Role, School, StaffMember, User
 from staff.permissions import can_manage_staff
-from staff.selectors import people_by_ids, people_of_schools, school_people, staff_lock
+from staff.selectors import people_by_ids, people_of_schools, school_lock, school_people, staff_lock
 from staff.selectors import schools as all_schools
+from staff.services import school_attendance_start_set
 from staff.twdate import format_roc_short
 
 log = logging.getLogger(__name__)
@@ -255,7 +256,10 @@ def daily_results_recompute(
         in_schools = {"school_id__in": schools.values("pk")}
     else:
         in_schools = {"school_id__in": [s.pk for s in schools]}
-    members_qs = people_of_schools(school_ids=None).filter(**in_schools)
+    # The school's 啟用日 comes with each person (a join, not a query): no result before it.
+    members_qs = people_of_schools(school_ids=None).filter(**in_schools).annotate(
+        system_start=F("school__attendance_start")
+    )
     if staff_ids is not None:
         members_qs = members_qs.filter(pk__in=list(staff_ids))
     members = list(members_qs)
@@ -282,7 +286,7 @@ def daily_results_recompute(
 
     rows = []
     for member in members:
-        for day in _days(max(start, member.hire_date), end):
+        for day in _days(max(start, member.hire_date, member.system_start or start), end):
             duty = duties.get((member.pk, day))
             if duty is None:
                 continue
@@ -323,8 +327,12 @@ def daily_results_ensure(
         staff_ids = list(staff_ids)
         staff_qs = staff_qs.filter(pk__in=staff_ids)
         result_qs = result_qs.filter(staff_id__in=staff_ids)
+    first = max(start, school.attendance_start or start)  # nothing before the school's 啟用日
+    if end < first:
+        return False
+    result_qs = result_qs.filter(date__gte=first)
     expected = sum(
-        max(0, (end - max(start, hired)).days + 1) for hired in staff_qs.values_list("hire_date", flat=True)
+        max(0, (end - max(first, hired)).days + 1) for hired in staff_qs.values_list("hire_date", flat=True)
     )
     counts = result_qs.aggregate(
         stored=Count("pk"),
@@ -360,7 +368,10 @@ def daily_results_finalise(
         in_schools = {"school_id__in": schools.values("pk")}
     else:
         in_schools = {"school_id__in": [s.pk for s in schools]}
-    members = list(people_of_schools(school_ids=None).filter(**in_schools, hire_date__lte=day))
+    members = list(
+        people_of_schools(school_ids=None).filter(**in_schools, hire_date__lte=day)
+        .exclude(school__attendance_start__gt=day)  # not yet using the system that day
+    )
     if not members:
         return 0
     duties = duty_days(members, day, day)
@@ -387,6 +398,29 @@ def daily_results_finalise(
         return 0
     with transaction.atomic():
         return daily_results_recompute(schools=schools, start=day, end=day, staff_ids=due, now=now)
+
+
+# Who sets it: the school's personnel office or system admin.
+START_DATE_ROLES = frozenset({Role.PERSONNEL, Role.SYSTEM_ADMIN})
+
+
+# --- The school's start date (啟用日) --------------------------------------------------------
+
+
+def attendance_start_set(*, actor: StaffMember, start: dt.date | None) -> None:
+    """Set the day the actor's school started using the system. Before it there are no results, no
+    reminders and no 補登; the results already stored before it (computed while it was unset or
+    earlier) are removed in the same transaction. Moving it earlier lets the pages fill the days in
+    (daily_results_ensure). Personnel or the system admin of the school only."""
+    if not actor.roles_set & START_DATE_ROLES:
+        raise AttendanceError(_("只有人事室與系統管理者可以設定啟用日"), code="forbidden")
+    if start is not None and start > timezone.localdate():
+        raise AttendanceError(_("啟用日不能晚於今天"), code="future")
+    with transaction.atomic():
+        school = school_lock(actor.school_id)
+        school_attendance_start_set(actor=actor.user, school=school, start=start)
+        if start is not None:
+            DailyResult.objects.filter(school_id=school.pk, date__lt=start).delete()
 
 
 # --- City-scale recomputes ---------------------------------------------------------------------
@@ -515,6 +549,13 @@ def punch_correction_request(
     if date < oldest:
         raise AttendanceError(
             _("只能補登 %(days)s 天內的打卡") % {"days": settings.ATTENDANCE_CORRECTION_MAX_AGE_DAYS}, code="too_old"
+        )
+
+    started = staff.school.attendance_start
+    if started is not None and date < started:
+        raise AttendanceError(
+            _("學校自 %(day)s 起使用本系統，之前的日子不能補登") % {"day": format_roc_short(started)},
+            code="before_start",
         )
 
     with transaction.atomic():

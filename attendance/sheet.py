@@ -38,6 +38,7 @@ LEGEND: list[tuple[str, str | Promise, Promise]] = [
     ("typhoon", pgettext_lazy("sheet glyph", "停"), gettext_lazy("停班停課（颱風等天然災害）")),
     ("no_duty", pgettext_lazy("sheet glyph", "免"), gettext_lazy("免打卡（寒暑假、職別無需打卡）")),
     ("pending", "…", gettext_lazy("進行中（今天尚未結束）")),
+    ("not_started", "—", gettext_lazy("未啟用（學校啟用本系統之前）")),
     ("none", "", gettext_lazy("空白：尚無結果（未到職或日期未到）")),
 ]
 
@@ -111,9 +112,13 @@ def _hours_text(hours: int) -> str:
     return pgettext("sheet glyph", "%(hours)s時") % {"hours": hours}
 
 
-def sheet_cell(day: dt.date, result: DailyResult | None, leave: dict[str, int]) -> Cell:
+def sheet_cell(
+    day: dt.date, result: DailyResult | None, leave: dict[str, int], *, started: dt.date | None = None
+) -> Cell:
     """One day of one person: the glyph and its words. ``leave`` is the day's approved leave by type
-    name, in hours (empty when none)."""
+    name, in hours (empty when none); ``started`` the school's 啟用日 (before it: 未啟用, never 缺勤)."""
+    if started is not None and day < started:
+        return Cell(day, "not_started", "—", _("未啟用"), None)
     if result is None:
         return Cell(day, "none", "", "", None)
     status = result.status
@@ -214,18 +219,19 @@ def month_sheet(
 
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     leave_types = sorted(type_order, key=lambda name: (type_order[name], name))
+    started = viewer.school.attendance_start
     rows = []
     for member in members:
         totals = Totals()
         cells = []
         for day in days:
-            result = results.get((member.pk, day))
+            result = results.get((member.pk, day)) if started is None or day >= started else None
             day_leave = leave.get((member.pk, day), {})
             for name, hours in day_leave.items():
                 totals.leave_hours[name] = totals.leave_hours.get(name, 0) + hours
             if result is not None:
                 _add(totals, result)
-            cells.append(sheet_cell(day, result, day_leave))
+            cells.append(sheet_cell(day, result, day_leave, started=started))
         leave_texts = [totals.leave_text(name) for name in leave_types]
         rows.append(Row(person=member, cells=cells, totals=totals, leave_texts=leave_texts))
     return MonthSheet(year=year, month=month, days=days, rows=rows, leave_types=leave_types)

@@ -26,11 +26,13 @@ from openpyxl import Workbook
 
 from attendance import selectors
 from attendance.filters import SchoolResultFilter
-from attendance.forms import CorrectionForm, DecisionForm
+from attendance.forms import CorrectionForm, DecisionForm, StartDateForm
 from attendance.models import MISSING_PUNCH_STATUSES, DailyStatus, PunchKind
 from attendance.network import client_ip
 from attendance.services import (
+    START_DATE_ROLES,
     AttendanceError,
+    attendance_start_set,
     daily_results_ensure,
     punch_correction_approve,
     punch_correction_reject,
@@ -454,6 +456,7 @@ def _sheet_context(request) -> dict:
         "prev": "{:04d}-{:02d}".format(*_shift_month(year, month, -1)),
         "next": "{:04d}-{:02d}".format(*_shift_month(year, month, 1)),
         "school": me.school,
+        "can_set_start": bool(me.roles_set & START_DATE_ROLES),
     }
 
 
@@ -491,3 +494,28 @@ def sheet_day(request, staff_id: int):
     context = {"subject": subject, "day": day, "month_value": f"{day.year:04d}-{day.month:02d}",
                "school_wide": is_school_wide(me), **detail}
     return render(request, "attendance/sheet_day.html", context)
+
+
+# --- The school's start date (啟用日) -----------------------------------------------------------
+
+
+@staff_required
+def start_date(request):
+    """The school's personnel office or system admin sets the day the system started counting."""
+    me = request.staff
+    if not me.roles_set & START_DATE_ROLES:
+        raise PermissionDenied(_("只有人事室與系統管理者可以設定啟用日"))
+    school = me.school
+    if request.method == "POST":
+        form = StartDateForm(request.POST)
+        if form.is_valid():
+            try:
+                attendance_start_set(actor=me, start=form.cleaned_data["attendance_start"])
+            except AttendanceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("已更新系統啟用日"))
+                return redirect("attendance:start_date")
+    else:
+        form = StartDateForm(initial={"attendance_start": school.attendance_start})
+    return render(request, "attendance/start_date.html", {"form": form, "school": school})

@@ -228,6 +228,8 @@ class SchoolAdmin(SchoolScopedAdmin):
     list_display = ["code", "name", "district", "has_senior_division", "has_junior_division", "enforce_punch_networks"]
     search_fields = ["code", "name"]
     inlines = [UnitInline]
+    # Set on the attendance page (/attendance/start-date/): changing it also clears the results before it.
+    readonly_fields = ["attendance_start"]
 
 
 @admin.register(Unit)

@@ -68,6 +68,10 @@ class School(models.Model):
     punch_networks = models.TextField(
         _("允許打卡的網段"), blank=True, help_text=_("每行一個 CIDR，例如 203.64.10.0/24")
     )
+    attendance_start = models.DateField(
+        _("啟用日"), null=True, blank=True,
+        help_text=_("開始使用本系統的日期：之前的日子不算出勤結果、不寄缺卡提醒，也不能補登；空白表示一直都在使用"),
+    )
 
     class Meta:
         verbose_name = _("學校")

@@ -489,3 +489,15 @@ def districts_ensure(*, names: Iterable[str], codes: dict[str, str]) -> list[Dis
         if name not in found:
             found[name], _created = District.objects.get_or_create(name=name, defaults={"code": codes.get(name, "")})
     return [found[name] for name in names]
+
+
+def school_attendance_start_set(*, actor: User | None, school: School, start: dt.date | None) -> School:
+    """Set the day the school started using the system (啟用日), audited. Attendance, which owns the
+    results and reminders it governs, calls this inside its own service (attendance_start_set)."""
+    with transaction.atomic():
+        before = school.attendance_start
+        school.attendance_start = start
+        school.save(update_fields=["attendance_start"])
+        audit_log(actor=actor, action="staff.school_updated", target=school, school=school,
+                  data={"attendance_start": [before, start]})
+    return school

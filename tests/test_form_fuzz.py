@@ -49,6 +49,7 @@ FORMS = {
     "attendance:correction_new": "teacher",
     "attendance:correction_approve": "unit_head",
     "attendance:correction_reject": "unit_head",
+    "attendance:start_date": "personnel",
     "leave:new": "teacher",
     "leave:approve": "unit_head",
     "leave:reject": "unit_head",
@@ -111,7 +112,7 @@ NONSENSE = {
     "ids": "x", "employee_no": "", "identity": "abc", "staff_id": "abc", "start_at": "x", "end_at": "x",
     "in_time": "x", "out_time": "x", "event_date": "x", "event_key": "x" * 500, "label": "", "reason": "",
     "comment": "", "note": "", "name": "\x00",  # a NUL: PostgreSQL refuses it in text
-    "id": "x",
+    "id": "x", "attendance_start": "2025-02-30",
 }
 
 
