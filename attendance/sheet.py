@@ -10,6 +10,7 @@ number of people and days.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import QuerySet
 from django.utils.functional import Promise
@@ -61,7 +62,6 @@ class Cell:
     key: str  # a LEGEND key
     text: str  # the glyph
     title: str  # the same in words (the cell's tooltip and the detail link's label)
-    result: DailyResult | None
 
     @property
     def iso(self) -> str:
@@ -108,73 +108,103 @@ class MonthSheet:
         return [(key, str(glyph), str(meaning)) for key, glyph, meaning in LEGEND]
 
 
-def _hours_text(hours: int) -> str:
-    return pgettext("sheet glyph", "%(hours)s時") % {"hours": hours}
+class Facts(NamedTuple):
+    """What the sheet reads of a stored daily result (a row of ``values_list``, not a model instance:
+    4,650 instances are most of a 150-person month's time)."""
+
+    status: str
+    late_minutes: int
+    early_minutes: int
+    leave_minutes: int
+    day_reason: str
+    day_label: str
+    leave_label: str
+
+
+FACT_FIELDS = ["status", "late_minutes", "early_minutes", "leave_minutes", "day_reason", "day_label", "leave_label"]
+
+
+class Words:
+    """The sheet's words in the active language, translated once per sheet rather than per cell."""
+
+    def __init__(self) -> None:
+        self.status = {value: str(label) for value, label in DailyStatus.choices}
+        self.typhoon = pgettext("sheet glyph", "停")
+        self.holiday = pgettext("sheet glyph", "休")
+        self.no_duty = pgettext("sheet glyph", "免")
+        self.absent = pgettext("sheet glyph", "缺")
+        self.missing_in = pgettext("sheet glyph", "未上")
+        self.missing_out = pgettext("sheet glyph", "未下")
+        self.some_leave = pgettext("sheet glyph", "假")
+        self.leave = _("請假")
+        self.leave_title = _("請假：%(types)s")
+        self.late = pgettext("sheet glyph", "遲%(n)s")
+        self.early = pgettext("sheet glyph", "早%(n)s")
+        self.late_words = _("遲到 %(n)s 分鐘")
+        self.early_words = _("早退 %(n)s 分鐘")
+        self.hours = pgettext("sheet glyph", "%(hours)s時")
+        self.not_started = _("未啟用")
 
 
 def sheet_cell(
-    day: dt.date, result: DailyResult | None, leave: dict[str, int], *, started: dt.date | None = None
+    day: dt.date, facts: Facts | None, leave: dict[str, int], words: Words, *, started: dt.date | None = None
 ) -> Cell:
     """One day of one person: the glyph and its words. ``leave`` is the day's approved leave by type
     name, in hours (empty when none); ``started`` the school's 啟用日 (before it: 未啟用, never 缺勤)."""
     if started is not None and day < started:
-        return Cell(day, "not_started", "—", _("未啟用"), None)
-    if result is None:
-        return Cell(day, "none", "", "", None)
-    status = result.status
-    label = result.get_status_display()
+        return Cell(day, "not_started", "—", words.not_started)
+    if facts is None:
+        return Cell(day, "none", "", "")
+    status = facts.status
+    label = words.status[status]
     if status == DailyStatus.HOLIDAY:
-        key = "typhoon" if result.day_reason == "typhoon" else "holiday"
-        glyph = pgettext("sheet glyph", "停") if key == "typhoon" else pgettext("sheet glyph", "休")
-        return Cell(day, key, glyph, result.day_label or str(label), result)
+        if facts.day_reason == "typhoon":
+            return Cell(day, "typhoon", words.typhoon, facts.day_label or label)
+        return Cell(day, "holiday", words.holiday, facts.day_label or label)
     if status == DailyStatus.NO_DUTY:
-        return Cell(day, "no_duty", pgettext("sheet glyph", "免"), result.day_label or str(label), result)
+        return Cell(day, "no_duty", words.no_duty, facts.day_label or label)
     if status == DailyStatus.PENDING:
-        return Cell(day, "pending", "…", str(label), result)
-    names = "、".join(leave) or result.leave_label
+        return Cell(day, "pending", "…", label)
+    names = "、".join(leave) or facts.leave_label
     if status == DailyStatus.LEAVE:
-        return Cell(day, "leave", names or _("請假"), _("請假：%(types)s") % {"types": names or label}, result)
+        return Cell(day, "leave", names or words.leave, words.leave_title % {"types": names or label})
     if status == DailyStatus.ABSENT:
-        return Cell(day, "absent", pgettext("sheet glyph", "缺"), str(label), result)
+        return Cell(day, "absent", words.absent, label)
 
-    parts, words = [], []
+    parts, said = [], []
     key = "on_time"
-    if result.leave_minutes:
+    if facts.leave_minutes:
         key = "partial"
         hours = sum(leave.values())
-        parts.append(f"{names}{_hours_text(hours)}" if hours else names or pgettext("sheet glyph", "假"))
-        words.append(_("請假：%(types)s") % {"types": names or _("請假")})
-    if status == DailyStatus.MISSING_IN:
+        parts.append(f"{names}{words.hours % {'hours': hours}}" if hours else names or words.some_leave)
+        said.append(words.leave_title % {"types": names or words.leave})
+    if status in (DailyStatus.MISSING_IN, DailyStatus.MISSING_OUT):
         key = "missing"
-        parts.append(pgettext("sheet glyph", "未上"))
-        words.append(str(label))
-    elif status == DailyStatus.MISSING_OUT:
-        key = "missing"
-        parts.append(pgettext("sheet glyph", "未下"))
-        words.append(str(label))
-    if result.late_minutes:
+        parts.append(words.missing_in if status == DailyStatus.MISSING_IN else words.missing_out)
+        said.append(label)
+    if facts.late_minutes:
         key = "late" if key != "missing" else key
-        parts.append(pgettext("sheet glyph", "遲%(n)s") % {"n": result.late_minutes})
-        words.append(_("遲到 %(n)s 分鐘") % {"n": result.late_minutes})
-    if result.early_minutes:
+        parts.append(words.late % {"n": facts.late_minutes})
+        said.append(words.late_words % {"n": facts.late_minutes})
+    if facts.early_minutes:
         key = "early" if key in ("on_time", "partial") else key
-        parts.append(pgettext("sheet glyph", "早%(n)s") % {"n": result.early_minutes})
-        words.append(_("早退 %(n)s 分鐘") % {"n": result.early_minutes})
+        parts.append(words.early % {"n": facts.early_minutes})
+        said.append(words.early_words % {"n": facts.early_minutes})
     if not parts:
-        return Cell(day, "on_time", "✓", str(label), result)
-    return Cell(day, key, " ".join(parts), "；".join(words), result)
+        return Cell(day, "on_time", "✓", label)
+    return Cell(day, key, " ".join(parts), "；".join(said))
 
 
-def _add(totals: Totals, result: DailyResult) -> None:
-    if result.late_minutes:
+def _add(totals: Totals, facts: Facts) -> None:
+    if facts.late_minutes:
         totals.late_count += 1
-        totals.late_minutes += result.late_minutes
-    if result.early_minutes:
+        totals.late_minutes += facts.late_minutes
+    if facts.early_minutes:
         totals.early_count += 1
-        totals.early_minutes += result.early_minutes
-    if result.status in (DailyStatus.MISSING_IN, DailyStatus.MISSING_OUT):
+        totals.early_minutes += facts.early_minutes
+    if facts.status in (DailyStatus.MISSING_IN, DailyStatus.MISSING_OUT):
         totals.missing += 1
-    elif result.status == DailyStatus.ABSENT:
+    elif facts.status == DailyStatus.ABSENT:
         totals.absent += 1
 
 
@@ -206,35 +236,41 @@ def month_sheet(
     start, end = month_bounds(year, month)
     members = list(sheet_people(viewer, unit_id=unit_id, category=category))
     ids = [m.pk for m in members]
-    results = {
-        (r.staff_id, r.date): r
-        for r in DailyResult.objects.filter(staff_id__in=ids, date__range=(start, end)).order_by()
-    } if ids else {}
+    results: dict[tuple[int, dt.date], Facts] = {}
     leave: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(dict)
     type_order: dict[str, int] = {}
-    for row in leave_selectors.leave_hours(staff_ids=ids, start=start, end=end) if ids else []:
-        day_types = leave[(row.staff_id, row.day)]
-        day_types[row.leave_type_name] = day_types.get(row.leave_type_name, 0) + row.hours
-        type_order.setdefault(row.leave_type_name, row.leave_type_order)
+    if ids:
+        rows = (
+            DailyResult.objects.filter(staff_id__in=ids, date__range=(start, end))
+            .order_by()
+            .values_list("staff_id", "date", *FACT_FIELDS)
+        )
+        results = {(staff_id, day): Facts(*facts) for staff_id, day, *facts in rows}
+        for row in leave_selectors.leave_hours(staff_ids=ids, start=start, end=end):
+            day_types = leave[(row.staff_id, row.day)]
+            day_types[row.leave_type_name] = day_types.get(row.leave_type_name, 0) + row.hours
+            type_order.setdefault(row.leave_type_name, row.leave_type_order)
 
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     leave_types = sorted(type_order, key=lambda name: (type_order[name], name))
     started = viewer.school.attendance_start
-    rows = []
+    words = Words()
+    sheet_rows = []
+    no_leave: dict[str, int] = {}
     for member in members:
         totals = Totals()
         cells = []
         for day in days:
-            result = results.get((member.pk, day)) if started is None or day >= started else None
-            day_leave = leave.get((member.pk, day), {})
+            facts = results.get((member.pk, day)) if started is None or day >= started else None
+            day_leave = leave.get((member.pk, day), no_leave)
             for name, hours in day_leave.items():
                 totals.leave_hours[name] = totals.leave_hours.get(name, 0) + hours
-            if result is not None:
-                _add(totals, result)
-            cells.append(sheet_cell(day, result, day_leave, started=started))
+            if facts is not None:
+                _add(totals, facts)
+            cells.append(sheet_cell(day, facts, day_leave, words, started=started))
         leave_texts = [totals.leave_text(name) for name in leave_types]
-        rows.append(Row(person=member, cells=cells, totals=totals, leave_texts=leave_texts))
-    return MonthSheet(year=year, month=month, days=days, rows=rows, leave_types=leave_types)
+        sheet_rows.append(Row(person=member, cells=cells, totals=totals, leave_texts=leave_texts))
+    return MonthSheet(year=year, month=month, days=days, rows=sheet_rows, leave_types=leave_types)
 
 
 # --- The same sheet as XLSX ------------------------------------------------------------------
