@@ -16,6 +16,7 @@ urlpatterns = [
     path("sheet/print/", views.sheet_print, name="sheet_print"),
     path("sheet/export.xlsx", views.sheet_export, name="sheet_export"),
     path("sheet/day/<id:staff_id>/", views.sheet_day, name="sheet_day"),
+    path("worklist/", views.worklist_page, name="worklist"),
     path("start-date/", views.start_date, name="start_date"),
     path("recompute-jobs/", views.recompute_jobs, name="recompute_jobs"),
     path("corrections/", views.corrections, name="corrections"),

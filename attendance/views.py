@@ -41,6 +41,8 @@ from attendance.services import (
 )
 from attendance.sheet import TOTAL_COLUMNS, month_sheet, sheet_workbook
 from attendance.windows import duty_window
+from attendance.worklist import KINDS as WORKLIST_KINDS
+from attendance.worklist import worklist, worklist_start
 from common.exports import csv_bytes, download, export_filename, xlsx_bytes, xlsx_table
 from common.inputs import BadInput, id_or_none, parse_date, parse_month
 from staff.models import StaffCategory, StaffMember
@@ -519,3 +521,19 @@ def start_date(request):
     else:
         form = StartDateForm(initial={"attendance_start": school.attendance_start})
     return render(request, "attendance/start_date.html", {"form": form, "school": school})
+
+
+# --- The personnel office's worklist (待處理) --------------------------------------------------
+
+
+@staff_required
+def worklist_page(request):
+    """What still needs the personnel office, each case with the page that settles it."""
+    me = request.staff
+    _require_school_wide(me)
+    today = timezone.localdate()
+    cases = worklist(me, today=today)
+    sections = [(kind, label, cases[kind]) for kind, label in WORKLIST_KINDS]
+    return render(request, "attendance/worklist.html", {
+        "sections": sections, "start": worklist_start(today), "end": today - dt.timedelta(days=1),
+    })

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from leave.models import (
     ApprovalStep,
     BalanceAdjustment,
     GrantKind,
+    LeaveAttachment,
     LeaveCharge,
     LeaveDay,
     LeaveRequest,
@@ -108,6 +109,37 @@ def leave_hours(*, staff_ids: Iterable[int] | QuerySet, start: dt.date, end: dt.
                    hours=hours)
         for staff_id, day, code, name, order, hours in rows
     ]
+
+
+def requests_missing_proof(*, school_id: int) -> QuerySet[LeaveRequest]:
+    """Leave in approval or approved whose rule asks for proof at its length (``proof_required`` from
+    ``proof_from_days``) and that has no attachment: what the personnel office's worklist (待處理) chases.
+    One query; oldest first."""
+    return (
+        LeaveRequest.objects.filter(
+            school_id=school_id,
+            kind=LeaveRequest.Kind.LEAVE,
+            status__in=ACTIVE_STATUSES,
+            rule__proof_required=True,
+            hours__gte=F("rule__proof_from_days") * R.HOURS_PER_DAY,
+        )
+        .exclude(Exists(LeaveAttachment.objects.filter(request=OuterRef("pk"))))
+        .select_related("applicant", "applicant__unit", "leave_type")
+        .order_by("start", "id")
+    )
+
+
+def overtime_to_settle(*, school_id: int, before: dt.date) -> QuerySet[OvertimeRequest]:
+    """Approved overtime of days before ``before`` that no one has settled yet, or that the punches
+    settled at 0 hours for want of a punch (the personnel office enters the hours by hand). One query."""
+    return (
+        OvertimeRequest.objects.filter(
+            school_id=school_id, status=OvertimeRequest.Status.APPROVED, work_date__lt=before
+        )
+        .filter(Q(settled_at__isnull=True) | Q(settlement=OvertimeRequest.Settlement.MISSING_PUNCH))
+        .select_related("staff", "staff__unit")
+        .order_by("work_date", "id")
+    )
 
 
 # --- Rules ---------------------------------------------------------------------------------------
