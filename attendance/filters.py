@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind
 from attendance.selectors import OFF_DAY_STATUSES
+from staff.filters import PersonFilter
 from staff.models import StaffCategory, Unit
 from staff.selectors import school_units, staff_for_request
 
@@ -30,7 +31,7 @@ class DailyResultFilter(django_filters.FilterSet):
     date = django_filters.DateFromToRangeFilter(
         label=_("日期區間"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
     )
-    staff = django_filters.NumberFilter(label=_("人員（系統代號）"), field_name="staff_id")
+    staff = PersonFilter(person_path="staff")
     # What personnel staff type: the employee number on their roster, not the database id.
     employee_no = django_filters.CharFilter(label=_("員工編號"), field_name="staff__employee_no", lookup_expr="iexact")
 

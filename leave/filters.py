@@ -3,12 +3,12 @@
 import datetime as dt
 
 import django_filters as df
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leave.models import LeaveRequest, LeaveStatus, LeaveType
-from staff.selectors import school_units, staff_for_request
+from staff.filters import PersonFilter
+from staff.selectors import person_search_q, school_units, staff_for_request
 
 
 def _school_id(request) -> int | None:
@@ -34,7 +34,7 @@ class LeaveRequestFilter(df.FilterSet):
     leave_type = df.ModelChoiceFilter(label=_("假別"), queryset=_types, empty_label=_("全部假別"))
     unit = df.ModelChoiceFilter(label=_("處室"), field_name="applicant__unit", queryset=_units,
                                 empty_label=_("全部處室"))
-    applicant = df.NumberFilter(label=_("申請人編號"), field_name="applicant_id")
+    applicant = PersonFilter(person_path="applicant", label=_("申請人（姓名、員工編號或帳號）"))
     q = df.CharFilter(label=_("姓名或員工編號"), method="search")
     start = df.DateFilter(label=_("自"), method="ends_after")
     end = df.DateFilter(label=_("至"), method="starts_before")
@@ -47,7 +47,7 @@ class LeaveRequestFilter(df.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(applicant__name__icontains=value) | Q(applicant__employee_no__iexact=value))
+        return queryset.filter(person_search_q(value, "applicant__"))
 
     def ends_after(self, queryset, name, value):
         return queryset.filter(end__gt=_midnight(value))

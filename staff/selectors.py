@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from common.inputs import MAX_ID
 from staff.models import District, RoleAssignment, School, StaffMember, Unit, User
 
 _T = TypeVar("_T")
@@ -63,6 +64,24 @@ def people_of_schools(*, school_ids: Iterable[int] | None, active: bool = True) 
 def _ids(ids: Iterable[_T]) -> Iterable[_T]:
     """A queryset stays a subquery; any other iterable is read once."""
     return ids if isinstance(ids, QuerySet) else list(ids)
+
+
+def person_search_q(text: str, prefix: str = "") -> Q:
+    """CONTRACT: the people a typed text names, as a ``Q`` on any queryset that reaches a person through
+    ``prefix`` (``"staff__"``, ``"applicant__"``; ``""`` for people themselves): part of the name, the
+    employee number or the account (whole, any case), or the internal id (digits, as lists linked by id
+    always sent). Every filter where a person is chosen by typing uses it (``staff.filters.PersonFilter``)."""
+    text = text.strip()
+    if not text:
+        return Q()
+    found = (
+        Q(**{f"{prefix}name__icontains": text})
+        | Q(**{f"{prefix}employee_no__iexact": text})
+        | Q(**{f"{prefix}user__username__iexact": text})
+    )
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+        found |= Q(**{f"{prefix}pk": int(text)})
+    return found
 
 
 def people_by_ids(staff_ids: Iterable[int]) -> QuerySet[StaffMember]:

@@ -1,5 +1,7 @@
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
+from staff.filters import PersonFilter
 from substitutes.models import CoverageAssignment, CoverageNeed
 
 
@@ -7,7 +9,7 @@ class CoverageNeedFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="從（日期）")
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到（日期）")
     status = django_filters.ChoiceFilter(choices=CoverageNeed.Status.choices)
-    teacher = django_filters.NumberFilter(field_name="teacher_id", label="原任課教師")
+    teacher = PersonFilter(person_path="teacher", label=_("原任課教師（姓名、員工編號或帳號）"))
     class_name = django_filters.CharFilter(lookup_expr="exact", label="班級")
 
     class Meta:
@@ -20,7 +22,7 @@ class CoverageAssignmentFilter(django_filters.FilterSet):
     date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到（日期）")
     status = django_filters.ChoiceFilter(choices=CoverageAssignment.Status.choices)
     kind = django_filters.ChoiceFilter(choices=CoverageAssignment.Kind.choices)
-    substitute = django_filters.NumberFilter(field_name="substitute_id", label="代課教師")
+    substitute = PersonFilter(person_path="substitute", label=_("代課教師（姓名、員工編號或帳號）"))
     paid_by = django_filters.CharFilter(label="鐘點費負擔")
 
     class Meta:

@@ -1,0 +1,95 @@
+"""Every filter set that narrows a list to a person takes what people type: part of the name, the employee
+number, the account, or the id as before. The class is tested, not one example: every FilterSet of the project
+is found, every filter that reaches a person must be a PersonFilter, and each one is run against real rows."""
+
+import importlib
+
+import django_filters
+import pytest
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from staff.filters import PersonFilter
+from staff.models import StaffMember
+from staff.selectors import person_search_q
+from tests.sweep_world import fixtures
+
+world, as_role = fixtures()
+
+FILTER_MODULES = ["attendance.filters", "leave.filters", "substitutes.filters", "schedules.api", "notifications.api",
+                  "attendance.api", "leave.api", "substitutes.api", "sso.api", "staff.filters"]
+
+
+def _all_filtersets() -> list[type[django_filters.FilterSet]]:
+    for name in FILTER_MODULES:
+        importlib.import_module(name)
+    found, todo = [], list(django_filters.FilterSet.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls._meta.model is not None and cls.__module__.split(".")[0] in {c.name for c in apps.get_app_configs()}:
+            found.append(cls)
+    return sorted(set(found), key=lambda c: f"{c.__module__}.{c.__name__}")
+
+
+def _reaches_a_person(model, path: str) -> bool:
+    """Whether ``path`` (a filter's field_name) ends on a foreign key to a person (or on a person's id)."""
+    for part in path.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if isinstance(field, models.ForeignKey):
+            if field.related_model is StaffMember and path.split("__")[-1] == part:
+                return True
+            model = field.related_model
+        else:
+            return model is StaffMember and part in ("id", "pk")
+    return False
+
+
+PERSON_FILTERS = [
+    pytest.param(cls, name, id=f"{cls.__name__}.{name}")
+    for cls in _all_filtersets()
+    for name, flt in cls.base_filters.items()
+    if isinstance(flt, PersonFilter) or _reaches_a_person(cls._meta.model, flt.field_name or "")
+]
+
+
+def test_the_loop_finds_the_person_filters():
+    names = {p.id for p in PERSON_FILTERS}
+    assert {"DailyResultFilter.staff", "LeaveRequestFilter.applicant", "CoverageNeedFilter.teacher",
+            "CoverageAssignmentFilter.substitute"} <= names
+
+
+@pytest.mark.parametrize(("cls", "name"), PERSON_FILTERS)
+def test_every_filter_on_a_person_takes_a_name_a_number_an_account_or_an_id(cls, name, world):
+    flt = cls.base_filters[name]
+    assert isinstance(flt, PersonFilter), f"{cls.__name__}.{name} wants an internal id: use staff.filters.PersonFilter"
+    model = cls._meta.model
+    path = flt.person_path
+    row = model.objects.filter(**{f"{path}__isnull": False}).select_related(path).first()
+    assert row is not None, f"the sweep world has no {model.__name__} to try {name} on"
+    person = getattr(row, path)
+    theirs = set(model.objects.filter(**{path: person}).values_list("pk", flat=True))
+    for text in (person.name, person.name[1:], person.employee_no.lower(), person.user.username.upper(), str(person.pk)):
+        found = set(flt.filter(model.objects.all(), text).values_list("pk", flat=True))
+        assert theirs <= found, f"{name}={text!r} misses {person.name}'s rows"
+        named = model.objects.filter(person_search_q(text, f"{path}__")).values_list("pk", flat=True)
+        assert found == set(named)
+    assert not flt.filter(model.objects.all(), "沒有這個人").exists()
+    assert flt.filter(model.objects.all(), "   ").count() == model.objects.count()  # blank: no filter
+
+
+def test_a_typed_name_reaches_the_school_view_and_the_leave_list(world, as_role):
+    teacher = world.staff("teacher")
+    page = as_role("personnel").get("/attendance/school/", {"staff": teacher.name, "off_days": "on",
+                                                            "date_after": "2025-10-01", "date_before": "2025-10-08"})
+    assert page.status_code == 200 and teacher.name in page.content.decode()
+    other = world.staff("other_teacher")
+    assert other.name not in page.content.decode().split('data-testid="school-results"')[1]
+    api = as_role("personnel").get("/api/leave/requests/", {"applicant": teacher.user.username})
+    assert api.status_code == 200
+    rows = api.json()["results"] if isinstance(api.json(), dict) else api.json()
+    assert rows and all(r["applicant"]["id"] == teacher.pk for r in rows)
