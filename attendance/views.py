@@ -333,19 +333,19 @@ def export_report(request, fmt: str):
     rows = selectors.monthly_report(me, start, end, unit_id=unit_id, category=category)
     headers = [str(label) for _key, label in selectors.REPORT_COLUMNS]
     keys = [key for key, _label in selectors.REPORT_COLUMNS]
-    filename = f"attendance-{me.school.code}-{roc_year(start)}{month:02d}"
+    filename = export_filename(_("出勤月報"), year, month, fmt)
     title = _("%(school)s %(month)s 出勤月報") % {"school": me.school.name, "month": _roc_month(year, month)}
 
     table = [[row[key] for key in keys] for row in rows]
     if fmt == "csv":
-        return download(csv_bytes(headers, table), filename=f"{filename}.csv")
+        return download(csv_bytes(headers, table), filename=filename)
     if fmt == "xlsx":
         book = Workbook()
         sheet = book.active
         sheet.title = f"{roc_year(start)}-{month:02d}"
         xlsx_table(sheet, headers, table, title=title)
         sheet.freeze_panes = "C3"
-        return download(xlsx_bytes(book), filename=f"{filename}.xlsx")
+        return download(xlsx_bytes(book), filename=filename)
     raise Http404
 
 

@@ -31,15 +31,21 @@ def csv_bytes(header: Sequence[object], rows: Iterable[Sequence[object]]) -> byt
 def xlsx_table(
     sheet: Worksheet, header: Sequence[object], rows: Iterable[Sequence[object]], *, title: str | None = None
 ) -> None:
-    """Append an optional title line (bold, larger), the header line (bold) and the rows."""
+    """Append an optional title line (bold, larger), the header line (bold) and the rows; fit the columns'
+    widths and freeze the rows down to the header."""
     if title is not None:
         sheet.append([title])
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size=14)
     sheet.append(list(header))
-    for cell in sheet[sheet.max_row]:
+    header_row = sheet.max_row
+    for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(list(row))
+    # What people need to read it: columns as wide as their Chinese headers and values, the header kept in
+    # view while scrolling (a caller may freeze name columns too by setting freeze_panes after this).
+    xlsx_fit_columns(sheet, skip_rows=header_row - 1)
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1).coordinate
 
 
 def text_width(value: object) -> int:
@@ -67,11 +73,28 @@ def xlsx_bytes(book: Workbook) -> bytes:
     return out.getvalue()
 
 
-def export_filename(name: str, year: int, month: int | None = None, ext: str = "xlsx") -> str:
-    """One style for every download's name: what it is, then the 民國 year and month —
-    ``出勤月報-115年11月.xlsx`` (``…-115年.csv`` for a year)."""
-    period = f"{year - 1911}年" + (f"{month}月" if month else "")
-    return f"{name}-{period}.{ext}"
+def export_stem(name: str, year: int, month: int | None = None, *, day: int | None = None) -> str:
+    """A download's name without its extension: what it is, then the 民國 year and month —
+    ``出勤月報-115年11月`` (``…-115年`` for a year, ``…-115年11月30日`` for a day's list)."""
+    period = f"{year - 1911}年" + (f"{month}月" if month else "") + (f"{day}日" if month and day else "")
+    return f"{name}-{period}"
+
+
+def export_filename(
+    name: str, year: int, month: int | None = None, ext: str = "xlsx", *, day: int | None = None
+) -> str:
+    """One style for every download's name (``export_stem``) with its extension: ``出勤月報-115年11月.xlsx``."""
+    return f"{export_stem(name, year, month, day=day)}.{ext}"
+
+
+def days_and_hours(hours: int | None, *, hours_per_day: int = 8) -> tuple[int | str, int | str]:
+    """An amount of leave as the screen shows it, in two cells: 56 → (7, 0), 12 → (1, 4), -3 → (0, -3)
+    (the sign on each part), None → ("", "")."""
+    if hours is None:
+        return "", ""
+    sign = -1 if hours < 0 else 1
+    days, rest = divmod(abs(int(hours)), hours_per_day)
+    return sign * days, sign * rest
 
 
 def download(content: bytes, *, filename: str) -> HttpResponse:

@@ -6,15 +6,15 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
-from common.exports import csv_bytes, download, xlsx_bytes, xlsx_table
-from leave.display import amount_text
+from common.exports import csv_bytes, days_and_hours, download, xlsx_bytes, xlsx_table
 from leave.models import LeaveRequest
 from leave.selectors import BalanceRow
 from staff.models import StaffMember
 from staff.twdate import format_roc_short
 
-REQUEST_HEADER = ["員工編號", "姓名", "處室", "人員類別", "種類", "假別", "開始", "結束", "時數", "日時",
-                  "不支薪時數", "狀態", "職務代理人", "代課鐘點費", "送出時間"]
+# Amounts as the screen shows them, 「日」 and 「小時」 in two columns with the unit in the header.
+REQUEST_HEADER = ["員工編號", "姓名", "處室", "人員類別", "種類", "假別", "開始", "結束", "長度（日）", "長度（小時）",
+                  "不支薪（日）", "不支薪（小時）", "狀態", "職務代理人", "代課鐘點費", "送出時間"]
 
 
 def _local(value) -> str:
@@ -33,9 +33,8 @@ def request_rows(requests: Iterable[LeaveRequest]) -> list[list]:
             r.leave_type.name,
             _local(r.start),
             _local(r.end),
-            r.hours,
-            amount_text(r.hours),
-            r.unpaid_hours,
+            *days_and_hours(r.hours),
+            *days_and_hours(r.unpaid_hours),
             r.get_status_display(),
             r.deputy.name,
             r.get_substitute_paid_by_display() if r.substitute_paid_by else "",
@@ -59,9 +58,10 @@ def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]
     type_names = quota_type_names(balances)
     header = ["員工編號", "姓名", "處室", "人員類別"]
     for name in type_names:
-        # Hours, so the personnel office can sum the columns in Excel; the unit is in the header (8 小時 = 1 日).
-        header += [f"{name}核給（小時）", f"{name}已用（小時）", f"{name}簽核中（小時）", f"{name}剩餘（小時）"]
-    header.append("不支薪時數")
+        # As the screen shows them: 7日0小時 is 7 and 0 in two columns, the unit in each header (8 小時 = 1 日).
+        for part in ("核給", "已用", "簽核中", "剩餘"):
+            header += [f"{name}{part}（日）", f"{name}{part}（小時）"]
+    header += ["不支薪（日）", "不支薪（小時）"]
     out = []
     for person in people:
         by_name = {row.leave_type.name: row for row in balances.get(person.pk, [])}
@@ -70,10 +70,11 @@ def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]
         for name in type_names:
             row = by_name.get(name)
             if row is None or row.granted is None:
-                line += ["", "", "", ""]
+                line += [""] * 8
             else:
-                line += [row.granted, row.used, row.pending, row.remaining]
-        line.append(sum(row.unpaid for row in balances.get(person.pk, [])))
+                for amount in (row.granted, row.used, row.pending, row.remaining):
+                    line += days_and_hours(amount)
+        line += days_and_hours(sum(row.unpaid for row in balances.get(person.pk, [])))
         out.append(line)
     return header, out
 
@@ -87,5 +88,5 @@ def xlsx_response(filename: str, sheet: str, header: list, rows: list[list]) -> 
     ws = book.active
     ws.title = sheet
     xlsx_table(ws, header, rows)
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = "C2"  # the header row and the employee number and name
     return download(xlsx_bytes(book), filename=f"{filename}.xlsx")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.selectors import audit_history
+from common.exports import export_stem
 from common.inputs import BadInput, id_or_none, parse_date
 from leave import exports
 from leave.errors import LeaveError
@@ -300,7 +301,8 @@ def overview(request):
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
         data = exports.request_rows(rows)
-        name = f"leave-requests-{timezone.localdate():%Y%m%d}"
+        today = timezone.localdate()
+        name = export_stem(_("假單"), today.year, today.month, day=today.day)
         if export == "csv":
             return exports.csv_response(name, exports.REQUEST_HEADER, data)
         return exports.xlsx_response(name, "假單", exports.REQUEST_HEADER, data)
@@ -332,7 +334,7 @@ def balances_overview(request):
     balances = leave_balances(staff_members=people, on=on)
     header, rows = exports.balance_rows(people, balances)
     export = request.GET.get("export")
-    name = f"leave-balances-{on:%Y%m%d}"
+    name = export_stem(_("假別餘額"), on.year, on.month, day=on.day)
     if export == "csv":
         return exports.csv_response(name, header, rows)
     if export == "xlsx":

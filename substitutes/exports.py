@@ -40,13 +40,7 @@ def pay_report_xlsx(report: PayReport, *, school_name: str) -> bytes:
     title = f"{school_name} {report.year - 1911} 年 {report.month} 月 代課鐘點費"
     xlsx_table(summary, SUMMARY_HEADER, _summary_rows(report), title=title)
     lines = book.create_sheet("明細")
-    lines.append(LINES_HEADER)
-    for row in _line_rows(report):
-        lines.append(row)
-    for sheet in (summary, lines):
-        for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column) * 2 + 2
-            sheet.column_dimensions[column[0].column_letter].width = min(width, 40)
+    xlsx_table(lines, LINES_HEADER, _line_rows(report))
     book.properties.created = timezone.now().replace(tzinfo=None)
     return xlsx_bytes(book)
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.exports import download
+from common.exports import download, export_filename
 from staff.models import StaffMember
 from staff.selectors import staff_required_for
 from staff.templatetags.twdate import roc_short
@@ -255,7 +255,7 @@ def pay(request):
 @login_required
 def pay_export(request, fmt: str):
     me, _form, year, month = _report(request)
-    name = f"substitute-pay-{year}-{month:02d}.{fmt}"
+    name = export_filename(_("代課鐘點費"), year, month, fmt)
     if fmt == "csv":
         report = pay_report(school=me.school, year=year, month=month, with_lines=False)
         return download(pay_report_csv(report), filename=name)
@@ -299,7 +299,7 @@ def fairness(request):
 @login_required
 def fairness_export(request):
     me, _sort, table = _fairness(request)
-    name = f"cover-fairness-{table.month_first:%Y-%m}.xlsx"
+    name = export_filename(_("代課節數"), table.month_first.year, table.month_first.month, "xlsx")
     return download(fairness_xlsx(table, school_name=me.school.name), filename=name)
 
 

@@ -81,7 +81,8 @@ def test_family_care_shows_what_personal_leave_leaves_it(school, types, client_f
     book = load_workbook(io.BytesIO(personnel.get(reverse("leave:balances"), {"export": "xlsx"}).content))
     header = next(book.active.values)
     row = next(r for r in book.active.values if r[1] == "王老師")
-    assert row[header.index("家庭照顧假剩餘（小時）")] == 48 and row[header.index("事假剩餘（小時）")] == 48
+    assert row[header.index("家庭照顧假剩餘（日）")] == 6 and row[header.index("家庭照顧假剩餘（小時）")] == 0
+    assert row[header.index("事假剩餘（日）")] == 6 and row[header.index("事假剩餘（小時）")] == 0
     # Someone with all of 事假 left sees no note.
     assert "本假別尚餘" not in client_for(school["other_teacher"]).get(reverse("leave:mine")).content.decode()
 
@@ -290,15 +291,15 @@ def test_balances_overview_and_export(school, types, client_for, django_assert_m
     assert "王老師" in names and "外校人事" not in names
     book = load_workbook(io.BytesIO(client.get(reverse("leave:balances"), {"export": "xlsx"}).content))
     header = next(book.active.values)
-    # Numbers in hours (summable in Excel), the unit named in each header.
-    assert {"事假核給（小時）", "事假已用（小時）", "事假簽核中（小時）", "事假剩餘（小時）"} <= set(header)
-    assert all("（小時）" in h or h == "不支薪時數" for h in header[4:])
+    # As the screen shows them (7日0小時): days and hours in two columns, the unit named in each header.
+    assert {"事假核給（日）", "事假核給（小時）", "事假已用（日）", "事假簽核中（小時）", "事假剩餘（日）"} <= set(header)
+    assert all(h.endswith(("（日）", "（小時）")) for h in header[4:])
     teacher_row = next(r for r in book.active.values if r[1] == "王老師")
-    assert teacher_row[header.index("事假核給（小時）")] == 56  # 7 days
-    assert teacher_row[header.index("事假簽核中（小時）")] == 4
-    assert teacher_row[header.index("事假剩餘（小時）")] == 52
+    assert (teacher_row[header.index("事假核給（日）")], teacher_row[header.index("事假核給（小時）")]) == (7, 0)
+    assert (teacher_row[header.index("事假簽核中（日）")], teacher_row[header.index("事假簽核中（小時）")]) == (0, 4)
+    assert (teacher_row[header.index("事假剩餘（日）")], teacher_row[header.index("事假剩餘（小時）")]) == (6, 4)
     csv_header = client.get(reverse("leave:balances"), {"export": "csv"}).content.decode("utf-8-sig").splitlines()[0]
-    assert "事假剩餘（小時）" in csv_header.split(",")
+    assert {"事假剩餘（日）", "事假剩餘（小時）"} <= set(csv_header.split(","))
 
 
 def test_overtime_request_and_approval_on_the_pages(school, client_for):

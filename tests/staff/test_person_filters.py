@@ -73,7 +73,8 @@ def test_every_filter_on_a_person_takes_a_name_a_number_an_account_or_an_id(cls,
     assert row is not None, f"the sweep world has no {model.__name__} to try {name} on"
     person = getattr(row, path)
     theirs = set(model.objects.filter(**{path: person}).values_list("pk", flat=True))
-    for text in (person.name, person.name[1:], person.employee_no.lower(), person.user.username.upper(), str(person.pk)):
+    typed = (person.name, person.name[1:], person.employee_no.lower(), person.user.username.upper(), str(person.pk))
+    for text in typed:
         found = set(flt.filter(model.objects.all(), text).values_list("pk", flat=True))
         assert theirs <= found, f"{name}={text!r} misses {person.name}'s rows"
         named = model.objects.filter(person_search_q(text, f"{path}__")).values_list("pk", flat=True)

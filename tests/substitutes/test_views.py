@@ -135,7 +135,7 @@ def test_pay_pages_and_exports(school_setup, client_for):
         assert client.get("/substitutes/pay/?month=2025-10").status_code == 200, who
     client = client_for(school_setup["academic"])
     r = client.get("/substitutes/pay/export.csv?month=2025-10")
-    assert r["Content-Type"].startswith("text/csv") and "substitute-pay-2025-10.csv" in r["Content-Disposition"]
+    assert r["Content-Type"].startswith("text/csv") and r["Content-Disposition"].endswith("%E4%BB%A3%E8%AA%B2%E9%90%98%E9%BB%9E%E8%B2%BB-114%E5%B9%B410%E6%9C%88.csv")
     r = client.get("/substitutes/pay/export.xlsx?month=bad")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     for who in ("teacher", "unit_head", "other_teacher"):
