@@ -3,6 +3,7 @@
 import csv
 import datetime as dt
 import io
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -312,7 +313,7 @@ def test_monthly_report_csv(people, client_for, october):
     response = client_for(people["personnel"]).get(reverse("attendance:export", args=["csv"]), {"month": "2025-10"})
     assert response["Content-Type"].startswith("text/csv")
     # 出勤月報-114年10月.csv, the one name style of every download (common.exports.export_filename)
-    assert response["Content-Disposition"].endswith("%E5%87%BA%E5%8B%A4%E6%9C%88%E5%A0%B1-114%E5%B9%B410%E6%9C%88.csv")
+    assert unquote(response["Content-Disposition"]).endswith("出勤月報-114年10月.csv")
     rows = _report_rows(response.content)
     header = rows[0]
     assert header[:5] == ["員工編號", "姓名", "處室", "人員類別", "應出勤日數"]

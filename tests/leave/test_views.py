@@ -292,7 +292,8 @@ def test_balances_overview_and_export(school, types, client_for, django_assert_m
     book = load_workbook(io.BytesIO(client.get(reverse("leave:balances"), {"export": "xlsx"}).content))
     header = next(book.active.values)
     # As the screen shows them (7日0小時): days and hours in two columns, the unit named in each header.
-    assert {"事假核給（日）", "事假核給（小時）", "事假已用（日）", "事假簽核中（小時）", "事假剩餘（日）"} <= set(header)
+    assert {"事假核給（日）", "事假核給（小時）", "事假已用（日）", "事假簽核中（小時）", "事假剩餘（日）"} <= set(
+        header)
     assert all(h.endswith(("（日）", "（小時）")) for h in header[4:])
     teacher_row = next(r for r in book.active.values if r[1] == "王老師")
     assert (teacher_row[header.index("事假核給（日）")], teacher_row[header.index("事假核給（小時）")]) == (7, 0)

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+from urllib.parse import unquote
 
 import pytest
 import time_machine
@@ -83,7 +84,7 @@ def test_counts_per_teacher_this_month_and_semester_sorted(covered, client_for, 
 @time_machine.travel(THU_NOON, tick=False)
 def test_the_xlsx_has_the_same_numbers(covered, client_for):
     r = client_for(covered["principal"]).get("/substitutes/fairness/export.xlsx")
-    assert r.status_code == 200 and r["Content-Disposition"].endswith("%E4%BB%A3%E8%AA%B2%E7%AF%80%E6%95%B8-114%E5%B9%B410%E6%9C%88.xlsx")
+    assert r.status_code == 200 and unquote(r["Content-Disposition"]).endswith("代課節數-114年10月.xlsx")
     sheet = load_workbook(io.BytesIO(r.content)).active
     values = list(sheet.iter_rows(values_only=True))
     assert "114 年 10 月" in values[0][0]
