@@ -1,4 +1,3 @@
-
 """Coverage pages: who may open them, what they show, and their query budgets."""
 
 import datetime as dt
