@@ -100,7 +100,7 @@ def early_leave_minutes(staff: StaffMember, *, now: dt.datetime | None = None) -
     return result.early_minutes
 
 
-def day_detail(staff: StaffMember, day: dt.date) -> dict:
+def day_detail(staff: StaffMember, day: dt.date) -> dict[str, Any]:
     """What lies behind one cell of the month sheet: the stored result, the punches, the leave (approved
     and in approval) and the 補登 requests of that person and day. Four queries."""
     return {

@@ -20,12 +20,14 @@ Decisions (also in docs/architecture.md):
   ``<school code>-<employee number>`` in lower case (e.g. ``563401-t0012``), unique across a city.
 """
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
