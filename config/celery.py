@@ -32,6 +32,11 @@ app.conf.beat_schedule = {
         "task": "leave.tasks.settle_overtime",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Proofs kept from leave forms that came back with errors and were never submitted.
+    "leave-pending-attachments-sweep": {
+        "task": "leave.tasks.pending_attachments_sweep",
+        "schedule": crontab(hour=3, minute=10),
+    },
     # Official 停班停課 alerts (CAP): does nothing unless CAP_FEED_URL is set.
     "schedules-poll-cap-feed": {
         "task": "schedules.tasks.poll_cap_feed",

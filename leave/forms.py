@@ -3,13 +3,12 @@
 import datetime as dt
 
 from django import forms
-from django.db.models import Case, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from leave.models import ApprovalStep, GrantKind, LeaveRequest, LeaveType, OvertimeRequest
-from leave.selectors import SchoolRules, span_from_parts
+from leave.selectors import SchoolRules, recent_deputy_ids, span_from_parts
 from staff.models import StaffCategory, StaffMember
-from staff.selectors import school_people
+from staff.selectors import deputy_candidates
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TIME = forms.TimeInput(attrs={"type": "time"})
@@ -28,20 +27,41 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
-def deputy_choices(staff: StaffMember):
+def deputy_choices(staff: StaffMember, *, exclude_categories=()):
     """Colleagues of the school, the person's own unit first (where a deputy is usually found)."""
-    own_unit_first = Case(When(unit_id=staff.unit_id, then=Value(0)), default=Value(1))
-    return (
-        school_people(school_id=staff.school_id)
-        .exclude(pk=staff.pk)
-        .select_related("unit")
-        .order_by(own_unit_first, "unit__name", "name")
-    )
+    return deputy_candidates(staff=staff, exclude_categories=exclude_categories)
+
+
+def deputy_label(person: StaffMember) -> str:
+    return f"{person.name}（{person.unit.name}）" if person.unit_id else person.name
+
+
+def grouped_deputy_choices(people, recent_ids: list[int]) -> list:
+    """The picker's optgroups: the last deputies on top, then one group per unit in the candidates' order.
+
+    A recent deputy is listed once, on top (a select with the same person twice reads as two people).
+    """
+    people = list(people)
+    by_id = {p.pk: p for p in people}
+    recent = [by_id[pk] for pk in recent_ids if pk in by_id]
+    on_top = {p.pk for p in recent}
+    groups: list = []
+    if recent:
+        groups.append((_("最近的代理人"), [(p.pk, deputy_label(p)) for p in recent]))
+    unit_id: object = object()
+    for person in people:
+        if person.pk in on_top:
+            continue
+        if person.unit_id != unit_id:
+            unit_id = person.unit_id
+            groups.append((person.unit.name if person.unit_id else _("未分處室"), []))
+        groups[-1][1].append((person.pk, deputy_label(person)))
+    return groups
 
 
 class DeputyChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: StaffMember) -> str:
-        return f"{obj.name}（{obj.unit.name}）" if obj.unit_id else obj.name
+        return deputy_label(obj)
 
 
 class SpanFormMixin:
@@ -55,6 +75,30 @@ class SpanFormMixin:
             staff=staff, start_date=data["start_date"], end_date=data["end_date"],
             start_time=data.get("start_time"), end_time=data.get("end_time"),
         )
+
+
+# Where each refusal of leave_request_problems / leave_request_submit is shown on the form (others: above it).
+PROBLEM_FIELDS = {
+    "unknown_type": "leave_type",
+    "category_not_allowed": "leave_type",
+    "end_before_start": "end_date",
+    "span_too_long": "end_date",
+    "no_working_time": "start_date",
+    "closed_period": "start_date",
+    "overlap": "start_date",
+    "monthly_cap": "start_date",
+    "event_required": "event_key",
+    "single_block": "event_key",
+    "outside_event_window": "event_date",
+    "proof_required": "attachments",
+    "bad_attachment": "attachments",
+    "class_arrangement_required": "class_arrangement",
+    "deputy_required": "deputy",
+    "deputy_self": "deputy",
+    "deputy_other_school": "deputy",
+    "deputy_inactive": "deputy",
+    "deputy_on_leave": "deputy",
+}
 
 
 class LeaveRequestForm(SpanFormMixin, forms.Form):
@@ -94,9 +138,18 @@ class LeaveRequestForm(SpanFormMixin, forms.Form):
                 options.append((leave_type.name, [(o["key"], o["label"]) for o in rule.event_options]))
         self.fields["event_key"].choices = [("", "—"), *options]
         # 代課教師 are paid by the period and not on the leave system: nobody's deputy.
-        self.fields["deputy"].queryset = deputy_choices(staff).exclude(category=StaffCategory.HOURLY_SUBSTITUTE)
+        candidates = deputy_choices(staff, exclude_categories=[StaffCategory.HOURLY_SUBSTITUTE])
+        deputy = self.fields["deputy"]
+        deputy.queryset = candidates
+        if not self.is_bound:  # the page shows the groups; a POST only looks its choice up in the queryset
+            groups = grouped_deputy_choices(candidates, recent_deputy_ids(staff))
+            deputy.choices = [("", _("請選擇職務代理人")), *groups]
         if not staff.is_teacher:
             del self.fields["class_arrangement"]
+        else:  # a teacher always says what happens to their classes (「無課務」 when none)
+            arrangement = self.fields["class_arrangement"]
+            arrangement.required = True
+            arrangement.error_messages["required"] = _("請填寫課務處理方式（沒有課請填「無課務」）")
         self.rules_by_type = {t.pk: r for t, r in pairs}
 
     def clean(self):
@@ -105,6 +158,33 @@ class LeaveRequestForm(SpanFormMixin, forms.Form):
             self.add_error("end_date", _("結束日期不可早於開始日期"))
         self.clean_span(self.staff)
         return data
+
+    def problem_inputs(self) -> dict:
+        """What ``leave_request_problems`` can check of this form: the parts that read well, None for the rest."""
+        data = self.cleaned_data
+        return {
+            "leave_type": data.get("leave_type"),
+            "start": data.get("start"),
+            "end": data.get("end"),
+            "deputy": data.get("deputy"),
+            "event_key": data.get("event_key") or "",
+            "event_date": data.get("event_date"),
+            # the form's own required check already speaks for a teacher's empty 課務 field
+            "class_arrangement": None,
+        }
+
+    def add_problems(self, problems) -> None:
+        """Each service refusal next to the field it is about (the rest above the form), once each."""
+        for problem in problems:
+            field = PROBLEM_FIELDS.get(problem.code)
+            if field not in self.fields:
+                field = None
+            if field is not None and field in self.errors:
+                if problem.message in self.errors[field]:
+                    continue
+            elif field is None and problem.message in self.non_field_errors():
+                continue
+            self.add_error(field, problem.message)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data

@@ -12,6 +12,7 @@
 """
 
 import datetime as dt
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -519,6 +520,32 @@ class LeaveAttachment(models.Model):
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _pending_path(instance: "PendingAttachment", filename: str) -> str:
+    return f"leave/pending/{instance.owner_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class PendingAttachment(models.Model):
+    """A proof uploaded with a form that came back with errors, kept so the person need not pick it again.
+
+    Only its owner can name it in a later submission (the form sends its id back); a submission turns
+    it into a LeaveAttachment and deletes it; rows older than PENDING_ATTACHMENT_HOURS are swept
+    whenever the owner uploads again and by ``leave.tasks.pending_attachments_sweep``.
+    """
+
+    owner = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(_("檔案"), upload_to=_pending_path, max_length=255)
+    name = models.CharField(_("檔名"), max_length=200)
+    uploaded_at = models.DateTimeField(_("上傳時間"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("暫存附件")
+        verbose_name_plural = _("暫存附件")
         ordering = ["id"]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from leave.models import (
     LeaveStatus,
     LeaveType,
     OvertimeRequest,
+    PendingAttachment,
 )
 from leave.states import APPROVAL_STEP, LEAVE_REQUEST
 from staff import selectors as staff_selectors
@@ -694,3 +696,40 @@ def leave_hours_by_type(
                 (row["request__leave_type_id"], row["request__leave_type__name"], row["hours"])
             )
     return out
+
+
+PENDING_ATTACHMENT_HOURS = 24
+
+
+def pending_attachments_of(*, owner: StaffMember, ids: Iterable[int]) -> list[PendingAttachment]:
+    """The owner's kept proofs among ``ids`` (leave/services/attachments.py): another person's id finds nothing."""
+    hours = int(getattr(settings, "LEAVE_PENDING_ATTACHMENT_HOURS", PENDING_ATTACHMENT_HOURS))
+    cutoff = timezone.now() - dt.timedelta(hours=hours)
+    return list(PendingAttachment.objects.filter(owner=owner, pk__in=list(ids), uploaded_at__gte=cutoff))
+
+
+def recent_deputy_ids(staff: StaffMember, *, limit: int = 3) -> list[int]:
+    """The people who stood in for ``staff`` lately, the latest first, once each (the picker's top group)."""
+    ids: list[int] = []
+    recent = (
+        LeaveRequest.objects.filter(applicant=staff, kind=LeaveRequest.Kind.LEAVE, deputy__isnull=False)
+        .order_by("-submitted_at", "-pk")
+        .values_list("deputy_id", flat=True)[:20]
+    )
+    for pk in recent:
+        if pk not in ids:
+            ids.append(pk)
+    return ids[:limit]
+
+
+def next_leave(staff: StaffMember, *, at: dt.datetime | None = None) -> LeaveRequest | None:
+    """My leave still to come or under way (approved or pending), the earliest first: the home card's line."""
+    return (
+        LeaveRequest.objects.filter(
+            applicant=staff, kind=LeaveRequest.Kind.LEAVE, status__in=(LeaveStatus.APPROVED, LeaveStatus.PENDING),
+            end__gt=at or timezone.now(),
+        )
+        .select_related("leave_type")
+        .order_by("start", "pk")
+        .first()
+    )

@@ -21,7 +21,13 @@ from leave import exports
 from leave.errors import LeaveError
 from leave.filters import LeaveRequestFilter
 from leave.forms import CancelForm, DecisionForm, LeaveRequestForm, OvertimeForm, PreviewForm, ReassignForm, SettleForm
-from leave.models import ApprovalStep, LeaveAttachment, LeaveRequest, OvertimeRequest
+from leave.models import (
+    ApprovalStep,
+    LeaveAttachment,
+    LeaveRequest,
+    OvertimeRequest,
+    PendingAttachment,
+)
 from leave.selectors import (
     approval_inbox,
     can_view_overtime,
@@ -31,6 +37,7 @@ from leave.selectors import (
     leave_filing_unavailable,
     my_leave_requests,
     overtime_inbox,
+    pending_attachments_of,
     request_actions,
     school_rules,
     stuck_steps,
@@ -40,6 +47,7 @@ from leave.services import (
     approval_step_reassign,
     leave_request_cancel,
     leave_request_preview,
+    leave_request_problems,
     leave_request_submit,
     leave_request_withdraw,
     leave_step_approve,
@@ -48,6 +56,9 @@ from leave.services import (
     overtime_settle,
     overtime_submit,
     overtime_withdraw,
+    pending_as_files,
+    pending_attachments_discard,
+    pending_attachments_store,
 )
 from staff.models import Role, StaffMember
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff
@@ -60,6 +71,11 @@ def _current_step_prefetch() -> Prefetch:
         queryset=ApprovalStep.objects.filter(status=ApprovalStep.Status.CURRENT).select_related("assignee"),
         to_attr="current_steps",
     )
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The ids among posted values; anything else (a forged or mangled value) is ignored."""
+    return [pk for pk in (id_or_none(v) for v in values[:20]) if pk is not None]
 
 
 # --- My leave --------------------------------------------------------------------------------------
@@ -91,23 +107,44 @@ def new_request(request):
         return render(request, "leave/unavailable.html", {"unavailable": unavailable},
                       status=403 if request.method == "POST" else 200)
     preview = error_code = None
+    kept: list[PendingAttachment] = []
     if request.method == "POST":
         form = LeaveRequestForm(request.POST, request.FILES, staff=me, rules=rules, on=today)
-        if form.is_valid():
+        kept = pending_attachments_of(owner=me, ids=_ids(request.POST.getlist("kept_attachment")))
+        valid = form.is_valid()
+        uploads = list(form.cleaned_data.get("attachments") or [])
+        previewing = request.POST.get("action") == "preview"
+        if not previewing:
+            # Every refusal at once, each next to its field; the submission below checks again under the lock.
+            problems = leave_request_problems(
+                applicant=me, **form.problem_inputs(), attachments=uploads, kept_attachments=len(kept),
+            )
+            form.add_problems(problems)
+            error_code = problems[0].code if problems else None
+            valid = valid and not problems
+        if valid:
             kwargs = form.service_kwargs()
             try:
-                if request.POST.get("action") == "preview":
+                if previewing:
                     preview = leave_request_preview(
                         applicant=me, leave_type=kwargs["leave_type"], start=kwargs["start"], end=kwargs["end"],
                         event_key=kwargs["event_key"], event_date=kwargs["event_date"],
                     )
                 else:
-                    created = leave_request_submit(applicant=me, **kwargs)
+                    files = pending_as_files(kept)
+                    try:
+                        created = leave_request_submit(applicant=me, **{**kwargs, "attachments": uploads + files})
+                    finally:
+                        for handle in files:
+                            handle.close()
+                    pending_attachments_discard(kept=kept)
                     messages.success(request, _("假單已送出，等待 %(who)s 確認代理。") % {"who": created.deputy.name})
                     return redirect("leave:detail", pk=created.pk)
             except LeaveError as exc:
-                form.add_error(None, exc.message)
+                form.add_problems([exc])
                 error_code = exc.code
+        # The page comes back: the files just sent are kept and shown by name, not asked for again.
+        kept += pending_attachments_store(owner=me, uploads=uploads)
     else:
         initial = {"start_date": today, "end_date": today}
         if request.GET.get("type"):
@@ -115,7 +152,7 @@ def new_request(request):
         form = LeaveRequestForm(initial=initial, staff=me, rules=rules, on=today)
     balances = leave_balances(staff_members=[me], on=today)[me.pk]
     return render(request, "leave/new.html", {
-        "form": form, "preview": preview, "error_code": error_code, "balances": balances,
+        "form": form, "preview": preview, "error_code": error_code, "balances": balances, "kept": kept,
         "per_event_types": form.event_type_ids(),
     }, status=400 if request.method == "POST" and form.errors else 200)
 

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +53,20 @@ def school_people(*, school_id: int, active: bool | None = True) -> QuerySet[Sta
     """The people of one school: the active ones by default, everyone with ``active=None``."""
     people = StaffMember.objects.filter(school_id=school_id)
     return people if active is None else people.filter(is_active=active)
+
+
+def deputy_candidates(*, staff: StaffMember, exclude_categories: Iterable[str] = ()) -> QuerySet[StaffMember]:
+    """Who may stand in for ``staff``: the school's active people but them, units joined, grouped by unit.
+
+    The person's own unit comes first (a deputy is usually found there), then the others by name; within
+    a unit, by name. Callers group the rows by ``unit_id`` in this order (leave's deputy picker).
+    """
+    own_unit_first = Case(When(unit_id=staff.unit_id, then=Value(0)), default=Value(1))
+    people = school_people(school_id=staff.school_id).exclude(pk=staff.pk)
+    categories = list(exclude_categories)
+    if categories:
+        people = people.exclude(category__in=categories)
+    return people.select_related("unit").order_by(own_unit_first, "unit__name", "unit_id", "name", "pk")
 
 
 def people_of_schools(*, school_ids: Iterable[int] | None, active: bool = True) -> QuerySet[StaffMember]:

@@ -10,6 +10,12 @@ The services live in one module per concern; import them from here.
 """
 
 from leave.services.approvals import approval_step_reassign, leave_step_approve, leave_step_reject
+from leave.services.attachments import (
+    pending_as_files,
+    pending_attachments_discard,
+    pending_attachments_store,
+    pending_attachments_sweep,
+)
 from leave.services.balances import balance_adjust, leave_charges_recompute, month_close
 from leave.services.overtime import (
     overtime_decide,
@@ -26,6 +32,7 @@ from leave.services.requests import (
     is_month_closed,
     leave_request_cancel,
     leave_request_preview,
+    leave_request_problems,
     leave_request_submit,
     leave_request_withdraw,
     request_length,
@@ -44,6 +51,7 @@ __all__ = [
     "leave_charges_recompute",
     "leave_request_cancel",
     "leave_request_preview",
+    "leave_request_problems",
     "leave_request_submit",
     "leave_request_withdraw",
     "leave_step_approve",
@@ -56,6 +64,10 @@ __all__ = [
     "overtime_submit",
     "overtime_withdraw",
     "overtimes_settle_due",
+    "pending_as_files",
+    "pending_attachments_discard",
+    "pending_attachments_store",
+    "pending_attachments_sweep",
     "request_length",
     "select_chain",
 ]

@@ -187,6 +187,7 @@ def _days(value) -> str:
 
 
 def _check_deputy(*, applicant: StaffMember, deputy: StaffMember | None, start, end) -> None:
+    """The deputy's refusals; without a span (the form's dates still wrong) the overlap is not asked."""
     if deputy is None:
         raise LeaveError(_("請指定職務代理人"), code="deputy_required")
     if deputy.pk == applicant.pk:
@@ -195,7 +196,9 @@ def _check_deputy(*, applicant: StaffMember, deputy: StaffMember | None, start, 
         raise LeaveError(_("職務代理人必須是本校教職員"), code="deputy_other_school")
     if not deputy.is_active:
         raise LeaveError(_("%(name)s 已不在職，不能擔任職務代理人") % {"name": deputy.name}, code="deputy_inactive")
-    if _overlapping(LeaveRequest.objects.filter(applicant=deputy), start, end).exists():
+    if start is not None and end is not None and _overlapping(
+        LeaveRequest.objects.filter(applicant=deputy), start, end
+    ).exists():
         raise LeaveError(
             _("%(name)s 在這段時間也請假，不能擔任職務代理人") % {"name": deputy.name}, code="deputy_on_leave"
         )
@@ -389,12 +392,68 @@ ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".heic", ".webp")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
+def check_attachment(upload) -> None:
+    """A proof is a PDF or an image of at most 10 MB (LeaveError ``bad_attachment`` otherwise)."""
+    if not (upload.name or "").lower().endswith(ATTACHMENT_SUFFIXES):
+        raise LeaveError(_("附件請用 PDF 或圖片（JPG、PNG、HEIC、WEBP）"), code="bad_attachment")
+    if upload.size > ATTACHMENT_MAX_BYTES:
+        raise LeaveError(_("附件每個不可超過 10 MB"), code="bad_attachment")
+
+
 def _check_attachments(attachments: list[UploadedFile]) -> None:
     for upload in attachments:
-        if not upload.name.lower().endswith(ATTACHMENT_SUFFIXES):
-            raise LeaveError(_("附件請用 PDF 或圖片（JPG、PNG、HEIC、WEBP）"), code="bad_attachment")
-        if upload.size > ATTACHMENT_MAX_BYTES:
-            raise LeaveError(_("附件每個不可超過 10 MB"), code="bad_attachment")
+        check_attachment(upload)
+
+
+def leave_request_problems(
+    *,
+    applicant: StaffMember,
+    leave_type: LeaveType | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    deputy: StaffMember | None,
+    event_key: str = "",
+    event_date: dt.date | None = None,
+    class_arrangement: str | None = None,
+    attachments: Iterable[UploadedFile] = (),
+    kept_attachments: int = 0,
+) -> list[LeaveError]:
+    """Every refusal a submission would meet, all at once (the form shows each next to its field).
+
+    Reads only; ``leave_request_submit`` still checks everything again under the applicant's lock and
+    stops at the first. Parts the form could not read yet are passed as None and their checks skipped:
+    no deputy, no type or span, ``class_arrangement=None``. The span's own checks depend on each other
+    (no length without a rule), so at most one of them is reported; the deputy's, the 課務 summary's,
+    the attachments' and the proof's are independent of it. Balances are left to the submission.
+    """
+    attachments = list(attachments)
+    problems: list[LeaveError] = []
+
+    def collect(check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except LeaveError as exc:
+            problems.append(exc)
+            return None
+
+    collect(_check_attachments, attachments)
+    if class_arrangement is not None and applicant.is_teacher and not class_arrangement.strip():
+        problems.append(LeaveError(_("請填寫課務處理方式（沒有課請填「無課務」）"),
+                                   code="class_arrangement_required"))
+    if deputy is not None:
+        collect(_check_deputy, applicant=applicant, deputy=deputy, start=start, end=end)
+    if leave_type is not None and start is not None and end is not None:
+        plan = collect(
+            _plan_request, applicant=applicant, leave_type=leave_type, start=start, end=end,
+            rules=school_rules(applicant.school_id), event_key=event_key, event_date=event_date, complete=False,
+        )
+        has_proof = bool(attachments) or kept_attachments > 0
+        if plan is not None and plan.rule.proof_required and not has_proof and (
+            plan.hours >= R.days_to_hours(plan.rule.proof_from_days)
+        ):
+            problems.append(LeaveError(_("「%(type)s」請假 %(days)s 日以上須附證明文件") % {
+                "type": leave_type.name, "days": _days(plan.rule.proof_from_days)}, code="proof_required"))
+    return problems
 
 
 def leave_request_submit(
