@@ -15,6 +15,7 @@ from attendance.rules import daily_result_row
 from attendance.windows import duty_window
 from leave import selectors as leave_selectors
 from leave.punches import PunchSpan
+from leave.selectors import LeaveSpan
 from schedules.calendar import DutyDay
 from staff import selectors as staff_selectors
 from staff.models import Role, StaffMember, Unit
@@ -158,6 +159,29 @@ def results_newest_first(results: QuerySet[DailyResult], *, include_off_days: bo
 def month_results(staff: StaffMember, year: int, month: int) -> dict[dt.date, DailyResult]:
     start, end = month_bounds(year, month)
     return {r.date: r for r in DailyResult.objects.filter(staff=staff, date__range=(start, end))}
+
+
+@dataclass(frozen=True)
+class MonthLeave:
+    spans: list[LeaveSpan]  # approved and pending, by start
+    by_day: dict[dt.date, list[LeaveSpan]]  # the spans touching each day of the month
+
+
+def month_leave(staff: StaffMember, start: dt.date, end: dt.date) -> MonthLeave:
+    """The person's approved and pending leave over ``start``..``end`` (leave's contract, one query).
+
+    Pending leave is shown so a month says what is coming, marked as not yet approved; the daily
+    results still count only approved leave (attendance.rules)."""
+    spans = leave_selectors.leave_spans(staff_ids=[staff.pk], start=start, end=end, statuses=("approved", "pending"))
+    by_day: dict[dt.date, list[LeaveSpan]] = {}
+    for span in spans:
+        first = max(timezone.localtime(span.start).date(), start)
+        last = min(timezone.localtime(span.end - dt.timedelta(microseconds=1)).date(), end)
+        day = first
+        while day <= last:
+            by_day.setdefault(day, []).append(span)
+            day += dt.timedelta(days=1)
+    return MonthLeave(spans=spans, by_day=by_day)
 
 
 def units_for_head_view(viewer: StaffMember) -> QuerySet[Unit]:

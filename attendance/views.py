@@ -171,12 +171,13 @@ def _month_context(subject: StaffMember, year: int, month: int) -> dict:
     start, end = selectors.month_bounds(year, month)
     daily_results_ensure(school=subject.school, start=start, end=end, staff_ids=[subject.pk])
     results = selectors.month_results(subject, year, month)
+    leave = selectors.month_leave(subject, start, end)
     today = timezone.localdate()
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
         weeks.append(
             [
-                {"date": d, "result": results.get(d), "today": d == today}
+                {"date": d, "result": results.get(d), "today": d == today, "leave": leave.by_day.get(d, [])}
                 if d.month == month
                 else None
                 for d in week
@@ -193,6 +194,8 @@ def _month_context(subject: StaffMember, year: int, month: int) -> dict:
         "weeks": weeks,
         "weekdays": [str(label) for label in WEEKDAY_LABELS],
         "days": [results[d] for d in sorted(results)],
+        "leave_spans": leave.spans,
+        "leave_by_day": leave.by_day,
         "summary": [(status, label, counts[status]) for status, label in DailyStatus.choices if status in counts],
         "missing_statuses": list(MISSING_PUNCH_STATUSES),
         "prev": _shift_month(year, month, -1),

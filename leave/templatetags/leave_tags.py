@@ -30,8 +30,9 @@ def remaining(hours) -> str:
 
 @register.inclusion_tag("leave/_home_card_body.html", takes_context=True)
 def leave_home_card(context):
-    """My main balances and how many requests wait for me (four queries for balances, two for the inbox)."""
-    from leave.selectors import approval_inbox, leave_balances
+    """My next leave, my main balances and how many requests wait for me (one query for the next leave,
+    four for balances, two for the inbox)."""
+    from leave.selectors import approval_inbox, leave_balances, next_leave
 
     me = context.get("me")
     if me is None:
@@ -39,7 +40,7 @@ def leave_home_card(context):
     rows = leave_balances(staff_members=[me], on=timezone.localdate())[me.pk]
     shown = [r for r in rows if r.granted is not None and r.leave_type.code in ("personal", "sick", "vacation",
                                                                               "comp_time")]
-    return {"me": me, "rows": shown, "waiting": len(approval_inbox(me))}
+    return {"me": me, "rows": shown, "waiting": len(approval_inbox(me)), "next_leave": next_leave(me)}
 
 
 @register.filter
