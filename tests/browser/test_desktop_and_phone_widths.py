@@ -1,0 +1,70 @@
+"""At 1366 px the navigation is a bar in view and the content uses the width; at 390 px no main page
+scrolls sideways (wide tables scroll inside their wrapper and say so)."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from leave.models import LeaveType
+from leave.services import approval_chains_seed, leave_request_submit, leave_step_approve, leave_types_seed
+from tests.browser.test_leave_journey import _next_working_day
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+MAIN_PAGES = (
+    "/", "/attendance/", "/attendance/month/", "/leave/", "/leave/new/", "/leave/inbox/", "/leave/overview/",
+    "/leave/overtime/", "/substitutes/mine/", "/notifications/", "/schedules/", "/attendance/unit/",
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def test_at_1366_px_the_navigation_is_a_visible_bar(page, live_server, people, sign_in):
+    page.set_viewport_size({"width": 1366, "height": 900})
+    sign_in(page, live_server, "head")
+    bar = page.get_by_test_id("deskbar")
+    expect(bar).to_be_visible()
+    expect(page.locator("details.menu")).to_be_hidden()
+    expect(bar.get_by_role("link", name="我的出勤")).to_be_visible()
+    bar.get_by_role("link", name="我的請假").click()
+    page.wait_for_url(re.compile(r"/leave/$"))
+    # The content is not a narrow column: the main area is most of the window.
+    width = page.locator("main.container").evaluate("el => el.getBoundingClientRect().width")
+    assert width >= 1100
+
+
+def test_at_390_px_the_menu_is_the_way_and_no_main_page_scrolls_sideways(phone, live_server, people, sign_in):
+    sign_in(phone, live_server, "head")
+    expect(phone.get_by_test_id("deskbar")).to_be_hidden()
+    expect(phone.locator("details.menu summary")).to_be_visible()
+    for path in MAIN_PAGES:
+        response = phone.goto(f"{live_server.url}{path}")
+        assert response is not None and response.status < 400, path
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390, path
+
+
+def test_an_approved_leave_shows_on_the_month(phone, live_server, people, sign_in):
+    leave_types_seed(school=people["school"])
+    approval_chains_seed(school=people["school"])
+    teacher = people["teacher"]
+    day = _next_working_day(teacher, timezone.localdate())
+    personal = LeaveType.objects.get(school=people["school"], code="personal")
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(8)))
+    request = leave_request_submit(
+        applicant=teacher, leave_type=personal, start=start, end=start + dt.timedelta(hours=4),
+        deputy=people["other_teacher"], reason="家中有事", class_arrangement="無課務",
+    )
+    leave_step_approve(request=request, actor=people["other_teacher"])
+    leave_step_approve(request=request, actor=people["unit_head"])
+    sign_in(phone, live_server, "teacher")
+    phone.goto(f"{live_server.url}/attendance/month/{day.year}/{day.month}/")
+    cell = phone.get_by_test_id(f"day-{day.isoformat()}")
+    expect(cell.get_by_test_id("cal-leave")).to_have_text("事假")
+    expect(phone.get_by_test_id("month-leave")).to_contain_text("已核准")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
