@@ -116,8 +116,8 @@ def test_my_month_reads_at_a_glance(people, client_for, clock, django_assert_max
     # Budget: savepoint + release (ATOMIC_REQUESTS), session, user, staff with school and unit (layout), roles
     # and headed units (menu), unread notices, hire dates + result counts (ensure), and its recompute: people,
     # the calendar (office days, school days ∪ typhoon days, semesters, personal and category schedules),
-    # leave spans, punches, upsert; the month's results.
-    with django_assert_max_num_queries(20):
+    # leave spans, punches, upsert; the month's results and the month's approved and pending leave to show.
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("attendance:my_month_of", args=[2025, 10]))
     page = _text(response)
     assert "民國 114 年 10 月" in page
