@@ -25,7 +25,9 @@ def keep_hours() -> int:
     return int(getattr(settings, "LEAVE_PENDING_ATTACHMENT_HOURS", PENDING_ATTACHMENT_HOURS))
 
 
-def pending_attachments_store(*, owner: StaffMember, uploads: Iterable[UploadedFile]) -> list[PendingAttachment]:
+def pending_attachments_store(
+    *, owner: StaffMember, uploads: "Iterable[UploadedFile[bytes]]"
+) -> list[PendingAttachment]:
     """Keep the acceptable uploads (a refused kind or size is not kept: the form says why)."""
     kept = []
     with transaction.atomic():
@@ -38,9 +40,9 @@ def pending_attachments_store(*, owner: StaffMember, uploads: Iterable[UploadedF
     return kept
 
 
-def pending_as_files(kept: Iterable[PendingAttachment]) -> list[File]:
+def pending_as_files(kept: Iterable[PendingAttachment]) -> "list[File[bytes]]":
     """Kept files as files to attach (the attachment copies the bytes under its own path)."""
-    files = []
+    files: list[File[bytes]] = []
     for pending in kept:
         handle = pending.file.open("rb")
         files.append(File(handle, name=pending.name))
