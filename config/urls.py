@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from mozilla_django_oidc.views import OIDCLogoutView
 
-from config import pwa, views
+from config import feeds, pwa, views
 
 admin.site.site_header = _("校園差勤 系統管理")
 admin.site.site_title = _("校園差勤")
@@ -19,6 +19,9 @@ urlpatterns = [
     path("favicon.ico", pwa.favicon, name="favicon"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("offline/", pwa.offline, name="offline"),
+    # My calendar as an iCal feed: a secret, revocable address (config/feeds.py, docs/pwa.md).
+    path("calendar/<str:token>.ics", feeds.feed, name="calendar_feed"),
+    path("calendar-feed/", feeds.manage, name="calendar_feed_manage"),
     path("i18n/setlang/", views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -4,6 +4,7 @@ A deployment can hold a whole city: every person belongs to exactly one school, 
 query that lists people is scoped by school (see staff/permissions.py).
 """
 
+import hashlib
 import ipaddress
 
 from django.conf import settings
@@ -240,3 +241,25 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         return f"{self.staff} · {self.get_role_display()}"
 
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address (iCal): only the SHA-256 of its token is kept.
+
+    The address is shown once, when it is made; making a new one replaces it and revoking deletes it, so
+    an old address answers 404 (config/feeds.py, docs/pwa.md)."""
+
+    staff = models.OneToOneField(StaffMember, on_delete=models.CASCADE, related_name="calendar_feed")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("行事曆訂閱")
+        verbose_name_plural = _("行事曆訂閱")
+
+    def __str__(self) -> str:
+        return str(self.staff)
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -1,6 +1,7 @@
 """Reads about people: the signed-in person, and everything other apps ask about people, units and
 schools (they query staff's tables only through here)."""
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -11,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from common.inputs import MAX_ID
-from staff.models import District, RoleAssignment, School, StaffMember, Unit, User
+from staff.models import CalendarFeed, District, RoleAssignment, School, StaffMember, Unit, User
 
 _T = TypeVar("_T")
 
@@ -263,3 +264,19 @@ def school_lock(school_id: int) -> School:
     """Lock a school's row: one writer at a time for what is decided school-wide (its calendar, its
     roster import). ``FOR UPDATE``, because that is what the school's writers have always taken."""
     return School.objects.select_for_update().get(pk=school_id)
+
+
+def person_by_feed_token(token: str) -> StaffMember | None:
+    """The active person whose calendar address carries ``token`` (None for a revoked or unknown one)."""
+    if not token or len(token) > 100:
+        return None
+    return (
+        StaffMember.objects.filter(calendar_feed__token_hash=CalendarFeed.hash(token), is_active=True)
+        .select_related("school", "user")
+        .first()
+    )
+
+
+def calendar_feed_of(staff: StaffMember) -> dt.datetime | None:
+    """When the person's calendar address was made (None without one)."""
+    return CalendarFeed.objects.filter(staff=staff).values_list("created_at", flat=True).first()

@@ -21,6 +21,7 @@ Decisions (also in docs/architecture.md):
 """
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,7 @@ from audit.services import audit_log
 from common.errors import DomainError
 from common.imports import Cell, RowForm, TableError, import_transaction, read_table, validate_rows
 from common.tables import RowError
-from staff.models import District, School, StaffCategory, StaffMember, Unit, User
+from staff.models import CalendarFeed, District, School, StaffCategory, StaffMember, Unit, User
 from staff.permissions import outranking_q
 from staff.twdate import parse_tw_date
 
@@ -503,3 +504,25 @@ def school_attendance_start_set(*, actor: User | None, school: School, start: dt
         audit_log(actor=actor, action="staff.school_updated", target=school, school=school,
                   data={"attendance_start": [before, start]})
     return school
+
+
+# --- The personal calendar address (iCal) ---------------------------------------------------
+
+
+def calendar_feed_issue(*, staff: StaffMember) -> str:
+    """Make (or make anew) the person's secret calendar address; returns its token, which is kept only hashed."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        CalendarFeed.objects.filter(staff=staff).delete()
+        CalendarFeed.objects.create(staff=staff, token_hash=CalendarFeed.hash(token))
+        audit_log(actor=staff.user, action="staff.calendar_feed_issued", target=staff, school=staff.school)
+    return token
+
+
+def calendar_feed_revoke(*, staff: StaffMember) -> bool:
+    """Revoke the person's calendar address: it answers 404 from now on. False when there was none."""
+    with transaction.atomic():
+        deleted, _rows = CalendarFeed.objects.filter(staff=staff).delete()
+        if deleted:
+            audit_log(actor=staff.user, action="staff.calendar_feed_revoked", target=staff, school=staff.school)
+    return bool(deleted)

@@ -23,6 +23,8 @@ PUBLIC = {
     "favicon": "/favicon.ico, asked for by every page and the sign-in page",
     "service_worker": "the service worker, registered from any page (docs/pwa.md)",
     "offline": "the offline page the service worker keeps: nobody's data in it",
+    "calendar_feed": "a person's iCal feed: calendar apps fetch it without a session; the secret token in the "
+    "address is the credential, a wrong or revoked one is a 404 (config/feeds.py)",
 }
 # Signing out: POST only; an anonymous GET is refused with 405 (the OIDC logout view takes no GET).
 SIGN_OUT = {"logout"}

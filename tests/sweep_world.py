@@ -122,6 +122,10 @@ def build_world(media_root) -> World:
     ).pk
     # notifications and sso: a notice and a portal identity of the teacher.
     objects["notification"] = Notification.objects.create(recipient=teacher.user, kind="test", title="測試通知").pk
+    # the teacher's calendar address (config/feeds.py): its token, which the address carries
+    from staff.services import calendar_feed_issue
+
+    objects["calendar_token"] = calendar_feed_issue(staff=teacher)
     objects["identity"] = PortalIdentity.objects.create(
         issuer="https://portal.test.example", sub="teacher-sub", user=teacher.user, school=school, name="王老師",
         bound_at=NOW, bound_method="self",

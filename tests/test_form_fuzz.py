@@ -67,6 +67,7 @@ FORMS = {
     "substitutes:absence_new": "academic",
     "substitutes:absence_cancel": "academic",
     "offices:decide": "unit_head",
+    "calendar_feed_manage": "teacher",
 }
 ROUTES = {r.name: r for r in project_routes() if not r.is_api}
 
@@ -186,7 +187,7 @@ def test_post_only_pages_are_all_fuzzed(role, world, as_role):
 # Forms anyone signed in fills in for themselves.
 OWN_FORMS = {
     "notifications:mark_read", "sso:profile", "attendance:punch", "attendance:correction_new", "leave:new",
-    "leave:overtime", "schedules:disaster_stops",
+    "leave:overtime", "schedules:disaster_stops", "calendar_feed_manage",
     # one's own inbox: every item is checked by its own service (refused ones are reported, nothing changes)
     "offices:decide",
 }

@@ -55,6 +55,8 @@ ARGS: dict[str, tuple[str | None, dict[str, object]]] = {
     "schedules:disaster_stop_withdraw": ("teacher", {"pk": "disaster_claim"}),
     "schedules:timetable_teacher": ("teacher", {"pk": "@teacher"}),
     "attendance:my_month_of": (None, {"year": 2025, "month": 10}),
+    # the token in the address is the credential (config/feeds.py): a public page, whoever asks
+    "calendar_feed": (None, {"token": "calendar_token"}),
     "attendance:staff_month": ("teacher", {"staff_id": "@teacher", "year": 2025, "month": 10}),
     "attendance:export": (None, {"fmt": "csv"}),
     "attendance:sheet_day": ("teacher", {"staff_id": "@teacher"}),
