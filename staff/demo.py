@@ -1,4 +1,4 @@
-"""The demo school: 高雄市立示範高級中學 (563401), its offices and 43 people covering every
+"""The demo school: 高雄市立示範高級中學 (563401), its offices and 44 people covering every
 category and every role, with memorable usernames and one local password.
 
 Idempotent: running it again updates the same rows (people go through the roster import,
@@ -61,6 +61,8 @@ PEOPLE = [
     ("admin", "周冠宇", "圖書館", "資訊組長", A, _d("2015-08-01"), (Role.SYSTEM_ADMIN,), None),
     ("personnel", "鄭雅雯", "人事室", "人事主任", C, _d("2007-03-01"), (Role.PERSONNEL,), "人事室"),
     ("personnel-clerk", "謝宜庭", "人事室", "人事助理員", C, _d("2021-09-01"), (Role.PERSONNEL,), None),
+    # The education bureau's read-only city view (offices/), shown on the demo's one school.
+    ("bureau", "蕭志明", "人事室", "教育局督學（示範）", C, _d("2019-02-01"), (Role.CITY,), None),
     ("accounting", "許文彬", "會計室", "會計主任", C, _d("2005-02-01"), (), "會計室"),
     ("clerk01", "郭淑惠", "總務處", "出納組長", C, _d("2012-02-01"), (), None),
     ("clerk02", "洪志豪", "總務處", "事務組幹事", C, _d("2018-07-01"), (), None),
@@ -104,6 +106,7 @@ SIGN_IN_EXAMPLES = [
     ("國中部導師 junior homeroom", "junior01"),
     ("職員 staff", "clerk01"),
     ("代理教師 substitute", "sub01"),
+    ("教育局 city view (read-only)", "bureau"),
     ("系統管理 admin (superuser)", "admin"),
 ]
 
@@ -159,7 +162,7 @@ def load() -> School:
         for user in User.objects.filter(username__in=[p[0] for p in PEOPLE]).select_related("staff")
     }
     group = _personnel_group()
-    # One hash for all: the demo password is public anyway, and hashing 43 times costs ~15 s.
+    # One hash for all: the demo password is public anyway, and hashing 44 times costs ~15 s.
     password = make_password(DEMO_PASSWORD)
     for username, _name, _unit, _title, _category, _hired, roles, heads in PEOPLE:
         member = staff_by_username[username]
