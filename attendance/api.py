@@ -107,6 +107,7 @@ class PunchListCreateApi(_StaffScopedMixin, generics.ListAPIView):
 class DailyResultSerializer(serializers.ModelSerializer):
     staff = StaffRefSerializer(read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    leave_label = serializers.CharField(source="leave_label_display", read_only=True)
 
     class Meta:
         model = DailyResult

@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import local_name
+
 
 class PunchKind(models.TextChoices):
     IN = "in", _("上班")
@@ -187,6 +189,7 @@ class DailyResult(models.Model):
     day_reason = models.CharField(_("日別"), max_length=20, blank=True)
     day_label = models.CharField(_("日別說明"), max_length=60, blank=True)
     leave_label = models.CharField(_("假別"), max_length=100, blank=True)
+    leave_label_en = models.CharField(_("假別（英文）"), max_length=200, blank=True)
     computed_at = models.DateTimeField(_("計算時間"))
 
     class Meta:
@@ -206,6 +209,11 @@ class DailyResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.date} {self.get_status_display()}"
+
+    @property
+    def leave_label_display(self) -> str:
+        """The leave's names in the active language (common.i18n.local_name)."""
+        return local_name(self, "leave_label")
 
     @property
     def day_note(self) -> str:

@@ -169,6 +169,8 @@ def daily_result_row(
         now=now,
     )
     leave_names = dict.fromkeys(s.leave_type_name for s in spans) if outcome.leave_minutes else {}
+    # The English names too (a type without one reads in Chinese), so the month reads in either language.
+    leave_names_en = dict.fromkeys(s.leave_type_name_en or s.leave_type_name for s in spans) if leave_names else {}
     return DailyResult(
         school_id=member.school_id,
         staff_id=member.pk,
@@ -186,5 +188,6 @@ def daily_result_row(
         day_reason=duty.reason[:20],
         day_label=(duty.label or "")[:60],
         leave_label="、".join(leave_names)[:100],
+        leave_label_en=", ".join(leave_names_en)[:200],
         computed_at=now,
     )

@@ -221,6 +221,7 @@ _RESULT_UPDATE_FIELDS = [
     "day_reason",
     "day_label",
     "leave_label",
+    "leave_label_en",
     "computed_at",
 ]
 

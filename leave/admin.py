@@ -68,9 +68,9 @@ class LeaveRuleInline(SchoolScopedStackedInline):
 
 @admin.register(LeaveType)
 class LeaveTypeAdmin(SchoolScopedAdmin):
-    list_display = ["name", "code", "school", "sort_order", "is_active"]
+    list_display = ["name", "name_en", "code", "school", "sort_order", "is_active"]
     list_filter = ["school", "is_active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_en", "code"]
     list_editable = ["sort_order", "is_active"]
     inlines = [LeaveRuleInline]
     actions = ["recompute_charges"]
@@ -104,9 +104,9 @@ class ApprovalChainStepInline(SchoolScopedTabularInline):
 @admin.register(ApprovalChain)
 class ApprovalChainAdmin(SchoolScopedAdmin):
     form = ApprovalChainForm
-    list_display = ["name", "school", "priority", "min_days", "max_days", "is_active"]
+    list_display = ["name", "name_en", "school", "priority", "min_days", "max_days", "is_active"]
     list_filter = ["school", "is_active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_en"]
     filter_horizontal = ["leave_types"]
     inlines = [ApprovalChainStepInline]
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.inputs import BadInput, parse_date, parse_id
-from leave.display import span_text
+from leave.display import remaining_text, span_text
 from leave.filters import LeaveRequestFilter
 from leave.models import ApprovalStep, LeaveRequest, LeaveRule, LeaveType, OvertimeRequest
 from leave.selectors import (
@@ -74,7 +74,7 @@ class RuleSerializer(serializers.ModelSerializer):
 class TypeSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="leave_type.pk")
     code = serializers.CharField(source="leave_type.code")
-    name = serializers.CharField(source="leave_type.name")
+    name = serializers.CharField(source="leave_type.display_name")
     rule = RuleSerializer()
 
 
@@ -110,7 +110,7 @@ class LeaveTypeListView(APIView):
 
 class BalanceSerializer(serializers.Serializer):
     code = serializers.CharField(source="leave_type.code")
-    name = serializers.CharField(source="leave_type.name")
+    name = serializers.CharField(source="leave_type.display_name")
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     granted = serializers.IntegerField(allow_null=True, help_text="核給時數；null 表示依事由或依核定")
@@ -123,7 +123,7 @@ class BalanceSerializer(serializers.Serializer):
     remaining_text = serializers.SerializerMethodField()
 
     def get_remaining_text(self, row) -> str:
-        return "" if row.remaining is None else f"剩餘：{format_days_hours(row.remaining)}"
+        return "" if row.remaining is None else remaining_text(row.remaining)
 
 
 def _date_param(request, name: str) -> dt.date | None:
@@ -176,7 +176,8 @@ class RequestSerializer(serializers.ModelSerializer):
     applicant = StaffBriefSerializer()
     deputy = StaffBriefSerializer()
     leave_type = serializers.CharField(source="leave_type.code")
-    leave_type_name = serializers.CharField(source="leave_type.name")
+    leave_type_name = serializers.CharField(source="leave_type.display_name")
+    chain_name = serializers.CharField(source="chain_display", read_only=True)
     length = serializers.SerializerMethodField()
     span = serializers.SerializerMethodField()
 
@@ -326,7 +327,7 @@ class PreviewView(APIView):
             "unpaid_hours": preview.unpaid_hours,
             "days": [{"day": d.day, "hours": d.hours} for d in preview.plan.days],
             "balances": [
-                {"code": b.leave_type.code, "name": b.leave_type.name, "remaining_before": b.remaining_before,
+                {"code": b.leave_type.code, "name": b.leave_type.display_name, "remaining_before": b.remaining_before,
                  "remaining_after": b.remaining_after, "hours": b.hours, "unpaid": b.unpaid,
                  "period_start": b.period_start, "period_end": b.period_end, "period": b.period_text}
                 for b in preview.balances

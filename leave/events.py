@@ -32,6 +32,7 @@ class LeaveEvent:
     previous_spans: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
     actor_user_id: int | None = None
     substitute_paid_by: str = ""  # "school" (公費) or "teacher" (自理)
+    leave_type_name_en: str = ""  # the English name, "" when the school gave none
     extra: dict = field(default_factory=dict)
 
 

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from common.exports import csv_bytes, days_and_hours, download, xlsx_bytes, xlsx_table
@@ -15,6 +16,10 @@ from staff.twdate import format_roc_short
 # Amounts as the screen shows them, 「日」 and 「小時」 in two columns with the unit in the header.
 REQUEST_HEADER = ["員工編號", "姓名", "處室", "人員類別", "種類", "假別", "開始", "結束", "長度（日）", "長度（小時）",
                   "不支薪（日）", "不支薪（小時）", "狀態", "職務代理人", "代課鐘點費", "送出時間"]
+
+
+def request_header() -> list[str]:
+    return [str(_(h)) for h in REQUEST_HEADER]
 
 
 def _local(value) -> str:
@@ -30,7 +35,7 @@ def request_rows(requests: Iterable[LeaveRequest]) -> list[list]:
             r.applicant.unit.name if r.applicant.unit_id else "",
             r.applicant.get_category_display(),
             r.get_kind_display(),
-            r.leave_type.name,
+            r.leave_type.display_name,
             _local(r.start),
             _local(r.end),
             *days_and_hours(r.hours),
@@ -49,14 +54,14 @@ def quota_type_names(balances: dict[int, list[BalanceRow]]) -> list[str]:
     names: list[str] = []
     for rows in balances.values():
         for row in rows:
-            if row.granted is not None and row.leave_type.name not in names:
-                names.append(row.leave_type.name)
+            if row.granted is not None and row.leave_type.display_name not in names:
+                names.append(row.leave_type.display_name)
     return names
 
 
 def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]]) -> tuple[list, list[list]]:
     type_names = quota_type_names(balances)
-    header = ["員工編號", "姓名", "處室", "人員類別"]
+    header = [str(_("員工編號")), str(_("姓名")), str(_("處室")), str(_("人員類別"))]
     for name in type_names:
         # As the screen shows them: 7日0小時 is 7 and 0 in two columns, the unit in each header (8 小時 = 1 日).
         for part in ("核給", "已用", "簽核中", "剩餘"):
@@ -64,7 +69,7 @@ def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]
     header += ["不支薪（日）", "不支薪（小時）"]
     out = []
     for person in people:
-        by_name = {row.leave_type.name: row for row in balances.get(person.pk, [])}
+        by_name = {row.leave_type.display_name: row for row in balances.get(person.pk, [])}
         line = [person.employee_no, person.name, person.unit.name if person.unit_id else "",
                 person.get_category_display()]
         for name in type_names:

@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import local_label
 from leave.models import ApprovalStep, GrantKind, LeaveRequest, LeaveType, OvertimeRequest
 from leave.selectors import SchoolRules, recent_deputy_ids, span_from_parts
 from staff.models import StaffCategory, StaffMember
@@ -131,11 +132,11 @@ class LeaveRequestForm(SpanFormMixin, forms.Form):
         self.staff = staff
         pairs = rules.types_for(staff.category, on)
         self.fields["leave_type"].queryset = LeaveType.objects.filter(pk__in=[t.pk for t, _r in pairs])
-        self.fields["leave_type"].choices = [("", _("請選擇假別"))] + [(t.pk, t.name) for t, _r in pairs]
+        self.fields["leave_type"].choices = [("", _("請選擇假別"))] + [(t.pk, t.display_name) for t, _r in pairs]
         options = []
         for leave_type, rule in pairs:
             if rule.event_options:
-                options.append((leave_type.name, [(o["key"], o["label"]) for o in rule.event_options]))
+                options.append((leave_type.display_name, [(o["key"], local_label(o)) for o in rule.event_options]))
         self.fields["event_key"].choices = [("", "—"), *options]
         # 代課教師 are paid by the period and not on the leave system: nobody's deputy.
         candidates = deputy_choices(staff, exclude_categories=[StaffCategory.HOURLY_SUBSTITUTE])

@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.i18n import english_active, local_label, local_name
 from staff.models import StaffCategory
 
 DAYS = {"max_digits": 5, "decimal_places": 1, "validators": [MinValueValidator(Decimal("0"))]}
@@ -64,6 +65,7 @@ class LeaveType(models.Model):
     school = models.ForeignKey("staff.School", on_delete=models.CASCADE, related_name="leave_types")
     code = models.SlugField(_("代碼"), max_length=30)
     name = models.CharField(_("假別"), max_length=30)
+    name_en = models.CharField(_("英文名稱"), max_length=60, blank=True, help_text=_("英文介面顯示；空白則顯示中文"))
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
     is_active = models.BooleanField(_("啟用"), default=True)
 
@@ -74,7 +76,12 @@ class LeaveType(models.Model):
         constraints = [models.UniqueConstraint(fields=["school", "code"], name="leave_type_code_unique")]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (common.i18n.local_name)."""
+        return local_name(self)
 
 
 class LeaveRule(models.Model):
@@ -85,6 +92,7 @@ class LeaveRule(models.Model):
 
     leave_type = models.ForeignKey(LeaveType, on_delete=models.CASCADE, related_name="rules", verbose_name=_("假別"))
     audience = models.CharField(_("適用對象說明"), max_length=30, blank=True, help_text=_("如「教師」「職員」"))
+    audience_en = models.CharField(_("適用對象說明（英文）"), max_length=60, blank=True)
     categories = models.JSONField(_("適用人員類別"), default=list)
     effective_from = models.DateField(_("生效日"))
     effective_to = models.DateField(_("失效日"), null=True, blank=True, help_text=_("含當日；空白表示持續有效"))
@@ -99,7 +107,7 @@ class LeaveRule(models.Model):
         _("事由與日數"),
         default=list,
         blank=True,
-        help_text=_('[{"key": "parent", "label": "父母、配偶喪亡", "days": 15}, ...]'),
+        help_text=_('[{"key": "parent", "label": "父母、配偶喪亡", "label_en": "Parent or spouse", "days": 15}, ...]'),
     )
     event_window_before_days = models.PositiveSmallIntegerField(
         _("事由日前可請天數"), null=True, blank=True, help_text=_("空白表示不限")
@@ -167,8 +175,16 @@ class LeaveRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        suffix = f"（{self.audience}）" if self.audience else ""
-        return f"{self.leave_type.name}{suffix} {self.effective_from:%Y-%m-%d} 起"
+        audience = local_name(self, "audience")
+        if english_active():
+            suffix = f" ({audience})" if audience else ""
+            return f"{self.leave_type.display_name}{suffix} from {self.effective_from:%Y-%m-%d}"
+        suffix = f"（{audience}）" if audience else ""
+        return f"{self.leave_type.display_name}{suffix} {self.effective_from:%Y-%m-%d} 起"
+
+    @property
+    def audience_display(self) -> str:
+        return local_name(self, "audience")
 
     def applies_to(self, category: str, day: dt.date) -> bool:
         return (
@@ -258,6 +274,7 @@ class ApprovalChain(models.Model):
 
     school = models.ForeignKey("staff.School", on_delete=models.CASCADE, related_name="approval_chains")
     name = models.CharField(_("名稱"), max_length=50)
+    name_en = models.CharField(_("英文名稱"), max_length=80, blank=True, help_text=_("英文介面顯示；空白則顯示中文"))
     priority = models.PositiveSmallIntegerField(_("優先順序"), default=100, help_text=_("數字小者先比對"))
     categories = models.JSONField(_("適用人員類別"), default=list, blank=True, help_text=_("空白表示全部"))
     leave_types = models.ManyToManyField(
@@ -273,7 +290,11 @@ class ApprovalChain(models.Model):
         ordering = ["school", "priority", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return local_name(self)
 
     def clean(self) -> None:
         if self.categories and set(self.categories) - set(StaffCategory.values):
@@ -340,6 +361,7 @@ class LeaveRequest(models.Model):
     class_arrangement = models.TextField(_("課務處理"), blank=True)
     status = models.CharField(_("狀態"), max_length=12, choices=LeaveStatus.choices, default=LeaveStatus.PENDING)
     chain_name = models.CharField(_("簽核流程"), max_length=50, blank=True)
+    chain_name_en = models.CharField(_("簽核流程（英文）"), max_length=80, blank=True)
     substitute_paid_by = models.CharField(_("代課鐘點費"), max_length=10, choices=Payer.choices, blank=True)
     submitted_at = models.DateTimeField(_("送出時間"), auto_now_add=True)
     decided_at = models.DateTimeField(_("結案時間"), null=True, blank=True)
@@ -366,8 +388,13 @@ class LeaveRequest(models.Model):
         ]
 
     def __str__(self) -> str:
-        kind = _("銷假") if self.kind == self.Kind.CANCELLATION else self.leave_type.name
+        kind = _("銷假") if self.kind == self.Kind.CANCELLATION else self.leave_type.display_name
         return f"{self.applicant.name} {kind} {self.start:%Y-%m-%d}"
+
+    @property
+    def chain_display(self) -> str:
+        """The approval chain's name as it was when submitted, in the active language."""
+        return local_name(self, "chain_name")
 
     @property
     def is_cancellation(self) -> bool:
@@ -380,7 +407,7 @@ class LeaveRequest(models.Model):
     @property
     def event_label(self) -> str:
         option = self.rule.event_option(self.event_key) if self.event_key else None
-        return option["label"] if option else self.event_key
+        return local_label(option) if option else self.event_key
 
 
 class LeaveDay(models.Model):

@@ -50,6 +50,7 @@ class LeaveSpan:
     leave_type_code: str
     leave_type_name: str
     status: str  # "approved" or "pending"
+    leave_type_name_en: str = ""  # the English name, "" when the school gave none
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -69,12 +70,13 @@ def leave_spans(
             end__gt=_day_start(start),
         )
         .order_by("applicant_id", "start", "id")
-        .values_list("id", "applicant_id", "start", "end", "status", "leave_type__code", "leave_type__name")
+        .values_list("id", "applicant_id", "start", "end", "status", "leave_type__code", "leave_type__name",
+                     "leave_type__name_en")
     )
     return [
         LeaveSpan(staff_id=staff_id, leave_request_id=pk, start=s, end=e, leave_type_code=code,
-                  leave_type_name=name, status=status)
-        for pk, staff_id, s, e, status, code, name in rows
+                  leave_type_name=name, leave_type_name_en=name_en, status=status)
+        for pk, staff_id, s, e, status, code, name, name_en in rows
     ]
 
 
@@ -175,7 +177,7 @@ class SchoolRules:
 
     @property
     def names(self) -> dict[int, str]:
-        return {pk: t.name for pk, t in self.types.items()}
+        return {pk: t.display_name for pk, t in self.types.items()}
 
 
 def school_rules(school_id: int) -> SchoolRules:
@@ -228,7 +230,7 @@ class BalanceRow:
 
     @property
     def draws_from_name(self) -> str:
-        return self.rule.draws_from.name if self.rule.draws_from_id else ""
+        return self.rule.draws_from.display_name if self.rule.draws_from_id else ""
 
 
 def leave_balances(*, staff_members: Iterable[StaffMember], on: dt.date) -> dict[int, list[BalanceRow]]:

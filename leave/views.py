@@ -341,8 +341,8 @@ def overview(request):
         today = timezone.localdate()
         name = export_stem(_("假單"), today.year, today.month, day=today.day)
         if export == "csv":
-            return exports.csv_response(name, exports.REQUEST_HEADER, data)
-        return exports.xlsx_response(name, "假單", exports.REQUEST_HEADER, data)
+            return exports.csv_response(name, exports.request_header(), data)
+        return exports.xlsx_response(name, str(_("假單")), exports.request_header(), data)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -375,11 +375,11 @@ def balances_overview(request):
     if export == "csv":
         return exports.csv_response(name, header, rows)
     if export == "xlsx":
-        return exports.xlsx_response(name, "假別餘額", header, rows)
+        return exports.xlsx_response(name, str(_("假別餘額")), header, rows)
     type_names = exports.quota_type_names(balances)
     table = [
         {"person": person, "cells": [
-            next((r for r in balances[person.pk] if r.leave_type.name == n and r.granted is not None), None)
+            next((r for r in balances[person.pk] if r.leave_type.display_name == n and r.granted is not None), None)
             for n in type_names
         ], "unpaid": sum(r.unpaid for r in balances[person.pk])}
         for person in people

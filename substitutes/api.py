@@ -73,7 +73,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
 
 class NeedSerializer(serializers.ModelSerializer):
     teacher = PersonSerializer()
-    leave_type = serializers.CharField(source="absence.leave_type_name")
+    leave_type = serializers.CharField(source="absence.leave_type_display")
     leave_request_id = serializers.IntegerField(source="absence.leave_request_id", allow_null=True)
     leave_status = serializers.CharField(source="absence.status")
     paid_by = serializers.CharField(source="absence.paid_by")

@@ -23,7 +23,7 @@ def _line_rows(report: PayReport) -> list[list]:
     return [
         [
             a.substitute.name, format_roc_short(a.date), a.need.period_label, a.need.class_name, a.need.subject,
-            a.need.teacher.name, a.need.absence.leave_type_name, a.get_paid_by_display(), a.rate,
+            a.need.teacher.name, a.need.absence.leave_type_display, a.get_paid_by_display(), a.rate,
         ]
         for a in report.lines
     ]

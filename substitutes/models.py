@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import local_name
 from schedules.models import Division
 
 
@@ -43,6 +44,7 @@ class Absence(models.Model):
     leave_request_id = models.PositiveBigIntegerField(_("假單編號"), null=True, blank=True, unique=True)
     leave_type_code = models.CharField(_("假別代碼"), max_length=30, blank=True)
     leave_type_name = models.CharField(_("假別"), max_length=50, blank=True)
+    leave_type_name_en = models.CharField(_("假別（英文）"), max_length=80, blank=True)
     paid_by = models.CharField(_("代課鐘點費負擔"), max_length=10, choices=Payer.choices, default=Payer.SCHOOL)
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices)
     reason = models.CharField(_("事由"), max_length=200, blank=True)
@@ -60,7 +62,12 @@ class Absence(models.Model):
         indexes = [models.Index(fields=["school", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.teacher} {self.leave_type_name or self.get_source_display()}"
+        return f"{self.teacher} {self.leave_type_display or self.get_source_display()}"
+
+    @property
+    def leave_type_display(self) -> str:
+        """The leave type's name in the active language (common.i18n.local_name)."""
+        return local_name(self, "leave_type_name")
 
     @property
     def is_active(self) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log, audit_log_many
@@ -217,6 +217,7 @@ def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
         )
         absence.leave_type_code = event.leave_type_code
         absence.leave_type_name = event.leave_type_name
+        absence.leave_type_name_en = event.leave_type_name_en
         payer_changed = False
         if event.substitute_paid_by in (Payer.SCHOOL, Payer.TEACHER):
             payer_changed = absence.pk is not None and absence.paid_by != event.substitute_paid_by
@@ -394,7 +395,9 @@ def absence_record(
         absence = Absence.objects.create(
             school_id=teacher.school_id, teacher=teacher, source=Absence.Source.RECORDED,
             status=ABSENCE.target("record"), reason=reason, paid_by=paid_by, recorded_by=actor.user,
-            leave_type_name=str(_("代課教師缺課")),
+            # Both languages kept, so pages and notices read in the reader's (common.i18n.local_name).
+            leave_type_name=_in_language("zh-hant", _("代課教師缺課")),
+            leave_type_name_en=_in_language("en", _("代課教師缺課")),
         )
         spans = ((start, end),)
         _replace_spans(absence, spans)
@@ -804,3 +807,8 @@ def coverage_proposal_confirm(*, actor: StaffMember, cells: Sequence[ProposalCel
                   "needs": sorted(by_need)},
         )
     return result
+
+
+def _in_language(language: str, text) -> str:
+    with translation.override(language):
+        return str(text)

@@ -167,7 +167,7 @@ def leave_step_reject(*, request: LeaveRequest, actor: StaffMember, comment: str
         applicant, request = lock_for_change(request)
         step, on_behalf_of = _current_step(request, actor)
         if not request.rule.may_refuse and step.role != ApprovalRole.DEPUTY and not request.is_cancellation:
-            raise LeaveError(_("「%(type)s」依規定學校不得拒絕") % {"type": request.leave_type.name},
+            raise LeaveError(_("「%(type)s」依規定學校不得拒絕") % {"type": request.leave_type.display_name},
                              code="may_not_refuse")
         now = timezone.now()
         step.status = APPROVAL_STEP.require(step.status, "reject", _step_refused)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from common.i18n import later, local_name
 from leave.display import span_text
 from leave.events import LeaveEvent, publish_leave_changed
 from leave.models import (
@@ -93,11 +94,12 @@ def notify_request(
     context = {
         "request": request,
         "applicant": request.applicant.name,
-        "type_name": request.leave_type.name,
+        # Words are made when each recipient's notice is rendered, in their language (common.i18n.later).
+        "type_name": later(local_name, request.leave_type),
         "is_cancellation": request.is_cancellation,
-        "span": span_text(request.start, request.end),
-        "length": format_days_hours(request.hours),
-        "status": request.get_status_display(),
+        "span": later(span_text, request.start, request.end),
+        "length": later(format_days_hours, request.hours),
+        "status": later(request.get_status_display),
         **extra,
     }
     notify(recipients, kind, context, url=reverse("leave:detail", args=[request.pk]), about=about)
@@ -110,7 +112,8 @@ def notify_overtime(
         recipients,
         kind,
         {"overtime": overtime, "staff_name": overtime.staff.name,
-         "span": span_text(overtime.planned_start, overtime.planned_end), "status": overtime.get_status_display()},
+         "span": later(span_text, overtime.planned_start, overtime.planned_end),
+         "status": later(overtime.get_status_display)},
         url=reverse("leave:overtime"),
         about=about,
     )
@@ -127,6 +130,7 @@ def publish(
             action=action,
             leave_type_code=request.leave_type.code,
             leave_type_name=request.leave_type.name,
+            leave_type_name_en=request.leave_type.name_en,
             spans=tuple(spans),
             previous_spans=tuple(previous),
             actor_user_id=actor.user_id if actor else None,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log
+from common.i18n import later, local_name
 from leave import rules as R
 from leave.models import ACTIVE_STATUSES, LeaveDay, LeaveRequest
 from leave.services.charges import reallocate, substitute_payer
@@ -132,7 +133,7 @@ def _record(request: LeaveRequest, *, old_hours: int, cause: str, actor: User | 
     )
     report_consequence(
         "leave_recounted", request_id=request.pk, applicant=request.applicant.name,
-        type_name=request.leave_type.name, before_hours=old_hours, after_hours=request.hours,
+        type_name=request.leave_type.display_name, before_hours=old_hours, after_hours=request.hours,
     )
 
 
@@ -140,7 +141,7 @@ def _tell(applicant: StaffMember, items: list[tuple[LeaveRequest, int]], *, caus
     lines = [
         {
             "request": request,
-            "type_name": request.leave_type.name,
+            "type_name": later(local_name, request.leave_type),
             "is_cancellation": request.is_cancellation,
             "released": request.hours < old_hours,
             "amount_hours": abs(request.hours - old_hours),

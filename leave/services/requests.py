@@ -154,7 +154,7 @@ def _plan_request(
             raise LeaveError(unavailable.message, code="category_not_allowed")
         raise LeaveError(
             _("您的人員類別（%(category)s）不能請「%(type)s」")
-            % {"category": applicant.get_category_display(), "type": leave_type.name},
+            % {"category": applicant.get_category_display(), "type": leave_type.display_name},
             code="category_not_allowed",
         )
     if (last - first).days > 400:
@@ -170,7 +170,7 @@ def _plan_request(
     if complete:
         if rule.proof_required and hours >= R.days_to_hours(rule.proof_from_days) and not has_attachments:
             raise LeaveError(_("「%(type)s」請假 %(days)s 日以上須附證明文件") % {
-                "type": leave_type.name, "days": _days(rule.proof_from_days)}, code="proof_required")
+                "type": leave_type.display_name, "days": _days(rule.proof_from_days)}, code="proof_required")
         if applicant.is_teacher and not class_arrangement.strip():
             raise LeaveError(_("請填寫課務處理方式（沒有課請填「無課務」）"), code="class_arrangement_required")
         _check_deputy(applicant=applicant, deputy=deputy, start=start, end=end)
@@ -209,14 +209,14 @@ def _check_event(*, applicant, rule: LeaveRule, leave_type: LeaveType, days, eve
         return
     option = rule.event_option(event_key)
     if option is None or event_date is None:
-        raise LeaveError(_("請選擇「%(type)s」的事由並填寫事實發生日") % {"type": leave_type.name},
+        raise LeaveError(_("請選擇「%(type)s」的事由並填寫事實發生日") % {"type": leave_type.display_name},
                          code="event_required")
     before, after = rule.event_window_before_days, rule.event_window_after_days
     if (before is not None and days[0].day < event_date - dt.timedelta(days=before)) or (
         after is not None and days[-1].day > event_date + dt.timedelta(days=after)
     ):
         raise LeaveError(_("「%(type)s」須在事實發生日前 %(before)s 日至後 %(after)s 日內請畢") % {
-            "type": leave_type.name,
+            "type": leave_type.display_name,
             "before": before if before is not None else "—",
             "after": after if after is not None else "—",
         }, code="outside_event_window")
@@ -224,7 +224,8 @@ def _check_event(*, applicant, rule: LeaveRule, leave_type: LeaveType, days, eve
         applicant=applicant, leave_type=leave_type, kind=LeaveRequest.Kind.LEAVE, status__in=ACTIVE_STATUSES,
         event_key=event_key, event_date=event_date,
     ).exists():
-        raise LeaveError(_("「%(type)s」須一次請畢，此事由已有假單") % {"type": leave_type.name}, code="single_block")
+        raise LeaveError(_("「%(type)s」須一次請畢，此事由已有假單") % {"type": leave_type.display_name},
+                         code="single_block")
 
 
 def _check_monthly_cap(*, applicant, rule: LeaveRule, leave_type: LeaveType, days) -> None:
@@ -242,7 +243,7 @@ def _check_monthly_cap(*, applicant, rule: LeaveRule, leave_type: LeaveType, day
         ).aggregate(total=Sum("hours"))["total"] or 0
         if taken + hours > cap:
             raise LeaveError(_("「%(type)s」每月以 %(cap)s 日為限") % {
-                "type": leave_type.name, "cap": _days(rule.monthly_cap_days)}, code="monthly_cap")
+                "type": leave_type.display_name, "cap": _days(rule.monthly_cap_days)}, code="monthly_cap")
 
 
 def select_chain(*, applicant: StaffMember, leave_type: LeaveType, hours: int) -> ApprovalChain | None:
@@ -486,7 +487,7 @@ def leave_request_submit(
             school_id=applicant.school_id, applicant=applicant, leave_type=leave_type, rule=plan.rule,
             start=start, end=end, hours=plan.hours, reason=reason.strip(), event_key=event_key,
             event_date=event_date, deputy=deputy, class_arrangement=class_arrangement.strip(),
-            chain_name=plan.chain.name,
+            chain_name=plan.chain.name, chain_name_en=plan.chain.name_en,
         )
         LeaveDay.objects.bulk_create(LeaveDay(request=request, day=d.day, hours=d.hours) for d in plan.days)
         # Refuses (and so rolls everything back) when a quota that cannot be exceeded would be.
@@ -577,6 +578,7 @@ def leave_request_cancel(
             hours=sum(d.hours for d in days), reason=reason.strip(), deputy=original.deputy,
             event_key=original.event_key, event_date=original.event_date,
             class_arrangement=original.class_arrangement, chain_name=original.chain_name,
+            chain_name_en=original.chain_name_en,
             substitute_paid_by=original.substitute_paid_by,
         )
         LeaveDay.objects.bulk_create(LeaveDay(request=cancellation, day=d.day, hours=d.hours) for d in days)

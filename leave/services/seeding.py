@@ -26,7 +26,8 @@ def leave_types_seed(*, school: School, actor: User | None = None) -> int:
         for spec in seed.LEAVE_TYPES:
             if spec["code"] not in types:
                 types[spec["code"]] = LeaveType.objects.create(
-                    school=school, code=spec["code"], name=spec["name"], sort_order=spec["sort_order"]
+                    school=school, code=spec["code"], name=spec["name"],
+                    name_en=spec.get("name_en", ""), sort_order=spec["sort_order"]
                 )
         with_rules = set(LeaveRule.objects.filter(leave_type__school=school).values_list("leave_type_id", flat=True))
         for spec in seed.LEAVE_TYPES:
@@ -61,6 +62,7 @@ def approval_chains_seed(*, school: School, actor: User | None = None) -> int:
             chain = ApprovalChain.objects.create(
                 school=school,
                 name=spec["name"],
+                name_en=spec.get("name_en", ""),
                 priority=spec["priority"],
                 max_days=Decimal(str(spec["max_days"])) if spec.get("max_days") is not None else None,
                 min_days=Decimal(str(spec["min_days"])) if spec.get("min_days") is not None else None,

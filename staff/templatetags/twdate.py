@@ -1,23 +1,18 @@
-"""Template filters for local date habits: {{ day|roc }}, {{ day|roc_short }}, {{ hours|days_hours }}."""
+"""Template filters for local date habits ({{ day|roc }}, {{ day|roc_short }}, {{ hours|days_hours }}) and names
+kept in two languages ({{ row|local_name }})."""
 
 from django import template
-from django.utils.translation import get_language
 
-from staff.twdate import format_days_hours, format_roc_date, format_roc_short, local_day
+from common.i18n import local_name as _local_name
+from staff.twdate import format_days_hours, format_roc_date, format_roc_short
 
 register = template.Library()
-
-
-def _english() -> bool:
-    return (get_language() or "").startswith("en")
 
 
 @register.filter
 def roc(value, weekday=True):
     if not value:
         return ""
-    if _english():
-        return local_day(value).strftime("%a %d %b %Y")
     return format_roc_date(value, weekday=bool(weekday))
 
 
@@ -25,8 +20,6 @@ def roc(value, weekday=True):
 def roc_short(value):
     if not value:
         return ""
-    if _english():
-        return local_day(value).strftime("%Y-%m-%d")
     return format_roc_short(value)
 
 
@@ -34,7 +27,11 @@ def roc_short(value):
 def days_hours(value):
     if value is None:
         return ""
-    text = format_days_hours(value)
-    if _english():
-        return text.replace("日", " d ").replace("小時", " h")
-    return text
+    return format_days_hours(value)
+
+
+@register.filter
+def local_name(value, field="name"):
+    """{{ row|local_name }} / {{ row|local_name:"chain_name" }}: the English `<field>_en` when English is
+    active and filled, else the Chinese (common.i18n.local_name)."""
+    return _local_name(value, field)
