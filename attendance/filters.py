@@ -17,6 +17,16 @@ def _school_units(request) -> QuerySet[Unit]:
     return school_units(school_id=staff.school_id if staff is not None else None)
 
 
+
+class LabelledDateRangeWidget(django_filters.widgets.DateRangeWidget):
+    """The two date inputs of a range, each with its own accessible name (the range has one <label> only)."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        for subwidget, label in zip(context["widget"]["subwidgets"], (_("起日"), _("迄日")), strict=False):
+            subwidget["attrs"] = {**subwidget["attrs"], "aria-label": str(label)}
+        return context
+
 class DailyResultFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(
         label=_("處室"), field_name="staff__unit", queryset=_school_units, empty_label=_("全部處室")
@@ -29,7 +39,7 @@ class DailyResultFilter(django_filters.FilterSet):
     )
     # Query parameters date_after and date_before (ISO dates).
     date = django_filters.DateFromToRangeFilter(
-        label=_("日期區間"), widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"})
+        label=_("日期區間"), widget=LabelledDateRangeWidget(attrs={"type": "date"})
     )
     staff = PersonFilter(person_path="staff")
     # What personnel staff type: the employee number on their roster, not the database id.

@@ -219,7 +219,9 @@ class DailyResult(models.Model):
     def day_note(self) -> str:
         """The day's label worth showing next to the result: nothing for an ordinary workday (「正常」
         says enough), the calendar's words for the others (補行上班、寒假、期中考…)."""
-        return "" if self.day_label in _plain_workday_labels() else self.day_label
+        from schedules.calendar import day_label_text  # the calendar's words, in the reader's language
+
+        return "" if self.day_label in _plain_workday_labels() else day_label_text(self.day_label)
 
 
 @functools.cache

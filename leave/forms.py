@@ -34,7 +34,7 @@ def deputy_choices(staff: StaffMember, *, exclude_categories=()):
 
 
 def deputy_label(person: StaffMember) -> str:
-    return f"{person.name}（{person.unit.name}）" if person.unit_id else person.name
+    return _("%(name)s（%(unit)s）") % {"name": person.name, "unit": person.unit.name} if person.unit_id else person.name
 
 
 def grouped_deputy_choices(people, recent_ids: list[int]) -> list:

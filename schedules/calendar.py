@@ -43,6 +43,7 @@ import holidays
 from django.db.models import BooleanField, CharField, Q, TimeField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from schedules.defaults import DEFAULT_BY_CATEGORY, FULL_WEEK, LUNCH, ScheduleRule
@@ -176,6 +177,34 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
 @lru_cache(maxsize=64)
 def _national_holidays(year: int) -> holidays.HolidayBase:
     return holidays.country_holidays("TW", years=year, language="zh_TW")
+
+
+@lru_cache(maxsize=1)
+def _holiday_names_en() -> dict[str, str]:
+    """The package's Chinese holiday names with its English ones (the same day in both languages)."""
+    names: dict[str, str] = {}
+    years = range(2015, dt.date.today().year + 3)  # noqa: DTZ011 - only which years to read names from
+    zh = holidays.country_holidays("TW", years=years, language="zh_TW")
+    en = holidays.country_holidays("TW", years=years, language="en_US")
+    for day, name in zh.items():
+        for zh_part, en_part in zip(name.split("; "), en.get(day, "").split("; "), strict=False):
+            names.setdefault(zh_part, en_part)
+    return names
+
+
+def day_label_text(label: str) -> str:
+    """A day's label (「國慶日」, 「寒假・期中考」) in the active language.
+
+    Each part is worded again: a national holiday by the holidays package's English name, a word of
+    ours (例假日, 補行上班, 寒假 ...) through the catalogue; a school's own label stays as written.
+    """
+    if not label:
+        return ""
+    parts = label.split("・")
+    if not (get_language() or "").startswith("en"):
+        return label
+    english = _holiday_names_en()
+    return " · ".join(english.get(part) or _(part) for part in parts)
 
 
 def _package_office_day(day: dt.date) -> tuple[bool, str, str]:

@@ -122,3 +122,20 @@ def format_school_year(roc_school_year: int, *, calendar_year: bool = False) -> 
     if calendar_year:
         return gettext("%(year)s 年") % {"year": roc_school_year}
     return gettext("%(year)s 學年度") % {"year": roc_school_year}
+
+
+_GENERATED_PERIOD = re.compile(r"^第\s*(\d+)\s*節$")
+
+
+def period_name(number: int | None, label: str = "") -> str:
+    """A class period as schools name it: 「第 3 節」 (「Period 3」 in English).
+
+    A label the bell schedule generated (「第 3 節」, stored with coverage needs) is worded again in the active
+    language; a school's own label (「早自習」) is shown through the catalogue, else as written.
+    """
+    if label and not _GENERATED_PERIOD.match(label):
+        return gettext(label)
+    if number is None:
+        match = _GENERATED_PERIOD.match(label or "")
+        number = int(match.group(1)) if match else None
+    return gettext("第 %(n)s 節") % {"n": number} if number is not None else label

@@ -2,6 +2,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 __all__ = ["Semester", "school_year_bounds", "school_year_of"]
@@ -42,6 +43,9 @@ class Semester(models.Model):
         ]
 
     def __str__(self) -> str:
+        if (get_language() or "").startswith("en"):
+            year = self.school_year + 1911
+            return f"School year {year}–{(year + 1) % 100:02d}, term {self.term}"
         return f"{self.school_year} 學年度第 {self.term} 學期"
 
     def clean(self) -> None:

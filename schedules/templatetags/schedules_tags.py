@@ -23,3 +23,11 @@ def weekday_zh(day) -> str:
 def claim_allows(claim, action: str) -> bool:
     """{% if c|claim_allows:"withdraw" %}: whether the disaster-stop claim's status table offers the action."""
     return DISASTER_STOP_CLAIM.allows(claim.status, action)
+
+
+@register.filter
+def day_label(label) -> str:
+    """{{ cell.day.label|day_label }}: a day's label in the reader's language (national holidays included)."""
+    from schedules.calendar import day_label_text
+
+    return day_label_text(label or "")

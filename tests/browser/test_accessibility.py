@@ -1,0 +1,51 @@
+"""axe-core on every page of the main journeys, as a teacher, a unit head, personnel and 教學組: no serious or
+critical violation (contrast of text at least 4.5:1, every control labelled, landmarks, names ...).
+
+axe-core's script comes from the axe-playwright-python package (a test dependency) and is run in the page
+through Playwright; nothing of it is served by the application. The world is the sweeps' (tests/sweep_world.py:
+a leave with its coverage, a 補登, overtime, a typhoon day, an official alert), with the clock on its day.
+"""
+
+import pytest
+import time_machine
+from axe_playwright_python.sync_playwright import Axe
+from django.test import override_settings
+
+from tests.config.test_english_journeys import pages
+from tests.sweep_world import NOW, build_world
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SEVERE = ("serious", "critical")
+
+
+@pytest.fixture
+def world(tmp_path, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(NOW, tick=True), override_settings(MEDIA_ROOT=tmp_path):
+        yield build_world(tmp_path)
+
+
+def severe_violations(page) -> list[str]:
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    found = []
+    for violation in results.response["violations"]:
+        if violation.get("impact") in SEVERE:
+            targets = [", ".join(node["target"]) if isinstance(node["target"], list) else str(node["target"])
+                       for node in violation["nodes"][:5]]
+            found.append(f"{violation['id']} ({violation['impact']}): {violation['help']} at {targets}")
+    return found
+
+
+@pytest.mark.parametrize("role", ["teacher", "unit_head", "personnel", "academic"])
+def test_main_journeys_have_no_serious_accessibility_violations(world, role, phone, live_server, sign_in):
+    sign_in(phone, live_server, world.staff(role).user.username)
+    problems: dict[str, list[str]] = {}
+    for url in pages(world)[role]:
+        phone.goto(f"{live_server.url}{url}")
+        phone.wait_for_load_state("networkidle")
+        found = severe_violations(phone)
+        if found:
+            problems[url] = found
+    assert not problems, "\n".join(f"{url}:\n  " + "\n  ".join(lines) for url, lines in problems.items())
