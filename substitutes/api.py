@@ -6,6 +6,7 @@ and the principal read the pay report. Domain errors come back as 400 {detail, c
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -37,14 +38,14 @@ from substitutes.states import ASSIGNMENT, NEED
 
 
 class IsAcademicAffairs(BasePermission):
-    message = "只有教學組可以使用"
+    message = gettext_lazy("只有教學組可以使用")
 
     def has_permission(self, request, view) -> bool:
         return can_arrange(staff_for_request(request))
 
 
 class CanSeePay(BasePermission):
-    message = "只有教學組、人事室與校長可以查看代課鐘點費"
+    message = gettext_lazy("只有教學組、人事室與校長可以查看代課鐘點費")
 
     def has_permission(self, request, view) -> bool:
         return can_see_pay(staff_for_request(request))
