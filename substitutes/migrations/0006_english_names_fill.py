@@ -23,5 +23,5 @@ def empty(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("substitutes", "0004_english_names")]
+    dependencies = [("substitutes", "0005_english_names")]
     operations = [migrations.RunPython(fill, empty)]
