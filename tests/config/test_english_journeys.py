@@ -27,7 +27,8 @@ from schedules.models import DisasterAlert, SchoolDay, TimetableEntry, TyphoonDa
 from staff.models import District, Unit
 from substitutes.models import CoverageNeed
 from substitutes.services import coverage_assign
-from tests.sweep_world import THU, _at, fixtures
+from tests.clock import at
+from tests.sweep_world import THU, fixtures
 
 world, as_role = fixtures()
 
@@ -165,7 +166,8 @@ def test_the_main_notices_read_in_english(world, as_role):
     thursday = THU + dt.timedelta(days=7)
     request = leave_request_submit(
         applicant=teacher, leave_type=LeaveType.objects.get(school=teacher.school, code="personal"),
-        start=_at(thursday, "08:00"), end=_at(thursday, "12:00"), deputy=head, reason="家中有事",
+        start=at(thursday.year, thursday.month, thursday.day, 8),
+        end=at(thursday.year, thursday.month, thursday.day, 12), deputy=head, reason="家中有事",
         class_arrangement="請教學組安排代課",
     )
     leave_step_approve(request=request, actor=head, comment="")  # as the deputy
