@@ -34,7 +34,9 @@ def deputy_choices(staff: StaffMember, *, exclude_categories=()):
 
 
 def deputy_label(person: StaffMember) -> str:
-    return _("%(name)s（%(unit)s）") % {"name": person.name, "unit": person.unit.name} if person.unit_id else person.name
+    if not person.unit_id:
+        return person.name
+    return str(_("%(name)s（%(unit)s）") % {"name": person.name, "unit": person.unit.name})
 
 
 def grouped_deputy_choices(people, recent_ids: list[int]) -> list:
