@@ -88,7 +88,7 @@ def test_the_data_migration_names_the_seeded_rows_of_existing_schools(school, ty
     for rule in LeaveRule.objects.exclude(event_options=[]):
         rule.event_options = [{k: v for k, v in o.items() if k != "label_en"} for o in rule.event_options]
         rule.save(update_fields=["event_options"])
-    importlib.import_module("leave.migrations.0004_english_names_fill").fill(apps, None)
+    importlib.import_module("leave.migrations.0005_english_names_fill").fill(apps, None)
     assert LeaveType.objects.get(pk=types["personal"].pk).name_en == "Personal leave"
     assert LeaveType.objects.get(pk=renamed.pk).name_en == ""
     assert LeaveRequest.objects.get(pk=request.pk).chain_name_en == "Up to 1 day"

@@ -76,5 +76,5 @@ def empty(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("leave", "0003_english_names")]
+    dependencies = [("leave", "0004_english_names")]
     operations = [migrations.RunPython(fill, empty)]
