@@ -101,7 +101,7 @@ def worklist(viewer: StaffMember, *, today: dt.date) -> dict[str, list[Case]]:
     for request in leave_selectors.requests_missing_proof(school_id=viewer.school_id):
         cases["proof"].append(Case(
             "proof", request.applicant, request.start.date(),
-            _("%(type)s %(hours)s 小時") % {"type": request.leave_type.name, "hours": request.hours},
+            _("%(type)s %(hours)s 小時") % {"type": request.leave_type.display_name, "hours": request.hours},
             reverse("leave:detail", args=[request.pk]), _("查看假單"),
         ))
     for overtime in leave_selectors.overtime_to_settle(school_id=viewer.school_id, before=today):
