@@ -24,6 +24,8 @@ def _on_leave_changed(sender, event: LeaveEvent, **kwargs) -> None:
     start = min(timezone.localdate(begin) for begin, _end in spans)
     # A span ending at midnight does not touch the next day.
     end = max(timezone.localdate(finish - dt.timedelta(microseconds=1)) for _begin, finish in spans)
+    if start > timezone.localdate():
+        return  # leave still to come: results are only kept up to today (the recompute clips to it)
     school = school_by_id(event.school_id)
     if school is not None:
         daily_results_recompute(school=school, start=start, end=end, staff_ids=[event.staff_id])

@@ -72,11 +72,13 @@ class SpanFormMixin:
 
     def clean_span(self, staff: StaffMember) -> None:
         data = self.cleaned_data
+        # The duty days read to complete the span (when a time is left blank), handed to the service.
+        self.known_duty: dict = {}
         if not data.get("start_date") or not data.get("end_date"):
             return
         data["start"], data["end"] = span_from_parts(
             staff=staff, start_date=data["start_date"], end_date=data["end_date"],
-            start_time=data.get("start_time"), end_time=data.get("end_time"),
+            start_time=data.get("start_time"), end_time=data.get("end_time"), duty_out=self.known_duty,
         )
 
 
@@ -174,6 +176,8 @@ class LeaveRequestForm(SpanFormMixin, forms.Form):
             "event_date": data.get("event_date"),
             # the form's own required check already speaks for a teacher's empty 課務 field
             "class_arrangement": None,
+            # the duty days read so far, shared with the submission (the calendar is read once)
+            "known_duty": getattr(self, "known_duty", {}),
         }
 
     def add_problems(self, problems) -> None:
@@ -201,6 +205,7 @@ class LeaveRequestForm(SpanFormMixin, forms.Form):
             "event_date": data.get("event_date"),
             "class_arrangement": data.get("class_arrangement", ""),
             "attachments": data.get("attachments") or [],
+            "known_duty": self.known_duty,
         }
 
     def event_type_ids(self) -> list[int]:

@@ -649,13 +649,26 @@ def stuck_steps(school_id: int) -> list[ApprovalStep]:
 
 
 def span_from_parts(
-    *, staff: StaffMember, start_date: dt.date, end_date: dt.date, start_time: dt.time | None, end_time: dt.time | None
+    *,
+    staff: StaffMember,
+    start_date: dt.date,
+    end_date: dt.date,
+    start_time: dt.time | None,
+    end_time: dt.time | None,
+    duty_out: dict | None = None,
 ) -> tuple[dt.datetime, dt.datetime]:
     """The span a form means: a missing start time is the start of that day's duty (midnight on a day
-    off), a missing end time the end of that day's duty (the next midnight on a day off)."""
+    off), a missing end time the end of that day's duty (the next midnight on a day off).
+
+    The duty days are read only when a time is missing; ``duty_out`` then receives them (as
+    ``duty_days`` returns them), so the submission can count the request from them without reading again.
+    """
     from schedules.calendar import duty_days
 
-    days = duty_days([staff], start_date, end_date) if end_date >= start_date else {}
+    needed = (start_time is None or end_time is None) and end_date >= start_date
+    days = duty_days([staff], start_date, end_date) if needed else {}
+    if duty_out is not None:
+        duty_out.update(days)
     first, last = days.get((staff.pk, start_date)), days.get((staff.pk, end_date))
     if start_time is None:
         start_time = first.start if first is not None and first.has_duty and first.start else dt.time.min

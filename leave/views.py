@@ -117,7 +117,7 @@ def new_request(request):
         if not previewing:
             # Every refusal at once, each next to its field; the submission below checks again under the lock.
             problems = leave_request_problems(
-                applicant=me, **form.problem_inputs(), attachments=uploads, kept_attachments=len(kept),
+                applicant=me, **form.problem_inputs(), attachments=uploads, kept_attachments=len(kept), rules=rules,
             )
             form.add_problems(problems)
             error_code = problems[0].code if problems else None
@@ -133,7 +133,9 @@ def new_request(request):
                 else:
                     files = pending_as_files(kept)
                     try:
-                        created = leave_request_submit(applicant=me, **{**kwargs, "attachments": uploads + files})
+                        created = leave_request_submit(
+                            applicant=me, rules=rules, **{**kwargs, "attachments": uploads + files}
+                        )
                     finally:
                         for handle in files:
                             handle.close()

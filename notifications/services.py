@@ -70,6 +70,54 @@ def notify(
     return created
 
 
+def notice_drafts(
+    recipients: Iterable,
+    kind: str,
+    context: dict[str, Any] | None = None,
+    *,
+    url: str = "",
+    email: bool = True,
+    about: str = "",
+) -> list[tuple[Notification, str]]:
+    """What ``notify`` would write, rendered now and not saved: (notice, email address or "") per recipient.
+
+    With ``notices_save`` a change telling several people (a leave request: its applicant, its deputy)
+    renders each notice when it is decided and writes them all in two statements at its end.
+    """
+    context = dict(context or {})
+    users = {user.pk: user for user in map(_as_user, recipients) if user is not None and user.is_active}
+    drafts: list[tuple[Notification, str]] = []
+    for user in users.values():
+        ctx = {**context, "recipient": user, "url": url}
+        language = user.language or "zh-hant"
+        try:
+            title = _render(kind, "subject", language, ctx)
+        except TemplateDoesNotExist as exc:
+            raise ValueError(f"notification kind {kind!r} has no templates") from exc
+        body = _render(kind, "body", language, ctx)
+        address = user.email or getattr(getattr(user, "staff_or_none", None), "email", "")
+        drafts.append((Notification(recipient=user, kind=kind, title=title, body=body, url=url, about=about[:60]),
+                       address if email else ""))
+    return drafts
+
+
+def notices_save(drafts: Iterable[tuple[Notification, str]]) -> list[Notification]:
+    """Write drafted notices in one INSERT and their emails in another, in the caller's transaction
+    (a rollback tells nobody); the emails are handed to Celery after the commit, as ``notify`` does."""
+    drafts = list(drafts)
+    if not drafts:
+        return []
+    notices = Notification.objects.bulk_create([notice for notice, _address in drafts])
+    outboxes = EmailOutbox.objects.bulk_create(
+        EmailOutbox(notification=notice, to=address, subject=notice.title, body=_email_body(notice.body, notice.url))
+        for notice, address in drafts
+        if address
+    )
+    for outbox in outboxes:
+        _schedule_delivery(outbox.pk)
+    return notices
+
+
 def _email_body(body: str, url: str) -> str:
     from django.conf import settings
 

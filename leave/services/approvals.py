@@ -27,6 +27,7 @@ from leave.services.charges import reallocate, substitute_payer
 from leave.services.common import (
     action_key,
     lock_for_change,
+    notices_together,
     notify_request,
     publish,
     request_data,
@@ -58,9 +59,17 @@ def _step_refused() -> LeaveError:
     return LeaveError(_("此假單沒有待簽核的關卡"), code="not_pending")
 
 
-def advance(request: LeaveRequest, *, now: dt.datetime) -> ApprovalStep | None:
-    """Make the next waiting step current and tell its actors; None when no step is left."""
-    for step in request.steps.filter(status__in=APPROVAL_STEP.sources("activate")).order_by("order"):
+def advance(
+    request: LeaveRequest, *, now: dt.datetime, steps: list[ApprovalStep] | None = None
+) -> ApprovalStep | None:
+    """Make the next waiting step current and tell its actors; None when no step is left.
+
+    ``steps``: the request's steps as the caller already holds them (a submission has just made them;
+    an approval read them with the current one), saving the read of the waiting ones."""
+    startable = set(APPROVAL_STEP.sources("activate"))
+    if steps is None:
+        steps = list(request.steps.filter(status__in=startable).order_by("order"))
+    for step in sorted((s for s in steps if s.status in startable), key=lambda s: s.order):
         step.request = request
         assignee, skip = _resolve(step, request)
         if skip:
@@ -76,12 +85,17 @@ def advance(request: LeaveRequest, *, now: dt.datetime) -> ApprovalStep | None:
     return None
 
 
-def _current_step(request: LeaveRequest, actor: StaffMember) -> tuple[ApprovalStep, StaffMember | None]:
+def _current_step(
+    request: LeaveRequest, actor: StaffMember, *, open_steps: list[ApprovalStep] | None = None
+) -> tuple[ApprovalStep, StaffMember | None]:
     if not LEAVE_REQUEST.allows(request.status, "approve"):  # approving and rejecting share their states
         raise LeaveError(_("此假單已結案"), code="not_pending")
     if actor.pk == request.applicant_id:
         raise LeaveError(_("不能簽核自己的假單"), code="own_request")
-    step = request.steps.select_related("assignee__user").filter(status__in=APPROVAL_STEP.sources("approve")).first()
+    approvable = set(APPROVAL_STEP.sources("approve"))
+    if open_steps is None:
+        open_steps = list(request.steps.select_related("assignee__user").filter(status__in=approvable))
+    step = next((s for s in open_steps if s.status in approvable), None)
     if step is None:
         raise LeaveError(_("此假單沒有待簽核的關卡"), code="not_pending")
     step.request = request
@@ -93,9 +107,15 @@ def _current_step(request: LeaveRequest, actor: StaffMember) -> tuple[ApprovalSt
 
 def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: str = "") -> LeaveRequest:
     """The current step's actor agrees; the next step starts, or the request is approved."""
-    with transaction.atomic():
+    with transaction.atomic(), notices_together():
         _applicant, request = lock_for_change(request)
-        step, on_behalf_of = _current_step(request, actor)
+        # The current step and the waiting ones in one read: the next to start is among them.
+        open_steps = list(
+            request.steps.select_related("assignee__user")
+            .filter(status__in={*APPROVAL_STEP.sources("approve"), *APPROVAL_STEP.sources("activate")})
+            .order_by("order")
+        )
+        step, on_behalf_of = _current_step(request, actor, open_steps=open_steps)
         now = timezone.now()
         step.status = APPROVAL_STEP.require(step.status, "approve", _step_refused)
         step.acted_by, step.on_behalf_of = actor, on_behalf_of
@@ -105,7 +125,7 @@ def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: st
                   data={"step": step.order, "role": step.role, "comment": step.comment,
                         "on_behalf_of": on_behalf_of.pk if on_behalf_of else None})
         resolve_action_notices(action_key(request))  # this step's notices; the next step's are new
-        following = advance(request, now=now)
+        following = advance(request, now=now, steps=open_steps)
         if following is None:
             finish_approved(request, actor=actor, now=now)
         else:
@@ -163,7 +183,7 @@ def leave_step_reject(*, request: LeaveRequest, actor: StaffMember, comment: str
     """The current step's actor says no: the request ends and its reserved hours are freed."""
     if not comment.strip():
         raise LeaveError(_("駁回時請填寫意見"), code="comment_required")
-    with transaction.atomic():
+    with transaction.atomic(), notices_together():
         applicant, request = lock_for_change(request)
         step, on_behalf_of = _current_step(request, actor)
         if not request.rule.may_refuse and step.role != ApprovalRole.DEPUTY and not request.is_cancellation:
@@ -194,7 +214,7 @@ def approval_step_reassign(
     *, step: ApprovalStep, to: StaffMember, actor: StaffMember, comment: str = ""
 ) -> ApprovalStep:
     """The personnel office hands a stuck step to someone else of the school (never the applicant)."""
-    with transaction.atomic():
+    with transaction.atomic(), notices_together():
         # OF self: the step only; without it the joined request, applicant and user rows were locked too,
         # in the opposite order to an approval (applicant, then request).
         step = (

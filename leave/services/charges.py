@@ -1,7 +1,9 @@
 """Which quota each hour draws on: charges recomputed in date order under the person's lock."""
 
 import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Sum
 
@@ -35,31 +37,100 @@ def _ledger(
     )
 
 
-def reallocate(
+# A stored charge as compared: (request id, day, type id, bucket, hours, unpaid, overtime id).
+ChargeRow = tuple[int, dt.date, int, str, int, bool, int | None]
+
+
+@dataclass
+class Reallocation:
+    """The charges a person's active requests draw from one horizon on, computed and not yet written."""
+
+    staff: StaffMember
+    horizon: dt.date
+    items: dict[int, R.Item]
+    requests: dict[int, LeaveRequest]
+    plan: dict[object, list[R.Charge]]
+    # Unpaid hours each request already has before the horizon (kept as they are).
+    unpaid_before: dict[int, int]
+
+    def unpaid_hours(self, key: object) -> int:
+        """A request's unpaid hours once written: those before the horizon plus the planned ones."""
+        before = self.unpaid_before.get(key, 0) if isinstance(key, int) else 0
+        return before + sum(c.hours for c in self.plan.get(key, ()) if c.unpaid)
+
+    def write(self, *, candidate_id: int | None = None) -> None:
+        """Make the stored charges from the horizon on what the plan says, rewriting only the rows that
+        differ: a request added at the end of a long history inserts its own charges and leaves the
+        others' rows alone (one read, at most one DELETE and one INSERT). ``candidate_id`` is the id
+        the candidate ("new") was saved under. Then each request's unpaid hours follow (one UPDATE of the
+        requests whose figure changed, none when none did)."""
+        keys: dict[object, int] = {key: key for key in self.items}
+        if candidate_id is not None and "new" in self.plan:
+            keys["new"] = candidate_id
+        wanted: Counter[ChargeRow] = Counter(
+            (keys[key], c.day, c.leave_type_id, c.bucket, c.hours, c.unpaid, c.overtime_id)
+            for key, charges in self.plan.items()
+            if key in keys
+            for c in charges
+        )
+        stale: list[int] = []
+        for pk, *row in LeaveCharge.objects.filter(staff=self.staff, day__gte=self.horizon).values_list(
+            "pk", "request_id", "day", "leave_type_id", "bucket", "hours", "unpaid", "overtime_id"
+        ):
+            stored: ChargeRow = tuple(row)  # type: ignore[assignment]  # values_list's row, in ChargeRow's order
+            if wanted[stored] > 0:
+                wanted[stored] -= 1  # already stored as planned
+            else:
+                stale.append(pk)
+        if stale:
+            LeaveCharge.objects.filter(pk__in=stale).delete()
+        LeaveCharge.objects.bulk_create(
+            LeaveCharge(
+                request_id=request_id, staff=self.staff, day=day, leave_type_id=type_id, bucket=bucket,
+                hours=hours, unpaid=unpaid, overtime_id=overtime_id,
+            )
+            for (request_id, day, type_id, bucket, hours, unpaid, overtime_id), count in wanted.items()
+            for _n in range(count)
+        )
+        changed = []
+        for pk, request in self.requests.items():
+            unpaid = self.unpaid_hours(pk)
+            if request.unpaid_hours != unpaid:
+                request.unpaid_hours = unpaid
+                changed.append(request)
+        if changed:
+            LeaveRequest.objects.bulk_update(changed, ["unpaid_hours"])
+
+
+def reallocation_plan(
     staff: StaffMember,
     *,
     since: dt.date,
     rules: SchoolRules | None = None,
     strict_ids: Iterable[int] = (),
     candidate: R.Item | None = None,
-    write: bool = True,
-) -> dict[object, list[R.Charge]]:
+) -> Reallocation:
     """Recompute the charges of the person's active requests from ``since``'s earliest period on.
 
     Charges before that horizon stay as they are and are preloaded; everything from it is drawn again
     in date order. Requests in ``strict_ids`` (and the candidate) are refused rather than overdrawn.
-    Call with the person's row locked.
+    Four reads, whatever the length of the person's history. Call with the person's row locked.
     """
     rules = rules or school_rules(staff.school_id)
     horizon = R.horizon_start(since)
-    kept = [
-        (type_id, bucket, total, unpaid)
-        for type_id, bucket, unpaid, total in LeaveCharge.objects.filter(
+    kept: list[tuple[int, str, int, bool]] = []
+    unpaid_before: dict[int, int] = defaultdict(int)
+    for request_id, type_id, bucket, unpaid, total in (
+        LeaveCharge.objects.filter(
             staff=staff, day__lt=horizon, request__status__in=ACTIVE_STATUSES, request__kind=LeaveRequest.Kind.LEAVE
         )
-        .values_list("leave_type_id", "bucket", "unpaid")
+        .values_list("request_id", "leave_type_id", "bucket", "unpaid")
         .annotate(total=Sum("hours"))
-    ]
+        .order_by()
+    ):
+        kept.append((type_id, bucket, total, unpaid))
+        if unpaid:
+            unpaid_before[request_id] += total
     credits, adjustments = credits_of(staff), adjustments_of(staff)
 
     def fresh_ledger() -> R.Ledger:
@@ -99,29 +170,24 @@ def reallocate(
     # Then charge everything in date order: that decides which days of a quota that may be
     # exceeded are the unpaid ones (the eighth day of 事假 is the unpaid one).
     plan = fresh_ledger().allocate(everything)
+    return Reallocation(staff=staff, horizon=horizon, items=items, requests=requests, plan=plan,
+                        unpaid_before=dict(unpaid_before))
+
+
+def reallocate(
+    staff: StaffMember,
+    *,
+    since: dt.date,
+    rules: SchoolRules | None = None,
+    strict_ids: Iterable[int] = (),
+    candidate: R.Item | None = None,
+    write: bool = True,
+) -> dict[object, list[R.Charge]]:
+    """``reallocation_plan``, written (unless ``write`` is False); returns the charges per request id."""
+    planned = reallocation_plan(staff, since=since, rules=rules, strict_ids=strict_ids, candidate=candidate)
     if write:
-        LeaveCharge.objects.filter(staff=staff, day__gte=horizon).delete()
-        LeaveCharge.objects.bulk_create(
-            LeaveCharge(
-                request_id=key, staff=staff, day=c.day, leave_type_id=c.leave_type_id, bucket=c.bucket,
-                hours=c.hours, unpaid=c.unpaid, overtime_id=c.overtime_id,
-            )
-            for key, charges in plan.items()
-            if key in items
-            for c in charges
-        )
-        unpaid = dict(
-            LeaveCharge.objects.filter(request_id__in=list(items), unpaid=True)
-            .values_list("request_id")
-            .annotate(total=Sum("hours"))
-        )
-        changed = []
-        for pk, request in requests.items():
-            if request.unpaid_hours != unpaid.get(pk, 0):
-                request.unpaid_hours = unpaid.get(pk, 0)
-                changed.append(request)
-        LeaveRequest.objects.bulk_update(changed, ["unpaid_hours"])
-    return plan
+        planned.write()
+    return planned.plan
 
 
 def substitute_payer(applicant: StaffMember, rule: LeaveRule, hours: int, unpaid_hours: int) -> str:

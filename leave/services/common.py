@@ -1,8 +1,9 @@
 """What every leave service shares: row locks in one order, notices, events, audit data, the unit head."""
 
-
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.urls import reverse
@@ -18,7 +19,7 @@ from leave.models import (
 from leave.selectors import (
     role_holders,
 )
-from notifications.services import notification_resolve, notify
+from notifications.services import notice_drafts, notices_save, notification_resolve, notify
 from staff.models import Role, StaffMember
 from staff.selectors import staff_lock
 from staff.twdate import format_days_hours
@@ -41,7 +42,8 @@ def lock_for_change(request: LeaveRequest) -> tuple[StaffMember, LeaveRequest]:
     applicant = lock_staff(request.applicant_id)[request.applicant_id]
     locked = (
         LeaveRequest.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("leave_type", "rule", "deputy__user", "applicant__user", "amends")
+        .select_related("leave_type", "rule", "deputy__user", "applicant__user", "applicant__school",
+                        "applicant__unit__head__user", "amends")
         .get(pk=request.pk)
     )
     return applicant, locked
@@ -85,6 +87,37 @@ def resolve_action_notices(about: str) -> None:
     notification_resolve(about=about)
 
 
+# The notices a leave change has asked for so far, written together at its end (``notices_together``).
+_pending_notices: ContextVar[list[tuple[Any, str]] | None] = ContextVar("leave_pending_notices", default=None)
+
+
+@contextmanager
+def notices_together() -> Iterator[None]:
+    """Collect the notices of one change and write them in two statements when it has decided
+    (``notifications.services.notices_save``), still inside its transaction: a refusal or rollback tells
+    nobody, a commit tells everyone, and a request telling three people costs two INSERTs, not six.
+    Each notice is rendered when it is asked for (it reads the request as it is then). Emails leave
+    after the commit, as always. Used inside the service's ``transaction.atomic()``."""
+    if _pending_notices.get() is not None:  # already collecting (a service calling another)
+        yield
+        return
+    token = _pending_notices.set([])
+    try:
+        yield
+        batch = _pending_notices.get() or []
+    finally:
+        _pending_notices.reset(token)
+    notices_save(batch)
+
+
+def _notify(recipients: Iterable[Any], kind: str, context: dict[str, Any], *, url: str, about: str = "") -> None:
+    pending = _pending_notices.get()
+    if pending is None:
+        notify(recipients, kind, context, url=url, about=about)
+    else:
+        pending.extend(notice_drafts(recipients, kind, context, url=url, about=about))
+
+
 def notify_request(
     request: LeaveRequest, recipients: Iterable[StaffMember | None], kind: str, *, about: str = "", **extra: Any
 ) -> None:
@@ -102,7 +135,7 @@ def notify_request(
         "status": later(request.get_status_display),
         **extra,
     }
-    notify(recipients, kind, context, url=reverse("leave:detail", args=[request.pk]), about=about)
+    _notify(recipients, kind, context, url=reverse("leave:detail", args=[request.pk]), about=about)
 
 
 def notify_overtime(

@@ -39,11 +39,12 @@ from leave.selectors import (
     step_actors,
 )
 from leave.services.approvals import advance, finish_approved
-from leave.services.charges import reallocate, substitute_payer
+from leave.services.charges import reallocate, reallocation_plan, substitute_payer
 from leave.services.common import (
     action_key,
     lock_for_change,
     lock_staff,
+    notices_together,
     notify_request,
     publish,
     request_data,
@@ -57,12 +58,25 @@ from staff.models import StaffMember
 from staff.twdate import format_school_year, roc_year
 
 
-def request_length(*, staff: StaffMember, rule: LeaveRule, start: dt.datetime, end: dt.datetime) -> list[R.DayLength]:
-    """The request's length, day by day, from the person's own duty days (schedules.calendar)."""
+def request_length(
+    *, staff: StaffMember, rule: LeaveRule, start: dt.datetime, end: dt.datetime, known_duty: dict | None = None
+) -> list[R.DayLength]:
+    """The request's length, day by day, from the person's own duty days (schedules.calendar).
+
+    ``known_duty`` ({(staff id, day): DutyDay}, as ``duty_days`` returns it) is the duty the page already
+    read (to complete the span, ``span_from_parts``, or to list the problems); used when it covers the span,
+    and filled when it does not, so a page submission reads the calendar once.
+    """
     first, last = R.span_dates(start, end)
     if last < first:
         return []
-    duty = {day: value for (_sid, day), value in duty_days([staff], first, last).items()}
+    wanted = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    if known_duty is None or not all((staff.pk, day) in known_duty for day in wanted):
+        read = duty_days([staff], first, last)
+        if known_duty is None:
+            known_duty = {}
+        known_duty.update(read)  # the caller's dict keeps them for the next count of the same span
+    duty = {day: known_duty[(staff.pk, day)] for day in wanted if (staff.pk, day) in known_duty}
     return R.leave_length(
         start=start, end=end, duty=duty, unit=rule.unit, counts_non_working_days=rule.counts_non_working_days
     )
@@ -133,6 +147,7 @@ def _plan_request(
     has_attachments: bool = False,
     class_arrangement: str = "",
     complete: bool = True,
+    known_duty: dict | None = None,
 ) -> Plan:
     """Every refusal that does not depend on balances, in the order people fix them. Writes nothing.
 
@@ -159,7 +174,7 @@ def _plan_request(
         )
     if (last - first).days > 400:
         raise LeaveError(_("一次請假不可超過一年，請分段申請"), code="span_too_long")
-    days = request_length(staff=applicant, rule=rule, start=start, end=end)
+    days = request_length(staff=applicant, rule=rule, start=start, end=end, known_duty=known_duty)
     if not days:
         raise LeaveError(_("這段時間沒有您的上班時間，不需請假"), code="no_working_time")
     _check_open(applicant.school_id, days[0].day, days[-1].day)
@@ -167,14 +182,21 @@ def _plan_request(
                  event_date=event_date)
     _check_monthly_cap(applicant=applicant, rule=rule, leave_type=leave_type, days=days)
     hours = sum(d.hours for d in days)
+    # Who of the applicant and the deputy already has a live request overlapping the span (one read).
+    busy = set(
+        _overlapping(
+            LeaveRequest.objects.filter(applicant_id__in=[applicant.pk, *([deputy.pk] if deputy else [])]),
+            start, end,
+        ).order_by().values_list("applicant_id", flat=True).distinct()
+    )
     if complete:
         if rule.proof_required and hours >= R.days_to_hours(rule.proof_from_days) and not has_attachments:
             raise LeaveError(_("「%(type)s」請假 %(days)s 日以上須附證明文件") % {
                 "type": leave_type.display_name, "days": _days(rule.proof_from_days)}, code="proof_required")
         if applicant.is_teacher and not class_arrangement.strip():
             raise LeaveError(_("請填寫課務處理方式（沒有課請填「無課務」）"), code="class_arrangement_required")
-        _check_deputy(applicant=applicant, deputy=deputy, start=start, end=end)
-    if _overlapping(LeaveRequest.objects.filter(applicant=applicant), start, end).exists():
+        _check_deputy(applicant=applicant, deputy=deputy, start=start, end=end, busy=busy)
+    if applicant.pk in busy:
         raise LeaveError(_("與您簽核中或已核准的假單時間重疊"), code="overlap")
     chain = select_chain(applicant=applicant, leave_type=leave_type, hours=hours)
     if chain is None:
@@ -186,8 +208,11 @@ def _days(value) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-def _check_deputy(*, applicant: StaffMember, deputy: StaffMember | None, start, end) -> None:
-    """The deputy's refusals; without a span (the form's dates still wrong) the overlap is not asked."""
+def _check_deputy(
+    *, applicant: StaffMember, deputy: StaffMember | None, start, end, busy: set[int] | None = None
+) -> None:
+    """The deputy's refusals; without a span (the form's dates still wrong) the overlap is not asked.
+    ``busy``: who already has leave over the span, when the caller read it (with the applicant's, one read)."""
     if deputy is None:
         raise LeaveError(_("請指定職務代理人"), code="deputy_required")
     if deputy.pk == applicant.pk:
@@ -196,9 +221,9 @@ def _check_deputy(*, applicant: StaffMember, deputy: StaffMember | None, start, 
         raise LeaveError(_("職務代理人必須是本校教職員"), code="deputy_other_school")
     if not deputy.is_active:
         raise LeaveError(_("%(name)s 已不在職，不能擔任職務代理人") % {"name": deputy.name}, code="deputy_inactive")
-    if start is not None and end is not None and _overlapping(
+    if (deputy.pk in busy) if busy is not None else (start is not None and end is not None and _overlapping(
         LeaveRequest.objects.filter(applicant=deputy), start, end
-    ).exists():
+    ).exists()):
         raise LeaveError(
             _("%(name)s 在這段時間也請假，不能擔任職務代理人") % {"name": deputy.name}, code="deputy_on_leave"
         )
@@ -418,6 +443,8 @@ def leave_request_problems(
     class_arrangement: str | None = None,
     attachments: Iterable[UploadedFile] = (),
     kept_attachments: int = 0,
+    rules: SchoolRules | None = None,
+    known_duty: dict | None = None,
 ) -> list[LeaveError]:
     """Every refusal a submission would meet, all at once (the form shows each next to its field).
 
@@ -446,7 +473,8 @@ def leave_request_problems(
     if leave_type is not None and start is not None and end is not None:
         plan = collect(
             _plan_request, applicant=applicant, leave_type=leave_type, start=start, end=end,
-            rules=school_rules(applicant.school_id), event_key=event_key, event_date=event_date, complete=False,
+            rules=rules or school_rules(applicant.school_id), event_key=event_key, event_date=event_date,
+            complete=False, known_duty=known_duty,
         )
         has_proof = bool(attachments) or kept_attachments > 0
         if plan is not None and plan.rule.proof_required and not has_proof and (
@@ -469,35 +497,47 @@ def leave_request_submit(
     event_date: dt.date | None = None,
     class_arrangement: str = "",
     attachments: Iterable[UploadedFile] = (),
+    rules: SchoolRules | None = None,
+    known_duty: dict | None = None,
 ) -> LeaveRequest:
-    """Submit a request: check everything, reserve its hours, start its chain. All or nothing."""
+    """Submit a request: check everything, reserve its hours, start its chain. All or nothing.
+
+    ``rules`` (the school's, as the page already read them) and ``known_duty`` (the duty days the page
+    read to complete the span) save reading them again; neither is a person's data that the lock protects.
+    The charges are planned before the request is saved, so it is written once with its unpaid hours
+    and payer, and only its own charges are inserted (others' rows are rewritten only if they change).
+    """
     attachments = list(attachments)
     _check_attachments(attachments)
-    with transaction.atomic():
+    with transaction.atomic(), notices_together():
         locked = lock_staff(applicant.pk, *([deputy.pk] if deputy else []))
         applicant = locked[applicant.pk]
         deputy = locked.get(deputy.pk) if deputy else None
-        rules = school_rules(applicant.school_id)
+        rules = rules or school_rules(applicant.school_id)
         plan = _plan_request(
             applicant=applicant, leave_type=leave_type, start=start, end=end, rules=rules, deputy=deputy,
             event_key=event_key, event_date=event_date, has_attachments=bool(attachments),
-            class_arrangement=class_arrangement,
+            class_arrangement=class_arrangement, known_duty=known_duty,
         )
+        # Refuses (and so writes nothing) when a quota that cannot be exceeded would be.
+        charges = reallocation_plan(
+            applicant, since=plan.days[0].day, rules=rules,
+            candidate=R.Item(key="new", rule=plan.rule, start=start, days=plan.days, event_key=event_key,
+                             event_date=event_date, strict=True),
+        )
+        unpaid_hours = charges.unpaid_hours("new")
         request = LeaveRequest.objects.create(
             school_id=applicant.school_id, applicant=applicant, leave_type=leave_type, rule=plan.rule,
             start=start, end=end, hours=plan.hours, reason=reason.strip(), event_key=event_key,
             event_date=event_date, deputy=deputy, class_arrangement=class_arrangement.strip(),
-            chain_name=plan.chain.name, chain_name_en=plan.chain.name_en,
+            chain_name=plan.chain.name, chain_name_en=plan.chain.name_en, unpaid_hours=unpaid_hours,
+            substitute_paid_by=substitute_payer(applicant, plan.rule, plan.hours, unpaid_hours),
         )
         LeaveDay.objects.bulk_create(LeaveDay(request=request, day=d.day, hours=d.hours) for d in plan.days)
-        # Refuses (and so rolls everything back) when a quota that cannot be exceeded would be.
-        reallocate(applicant, since=plan.days[0].day, rules=rules, strict_ids=[request.pk])
-        request.refresh_from_db(fields=["unpaid_hours"])
-        request.substitute_paid_by = substitute_payer(applicant, plan.rule, plan.hours, request.unpaid_hours)
-        request.save(update_fields=["substitute_paid_by"])
+        charges.write(candidate_id=request.pk)
         for upload in attachments:
             LeaveAttachment.objects.create(request=request, file=upload, name=upload.name[:200])
-        ApprovalStep.objects.bulk_create(
+        steps = ApprovalStep.objects.bulk_create(
             ApprovalStep(request=request, order=s.order, role=s.role) for s in plan.chain.steps.all()
         )
         audit_log(actor=applicant.user, action="leave.submitted", target=request, school=applicant.school,
@@ -505,14 +545,14 @@ def leave_request_submit(
         now = timezone.now()
         notify_request(request, [applicant], "leave.submitted")
         publish(request, "submitted", actor=applicant, spans=(request.span,))
-        if advance(request, now=now) is None:
+        if advance(request, now=now, steps=steps) is None:
             finish_approved(request, actor=applicant, now=now)
     return request
 
 
 def leave_request_withdraw(*, request: LeaveRequest, actor: StaffMember) -> LeaveRequest:
     """The applicant takes back a request still in its chain; its reserved hours are freed."""
-    with transaction.atomic():
+    with transaction.atomic(), notices_together():
         applicant, request = lock_for_change(request)
         if actor.pk != request.applicant_id:
             raise LeaveError(_("只有申請人可以撤回"), code="not_applicant")
@@ -548,7 +588,7 @@ def leave_request_cancel(
 ) -> LeaveRequest:
     """銷假: ask to cancel (no new span) or shorten an approved leave. It goes through the approvers of
     the original chain (the deputy is told, not asked); the original changes when the last one approves."""
-    with transaction.atomic():
+    with transaction.atomic(), notices_together():
         applicant, original = lock_for_change(request)
         if actor.pk != original.applicant_id:
             raise LeaveError(_("只有申請人可以銷假"), code="not_applicant")

@@ -1,0 +1,168 @@
+"""What a leave submission and an approval step cost in queries (page and API), and that the cost is
+the same for a person with one earlier request as for one with sixty: the person's history is read in
+a fixed number of statements and only the new request's charges are written.
+
+Transaction control (SAVEPOINT / RELEASE: the request's ATOMIC_REQUESTS, the service's atomic, the
+coverage module's own) is left out of the counts, as in the punch's budget (tests/attendance/test_punch_path.py).
+"""
+
+import datetime as dt
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from leave.models import LeaveCharge, LeaveDay, LeaveRequest, LeaveStatus
+from leave.selectors import school_rules
+from leave.services import leave_charges_recompute, leave_request_submit, leave_step_approve
+from substitutes.models import Absence
+from tests.leave.conftest import at
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_1_september_2025")]
+
+# Page POST /leave/new/ for a teacher, the times given (queries, transaction control left out):
+# session, account, staff record, the school's rules, the chosen type, the chosen deputy (6);
+# the service (21): the lock of applicant and deputy, the duty days (5: office calendar, school days,
+# semesters, personal and category schedules), closed months, overlaps of applicant and deputy in one,
+# the approval chains with their types and steps (3), the charges before the horizon, overtime
+# credits, balance adjustments, the leave days from the horizon, the request (with its unpaid hours and
+# payer), its day, the stored charges from the horizon, the new charges, the steps, the audit entry;
+# the coverage module's receiver for a teacher (10: the actor's account, the absence looked up and
+# inserted, its spans replaced, the timetable, the live needs, school, teacher, audit);
+# the deputy's step made current, who covers for the deputy, the notices and their emails (4).
+# Before issue 15: 55 (the duty days read twice, two overlap reads, the request saved twice and read
+# back, every charge of the period deleted and re-inserted, four INSERTs per two notices).
+PAGE_SUBMIT = 41
+# The API (token; no session or account rows): the type and the deputy by id, the rules read by the
+# service (21 + 1), the coverage receiver (10), step, covering, notices (4), the answer's request, steps
+# and attachments (3).
+API_SUBMIT = 41
+# The deputy agrees: the page's session, account, staff record and the request as the person may see
+# it; the lock, the request with its applicant, school, unit and unit head, the open steps (current and
+# waiting in one read), the step approved, the audit entry, the applicant's roles, the unit head's step
+# made current, who covers for the unit head, the notices and their emails.
+PAGE_APPROVE = 15
+# The API: the request and its steps as seen, the service, the answer's request, steps, attachments.
+API_APPROVE = 15
+# The last step (the unit head): the request approved and audited, its decision told; the coverage
+# module's receiver hears of it (10 of the 26).
+API_APPROVE_LAST = 26
+
+
+def without_transaction_control(captured) -> list[str]:
+    return [q["sql"] for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+
+def make_history(school, types, count: int) -> None:
+    # The content types of the audited rows are cached per process, as in a running server.
+    ContentType.objects.get_for_models(LeaveRequest, Absence)
+    """``count`` approved one-hour 病假 of the teacher on the weekdays from 3 March 2025 on (inside the
+    charges' horizon of a September request), charged by the real reallocation."""
+    teacher = school["teacher"]
+    rules = school_rules(teacher.school_id)
+    day, made = dt.date(2025, 3, 3), []
+    while len(made) < count:
+        if day.weekday() < 5:
+            made.append(LeaveRequest(
+                school_id=teacher.school_id, applicant=teacher, leave_type=types["sick"],
+                rule=rules.rule_for(types["sick"].pk, teacher.category, day),
+                start=at(day.year, day.month, day.day, 8), end=at(day.year, day.month, day.day, 9), hours=1,
+                deputy=school["other_teacher"], status=LeaveStatus.APPROVED, chain_name="一日以內",
+            ))
+        day += dt.timedelta(days=1)
+    LeaveRequest.objects.bulk_create(made)
+    LeaveDay.objects.bulk_create(LeaveDay(request=r, day=r.start.date(), hours=1) for r in made)
+    leave_charges_recompute(staff_members=[teacher], since=dt.date(2025, 3, 3))
+    assert LeaveCharge.objects.filter(staff=teacher).count() == count
+
+
+def form(school, types) -> dict:
+    return {
+        "leave_type": types["personal"].pk, "start_date": "2025-09-10", "start_time": "08:00",
+        "end_date": "2025-09-10", "end_time": "12:00", "reason": "家中有事", "deputy": school["other_teacher"].pk,
+        "class_arrangement": "第 3 節請吳老師代課", "action": "submit",
+    }
+
+
+def pending(school, types) -> LeaveRequest:
+    return leave_request_submit(
+        applicant=school["teacher"], leave_type=types["personal"], start=at(2025, 9, 10, 8), end=at(2025, 9, 10, 12),
+        deputy=school["other_teacher"], reason="家中有事", class_arrangement="調課",
+    )
+
+
+@pytest.fixture(params=[1, 60], ids=["1 earlier request", "60 earlier requests"])
+def history(request, school, types):
+    make_history(school, types, request.param)
+    return request.param
+
+
+def test_page_submit(school, types, history, client_for):
+    client = client_for(school["teacher"])
+    with CaptureQueriesContext(connection) as ctx:
+        answer = client.post(reverse("leave:new"), form(school, types))
+    assert answer.status_code == 302
+    assert len(without_transaction_control(ctx.captured_queries)) == PAGE_SUBMIT
+    created = LeaveRequest.objects.get(leave_type=types["personal"])
+    # Only the new request's charge was written; the earlier ones are as they were.
+    assert list(created.charges.values_list("hours", flat=True)) == [4]
+    assert LeaveCharge.objects.filter(staff=school["teacher"]).count() == history + 1
+
+
+def test_page_submit_reads_the_duty_days_once_when_a_time_is_left_blank(school, types, history, client_for):
+    client = client_for(school["teacher"])
+    with CaptureQueriesContext(connection) as ctx:
+        answer = client.post(reverse("leave:new"), {**form(school, types), "start_time": "", "end_time": ""})
+    assert answer.status_code == 302
+    sql = without_transaction_control(ctx.captured_queries)
+    # The span is completed from the duty (the whole day) and the request counted from the same read.
+    assert sum('FROM "schedules_officecalendarday"' in q for q in sql) == 1
+    assert len(sql) == PAGE_SUBMIT
+    assert LeaveRequest.objects.get(leave_type=types["personal"]).hours == 8
+
+
+def test_api_submit(school, types, history):
+    api = APIClient()
+    api.force_authenticate(school["teacher"].user)
+    body = {
+        "leave_type": types["personal"].pk, "start": "2025-09-10T08:00:00+08:00", "end": "2025-09-10T12:00:00+08:00",
+        "deputy": school["other_teacher"].pk, "reason": "家中有事", "class_arrangement": "調課",
+    }
+    with CaptureQueriesContext(connection) as ctx:
+        answer = api.post("/api/leave/requests/", body, format="json")
+    assert answer.status_code == 201, answer.content
+    assert len(without_transaction_control(ctx.captured_queries)) == API_SUBMIT
+
+
+def test_page_approve(school, types, history, client_for):
+    request = pending(school, types)
+    client = client_for(school["other_teacher"])
+    with CaptureQueriesContext(connection) as ctx:
+        answer = client.post(reverse("leave:approve", args=[request.pk]), {"comment": "可"})
+    assert answer.status_code == 302
+    assert request.steps.get(order=1).status == "approved" and request.steps.get(order=2).status == "current"
+    assert len(without_transaction_control(ctx.captured_queries)) == PAGE_APPROVE
+
+
+def test_api_approve(school, types, history):
+    request = pending(school, types)
+    api = APIClient()
+    api.force_authenticate(school["other_teacher"].user)
+    with CaptureQueriesContext(connection) as ctx:
+        answer = api.post(f"/api/leave/requests/{request.pk}/approve/", {}, format="json")
+    assert answer.status_code == 200
+    assert len(without_transaction_control(ctx.captured_queries)) == API_APPROVE
+
+
+def test_api_approve_last_step(school, types, history):
+    request = pending(school, types)
+    leave_step_approve(request=request, actor=school["other_teacher"])
+    api = APIClient()
+    api.force_authenticate(school["unit_head"].user)
+    with CaptureQueriesContext(connection) as ctx:
+        answer = api.post(f"/api/leave/requests/{request.pk}/approve/", {}, format="json")
+    assert answer.json()["status"] == LeaveStatus.APPROVED
+    assert len(without_transaction_control(ctx.captured_queries)) == API_APPROVE_LAST
