@@ -39,7 +39,7 @@ from attendance.states import CORRECTION
 from audit.services import audit_log
 from common.errors import DomainError
 from leave import selectors as leave_selectors
-from notifications.services import notification_resolve, notify
+from notifications.services import notice_drafts, notices_save, notification_resolve, notify
 from schedules.calendar import duty_days
 from staff.models import Role, School, StaffMember, User
 from staff.permissions import can_manage_staff
@@ -702,31 +702,59 @@ def missing_punch_reminders_send(*, day: dt.date | None = None, now: dt.datetime
     """Tell each person whose day still lacks a punch (in-app + email), once per person and day.
 
     Results of every school are recomputed first (in one pass), so the reminder sees today's final state.
-    The PunchReminder row is inserted in the same transaction as the notice: a second run (or a
-    concurrent one) hits the unique constraint and skips that person. Returns how many were sent.
+    Then, in batches of ATTENDANCE_REMINDER_BATCH people, one transaction each: the batch's PunchReminder
+    rows in one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (a second run, or a concurrent one, gets
+    nobody back for a person already reminded, and that person is skipped), and the notices of those it
+    got back in two INSERTs (``notifications.services.notices_save``); their emails go through the outbox
+    task after the commit. Constant queries per batch. Returns how many were sent.
     """
     now = now or timezone.now()
     day = day or timezone.localdate(now)
     daily_results_recompute(schools=all_schools(), start=day, end=day, now=now)
     already = set(PunchReminder.objects.filter(date=day).values_list("staff_id", flat=True))
-    results = (
+    results = list(
         DailyResult.objects.filter(date=day, status__in=MISSING_PUNCH_STATUSES, staff__is_active=True)
         .exclude(staff_id__in=already)
         .select_related("staff__user")
         .order_by("staff_id")
     )
+    size = max(1, settings.ATTENDANCE_REMINDER_BATCH)
+    url = reverse("attendance:correction_new") + f"?date={day.isoformat()}"
     sent = 0
-    for result in results:
-        try:
-            with transaction.atomic():
-                PunchReminder.objects.create(staff=result.staff, date=day, status=result.status)
-                notify(
-                    [result.staff],
-                    "attendance.missing_punch",
-                    {"result": result, "day": format_roc_short(day), "status": result.get_status_display()},
-                    url=reverse("attendance:correction_new") + f"?date={day.isoformat()}",
-                )
-        except IntegrityError:
-            continue  # reminded by another run meanwhile
-        sent += 1
+    for first in range(0, len(results), size):
+        batch = results[first:first + size]
+        with transaction.atomic():
+            mine = _reminders_insert(batch, day=day, now=now)
+            drafts = []
+            for result in batch:
+                if result.staff_id in mine:
+                    drafts += notice_drafts(
+                        [result.staff],
+                        "attendance.missing_punch",
+                        {"result": result, "day": format_roc_short(day), "status": result.get_status_display()},
+                        url=url,
+                    )
+            notices_save(drafts)
+        sent += len(mine)
     return sent
+
+
+def _reminders_insert(results: list[DailyResult], *, day: dt.date, now: dt.datetime) -> set[int]:
+    """Insert the reminders of these people for ``day``; the staff ids whose row this call inserted."""
+    if not results:
+        return set()
+    meta = PunchReminder._meta
+    qn = connection.ops.quote_name
+    columns = [meta.get_field(name).column for name in ("staff", "date", "kind", "status", "sent_at")]
+    params: list = []
+    for result in results:
+        params += [result.staff_id, connection.ops.adapt_datefield_value(day), PunchReminder.Kind.MISSING_PUNCH,
+                   result.status, connection.ops.adapt_datetimefield_value(now)]
+    rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(results))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES {rows} "
+            f"ON CONFLICT DO NOTHING RETURNING {qn(columns[0])}",
+            params,
+        )
+        return {row[0] for row in cursor.fetchall()}

@@ -376,7 +376,8 @@ CASES = [
         setup=_reminders_city,
         reset=_forget_reminders,
         repeat=2,
-        known_growth="a recompute per school, then a transaction + notice + email per reminded person",
+        known_growth=("one batch of reminders, notices and emails per ATTENDANCE_REMINDER_BATCH people, and each "
+                      "email's delivery, which runs in-process here (eager tasks; in a worker in production)"),
     ),
     Case(
         name="schedules.duty_days.school_month",

@@ -459,4 +459,6 @@ ATTENDANCE_RESULT_DELAY_SECONDS = envint("ATTENDANCE_RESULT_DELAY_SECONDS", "3")
 ATTENDANCE_RESULT_COALESCE_SECONDS = envint("ATTENDANCE_RESULT_COALESCE_SECONDS", "120")
 # How many schools one recompute task takes (a city job is split into tasks of this many schools).
 ATTENDANCE_SCHOOLS_PER_TASK = envint("ATTENDANCE_SCHOOLS_PER_TASK", "10")
+# People per transaction of the 18:00 reminder job (their reminders and notices in a few statements).
+ATTENDANCE_REMINDER_BATCH = envint("ATTENDANCE_REMINDER_BATCH", "500")
 # --- end attendance -------------------------------------------------------

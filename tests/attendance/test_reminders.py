@@ -71,3 +71,34 @@ def test_reminder_in_english_for_an_english_reader(people, clock):
     missing_punch_reminders_send()
     notice = Notification.objects.get(recipient=user)
     assert notice.title == "Missing punch on 2025-10-08"
+
+
+def test_the_job_writes_in_batches_of_constant_statements(people, clock, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clock(at(WORKDAY, "18:00:00"))
+
+    def run(batch: int) -> tuple[int, list[str]]:
+        PunchReminder.objects.all().delete()
+        Notification.objects.filter(kind="attendance.missing_punch").delete()
+        settings.ATTENDANCE_REMINDER_BATCH = batch
+        with CaptureQueriesContext(connection) as log:
+            sent = missing_punch_reminders_send()
+        return sent, [q["sql"] for q in log.captured_queries]
+
+    sent, one = run(100)
+    assert sent >= 7  # nobody punched: everyone on duty at both schools
+    again, pairs = run(2)
+    batches = (sent + 1) // 2
+    assert again == sent and batches >= 4
+
+    def count(sql: list[str], table: str) -> int:
+        return sum(q.startswith(f'INSERT INTO "{table}"') for q in sql)
+
+    for table in ("attendance_punchreminder", "notifications_notification", "notifications_emailoutbox"):
+        assert (count(one, table), count(pairs, table)) == (1, batches), table
+    # Each further batch costs the same few statements (its savepoint, the three INSERTs, its release),
+    # whatever the number of people in it: nothing per person.
+    assert len(pairs) - len(one) == (batches - 1) * 5
+    assert len(_reminded()) == sent
