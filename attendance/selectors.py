@@ -128,6 +128,11 @@ def recompute_jobs_visible(viewer: StaffMember) -> QuerySet[RecomputeJob]:
     return RecomputeJob.objects.filter(visible).order_by("-created_at", "-id")
 
 
+def recompute_jobs_started_by(user, *, since: dt.datetime) -> QuerySet[RecomputeJob]:
+    """The progress records of the recomputes an account started since ``since``, newest first."""
+    return RecomputeJob.objects.filter(started_by_id=user.pk, created_at__gte=since).order_by("-created_at", "-id")
+
+
 # --- Lists ---------------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("worklist/", views.worklist_page, name="worklist"),
     path("start-date/", views.start_date, name="start_date"),
     path("recompute-jobs/", views.recompute_jobs, name="recompute_jobs"),
+    path("recompute-jobs/mine/", views.recompute_jobs_mine, name="recompute_jobs_mine"),
     path("corrections/", views.corrections, name="corrections"),
     path("corrections/new/", views.correction_new, name="correction_new"),
     path("corrections/<id:correction_id>/approve/", views.correction_approve, name="correction_approve"),

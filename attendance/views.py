@@ -164,6 +164,18 @@ def recompute_jobs(request):
     return render(request, "attendance/recompute_jobs.html", {"jobs": jobs, "running": running})
 
 
+@login_required
+def recompute_jobs_mine(request):
+    """The recomputes the signed-in account started in the last hour (a typhoon day just declared): a page
+    refreshed while one runs, or — with ``?fragment=1`` — the progress bars alone, which the declaring page
+    polls (static/js/progress.js). Any account: a city-wide declarer may have no staff record."""
+    jobs = list(selectors.recompute_jobs_started_by(request.user, since=timezone.now() - dt.timedelta(hours=1))[:5])
+    running = any(job.finished_at is None for job in jobs)
+    fragment = bool(request.GET.get("fragment"))
+    template = "attendance/_recompute_progress.html" if fragment else "attendance/recompute_mine.html"
+    return render(request, template, {"jobs": jobs, "running": running})
+
+
 # --- Months --------------------------------------------------------------------------------
 
 

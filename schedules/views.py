@@ -258,7 +258,8 @@ def typhoons(request):
         else:
             if preview is None:
                 messages.success(request, _("已登錄：%(typhoon)s") % {"typhoon": typhoon})
-                return redirect("schedules:typhoons")
+                # Back to this page with the recompute's progress (the results follow in tasks).
+                return redirect(reverse("schedules:typhoons") + "?declared=1")
     since = timezone.localdate() - dt.timedelta(days=366)
     own = None if allow_all else (schools[0] if schools else None)
     rows = [
@@ -266,7 +267,10 @@ def typhoons(request):
         for t in selectors.typhoon_day_list(school=own, since=since)
     ]
     return render(
-        request, "schedules/typhoons.html", {"form": form, "rows": rows, "allow_all": allow_all, "preview": preview}
+        request, "schedules/typhoons.html", {
+            "form": form, "rows": rows, "allow_all": allow_all, "preview": preview,
+            "declared": request.method == "GET" and request.GET.get("declared") == "1",
+        },
     )
 
 

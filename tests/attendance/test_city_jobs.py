@@ -143,3 +143,32 @@ def test_the_progress_page_shows_the_running_job_and_refreshes_until_it_is_done(
     assert 'data-testid="no-jobs"' in client_for(people["teacher"]).get(url).content.decode()
     school_page = client_for(people["personnel"]).get(reverse("attendance:school")).content.decode()
     assert url in school_page
+
+
+def test_the_declaring_page_shows_the_recomputes_progress(people, clock, client_for, client):
+    clock(at(WORKDAY, "06:00:00"))
+    personnel = client_for(people["personnel"])
+    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+        declared = personnel.post(reverse("schedules:typhoons"), {
+            "date": WORKDAY.isoformat(), "scope": people["school"].code, "label": "", "confirm": "1"})
+    assert declared.status_code == 302 and declared["Location"].endswith("?declared=1")
+    job = RecomputeJob.objects.get()
+    page = personnel.get(declared["Location"]).content.decode()
+    mine = reverse("attendance:recompute_jobs_mine")
+    # Without JavaScript: a link to a page of the same progress, refreshed while the job runs.
+    assert f'data-progress-url="{mine}"' in page and f'href="{mine}"' in page and "js/progress.js" in page
+    running = personnel.get(mine)
+    assert '<meta http-equiv="refresh"' in running.content.decode()
+    fragment = personnel.get(mine, {"fragment": "1"}).content.decode()
+    assert 'data-running="1"' in fragment and f'data-testid="job-{job.pk}"' in fragment
+    assert "<html" not in fragment  # the bars alone, for the poll
+    # Only the account that started it follows it here; signed-out callers are sent to sign in.
+    other = client_for(people["teacher"]).get(mine, {"fragment": "1"}).content.decode()
+    assert f"job-{job.pk}" not in other and 'data-running="0"' in other
+    client.logout()
+    assert client.get(mine).status_code == 302
+    for callback in callbacks:
+        callback()
+    done = client_for(people["personnel"]).get(mine, {"fragment": "1"}).content.decode()
+    assert 'data-running="0"' in done and 'value="100"' in done
+    assert 'data-testid="typhoon-recompute"' not in personnel.get(reverse("schedules:typhoons")).content.decode()
