@@ -13,7 +13,7 @@ export STANDIN_PORTAL_URL ?= http://$(HOST):$(STANDIN_PORT)
 # Links in the demo's emails and notices point at the address the demo serves on.
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install browser nginx gettext lint migrate demo worker beat messages makemessages clean bench
+.PHONY: run test install browser nginx gettext lint migrate demo worker beat messages makemessages clean bench loadtest wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -108,6 +108,20 @@ makemessages: install gettext
 # grows with size. BENCH_ARGS="-k punch" runs some of them.
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# The load test (bench/README.md, "The morning rush under load"), never part of `make test`: gunicorn, a
+# Celery worker and Redis-backed sessions on loopback, driven by wrk (bench/loadtest/load.lua), next to a
+# pgbench run. Needs DATABASE_URL (PostgreSQL, a database of its own) and LOADTEST_REDIS_URL or
+# CELERY_BROKER_URL. LOADTEST_ARGS="--people 3000 --duration 15 -k punch" narrows it.
+loadtest: install wrk
+	$(BIN)/python -m bench.loadtest $(LOADTEST_ARGS)
+
+# Debian's wrk for the load test.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing Debian's wrk for the load test..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 
 # Production helpers (need CELERY_BROKER_URL).
 worker: install
