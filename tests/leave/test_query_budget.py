@@ -43,13 +43,13 @@ API_SUBMIT = 41
 # The deputy agrees: the page's session, account, staff record and the request as the person may see
 # it; the lock, the request with its applicant, school, unit and unit head, the open steps (current and
 # waiting in one read), the step approved, the audit entry, the applicant's roles, the unit head's step
-# made current, who covers for the unit head, the notices and their emails.
-PAGE_APPROVE = 15
+# made current, who covers for the unit head, the step's earlier notices marked done, the notices and their emails.
+PAGE_APPROVE = 16
 # The API: the request and its steps as seen, the service, the answer's request, steps, attachments.
-API_APPROVE = 15
+API_APPROVE = 16
 # The last step (the unit head): the request approved and audited, its decision told; the coverage
-# module's receiver hears of it (10 of the 26).
-API_APPROVE_LAST = 26
+# module's receiver hears of it (10 of the 27).
+API_APPROVE_LAST = 27
 
 
 def without_transaction_control(captured) -> list[str]:
