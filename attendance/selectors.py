@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -128,7 +129,7 @@ def recompute_jobs_visible(viewer: StaffMember) -> QuerySet[RecomputeJob]:
     return RecomputeJob.objects.filter(visible).order_by("-created_at", "-id")
 
 
-def recompute_jobs_started_by(user, *, since: dt.datetime) -> QuerySet[RecomputeJob]:
+def recompute_jobs_started_by(user: AbstractBaseUser, *, since: dt.datetime) -> QuerySet[RecomputeJob]:
     """The progress records of the recomputes an account started since ``since``, newest first."""
     return RecomputeJob.objects.filter(started_by_id=user.pk, created_at__gte=since).order_by("-created_at", "-id")
 

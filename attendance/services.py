@@ -745,10 +745,11 @@ def _reminders_insert(results: list[DailyResult], *, day: dt.date, now: dt.datet
         return set()
     meta = PunchReminder._meta
     qn = connection.ops.quote_name
-    columns = [meta.get_field(name).column for name in ("staff", "date", "kind", "status", "sent_at")]
-    params: list = []
+    column_of = {field.name: str(field.column) for field in meta.concrete_fields}
+    columns = [column_of[name] for name in ("staff", "date", "kind", "status", "sent_at")]
+    params: list[Any] = []
     for result in results:
-        params += [result.staff_id, connection.ops.adapt_datefield_value(day), PunchReminder.Kind.MISSING_PUNCH,
+        params += [result.staff_id, connection.ops.adapt_datefield_value(day), str(PunchReminder.Kind.MISSING_PUNCH),
                    result.status, connection.ops.adapt_datetimefield_value(now)]
     rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(results))
     with connection.cursor() as cursor:
