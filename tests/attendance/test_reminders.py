@@ -70,7 +70,7 @@ def test_reminder_in_english_for_an_english_reader(people, clock):
     clock(at(WORKDAY, "18:00:00"))
     missing_punch_reminders_send()
     notice = Notification.objects.get(recipient=user)
-    assert notice.title == "Missing punch on 2025-10-08"
+    assert notice.title == "Missing punch on 08 Oct 2025"  # the English date style (docs/style.md)
 
 
 def test_the_job_writes_in_batches_of_constant_statements(people, clock, settings):
