@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 
 
@@ -98,7 +99,7 @@ def days_and_hours(hours: int | None, *, hours_per_day: int = 8) -> tuple[int | 
 
 
 def download(content: bytes, *, filename: str) -> HttpResponse:
-    """An attachment named ``filename``; its extension (csv, xlsx) sets the content type. A name with
+    """An attachment named ``filename``; its extension (csv, xlsx, pdf) sets the content type. A name with
     Chinese in it travels as RFC 6266's ``filename*=utf-8''…`` (an ASCII name as a plain ``filename``)."""
     response = HttpResponse(content, content_type=CONTENT_TYPES[filename.rsplit(".", 1)[-1]])
     response["Content-Disposition"] = content_disposition_header(True, filename)

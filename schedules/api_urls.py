@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from schedules import api
+from schedules import api, timetable_api
 
 urlpatterns = [
     path("calendar/", api.MyCalendarApi.as_view(), name="api-calendar"),
@@ -11,4 +11,6 @@ urlpatterns = [
     path("calendar/typhoons/preview/", api.TyphoonDayPreviewApi.as_view(), name="api-calendar-typhoons-preview"),
     path("calendar/typhoons/<id:pk>/withdraw/", api.TyphoonDayWithdrawApi.as_view(),
          name="api-calendar-typhoon-withdraw"),
+    path("schedules/timetables/", timetable_api.TimetableList.as_view(), name="api-timetables"),
+    path("schedules/timetables/import/", timetable_api.TimetableImport.as_view(), name="api-timetables-import"),
 ]

@@ -313,3 +313,16 @@ def bell_schedule(*, school: School) -> dict[str, list[BellPeriod]]:
     for p in BellPeriod.objects.filter(school=school).order_by("division", "start"):
         out.setdefault(str(Division(p.division).label), []).append(p)
     return out
+
+
+def timetable_entries(
+    *, semester: Semester, teacher_id: int | None = None, class_name: str = ""
+) -> QuerySet[TimetableEntry]:
+    """A semester's timetable rows (optionally one teacher's or one class's), with teacher and period,
+    by weekday and time (1 query)."""
+    entries = TimetableEntry.objects.filter(semester=semester)
+    if teacher_id is not None:
+        entries = entries.filter(teacher_id=teacher_id)
+    if class_name:
+        entries = entries.filter(class_name=class_name)
+    return entries.select_related("teacher", "period").order_by("weekday", "period__start", "class_name", "pk")

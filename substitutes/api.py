@@ -24,13 +24,17 @@ from substitutes.selectors import (
     coverage_assignment_list,
     coverage_candidates,
     coverage_need_list,
+    offers_enabled,
     pay_report,
+    pending_offers,
 )
 from substitutes.services import (
     MAX_NEEDS_AT_ONCE,
     ProposalCell,
     coverage_assign,
     coverage_assign_many,
+    coverage_offers_answer,
+    coverage_policy_set,
     coverage_proposal_confirm,
     coverage_unassign,
 )
@@ -42,6 +46,13 @@ class IsAcademicAffairs(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return can_arrange(staff_for_request(request))
+
+
+class HasStaff(BasePermission):
+    message = "此帳號沒有教職員資料"
+
+    def has_permission(self, request, view) -> bool:
+        return staff_for_request(request) is not None
 
 
 class CanSeePay(BasePermission):
@@ -58,14 +69,16 @@ class PersonSerializer(serializers.Serializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     substitute = PersonSerializer()
-    actions = serializers.SerializerMethodField(help_text="what the status table allows now: cancel")
+    actions = serializers.SerializerMethodField(
+        help_text="what the status table allows now: accept, decline (the substitute), cancel (academic affairs)"
+    )
 
     class Meta:
         model = CoverageAssignment
         fields = [
             "id", "need", "kind", "status", "substitute", "date", "period_number", "division", "starts_at", "ends_at",
             "paid_by", "swap_date", "swap_period_number", "swap_class_name", "swap_subject", "note", "created_at",
-            "cancelled_at", "cancel_reason", "actions",
+            "cancelled_at", "cancel_reason", "answered_at", "decline_reason", "actions",
         ]
 
     def get_actions(self, assignment) -> list[str]:
@@ -79,14 +92,16 @@ class NeedSerializer(serializers.ModelSerializer):
     leave_status = serializers.CharField(source="absence.status")
     paid_by = serializers.CharField(source="absence.paid_by")
     assignment = serializers.SerializerMethodField()
-    actions = serializers.SerializerMethodField(help_text="what the status table allows now: assign, unassign, cancel")
+    actions = serializers.SerializerMethodField(
+        help_text="what the status table allows now: assign, offer, accept, decline, unassign, cancel"
+    )
 
     class Meta:
         model = CoverageNeed
         fields = [
             "id", "date", "division", "period_number", "period_label", "starts_at", "ends_at", "class_name",
             "subject", "room", "status", "teacher", "leave_type", "leave_request_id", "leave_status", "paid_by",
-            "assignment", "actions",
+            "assignment", "declined_at", "actions",
         ]
 
     def get_actions(self, need) -> list[str]:
@@ -178,6 +193,7 @@ class AssignManyResultSerializer(serializers.Serializer):
     substitute = PersonSerializer()
     assigned = AssignmentSerializer(many=True)
     refused = RefusalSerializer(many=True)
+    offered = serializers.BooleanField(help_text="true: the assignments are offers waiting for the answer (提供)")
 
 
 class AssignMany(APIView):
@@ -349,3 +365,78 @@ class ProposalConfirm(APIView):
         cells = [ProposalCell(**c) for c in data.validated_data["cells"]]
         result = coverage_proposal_confirm(actor=staff_for_request(request), cells=cells)
         return Response(ProposalConfirmResult(result).data)
+class OfferSerializer(AssignmentSerializer):
+    """An offer (提供) to the caller, with the class period it is for."""
+
+    class_name = serializers.CharField(source="need.class_name")
+    subject = serializers.CharField(source="need.subject")
+    room = serializers.CharField(source="need.room")
+    period_label = serializers.CharField(source="need.period_label")
+    teacher = PersonSerializer(source="need.teacher")
+
+    class Meta(AssignmentSerializer.Meta):
+        fields = [*AssignmentSerializer.Meta.fields, "class_name", "subject", "room", "period_label", "teacher"]
+
+
+class MyOffers(generics.ListAPIView):
+    """Offers made to the caller and not answered yet (anyone with a staff record; others get 403)."""
+
+    serializer_class = OfferSerializer
+    permission_classes = [IsAuthenticated, HasStaff]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return CoverageAssignment.objects.none()
+        return pending_offers(staff=staff_for_request(self.request))
+
+
+class OfferAnswerResultSerializer(serializers.Serializer):
+    accepted = serializers.BooleanField()
+    reason = serializers.CharField()
+    assignments = AssignmentSerializer(many=True)
+
+
+class OffersAnswer(APIView):
+    permission_classes = [IsAuthenticated, HasStaff]
+
+    class OffersAnswerInput(serializers.Serializer):
+        assignment_ids = serializers.ListField(
+            child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=MAX_NEEDS_AT_ONCE
+        )
+        accept = serializers.BooleanField()
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=200, default="",
+                                       help_text="required when declining")
+
+    @extend_schema(request=OffersAnswerInput, responses={200: OfferAnswerResultSerializer})
+    def post(self, request):
+        """Accept or decline offers made to the caller, all or none: 400 {detail, code} when one is not
+        theirs (forbidden), already answered or withdrawn (not_offered), or a decline has no reason
+        (reason_required)."""
+        data = self.OffersAnswerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        answer = coverage_offers_answer(actor=staff_for_request(request), **data.validated_data)
+        return Response(OfferAnswerResultSerializer(
+            {"accepted": answer.accepted, "reason": answer.reason, "assignments": answer.assignments}
+        ).data)
+
+
+class PolicySerializer(serializers.Serializer):
+    offers_enabled = serializers.BooleanField(help_text="true: assignments are first offered (提供)")
+
+
+class Policy(APIView):
+    """The school's coverage settings (academic affairs)."""
+
+    permission_classes = [IsAuthenticated, IsAcademicAffairs]
+
+    @extend_schema(responses=PolicySerializer)
+    def get(self, request):
+        school_id = staff_for_request(request).school_id
+        return Response(PolicySerializer({"offers_enabled": offers_enabled(school_id=school_id)}).data)
+
+    @extend_schema(request=PolicySerializer, responses=PolicySerializer)
+    def post(self, request):
+        data = PolicySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        policy = coverage_policy_set(actor=staff_for_request(request), **data.validated_data)
+        return Response(PolicySerializer(policy).data)

@@ -16,5 +16,8 @@ urlpatterns = [
         "substitutes/assignments/<id:pk>/cancel/", api.AssignmentCancel.as_view(),
         name="substitutes-api-assignment-cancel",
     ),
+    path("substitutes/offers/", api.MyOffers.as_view(), name="substitutes-api-offers"),
+    path("substitutes/offers/answer/", api.OffersAnswer.as_view(), name="substitutes-api-offers-answer"),
+    path("substitutes/policy/", api.Policy.as_view(), name="substitutes-api-policy"),
     path("substitutes/pay-report/", api.PayReport.as_view(), name="substitutes-api-pay-report"),
 ]

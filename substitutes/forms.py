@@ -160,3 +160,18 @@ class ProposalConfirmForm(forms.Form):
                 raise ValidationError(_("提案資料不完整，請重新產生提案"), code="invalid") from None
             out.append(ProposalCell(need_id=need_id, fingerprint=fingerprint, substitute_id=substitute_id))
         return out
+class OfferAnswerForm(forms.Form):
+    """The substitute's answer to one or several offers (提供): accept, or decline with a reason."""
+
+    assignment = IdListField(label=_("節次"), error_messages={"required": _("請至少選擇一節")})
+    answer = forms.ChoiceField(
+        label=_("回覆"), choices=[("accept", _("接受")), ("decline", _("婉拒"))],
+        error_messages={"required": _("請選擇接受或婉拒")},
+    )
+    reason = forms.CharField(label=_("婉拒原因"), required=False, max_length=200)
+    # Where the answer came from, to go back there (only these two).
+    back = forms.ChoiceField(choices=[("mine", "mine"), ("home", "home")], required=False)
+
+
+class PolicyForm(forms.Form):
+    offers_enabled = forms.BooleanField(label=_("代課先徵詢本人（提供）"), required=False)

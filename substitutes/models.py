@@ -7,7 +7,8 @@
 - CoverageAssignment — who covers a need: a substitute (代課) or a swap (調課) with the return leg.
 - HourlyRate   — the pay per period by division, with the date it takes effect.
 - SubstituteProfile — subjects a substitute can teach (for ranking candidates without a timetable).
-- CoverageSettings  — a school's limits for proposals (cover periods per day and week, longest run of classes).
+- CoverageSettings  — a school's coverage rules: limits for proposals (cover periods per day and week, longest run
+                      of classes) and whether assignments are first offered (提供).
 """
 
 from django.conf import settings
@@ -97,6 +98,7 @@ class CoverageNeed(models.Model):
 
     class Status(models.TextChoices):
         OPEN = "open", _("待安排")
+        OFFERED = "offered", _("待回覆")
         COVERED = "covered", _("已安排")
         CANCELLED = "cancelled", _("已取消")
 
@@ -117,6 +119,8 @@ class CoverageNeed(models.Model):
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("取消時間"), null=True, blank=True)
+    # The last time a substitute declined it: an open need declined comes first on the dashboard.
+    declined_at = models.DateTimeField(_("婉拒時間"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("代課需求")
@@ -148,7 +152,9 @@ class CoverageAssignment(models.Model):
         SWAP = "swap", _("調課")
 
     class Status(models.TextChoices):
+        OFFERED = "offered", _("待回覆")
         ACTIVE = "active", _("有效")
+        DECLINED = "declined", _("已婉拒")
         CANCELLED = "cancelled", _("已取消")
 
     school = models.ForeignKey("staff.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("學校"))
@@ -179,19 +185,23 @@ class CoverageAssignment(models.Model):
     created_at = models.DateTimeField(_("安排時間"), auto_now_add=True)
     cancelled_at = models.DateTimeField(_("取消時間"), null=True, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+    # Offers (提供): the substitute's answer.
+    answered_at = models.DateTimeField(_("回覆時間"), null=True, blank=True)
+    decline_reason = models.CharField(_("婉拒原因"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("代課安排")
         verbose_name_plural = _("代課安排")
         ordering = ["date", "starts_at"]
         constraints = [
+            # An offer waiting for its answer holds the period as an active assignment does.
             models.UniqueConstraint(
                 fields=["substitute", "date", "period_number"],
-                condition=Q(status="active"),
+                condition=Q(status__in=["active", "offered"]),
                 name="coverage_assignment_one_class_at_a_time",
             ),
             models.UniqueConstraint(
-                fields=["need"], condition=Q(status="active"), name="coverage_assignment_one_per_need"
+                fields=["need"], condition=Q(status__in=["active", "offered"]), name="coverage_assignment_one_per_need"
             ),
             models.CheckConstraint(
                 condition=Q(kind="substitute") | Q(swap_date__isnull=False, swap_period_number__isnull=False),
@@ -267,7 +277,12 @@ class CoverageSettings(models.Model):
     """
 
     school = models.OneToOneField(
-        "staff.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("學校")
+        # The reverse name lets the services read the offers switch with the school they already join.
+        "staff.School", on_delete=models.CASCADE, related_name="coverage_settings", verbose_name=_("學校")
+    )
+    offers_enabled = models.BooleanField(
+        _("代課先徵詢本人（提供）"), default=False,
+        help_text=_("開啟時，教學組的安排先提供給代課教師，由本人接受或婉拒；關閉時直接安排"),
     )
     max_cover_per_day = models.PositiveSmallIntegerField(
         _("每人每日代課節數上限"), default=2,

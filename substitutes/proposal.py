@@ -41,6 +41,7 @@ from staff.models import TEACHER_CATEGORIES, Role, School, StaffCategory, StaffM
 from staff.selectors import heads_a_unit_q, holds_role_q, school_people
 from substitutes.models import AbsenceSpan, CoverageAssignment, CoverageNeed, CoverageSettings
 from substitutes.selectors import ACTIVE, COVERING, ON_LEAVE, TEACHING, coverage_settings
+from substitutes.states import HOLDING
 
 SOLVER_TIME_LIMIT_S = 1.5  # the solver stops here with the best proposal found (marked "not proven optimal")
 SOLVER_WORKERS = 1  # one search thread: deterministic, and faster than two on a shared, loaded server (bench/README.md)
@@ -215,7 +216,8 @@ def _load_world(*, school: School, needs: Sequence[CoverageNeed]) -> World:
         )
     # The weeks the needs touch (for the weekly limit) cover their days (for the daily limit and the runs).
     week_first, week_last = week_of(first), week_of(last) + dt.timedelta(days=6)
-    rows = CoverageAssignment.objects.filter(school=school, status=ACTIVE).filter(
+    # Offers waiting for their answer hold their periods as active assignments do (substitutes/states.py).
+    rows = CoverageAssignment.objects.filter(school=school, status__in=HOLDING).filter(
         Q(date__range=(week_first, week_last)) | Q(swap_date__range=(first, last))
     ).values_list(
         "substitute_id", "kind", "date", "period_number", "starts_at", "ends_at",

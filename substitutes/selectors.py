@@ -26,6 +26,7 @@ from substitutes.models import (
     Payer,
     SubstituteProfile,
 )
+from substitutes.states import HOLDING
 
 # Why someone cannot take a period; the same codes the assignment service refuses with.
 ON_LEAVE = "on_leave"
@@ -34,6 +35,8 @@ COVERING = "covering"
 
 LIVE = ~Q(status=CoverageNeed.Status.CANCELLED)
 ACTIVE = CoverageAssignment.Status.ACTIVE
+# Needs still to be arranged: open, or offered and not answered yet.
+UNSETTLED = (CoverageNeed.Status.OPEN, CoverageNeed.Status.OFFERED)
 
 
 def can_arrange(viewer: StaffMember | None, school_id: int | None = None) -> bool:
@@ -42,6 +45,20 @@ def can_arrange(viewer: StaffMember | None, school_id: int | None = None) -> boo
         viewer is not None
         and viewer.has_role(Role.ACADEMIC_AFFAIRS)
         and (school_id is None or viewer.school_id == school_id)
+    )
+
+
+def offers_enabled(*, school_id: int) -> bool:
+    """Whether the school offers cover first (提供) rather than assigning it directly (1 query)."""
+    return CoverageSettings.objects.filter(school_id=school_id, offers_enabled=True).exists()
+
+
+def pending_offers(*, staff: StaffMember) -> QuerySet[CoverageAssignment]:
+    """Offers made to a person and not answered yet, in time order (1 query when evaluated)."""
+    return (
+        CoverageAssignment.objects.filter(substitute=staff, status=CoverageAssignment.Status.OFFERED)
+        .select_related("need", "need__teacher")
+        .order_by("date", "starts_at")
     )
 
 
@@ -92,7 +109,7 @@ def busy_reasons(
 
     # Scoped to the school (a substitute is always of the need's school): without it the OR over a
     # join reads every active assignment of every school in the city, on each candidate list.
-    covering = CoverageAssignment.objects.filter(school=school, status=ACTIVE).filter(
+    covering = CoverageAssignment.objects.filter(school=school, status__in=HOLDING).filter(
         Q(substitute_id__in=ids, starts_at__lt=ends_at, ends_at__gt=starts_at)
         | Q(kind=CoverageAssignment.Kind.SWAP, need__teacher_id__in=ids,
             swap_starts_at__lt=ends_at, swap_ends_at__gt=starts_at)
@@ -142,7 +159,7 @@ def busy_reasons_during(
         ),
     ]
     teaching = teacher_teaching_during(school=school, teacher_id=staff_id, windows=windows)
-    covering = CoverageAssignment.objects.filter(school=school, status=ACTIVE).filter(
+    covering = CoverageAssignment.objects.filter(school=school, status__in=HOLDING).filter(
         Q(substitute_id=staff_id, starts_at__lt=high, ends_at__gt=low)
         | Q(kind=CoverageAssignment.Kind.SWAP, need__teacher_id=staff_id, swap_starts_at__lt=high, swap_ends_at__gt=low)
     )
@@ -267,7 +284,7 @@ def _with_assignment(qs: QuerySet[CoverageNeed]) -> QuerySet[CoverageNeed]:
     return qs.select_related("teacher", "absence").prefetch_related(
         Prefetch(
             "assignments",
-            queryset=CoverageAssignment.objects.filter(status=ACTIVE).select_related("substitute"),
+            queryset=CoverageAssignment.objects.filter(status__in=HOLDING).select_related("substitute"),
             to_attr="active_assignments",
         )
     )
@@ -276,7 +293,9 @@ def _with_assignment(qs: QuerySet[CoverageNeed]) -> QuerySet[CoverageNeed]:
 def coverage_need_list(*, school: School) -> QuerySet[CoverageNeed]:
     """Needs of a school with their active assignment, for the API (3 queries when evaluated);
     the API filters it with substitutes.filters.CoverageNeedFilter."""
-    return _with_assignment(CoverageNeed.objects.filter(school=school)).order_by("date", "starts_at", "class_name")
+    return _with_assignment(CoverageNeed.objects.filter(school=school)).order_by(
+        F("declined_at").desc(nulls_last=True), "date", "starts_at", "class_name"
+    )
 
 
 def coverage_assignment_list(*, school: School) -> QuerySet[CoverageAssignment]:
@@ -302,6 +321,10 @@ class Dashboard:
     days: list[DashboardDay]
     overdue: list[CoverageNeed]
     open_total: int
+    # Open needs a substitute declined, the latest first: back on the list, at the top.
+    declined: list[CoverageNeed] = field(default_factory=list)
+    # Offers not answered yet: who has not answered.
+    offered: list[CoverageNeed] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -331,13 +354,16 @@ def coverage_dashboard(
 ) -> Dashboard:
     """Live needs from today on, by date (today first), and past needs still uncovered.
 
-    Queries: upcoming needs with teacher and absence (1), their active assignments with
+    ``only_open``: the needs still to be arranged (open, or offered and not answered). The needs a
+    substitute declined and the offers not answered yet are also listed apart, declined first.
+
+    Queries: upcoming needs with teacher and absence (1), their active or offered assignments with
     substitutes (1), past open needs with teacher and absence (1).
     """
     selection = selection or NeedSelection()
     upcoming = selection.apply(CoverageNeed.objects.filter(LIVE, school=school, date__gte=today))
     if only_open:
-        upcoming = upcoming.filter(status=CoverageNeed.Status.OPEN)
+        upcoming = upcoming.filter(status__in=UNSETTLED)
     days: dict[dt.date, DashboardDay] = {}
     for need in _with_assignment(upcoming).order_by("date", "starts_at", "class_name"):
         days.setdefault(need.date, DashboardDay(need.date, [])).needs.append(need)
@@ -347,7 +373,14 @@ def coverage_dashboard(
         .order_by("-date", "starts_at")[:100]
     )
     open_total = sum(d.open_count for d in days.values()) + len(overdue)
-    return Dashboard(days=list(days.values()), overdue=overdue, open_total=open_total)
+    upcoming_needs = [n for d in days.values() for n in d.needs]
+    declined = sorted(
+        (n for n in upcoming_needs if n.status == CoverageNeed.Status.OPEN and n.declined_at),
+        key=lambda n: (-n.declined_at.timestamp(), n.starts_at),
+    )
+    offered = [n for n in upcoming_needs if n.status == CoverageNeed.Status.OFFERED]
+    return Dashboard(days=list(days.values()), overdue=overdue, open_total=open_total, declined=declined,
+                     offered=offered)
 
 
 def substitute_choices(*, school: School) -> list[StaffMember]:

@@ -22,10 +22,10 @@ from schedules.events import report_consequence
 from schedules.timetables_selectors import TaughtPeriod, taught_periods, taught_periods_during
 from staff.models import Role, StaffCategory, StaffMember, User
 from staff.selectors import role_holders, staff_lock, user_by_id
-from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, Payer
+from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, CoverageSettings, Payer
 from substitutes.proposal import MAX_PROPOSAL_NEEDS, grid_check, local_label, need_fingerprint
 from substitutes.selectors import COVERING, ON_LEAVE, TEACHING, busy_reasons, busy_reasons_during, can_arrange
-from substitutes.states import ABSENCE, ASSIGNMENT, NEED, NEED_REFUSAL_CODES, absence_follow_leave
+from substitutes.states import ABSENCE, ASSIGNMENT, HOLDING, NEED, NEED_REFUSAL_CODES, absence_follow_leave
 
 Span = tuple[dt.datetime, dt.datetime]
 
@@ -433,6 +433,14 @@ def absence_cancel(*, actor: StaffMember, absence: Absence) -> NeedsChange:
 # --- Arranging ---------------------------------------------------------------------------
 
 
+def _offers_on(school) -> bool:
+    """The school's switch for offers, from the policy joined with the school (no query of its own)."""
+    try:
+        return bool(school.coverage_settings.offers_enabled)
+    except CoverageSettings.DoesNotExist:
+        return False
+
+
 def _conflict(code: str, person: StaffMember) -> CoverageError:
     return CoverageError(CONFLICT_MESSAGES[code] % {"name": person.name}, code=code)
 
@@ -458,7 +466,8 @@ def coverage_assign(
         # Lock the need, then the substitute: two arrangers giving the same person two classes
         # at the same time queue here, and the second one sees the first one's assignment.
         need = (
-            CoverageNeed.objects.select_for_update(of=("self",)).select_related("absence", "teacher", "school")
+            CoverageNeed.objects.select_for_update(of=("self",))
+            .select_related("absence", "teacher", "school", "school__coverage_settings")
             .filter(pk=need_id).first()
         )
         if need is None or not can_arrange(actor, need.school_id):
@@ -480,10 +489,14 @@ def coverage_assign(
         if substitute.pk in reasons:
             raise _conflict(reasons[substitute.pk], substitute)
 
+        # A school offering cover first (提供): a 代課 waits for the substitute's answer. Swaps are agreed
+        # between the two teachers before 教學組 records them, so they are never offered.
+        offer = kind == CoverageAssignment.Kind.SUBSTITUTE and _offers_on(need.school)
         assignment = CoverageAssignment(
             school_id=need.school_id, need=need, kind=kind, substitute=substitute, date=need.date,
             period_number=need.period_number, division=need.division, starts_at=need.starts_at,
             ends_at=need.ends_at, paid_by=need.absence.paid_by, note=note[:200], assigned_by=actor.user,
+            status=CoverageAssignment.Status.OFFERED if offer else CoverageAssignment.Status.ACTIVE,
         )
         if kind == CoverageAssignment.Kind.SWAP:
             _fill_swap(assignment, need=need, substitute=substitute, swap_date=swap_date,
@@ -494,13 +507,20 @@ def coverage_assign(
         except IntegrityError as exc:
             # The constraint caught what the lock should have: someone else was faster.
             raise _conflict("covering", substitute) from exc
-        need.status = NEED.target("assign")
-        need.save(update_fields=["status"])
+        need.status = NEED.target("offer" if offer else "assign")
+        need.declined_at = None
+        need.save(update_fields=["status", "declined_at"])
         audit_log(
-            actor=actor.user, action=f"substitutes.{kind}_assigned", target=assignment, school=need.school,
+            actor=actor.user, action="substitutes.substitute_offered" if offer else f"substitutes.{kind}_assigned",
+            target=assignment, school=need.school,
             data={"need": need.pk, "substitute": substitute.pk, **_need_data(need), "paid_by": assignment.paid_by,
                   "swap_date": assignment.swap_date, "swap_period": assignment.swap_period_number},
         )
+        if offer:
+            notify([substitute], "substitutes.offered",
+                   {"substitute": substitute, "assignments": [assignment], "note": assignment.note},
+                   url=reverse("substitutes:mine") + "#offers")
+            return assignment
         context = {"assignment": assignment, "need": need, "substitute": substitute, "teacher": need.teacher}
         notify([substitute], "substitutes.assigned", context, url=reverse("substitutes:mine"))
         notify([need.teacher], "substitutes.covered", context, url=reverse("substitutes:mine"))
@@ -524,12 +544,14 @@ class AssignManyResult:
     substitute: StaffMember
     assigned: list[CoverageAssignment] = field(default_factory=list)
     refused: list[Refusal] = field(default_factory=list)
+    offered: bool = False  # the assignments are offers waiting for the substitute's answer
 
 
 NEED_REFUSALS = {
     "need_cancelled": _("此節已不需代課（假單已變更或撤回）"),
     "already_covered": _("此節已安排代課，請先取消原安排"),
     "same_teacher": _("不能安排請假教師本人代課"),
+    "already_offered": _("此節已提供給一位教師，正等待回覆"),
 }
 
 
@@ -562,7 +584,8 @@ def coverage_assign_many(
     with transaction.atomic():
         # Needs first (in id order), then the substitute: the order coverage_assign locks in.
         needs = list(
-            CoverageNeed.objects.select_for_update(of=("self",)).select_related("absence", "teacher", "school")
+            CoverageNeed.objects.select_for_update(of=("self",))
+            .select_related("absence", "teacher", "school", "school__coverage_settings")
             .filter(pk__in=ids).order_by("pk")
         )
         if len(needs) != len(ids) or any(not can_arrange(actor, n.school_id) for n in needs):
@@ -594,7 +617,7 @@ def coverage_assign_many(
         # The database holds one class at a time per (date, period number) whatever the times.
         held = set(
             CoverageAssignment.objects.filter(
-                substitute=substitute, status=CoverageAssignment.Status.ACTIVE,
+                substitute=substitute, status__in=HOLDING,
                 date__in={n.date for n in candidates},
             ).values_list("date", "period_number")
         ) if candidates else set()
@@ -614,11 +637,13 @@ def coverage_assign_many(
         result.refused.sort(key=lambda r: (r.need.starts_at, r.need.pk))
         if not taken:
             return result
+        offer = result.offered = _offers_on(school)
         rows = [
             CoverageAssignment(
                 school_id=need.school_id, need=need, kind=CoverageAssignment.Kind.SUBSTITUTE, substitute=substitute,
                 date=need.date, period_number=need.period_number, division=need.division, starts_at=need.starts_at,
                 ends_at=need.ends_at, paid_by=need.absence.paid_by, note=note[:200], assigned_by=actor.user,
+                status=CoverageAssignment.Status.OFFERED if offer else CoverageAssignment.Status.ACTIVE,
             )
             for need in taken
         ]
@@ -628,11 +653,13 @@ def coverage_assign_many(
         except IntegrityError as exc:
             # The constraints caught what the locks should have: someone else was faster. Nothing is kept.
             raise _conflict(COVERING, substitute) from exc
-        CoverageNeed.objects.filter(pk__in=[n.pk for n in taken]).update(status=NEED.target("assign"))
+        status = NEED.target("offer" if offer else "assign")
+        CoverageNeed.objects.filter(pk__in=[n.pk for n in taken]).update(status=status, declined_at=None)
         for need in taken:
-            need.status = NEED.target("assign")
+            need.status, need.declined_at = status, None
         audit_log_many(
-            actor=actor.user, action="substitutes.substitute_assigned", school=school,
+            actor=actor.user, action="substitutes.substitute_offered" if offer else "substitutes.substitute_assigned",
+            school=school,
             entries=[
                 (a, {"need": a.need.pk, "substitute": substitute.pk, **_need_data(a.need), "paid_by": a.paid_by,
                      "many": True})
@@ -640,16 +667,26 @@ def coverage_assign_many(
             ],
         )
         url = reverse("substitutes:mine")
+        if offer:
+            notify([substitute], "substitutes.offered",
+                   {"substitute": substitute, "assignments": result.assigned, "note": note[:200]}, url=url + "#offers")
+            return result
         notify([substitute], "substitutes.assigned_many",
                {"substitute": substitute, "assignments": result.assigned, "note": note[:200]}, url=url)
-        by_teacher: dict[int, list[CoverageAssignment]] = {}
-        for a in result.assigned:
-            by_teacher.setdefault(a.need.teacher_id, []).append(a)
-        for teacher_assignments in by_teacher.values():
-            teacher = teacher_assignments[0].need.teacher
-            notify([teacher], "substitutes.covered_many",
-                   {"teacher": teacher, "substitute": substitute, "assignments": teacher_assignments}, url=url)
+        _tell_absent_teachers(result.assigned, substitute)
     return result
+
+
+def _tell_absent_teachers(assignments: Sequence[CoverageAssignment], substitute: StaffMember) -> None:
+    """Each absent teacher once, listing their periods now covered."""
+    by_teacher: dict[int, list[CoverageAssignment]] = {}
+    for a in assignments:
+        by_teacher.setdefault(a.need.teacher_id, []).append(a)
+    for teacher_assignments in by_teacher.values():
+        teacher = teacher_assignments[0].need.teacher
+        notify([teacher], "substitutes.covered_many",
+               {"teacher": teacher, "substitute": substitute, "assignments": teacher_assignments},
+               url=reverse("substitutes:mine"))
 
 
 def _fill_swap(
@@ -702,9 +739,10 @@ def coverage_unassign(*, actor: StaffMember, assignment_id: int, reason: str = "
         if assignment is None or not can_arrange(actor, assignment.school_id):
             raise CoverageError(_("找不到此代課安排，或您不是本校教學組"), code="forbidden")
         status = ASSIGNMENT.require(
-            assignment.status, "cancel", lambda: CoverageError(_("此安排已取消"), code="already_cancelled")
+            assignment.status, "cancel", lambda: CoverageError(_("此安排已取消或已被婉拒"), code="already_cancelled")
         )
         need = CoverageNeed.objects.select_for_update().get(pk=assignment.need_id)
+        was_offer = assignment.status == CoverageAssignment.Status.OFFERED
         assignment.status = status
         assignment.cancelled_at = timezone.now()
         assignment.cancel_reason = reason[:200] or str(_("教學組取消安排"))
@@ -717,8 +755,9 @@ def coverage_unassign(*, actor: StaffMember, assignment_id: int, reason: str = "
             data={"reason": assignment.cancel_reason, "need": need.pk},
         )
         context = {"assignment": assignment, "need": need, "reason": assignment.cancel_reason}
-        notify([assignment.substitute, need.teacher], "substitutes.assignment_cancelled", context,
-               url=reverse("substitutes:mine"))
+        # An offer never answered was not announced to the absent teacher: only its substitute hears.
+        told = [assignment.substitute] if was_offer else [assignment.substitute, need.teacher]
+        notify(told, "substitutes.assignment_cancelled", context, url=reverse("substitutes:mine"))
     return assignment
 
 
@@ -812,3 +851,98 @@ def coverage_proposal_confirm(*, actor: StaffMember, cells: Sequence[ProposalCel
 def _in_language(language: str, text) -> str:
     with translation.override(language):
         return str(text)
+
+
+# --- Offers (提供): the substitute answers -------------------------------------------------
+
+
+@dataclass
+class OfferAnswer:
+    substitute: StaffMember
+    accepted: bool
+    assignments: list[CoverageAssignment]
+    reason: str = ""
+
+
+def coverage_offers_answer(
+    *,
+    actor: StaffMember,
+    assignment_ids: Sequence[int],
+    accept: bool,
+    reason: str = "",
+) -> OfferAnswer:
+    """The substitute accepts or declines offers made to them (one or several at once, all or none).
+
+    Only the person offered answers; only offers not answered yet (the status table). Accepted: the
+    assignments are active and their needs covered; each absent teacher is told once. Declined (a reason
+    is required): the needs are open again and come first on the dashboard. Academic affairs of the
+    school are told once either way.
+    """
+    ids = sorted({int(i) for i in assignment_ids})
+    if not ids:
+        raise CoverageError(_("請至少選擇一節"), code="no_offers")
+    if len(ids) > MAX_NEEDS_AT_ONCE:
+        raise CoverageError(_("一次最多回覆 %(n)d 節") % {"n": MAX_NEEDS_AT_ONCE}, code="too_many")
+    reason = reason.strip()[:200]
+    if not accept and not reason:
+        raise CoverageError(_("請說明婉拒的原因"), code="reason_required")
+    action = "accept" if accept else "decline"
+    now = timezone.now()
+    with transaction.atomic():
+        # The assignments, then their needs, each in id order (coverage_unassign's order).
+        assignments = list(
+            CoverageAssignment.objects.select_for_update(of=("self",))
+            .select_related("school").filter(pk__in=ids).order_by("pk")
+        )
+        if len(assignments) != len(ids) or any(a.substitute_id != actor.pk for a in assignments):
+            raise CoverageError(_("找不到此代課邀請，或不是給您的"), code="forbidden")
+        needs = {
+            n.pk: n for n in CoverageNeed.objects.select_for_update(of=("self",)).select_related("teacher")
+            .filter(pk__in=[a.need_id for a in assignments]).order_by("pk")
+        }
+        for a in assignments:
+            a.status = ASSIGNMENT.require(
+                a.status, action, lambda: CoverageError(_("此代課邀請已回覆或已取消"), code="not_offered")
+            )
+            a.answered_at = now
+            a.decline_reason = "" if accept else reason
+            need = needs[a.need_id]
+            need.status = NEED.require(
+                need.status, action, lambda: CoverageError(_("此代課邀請已回覆或已取消"), code="not_offered")
+            )
+            need.declined_at = None if accept else now
+            a.need = need
+        CoverageAssignment.objects.bulk_update(assignments, ["status", "answered_at", "decline_reason"])
+        CoverageNeed.objects.bulk_update(list(needs.values()), ["status", "declined_at"])
+        school = assignments[0].school
+        audit_log_many(
+            actor=actor.user, action=f"substitutes.offer_{action}ed", school=school,
+            entries=[(a, {"need": a.need_id, **_need_data(a.need), "reason": a.decline_reason}) for a in assignments],
+        )
+        assignments.sort(key=lambda a: (a.starts_at, a.pk))
+        for a in assignments:
+            a.substitute = actor
+        answer = OfferAnswer(substitute=actor, accepted=accept, assignments=assignments, reason=reason)
+        notify(_academic_staff(school.pk), "substitutes.offer_answered",
+               {"answer": answer, "substitute": actor, "assignments": assignments, "accepted": accept,
+                "reason": reason},
+               url=reverse("substitutes:dashboard"))
+        if accept:
+            _tell_absent_teachers(assignments, actor)
+    return answer
+
+
+def coverage_policy_set(*, actor: StaffMember, offers_enabled: bool) -> CoverageSettings:
+    """教學組 switch offers (提供) on or off for their school. Offers already made stay until answered."""
+    if not can_arrange(actor):
+        raise CoverageError(_("只有教學組可以變更代課設定"), code="forbidden")
+    with transaction.atomic():
+        policy = CoverageSettings.objects.select_for_update().filter(school_id=actor.school_id).first()
+        if policy is None:
+            policy = CoverageSettings(school_id=actor.school_id)  # the defaults: no row needed to keep them
+        if policy.offers_enabled != offers_enabled:
+            policy.offers_enabled = offers_enabled
+            policy.save()
+            audit_log(actor=actor.user, action="substitutes.policy_changed", target=policy, school=actor.school,
+                      data={"offers_enabled": offers_enabled})
+    return policy

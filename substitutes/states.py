@@ -1,11 +1,15 @@
 """The status tables of the coverage models (``common.states``): services enforce them; views, API
 serializers and templates read them to decide which buttons and actions to offer.
 
-- A coverage need is open until someone covers it (``assign``); taking the assignment back
-  (``unassign``) opens it again; it is cancelled when its period no longer needs cover (the leave
-  changed, the absence was withdrawn, the class is not held), whether open or covered. A cancelled
-  need stays cancelled: if the period needs cover again, a new need is made.
-- A coverage assignment is active until it is taken back or its need is cancelled (``cancel``).
+- A coverage need is open until someone covers it. Assigned directly (``assign``) it is covered; when the
+  school offers cover first (提供), it is offered (``offer``) until the substitute accepts (``accept``:
+  covered) or declines (``decline``: open again, first on the list). Taking the assignment or the offer
+  back (``unassign``) opens it again. It is cancelled when its period no longer needs cover (the leave
+  changed, the absence was withdrawn, the class is not held), whatever its status then. A cancelled need
+  stays cancelled: if the period needs cover again, a new need is made.
+- A coverage assignment is made active (assigned directly) or offered. An offer is accepted (active) or
+  declined by its substitute; an offer or an active assignment is cancelled when 教學組 takes it back or
+  its need is cancelled. Declined and cancelled are final.
 - An absence that comes from a leave request follows the leave: pending while the leave is in its
   chain, approved with it, cancelled when the leave ends without taking place (rejected, withdrawn,
   cancelled by 銷假); a leave that is changed again after that makes it pending once more.
@@ -22,8 +26,11 @@ NEED = StateMachine.build(
     N.values,
     [
         ("assign", [N.OPEN], N.COVERED),
-        ("unassign", [N.COVERED], N.OPEN),
-        ("cancel", [N.OPEN, N.COVERED], N.CANCELLED),
+        ("offer", [N.OPEN], N.OFFERED),
+        ("accept", [N.OFFERED], N.COVERED),
+        ("decline", [N.OFFERED], N.OPEN),
+        ("unassign", [N.COVERED, N.OFFERED], N.OPEN),
+        ("cancel", [N.OPEN, N.OFFERED, N.COVERED], N.CANCELLED),
     ],
 )
 
@@ -32,12 +39,18 @@ ASSIGNMENT = StateMachine.build(
     "coverage assignment",
     A.values,
     [
-        ("cancel", [A.ACTIVE], A.CANCELLED),
+        ("accept", [A.OFFERED], A.ACTIVE),
+        ("decline", [A.OFFERED], A.DECLINED),
+        ("cancel", [A.OFFERED, A.ACTIVE], A.CANCELLED),
     ],
 )
 
+# Assignments that hold their period (the substitute is taken then; one per need): those the table
+# can still cancel.
+HOLDING = ASSIGNMENT.transitions["cancel"].sources
+
 # Why a need cannot be given to someone, by its status (the codes coverage_assign refuses with).
-NEED_REFUSAL_CODES = {N.CANCELLED: "need_cancelled", N.COVERED: "already_covered"}
+NEED_REFUSAL_CODES = {N.CANCELLED: "need_cancelled", N.COVERED: "already_covered", N.OFFERED: "already_offered"}
 
 AB = Absence.Status
 FROM_LEAVE = [AB.PENDING, AB.APPROVED, AB.CANCELLED]

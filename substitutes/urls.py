@@ -14,10 +14,13 @@ urlpatterns = [
     path("absences/new/", views.absence_new, name="absence_new"),
     path("absences/<id:pk>/cancel/", views.absence_withdraw, name="absence_cancel"),
     path("mine/", views.mine, name="mine"),
+    path("offers/answer/", views.offers_answer, name="offers_answer"),
+    path("policy/", views.policy, name="policy"),
     path("board/", views.board, name="board"),
     path("fairness/", views.fairness, name="fairness"),
     path("fairness/export.xlsx", views.fairness_export, name="fairness_xlsx"),
     path("pay/", views.pay, name="pay"),
     path("pay/export.csv", views.pay_export, {"fmt": "csv"}, name="pay_csv"),
     path("pay/export.xlsx", views.pay_export, {"fmt": "xlsx"}, name="pay_xlsx"),
+    path("pay/sheet.pdf", views.pay_export, {"fmt": "pdf"}, name="pay_pdf"),
 ]

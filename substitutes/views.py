@@ -25,10 +25,13 @@ from substitutes.forms import (
     AssignManyForm,
     MonthForm,
     NeedSelectionForm,
+    OfferAnswerForm,
+    PolicyForm,
     ProposalConfirmForm,
     ProposeForm,
 )
-from substitutes.models import Absence, CoverageNeed
+from substitutes.models import Absence, CoverageAssignment, CoverageNeed
+from substitutes.pay_sheet import pay_sheet_pdf
 from substitutes.proposal import MAX_PROPOSAL_DAYS, ProposalInputError, absence_open_range, coverage_proposal
 from substitutes.selectors import (
     FAIRNESS_SORTS,
@@ -41,7 +44,9 @@ from substitutes.selectors import (
     coverage_fairness,
     coverage_settings,
     covered_for,
+    offers_enabled,
     pay_report,
+    pending_offers,
     substitute_choices,
 )
 from substitutes.services import (
@@ -50,10 +55,12 @@ from substitutes.services import (
     absence_record,
     coverage_assign,
     coverage_assign_many,
+    coverage_offers_answer,
+    coverage_policy_set,
     coverage_proposal_confirm,
     coverage_unassign,
 )
-from substitutes.states import NEED
+from substitutes.states import HOLDING, NEED
 
 
 def _arranger(request) -> StaffMember:
@@ -88,6 +95,21 @@ def dashboard(request):
     )
 
 
+@login_required
+def policy(request):
+    """代課設定: 教學組 switch offers (提供) on or off for the school."""
+    me = _arranger(request)
+    if request.method == "POST":
+        form = PolicyForm(request.POST)
+        form.is_valid()  # a lone checkbox: absent means off
+        on = bool(form.cleaned_data.get("offers_enabled"))
+        coverage_policy_set(actor=me, offers_enabled=on)
+        messages.success(request, _("代課改為先徵詢本人（提供）") if on else _("代課改為直接安排"))
+        return redirect("substitutes:dashboard")
+    form = PolicyForm(initial={"offers_enabled": offers_enabled(school_id=me.school_id)})
+    return render(request, "substitutes/policy.html", {"form": form})
+
+
 @require_POST
 @login_required
 def assign_many(request):
@@ -110,7 +132,12 @@ def assign_many(request):
             raise Http404 from exc
         messages.error(request, exc.message)
         return redirect(back)
-    if result.assigned:
+    if result.assigned and result.offered:
+        messages.success(
+            request,
+            _("已提供 %(name)s 代課 %(n)d 節，等待回覆") % {"name": result.substitute.name, "n": len(result.assigned)},
+        )
+    elif result.assigned:
         messages.success(
             request,
             _("已安排 %(name)s 代課 %(n)d 節") % {"name": result.substitute.name, "n": len(result.assigned)},
@@ -130,11 +157,16 @@ def assign_many(request):
 def need_detail(request, pk: int):
     me = _arranger(request)
     need = _need(me, pk)
-    assignment = need.assignments.filter(status="active").select_related("substitute").first()
+    assignment = need.assignments.filter(status__in=HOLDING).select_related("substitute").first()
+    declined = (
+        need.assignments.filter(status=CoverageAssignment.Status.DECLINED).select_related("substitute")
+        .order_by("-answered_at")
+    )
     candidates = coverage_candidates(need=need) if NEED.allows(need.status, "assign") else None
     return render(
         request, "substitutes/need_detail.html",
-        {"need": need, "assignment": assignment, "candidates": candidates, "form": AssignForm()},
+        {"need": need, "assignment": assignment, "candidates": candidates, "form": AssignForm(),
+         "declined": declined},
     )
 
 
@@ -156,12 +188,19 @@ def need_assign(request, pk: int):
     except CoverageError as exc:
         messages.error(request, exc.message)
         return redirect("substitutes:need", pk=need.pk)
-    messages.success(
-        request,
-        _("已安排 %(name)s %(kind)s %(cls)s %(period)s")
-        % {"name": assignment.substitute.name, "kind": assignment.get_kind_display(), "cls": need.class_name,
-           "period": need.period_label},
-    )
+    if assignment.status == CoverageAssignment.Status.OFFERED:
+        messages.success(
+            request,
+            _("已提供 %(name)s 代課 %(cls)s %(period)s，等待回覆")
+            % {"name": assignment.substitute.name, "cls": need.class_name, "period": need.period_label},
+        )
+    else:
+        messages.success(
+            request,
+            _("已安排 %(name)s %(kind)s %(cls)s %(period)s")
+            % {"name": assignment.substitute.name, "kind": assignment.get_kind_display(), "cls": need.class_name,
+               "period": need.period_label},
+        )
     return redirect(f"{_dashboard_url()}#need-{need.pk}")
 
 
@@ -232,8 +271,38 @@ def mine(request):
     today = timezone.localdate()
     return render(
         request, "substitutes/mine.html",
-        {"duties": assignments_for(staff=me, since=today), "my_needs": covered_for(staff=me, since=today)},
+        {"duties": assignments_for(staff=me, since=today), "my_needs": covered_for(staff=me, since=today),
+         "offers": pending_offers(staff=me)},
     )
+
+
+@require_POST
+@login_required
+def offers_answer(request):
+    """The substitute accepts or declines offers (from 「我的代課」 or the home page)."""
+    me = staff_required_for(request)
+    form = OfferAnswerForm(request.POST)
+    back = "home" if request.POST.get("back") == "home" else "substitutes:mine"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        answer = coverage_offers_answer(
+            actor=me, assignment_ids=data["assignment"], accept=data["answer"] == "accept", reason=data["reason"]
+        )
+    except CoverageError as exc:
+        if exc.code == "forbidden":
+            raise Http404 from exc
+        messages.error(request, exc.message)
+        return redirect(back)
+    n = len(answer.assignments)
+    if answer.accepted:
+        messages.success(request, _("已接受代課 %(n)d 節") % {"n": n})
+    else:
+        messages.success(request, _("已婉拒代課 %(n)d 節，教學組會另行安排") % {"n": n})
+    return redirect(back)
 
 
 def _report(request):
@@ -260,6 +329,9 @@ def pay_export(request, fmt: str):
         report = pay_report(school=me.school, year=year, month=month, with_lines=False)
         return download(pay_report_csv(report), filename=name)
     report = pay_report(school=me.school, year=year, month=month)
+    if fmt == "pdf":
+        name = f"substitute-pay-sheet-{year}-{month:02d}.pdf"
+        return download(pay_sheet_pdf(report, school_name=me.school.name), filename=name)
     return download(pay_report_xlsx(report, school_name=me.school.name), filename=name)
 
 

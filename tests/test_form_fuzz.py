@@ -68,6 +68,8 @@ FORMS = {
     "substitutes:absence_cancel": "academic",
     "offices:decide": "unit_head",
     "calendar_feed_manage": "teacher",
+    "substitutes:offers_answer": "teacher",
+    "substitutes:policy": "academic",
 }
 ROUTES = {r.name: r for r in project_routes() if not r.is_api}
 
@@ -88,6 +90,7 @@ EMPTY_IS_AN_ACTION = {
     "schedules:work_schedules_seed": "adds the default clock-in rules",
     "substitutes:assignment_cancel": "the reason is optional",
     "substitutes:absence_cancel": "cancels the recorded absence",
+    "substitutes:policy": "an unticked box is a choice: offers off (the default, so nothing changes)",
     "sso:binding_unbind": "unbinds the portal account",
     "sso:lockout_unlock": "unlocks the account",
     "sso:binding_policy": "an unticked box is a choice: no pre-registered matching",
@@ -187,7 +190,7 @@ def test_post_only_pages_are_all_fuzzed(role, world, as_role):
 # Forms anyone signed in fills in for themselves.
 OWN_FORMS = {
     "notifications:mark_read", "sso:profile", "attendance:punch", "attendance:correction_new", "leave:new",
-    "leave:overtime", "schedules:disaster_stops", "calendar_feed_manage",
+    "leave:overtime", "schedules:disaster_stops", "calendar_feed_manage", "substitutes:offers_answer",
     # one's own inbox: every item is checked by its own service (refused ones are reported, nothing changes)
     "offices:decide",
 }

@@ -2,7 +2,7 @@ from django import template
 from django.utils import timezone
 
 from substitutes.models import CoverageNeed
-from substitutes.selectors import my_cover_board
+from substitutes.selectors import my_cover_board, pending_offers
 from substitutes.states import ABSENCE, ASSIGNMENT, NEED
 
 register = template.Library()
@@ -28,6 +28,14 @@ def open_cover_count(me) -> int:
     return CoverageNeed.objects.filter(
         school_id=me.school_id, status=CoverageNeed.Status.OPEN, date__gte=timezone.localdate()
     ).count()
+
+
+@register.simple_tag
+def my_cover_offers(me):
+    """Offers made to the person and not answered yet (1 query)."""
+    if me is None:
+        return []
+    return list(pending_offers(staff=me))
 
 
 @register.simple_tag

@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from schedules.models import Division
@@ -121,3 +122,64 @@ def test_csv_and_xlsx_exports(october):
     lines = list(book["明細"].iter_rows(min_row=2, values_only=True))
     assert len(lines) == 6
     assert sum(line[-1] for line in lines) == 3025
+
+
+# --- The sign-off sheet (代課鐘點費印領清冊), read back from the PDF ----------------------------------
+
+
+def pdf_lines(content: bytes) -> list[str]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(content))
+    return [" ".join(line.split()) for page in reader.pages for line in page.extract_text().splitlines()]
+
+
+def test_the_sign_off_sheet_lists_every_period_payer_and_total(october, client_for):
+    """The PDF's text, read back: the school's header and 民國 month, every paid period with its date, class,
+    whose class, payer and rate under its substitute, each subtotal, who owes whom for 自理, and the totals."""
+    with time_machine.travel(at(dt.date(2025, 11, 3), "09:00")):
+        response = client_for(october["personnel"]).get("/substitutes/pay/sheet.pdf", {"month": "2025-10"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_lines(response.content)
+    lin, zhao = october["other_head"], october["hourly"]
+    expected = [
+        f"{october['school'].name} 代課鐘點費印領清冊",
+        "民國 114 年 10 月 製表日期：民國 114 年 11 月 3 日",
+        "公費（學校支付）",
+        lin.name, lin.employee_no,
+        "114/10/20 第 1 節 高一 3 班 國文 王老師（公假） 公費 520",
+        "114/10/20 第 2 節 國二 1 班 國文 王老師（公假） 公費 455",
+        "114/10/23 第 1 節 高一 3 班 國文 王老師（公假） 公費 520",
+        "林主任 小計（公費）3 節 1495",
+        zhao.name, zhao.employee_no,
+        "114/10/23 第 3 節 高一 5 班 國文 王老師（公假） 公費 520",
+        "趙代課 小計（公費）1 節 520",
+        "自理（請假教師支付）",
+        lin.name, lin.employee_no,
+        "114/10/09 第 1 節 高一 3 班 國文 王老師（事假） 自理：王老師付 505",
+        "114/10/09 第 3 節 高一 5 班 國文 王老師（事假） 自理：王老師付 505",
+        "林主任 小計（自理）2 節 1010",
+        "自理代課鐘點費：請假教師應付代課教師",
+        "王老師 林主任 2 1010",
+        "公費合計 2015 元",
+        "自理合計 1010 元",
+        "總計 6 節 3025 元",
+        "承辦人 教學組長 教務主任 人事主任 會計主任 校長",
+    ]
+    # In this order, each a whole line (the page footers and column headings in between).
+    found = [line for line in text if line in expected]
+    assert found == expected, "\n".join(text)
+    # The swap (調課) and the assignment taken back are not on the sheet.
+    assert not any("10/21" in line or "10/22" in line or "10/27" in line for line in text)
+    assert sum("領款人簽章" in line for line in text) == 3  # each payer's table and who-owes-whom
+
+
+def test_the_sign_off_sheet_is_for_those_who_see_pay_and_in_chinese_for_everyone(october, client_for):
+    assert client_for(october["teacher"]).get("/substitutes/pay/sheet.pdf").status_code == 403
+    october["academic"].user.language = "en"
+    october["academic"].user.save()
+    response = client_for(october["academic"]).get("/substitutes/pay/sheet.pdf", {"month": "2025-10"})
+    assert response.status_code == 200
+    assert "民國 114 年 10 月" in " ".join(pdf_lines(response.content))
+    empty = client_for(october["academic"]).get("/substitutes/pay/sheet.pdf", {"month": "2025-07"})
+    assert "本月沒有代課紀錄。" in pdf_lines(empty.content)

@@ -8,7 +8,14 @@ import pytest
 
 from common.states import StateMachine
 from substitutes.models import CoverageAssignment, CoverageNeed
-from substitutes.services import CoverageError, coverage_assign, coverage_assign_many, coverage_unassign
+from substitutes.services import (
+    CoverageError,
+    coverage_assign,
+    coverage_assign_many,
+    coverage_offers_answer,
+    coverage_policy_set,
+    coverage_unassign,
+)
 from substitutes.states import ASSIGNMENT, NEED, NEED_REFUSAL_CODES
 from tests.substitutes.conftest import THU, at
 
@@ -18,10 +25,17 @@ pytestmark = pytest.mark.django_db
 TABLES = [
     (NEED, {
         "assign": ({"open"}, "covered"),
-        "unassign": ({"covered"}, "open"),
-        "cancel": ({"open", "covered"}, "cancelled"),
+        "offer": ({"open"}, "offered"),
+        "accept": ({"offered"}, "covered"),
+        "decline": ({"offered"}, "open"),
+        "unassign": ({"covered", "offered"}, "open"),
+        "cancel": ({"open", "offered", "covered"}, "cancelled"),
     }),
-    (ASSIGNMENT, {"cancel": ({"active"}, "cancelled")}),
+    (ASSIGNMENT, {
+        "accept": ({"offered"}, "active"),
+        "decline": ({"offered"}, "declined"),
+        "cancel": ({"offered", "active"}, "cancelled"),
+    }),
 ]
 
 
@@ -96,6 +110,27 @@ def test_taking_an_assignment_back_from_each_status(school_setup, p1, status):
     assert CoverageNeed.objects.get(pk=p1.pk).status == "covered"
 
 
+@pytest.mark.parametrize("action", ["accept", "decline"])
+@pytest.mark.parametrize("status", CoverageAssignment.Status.values)
+def test_answering_an_offer_from_each_status(school_setup, p1, status, action):
+    coverage_policy_set(actor=school_setup["academic"], offers_enabled=True)
+    sub = school_setup["other_head"]
+    offer = coverage_assign(actor=school_setup["academic"], need_id=p1.pk, substitute_id=sub.pk)
+    assert (offer.status, CoverageNeed.objects.get(pk=p1.pk).status) == ("offered", NEED.target("offer"))
+    CoverageAssignment.objects.filter(pk=offer.pk).update(status=status)
+    answer = {"actor": sub, "assignment_ids": [offer.pk], "accept": action == "accept", "reason": "研習"}
+    if ASSIGNMENT.allows(status, action):
+        coverage_offers_answer(**answer)
+        assert CoverageAssignment.objects.get(pk=offer.pk).status == ASSIGNMENT.target(action)
+        assert CoverageNeed.objects.get(pk=p1.pk).status == NEED.target(action)
+        return
+    with pytest.raises(CoverageError) as caught:
+        coverage_offers_answer(**answer)
+    assert caught.value.code == "not_offered"
+    assert CoverageAssignment.objects.get(pk=offer.pk).status == status
+    assert CoverageNeed.objects.get(pk=p1.pk).status == "offered"
+
+
 @pytest.mark.parametrize("covered", [False, True], ids=["open", "covered"])
 def test_a_withdrawn_leave_cancels_its_needs_open_or_covered(school_setup, p1, leave, covered):
     if covered:
@@ -127,7 +162,7 @@ def test_the_need_page_offers_candidates_only_when_the_table_allows_assigning(sc
 def test_the_api_lists_the_actions_of_needs_and_assignments(school_setup, p1, client_for):
     client = client_for(school_setup["academic"])
     [row] = [n for n in client.get("/api/substitutes/needs/").json()["results"] if n["id"] == p1.pk]
-    assert row["actions"] == NEED.actions("open") == ["assign", "cancel"]
+    assert row["actions"] == NEED.actions("open") == ["assign", "offer", "cancel"]
     coverage_assign(actor=school_setup["academic"], need_id=p1.pk, substitute_id=school_setup["other_head"].pk)
     [row] = [n for n in client.get("/api/substitutes/needs/").json()["results"] if n["id"] == p1.pk]
     assert row["actions"] == ["unassign", "cancel"] and row["assignment"]["actions"] == ["cancel"]
