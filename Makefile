@@ -13,16 +13,28 @@ export STANDIN_PORTAL_URL ?= http://$(HOST):$(STANDIN_PORT)
 # Links in the demo's emails and notices point at the address the demo serves on.
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install browser nginx gettext lint migrate demo worker beat messages makemessages clean bench loadtest wrk
+.PHONY: run test install lock browser nginx gettext lint migrate demo worker beat messages makemessages clean bench loadtest wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when the declared dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Installs are reproducible: every package at the version pinned in requirements.lock (made from
+# pyproject.toml's ranges by `make lock`), then the project itself without resolving again.
+# Reinstall only when the lock or the declared dependencies change.
+LOCK := requirements.lock
+$(VENV)/.installed: $(LOCK) pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r $(LOCK)
+	$(BIN)/pip install --quiet --no-deps -e '.[dev]'
 	touch $@
+
+# After changing a dependency in pyproject.toml: pin it (and what it pulls in) again, for every
+# platform and Python ≥ 3.11 (uv's universal resolution), and commit requirements.lock with it.
+# `make lock UPGRADE=1` moves every pin to the newest release the ranges allow.
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --quiet \
+	  $(if $(UPGRADE),--upgrade,) -o $(LOCK)
 
 install: $(VENV)/.installed
 
@@ -32,6 +44,11 @@ browser:
 	  echo "Installing Debian's chromium for the browser tests..."; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	@# The pay sign-off PDF (WeasyPrint) lays out text with Pango, in the same CJK font.
+	@ldconfig -p | grep -q libpangoft2-1.0 && fc-list 2>/dev/null | grep -qi "noto.*cjk" || { \
+	  echo "Installing Pango and the CJK font for the PDF tests..."; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libpangoft2-1.0-0 fonts-noto-cjk >/dev/null; }
 
 # Debian's nginx for the deployment test (tests/deploy/: the kit's site file in front of gunicorn).
 nginx:
