@@ -376,6 +376,11 @@ SPECTACULAR_SETTINGS = {
         "LeaveStatusEnum": "leave.models.LeaveStatus",
         "ApprovalStepStatusEnum": "leave.models.ApprovalStep.Status",
         "OvertimeStatusEnum": "leave.models.OvertimeRequest.Status",
+        "AbsenceStatusEnum": "substitutes.models.Absence.Status",
+        "CoverageNeedStatusEnum": "substitutes.models.CoverageNeed.Status",
+        "CoverageAssignmentStatusEnum": "substitutes.models.CoverageAssignment.Status",
+        "PunchCorrectionStatusEnum": "attendance.models.PunchCorrection.Status",
+        "DailyStatusEnum": "attendance.models.DailyStatus",
         "SubstitutePayerEnum": "leave.models.Payer",
         # ... and several have a "kind" (a punch's card, a leave request's, a coverage assignment's).
         "PunchKindEnum": "attendance.models.PunchKind",

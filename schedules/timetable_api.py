@@ -156,6 +156,15 @@ class RowErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+class TimetableImportErrorSerializer(serializers.Serializer):
+    """A refused import: the rows' errors (``invalid_rows``), or a field's message keyed by the field as
+    every API input error is (``{"rows": [...]}``)."""
+
+    detail = serializers.CharField(required=False)
+    code = serializers.CharField(required=False)
+    errors = RowErrorSerializer(many=True, required=False)
+
+
 class TimetableImportResultSerializer(serializers.Serializer):
     semester = serializers.IntegerField()
     created = serializers.IntegerField()
@@ -181,7 +190,7 @@ class TimetableImport(APIView):
 
     @extend_schema(
         request=TimetableImportInput,
-        responses={200: TimetableImportResultSerializer, 400: RowErrorSerializer(many=True)},
+        responses={200: TimetableImportResultSerializer, 400: TimetableImportErrorSerializer},
     )
     def post(self, request):
         """Every row is checked; any error → 400 {detail, code: "invalid_rows", errors: [{row, message}]}

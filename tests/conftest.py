@@ -6,6 +6,7 @@ from tests.factories import PASSWORD, make_standing_school
 pytest_plugins = ["tests.celery_worker"]
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the group marks
 def pytest_collection_modifyitems(items):
     # `make test` runs the suite in two processes (pytest-xdist, --dist loadgroup). The tests with a real
     # worker share the Redis broker, and some use a database of it as their cache and clear it: they
