@@ -8,11 +8,14 @@ It lives in ``common`` (the bottom layer) so that every app can raise its own su
 importing ``config``, the project's top layer (settings, URLs, the API's exception handler).
 """
 
-from django.utils.functional import Promise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # gettext_lazy's result, in the stubs only
 
 
 class DomainError(Exception):
-    def __init__(self, message: "str | Promise", code: str = "invalid"):
+    def __init__(self, message: "str | _StrPromise", code: str = "invalid"):
         super().__init__(str(message))
         self.message = message
         self.code = code

@@ -8,11 +8,10 @@ nothing and reports every bad row by its line number.
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.dispatch import Signal
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +23,9 @@ from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember, User
 from staff.selectors import school_people
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # gettext_lazy's result, in the stubs only
+
 # Sent inside the import's transaction: timetable_changed.send(sender=Semester, semester=..., actor=...).
 # The coverage module listens, to bring the needs of current absences in step with the new timetable.
 timetable_changed = Signal()
@@ -32,7 +34,9 @@ timetable_changed = Signal()
 class TimetableError(DomainError):
     """A timetable change refused; ``errors`` lists the bad rows of an import (``common.tables.RowError``)."""
 
-    def __init__(self, message: "str | Promise", code: str = "invalid", errors: list[RowError] | None = None) -> None:
+    def __init__(
+        self, message: "str | _StrPromise", code: str = "invalid", errors: list[RowError] | None = None
+    ) -> None:
         super().__init__(message, code)
         self.errors = errors or []
 

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, overload
 
 import jwt
 import requests
@@ -143,6 +143,10 @@ def verify_signature(token: str) -> dict[str, Any]:
     return claims
 
 
+@overload
+def _numeric(claims: Mapping[str, Any], name: str, *, required: Literal[True]) -> float: ...
+@overload
+def _numeric(claims: Mapping[str, Any], name: str, *, required: Literal[False]) -> float | None: ...
 def _numeric(claims: Mapping[str, Any], name: str, *, required: bool) -> float | None:
     value = claims.get(name)
     if value is None:

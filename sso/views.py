@@ -28,6 +28,7 @@ from sso import ratelimit, selectors, services
 from sso.errors import SsoError
 from sso.models import BindMethod, PortalIdentity
 from sso.permissions import is_binding_admin
+from staff.http import SignedInRequest
 from staff.models import StaffMember
 from staff.permissions import outranking_q
 from staff.selectors import person_in_school, school_people, staff_for_request
@@ -267,7 +268,7 @@ def bind(request: HttpRequest) -> HttpResponse:
 # --- the person's own profile ------------------------------------------------------
 @login_required
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: SignedInRequest) -> HttpResponse:
     if request.method == "POST":
         identity_id = id_or_none(request.POST.get("identity"))
         if identity_id is None:
@@ -309,7 +310,7 @@ def _staff_of_school(me: StaffMember, staff_id) -> StaffMember:
 
 
 @login_required
-def school_bindings(request: HttpRequest) -> HttpResponse:
+def school_bindings(request: SignedInRequest) -> HttpResponse:
     me = _binding_admin(request)
     return render(
         request,
@@ -335,7 +336,7 @@ def _run(request: HttpRequest, action, success: str) -> None:
 
 @login_required
 @require_POST
-def binding_unbind(request: HttpRequest, identity_id: int) -> HttpResponse:
+def binding_unbind(request: SignedInRequest, identity_id: int) -> HttpResponse:
     me = _binding_admin(request)
     identity = _identity_of_school(me, identity_id)
     _run(request, lambda: services.identity_unbind(identity_id=identity.pk, actor=request.user), _("已解除綁定。"))
@@ -344,7 +345,7 @@ def binding_unbind(request: HttpRequest, identity_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def binding_bind(request: HttpRequest, identity_id: int) -> HttpResponse:
+def binding_bind(request: SignedInRequest, identity_id: int) -> HttpResponse:
     me = _binding_admin(request)
     identity = _identity_of_school(me, identity_id)
     staff_id = id_or_none(request.POST.get("staff"))
@@ -366,7 +367,7 @@ class PreRegistrationForm(forms.Form):
 
 @login_required
 @require_POST
-def binding_preregister(request: HttpRequest, staff_id: int) -> HttpResponse:
+def binding_preregister(request: SignedInRequest, staff_id: int) -> HttpResponse:
     me = _binding_admin(request)
     staff = _staff_of_school(me, staff_id)
     if request.POST.get("remove"):
@@ -384,7 +385,7 @@ def binding_preregister(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def binding_policy(request: HttpRequest) -> HttpResponse:
+def binding_policy(request: SignedInRequest) -> HttpResponse:
     me = _binding_admin(request)
     services.school_policy_set(
         school=me.school, allow_preregistered_match=request.POST.get("allow") == "1", actor=request.user
@@ -395,7 +396,7 @@ def binding_policy(request: HttpRequest) -> HttpResponse:
 
 # --- personnel: locked local accounts (django-axes) -------------------------------
 @login_required
-def lockouts(request: HttpRequest) -> HttpResponse:
+def lockouts(request: SignedInRequest) -> HttpResponse:
     me = _binding_admin(request)
     return render(
         request,
@@ -406,7 +407,7 @@ def lockouts(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def lockout_unlock(request: HttpRequest, staff_id: int) -> HttpResponse:
+def lockout_unlock(request: SignedInRequest, staff_id: int) -> HttpResponse:
     me = _binding_admin(request)
     staff = _staff_of_school(me, staff_id)
     services.account_unlock(staff=staff, actor=request.user)
@@ -416,7 +417,7 @@ def lockout_unlock(request: HttpRequest, staff_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def lockout_unlock_address(request: HttpRequest) -> HttpResponse:
+def lockout_unlock_address(request: SignedInRequest) -> HttpResponse:
     _binding_admin(request)
     ip = request.POST.get("ip_address", "")
     try:

@@ -3,7 +3,7 @@ from functools import cache
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -34,7 +34,7 @@ SHARED_MODELS: set[tuple[str, str]] = {
 
 
 @cache
-def school_path_of(model) -> str | None:
+def school_path_of(model: type[Model]) -> str | None:
     """How rows of ``model`` reach their school, as a lookup (``"school"``, ``"staff__school"``,
     ``"leave_type__school"``); ``"pk"`` for School itself; None for a model with no school.
 
@@ -48,21 +48,23 @@ def school_path_of(model) -> str | None:
     if model is User:
         return "staff__school"
     through_account = None  # an author's or recipient's account: used only when nothing else leads to a school
-    frontier: list[tuple[type, str]] = [(model, "")]
+    frontier: list[tuple[type[Model], str]] = [(model, "")]
     for _depth in range(3):
-        following: list[tuple[type, str]] = []
+        following: list[tuple[type[Model], str]] = []
         for current, prefix in frontier:
-            fields = [f for f in current._meta.concrete_fields if (f.many_to_one or f.one_to_one) and f.related_model]
-            for field in sorted(fields, key=lambda f: f.name != "school"):
-                if field.related_model is School:
-                    return f"{prefix}{field.name}"
-            for field in fields:
-                if field.related_model is User and through_account is None:
-                    through_account = f"{prefix}{field.name}__staff__school"
+            links = [
+                (f.name, f.related_model)
+                for f in current._meta.concrete_fields
+                if (f.many_to_one or f.one_to_one) and f.related_model is not None
+            ]
+            for name, related in sorted(links, key=lambda link: link[0] != "school"):
+                if related is School:
+                    return f"{prefix}{name}"
+            for name, related in links:
+                if related is User and through_account is None:
+                    through_account = f"{prefix}{name}__staff__school"
             following.extend(
-                (f.related_model, f"{prefix}{f.name}__")
-                for f in fields
-                if f.related_model not in (current, User)
+                (related, f"{prefix}{name}__") for name, related in links if related not in (current, User)
             )
         frontier = following
     return through_account
@@ -133,7 +135,8 @@ class SchoolScopedAdmin(SchoolChoicesMixin, admin.ModelAdmin):
         if request.user.is_superuser:
             return qs
         school_id = admin_school_id(request)
-        path = self.school_path or school_path_of(self.model)
+        model: type[Model] = self.model
+        path = self.school_path or school_path_of(model)
         if school_id is None or path is None:
             return qs.none()
         return qs.filter(**{path: school_id})
@@ -163,7 +166,7 @@ class PowerGuardMixin:
 
 @admin.register(User)
 class UserAdmin(PowerGuardMixin, SchoolChoicesMixin, DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, (_("介面"), {"fields": ("language",)}))
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), (_("介面"), {"fields": ("language",)}))
     list_display = ["username", "email", "first_name", "is_active", "is_staff", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "staff__school"]
     search_fields = ["username", "email", "first_name", "last_name", "staff__name", "staff__employee_no"]

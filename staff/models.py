@@ -37,7 +37,9 @@ class User(AbstractUser):
             related.set_cached_value(self, staff)  # None too: Django's own cache of "no staff record"
             if staff is not None:
                 related.field.set_cached_value(staff, self)
-        return related.get_cached_value(self)
+            return staff
+        cached = related.get_cached_value(self)  # a StaffMember or None, set here or by select_related("staff")
+        return cached if isinstance(cached, StaffMember) else None
 
 
 class District(models.Model):
@@ -179,6 +181,11 @@ class StaffMember(models.Model):
     hire_date = models.DateField(_("到職日"))
     is_active = models.BooleanField(_("在職"), default=True)
 
+    # Per-object caches, set on first read: the role set (roles_set) and the units this person heads
+    # (staff.permissions.headed_unit_ids).
+    _roles_cache: frozenset[str]
+    _headed_unit_ids: list[int]
+
     class Meta:
         verbose_name = _("教職員")
         verbose_name_plural = _("教職員")
@@ -203,7 +210,7 @@ class StaffMember(models.Model):
         return self.category in VACATION_DUTY_CATEGORIES
 
     def clean(self) -> None:
-        if self.unit_id and self.unit.school_id != self.school_id:
+        if self.unit is not None and self.unit.school_id != self.school_id:
             raise ValidationError({"unit": _("處室不屬於此人的學校")})
 
     # Role checks read the prefetched/cached role set; see roles_set.

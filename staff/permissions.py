@@ -9,9 +9,10 @@ Academic affairs' reach over timetables and coverage is decided in the substitut
 which asks ``has_role(Role.ACADEMIC_AFFAIRS)``.
 """
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 
-from staff.models import Role, StaffMember
+from staff.models import Role, StaffMember, User
 
 SCHOOL_WIDE_ROLES = frozenset({Role.PERSONNEL, Role.PRINCIPAL, Role.SYSTEM_ADMIN})
 
@@ -64,9 +65,11 @@ def can_manage_staff(viewer: StaffMember, subject: StaffMember) -> bool:
     return viewer.pk != subject.pk and can_see_staff(viewer, subject)
 
 
-def can_import_roster(user) -> bool:
+def can_import_roster(user: User | AnonymousUser) -> bool:
     """The personnel office (人事) imports its own school's roster; superusers import any school's."""
     if not (user.is_authenticated and user.is_active):
+        return False
+    if not isinstance(user, User):
         return False
     if user.is_superuser:
         return True
@@ -83,15 +86,15 @@ POWER_SYSTEM_ADMIN = 2
 POWER_ORDINARY = 1
 
 
-def _user_and_staff(person) -> tuple[object | None, StaffMember | None]:
+def _user_and_staff(person: User | StaffMember | None) -> tuple[User | None, StaffMember | None]:
     if person is None:
         return None, None
     if isinstance(person, StaffMember):
         return person.user, person
-    return person, (person.staff_or_none if getattr(person, "pk", None) is not None else None)
+    return person, (person.staff_or_none if person.pk is not None else None)
 
 
-def power(person) -> int:
+def power(person: User | StaffMember | None) -> int:
     """The power level of a ``User`` or ``StaffMember`` (see above)."""
     user, staff = _user_and_staff(person)
     if user is not None and user.is_superuser:
@@ -101,7 +104,7 @@ def power(person) -> int:
     return POWER_ORDINARY
 
 
-def outranks(subject, actor) -> bool:
+def outranks(subject: User | StaffMember, actor: User | StaffMember | None) -> bool:
     """Whether ``subject`` (a User or StaffMember) holds more power than ``actor``.
 
     ``actor=None`` is the operator at the command line (``manage.py import_staff``), who outranks
@@ -114,7 +117,7 @@ def outranks(subject, actor) -> bool:
     return power(subject) > power(actor)
 
 
-def outranking_q(actor, prefix: str = "", *, accounts: bool = False) -> Q:
+def outranking_q(actor: User | StaffMember | None, prefix: str = "", *, accounts: bool = False) -> Q:
     """A ``Q`` over StaffMember rows (reached by ``prefix``), or over User rows with
     ``accounts=True``, of the people who outrank ``actor``: the set-based twin of ``outranks``
     for querysets and choices."""
