@@ -17,6 +17,11 @@ app.conf.beat_schedule = {
         "task": "notifications.tasks.deliver_pending_emails",
         "schedule": 60.0,
     },
+    # Web Push: notices whose fan-out task was lost and push messages due for another attempt (docs/pwa.md).
+    "notifications-deliver-pending-pushes": {
+        "task": "notifications.tasks.deliver_pending_pushes",
+        "schedule": 60.0,
+    },
     # Daily results whose window has ended are made final (what a lost recompute task left behind,
     # and everyone who did not punch): a result is final at most this long after its window's end.
     "attendance-sweep-daily-results": {

@@ -7,6 +7,7 @@ Every variable is documented in .env.example.
 """
 
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
 import dj_database_url
@@ -320,6 +321,17 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "校園差勤 <noreply@loca
 # and given up (status 寄送失敗, visible in the admin) after this many attempts.
 NOTIFICATIONS_RETRY_BASE_SECONDS = envint("NOTIFICATIONS_RETRY_BASE_SECONDS", "30")
 NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", "8")
+# Web Push (docs/pwa.md): off unless both VAPID keys are set (`manage.py webpush_keys` makes a pair). The
+# subject is a mailto: or https: address the push services may write to about this sender. Endpoints are
+# accepted only on the push services' hosts (suffixes, comma-separated), so nobody makes the workers post
+# to an address of their choosing.
+WEBPUSH_VAPID_PUBLIC_KEY = os.getenv("WEBPUSH_VAPID_PUBLIC_KEY", "").strip()
+WEBPUSH_VAPID_PRIVATE_KEY = envsecret("WEBPUSH_VAPID_PRIVATE_KEY").strip()
+WEBPUSH_VAPID_SUBJECT = os.getenv("WEBPUSH_VAPID_SUBJECT", "") or f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+WEBPUSH_ENDPOINT_HOSTS = envlist(
+    "WEBPUSH_ENDPOINT_HOSTS",
+    "fcm.googleapis.com,push.services.mozilla.com,push.apple.com,notify.windows.com",
+)
 
 # --- Celery ---------------------------------------------------------------
 CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", os.getenv("REDIS_URL", ""))

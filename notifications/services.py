@@ -14,8 +14,12 @@ from django.db.models.functions import Coalesce
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
-from notifications.models import EmailOutbox, Notification
+from audit.services import audit_log
+from notifications import push
+from notifications.errors import NotificationError
+from notifications.models import EmailOutbox, Notification, PushSubscription
 from notifications.states import OUTBOX
 
 
@@ -50,6 +54,7 @@ def notify(
     context = dict(context or {})
     users = {user.pk: user for user in map(_as_user, recipients) if user is not None and user.is_active}
     created: list[Notification] = []
+    pushed = push.is_pushed(kind)
     for user in users.values():
         ctx = {**context, "recipient": user, "url": url}
         language = user.language or "zh-hant"
@@ -59,7 +64,7 @@ def notify(
             raise ValueError(f"notification kind {kind!r} has no templates") from exc
         body = _render(kind, "body", language, ctx)
         notice = Notification.objects.create(recipient=user, kind=kind, title=title, body=body, url=url,
-                                             about=about[:60])
+                                             about=about[:60], push_due=pushed)
         created.append(notice)
         address = user.email or getattr(getattr(user, "staff_or_none", None), "email", "")
         if email and address:
@@ -67,6 +72,7 @@ def notify(
                 notification=notice, to=address, subject=title, body=_email_body(body, url)
             )
             _schedule_delivery(outbox.pk)
+    push.schedule_fan_out([notice.pk for notice in created if notice.push_due])
     return created
 
 
@@ -87,6 +93,7 @@ def notice_drafts(
     context = dict(context or {})
     users = {user.pk: user for user in map(_as_user, recipients) if user is not None and user.is_active}
     drafts: list[tuple[Notification, str]] = []
+    pushed = push.is_pushed(kind)
     for user in users.values():
         ctx = {**context, "recipient": user, "url": url}
         language = user.language or "zh-hant"
@@ -96,7 +103,8 @@ def notice_drafts(
             raise ValueError(f"notification kind {kind!r} has no templates") from exc
         body = _render(kind, "body", language, ctx)
         address = user.email or getattr(getattr(user, "staff_or_none", None), "email", "")
-        drafts.append((Notification(recipient=user, kind=kind, title=title, body=body, url=url, about=about[:60]),
+        drafts.append((Notification(recipient=user, kind=kind, title=title, body=body, url=url, about=about[:60],
+                                    push_due=pushed),
                        address if email else ""))
     return drafts
 
@@ -115,6 +123,7 @@ def notices_save(drafts: Iterable[tuple[Notification, str]]) -> list[Notificatio
     )
     for outbox in outboxes:
         _schedule_delivery(outbox.pk)
+    push.schedule_fan_out([notice.pk for notice in notices if notice.push_due])
     return notices
 
 
@@ -163,3 +172,57 @@ def outbox_retry(*, outbox_ids: Iterable[int]) -> int:
     for outbox_id in ids:
         _schedule_delivery(outbox_id)
     return len(ids)
+
+
+# --- Web Push: my devices -----------------------------------------------------------------------------
+def _school_of(user: Any) -> Any:
+    return getattr(getattr(user, "staff_or_none", None), "school", None)
+
+
+def push_subscribe(*, user: Any, endpoint: str, p256dh: str, auth: str, device: str = "") -> PushSubscription:
+    """Keep the subscription the browser made on this device (after the person clicked and the browser asked
+    them). Checked before anything is written: push is on, the endpoint is https on a push service's host,
+    ``p256dh`` is a P-256 public key and ``auth`` 16 bytes, both base64url. Subscribing again from the same
+    browser updates the row; an endpoint another account had on this device (someone else signed in here
+    before) now belongs to this account: the browser holds one subscription per site. Audited."""
+    if not push.push_enabled():
+        raise NotificationError(_("這個網站尚未設定推播通知。"), code="push_off")
+    endpoint = (endpoint or "").strip()
+    if not push.endpoint_allowed(endpoint):
+        raise NotificationError(_("推播服務的網址不正確：必須是推播服務的 https 網址。"), code="bad_endpoint")
+    key = push.b64url_decode((p256dh or "").strip())
+    if not push.p256dh_valid(key):
+        raise NotificationError(_("裝置的公鑰（p256dh）不正確。"), code="bad_key")
+    secret = push.b64url_decode((auth or "").strip())
+    if secret is None or len(secret) != 16:
+        raise NotificationError(_("裝置的驗證密鑰（auth）不正確：應為 16 位元組的 base64url。"), code="bad_auth")
+    fields = {"user": user, "p256dh": push.b64url(key or b""), "auth": push.b64url(secret),
+              "device": (device or "")[:120]}
+    with transaction.atomic():
+        subscription = PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
+        created = False
+        if subscription is None:  # get_or_create: a request racing this one may have made it meanwhile
+            subscription, created = PushSubscription.objects.get_or_create(endpoint=endpoint, defaults=fields)
+        previous_user = subscription.user_id
+        if not created:
+            for name, value in fields.items():
+                setattr(subscription, name, value)
+            subscription.save(update_fields=["user", "p256dh", "auth", "device"])
+        data: dict[str, Any] = {"device": subscription.device, "renewed": not created}
+        if previous_user != user.pk:
+            data["from_user"] = previous_user
+        audit_log(actor=user, action="notifications.push_subscribed", target=subscription, data=data,
+                  school=_school_of(user))
+    return subscription
+
+
+def push_unsubscribe(*, user: Any, subscription_id: int) -> None:
+    """Stop pushing to one of the person's own devices. Another person's device is not found (the view answers
+    404 before asking). Audited."""
+    with transaction.atomic():
+        subscription = PushSubscription.objects.select_for_update().filter(pk=subscription_id, user=user).first()
+        if subscription is None:
+            raise NotificationError(_("找不到這部裝置。"), code="not_found")
+        audit_log(actor=user, action="notifications.push_unsubscribed", target=subscription,
+                  data={"device": subscription.device}, school=_school_of(user))
+        subscription.delete()

@@ -24,6 +24,8 @@ from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthen
 
 from common.client import client_ip
 from common.inputs import id_or_none
+from notifications.push import public_key as push_public_key
+from notifications.selectors import push_devices
 from sso import ratelimit, selectors, services
 from sso.errors import SsoError
 from sso.models import BindMethod, PortalIdentity
@@ -285,6 +287,9 @@ def profile(request: SignedInRequest) -> HttpResponse:
             "identities": identities,
             "portal_configured": portal_configured(),
             "bound_here": any(i.issuer == settings.OIDC_OP_ISSUER for i in identities),
+            # Web Push on this device (notifications; docs/pwa.md): offered only when the site has VAPID keys.
+            "push_key": push_public_key(),
+            "push_devices": list(push_devices(request.user)),
         },
     )
 

@@ -24,7 +24,7 @@ from attendance.models import PunchCorrection
 from attendance.services import daily_results_recompute, punch_correction_request
 from leave.models import LeaveType
 from leave.services import approval_chains_seed, leave_request_submit, leave_types_seed, overtime_submit
-from notifications.models import Notification
+from notifications.models import Notification, PushSubscription
 from schedules.cap_services import cap_alert_import
 from schedules.models import BellPeriod, DisasterStopClaim, Division, Semester, TimetableEntry
 from schedules.services import school_day_create, typhoon_day_declare, work_schedules_seed_defaults
@@ -122,6 +122,11 @@ def build_world(media_root) -> World:
     ).pk
     # notifications and sso: a notice and a portal identity of the teacher.
     objects["notification"] = Notification.objects.create(recipient=teacher.user, kind="test", title="測試通知").pk
+    # one of the teacher's devices that receive Web Push (docs/pwa.md)
+    objects["push_device"] = PushSubscription.objects.create(
+        user=teacher.user, endpoint="https://fcm.googleapis.com/fcm/send/sweep-teacher", device="Android · Chrome",
+        p256dh="B" + "A" * 86, auth="A" * 22,
+    ).pk
     # the teacher's calendar address (config/feeds.py): its token, which the address carries
     from staff.services import calendar_feed_issue
 

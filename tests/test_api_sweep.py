@@ -46,6 +46,8 @@ ARGS: dict[str, tuple[str, dict[str, str]]] = {
     "substitutes-api-candidates": ("teacher", {"pk": "need"}),
     "substitutes-api-assign": ("teacher", {"pk": "need"}),
     "substitutes-api-assignment-cancel": ("teacher", {"pk": "assignment"}),
+    # one of the teacher's Web Push devices: only they see or remove it
+    "api-push-device": ("teacher", {"pk": "push_device"}),
     # The school's, not the teacher's; other_teacher and other_head have no power over it either.
     "api-calendar-typhoon-withdraw": ("teacher", {"pk": "typhoon"}),
 }
@@ -73,6 +75,7 @@ SEEN_BY = {
 # Who may take each action (the sweep posts bad input as them, so that the 400 path is reached).
 ACTORS = {
     "api-notifications-read": "teacher",
+    "api-push-devices": "teacher",
     "attendance_api:punches": "teacher",
     "attendance_api:corrections": "teacher",
     "attendance_api:correction_approve": "unit_head",

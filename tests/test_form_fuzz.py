@@ -21,6 +21,7 @@ world, as_role = fixtures()
 # Every page that takes a POST, and who fills its form in.
 FORMS = {
     "notifications:mark_read": "teacher",
+    "notifications:push_remove": "teacher",
     "sso:profile": "teacher",
     "sso:binding_policy": "personnel",
     "sso:binding_bind": "personnel",
@@ -76,6 +77,7 @@ ROUTES = {r.name: r for r in project_routes() if not r.is_api}
 # A POST with no fields is the whole request (a confirm button): only "no 500" is checked there.
 EMPTY_IS_AN_ACTION = {
     "notifications:mark_read": "marks every notice read",
+    "notifications:push_remove": "removes one of one's own push devices",
     "leave:withdraw": "withdraws the request",
     "leave:overtime_withdraw": "withdraws the overtime request",
     "leave:approve": "the comment is optional",

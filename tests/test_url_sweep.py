@@ -39,6 +39,7 @@ SWEPT_ROLES = tuple(r for r in ROLES if r != "other_head")  # other_head is chec
 # pattern name -> (owner, {parameter: world object key | "@role" (that person's StaffMember pk) | literal})
 ARGS: dict[str, tuple[str | None, dict[str, object]]] = {
     "notifications:open": ("recipient", {"pk": "notification"}),
+    "notifications:push_remove": ("recipient", {"pk": "push_device"}),
     "sso:binding_unbind": ("teacher", {"identity_id": "identity"}),
     "sso:binding_bind": ("teacher", {"identity_id": "identity"}),
     "sso:binding_preregister": ("teacher", {"staff_id": "@teacher"}),

@@ -90,3 +90,37 @@ self.addEventListener("fetch", (event) => {
     );
   }
 });
+
+// Web Push (docs/pwa.md): the server sends {title, body, url, tag}, encrypted for this browser; the notice is
+// shown as the person's phone or computer shows notifications, and a click opens its link (which marks it read).
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch (error) {
+    data = {};
+  }
+  const title = data.title || "校園差勤";
+  const icon = SHELL.find((url) => url.includes("/icons/icon-192")) || "/static/icons/icon-192.png";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: data.body || "",
+      tag: data.tag || undefined,
+      icon: icon,
+      data: {url: data.url || "/notifications/"},
+    })
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || "/notifications/", self.location.origin);
+  if (target.origin !== self.location.origin) return; // only this site's pages
+  event.waitUntil(
+    self.clients.matchAll({type: "window", includeUncontrolled: true}).then((windows) => {
+      const open = windows.find((client) => "navigate" in client && new URL(client.url).origin === target.origin);
+      if (open) return open.focus().then((client) => client.navigate(target.href));
+      return self.clients.openWindow(target.href);
+    })
+  );
+});

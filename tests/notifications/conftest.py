@@ -64,3 +64,133 @@ def smtp_server(settings):
         yield handler
     finally:
         controller.stop()
+
+
+class PushService:
+    """A push service on loopback, over HTTPS with a certificate made for the test: it records every request
+    (path, headers, body) and answers each path with the status the test sets (201 by default)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.requests: list[dict] = []
+        self.status: dict[str, int] = {}
+
+    def endpoint(self, name: str) -> str:
+        return f"https://127.0.0.1:{self.port}/push/{name}"
+
+    def received(self, name: str) -> list[dict]:
+        return [r for r in self.requests if r["path"] == f"/push/{name}"]
+
+
+def _certificate(directory):
+    """A self-signed certificate for 127.0.0.1 (cryptography), and its key: files in ``directory``."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "test push service")])
+    # OpenSSL checks validity against the machine's real clock, whatever time a test travels to.
+    now = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now).not_valid_after(now + dt.timedelta(days=365 * 99))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "push.pem", directory / "push.key"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return cert_path, key_path
+
+
+@pytest.fixture
+def push_service(tmp_path, monkeypatch, settings):
+    """The running push service; requests (which pywebpush sends with) trusts its certificate, and Web Push is
+    configured with a fresh VAPID key pair and the service's host among the accepted endpoints."""
+    import ssl
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from py_vapid import Vapid02
+
+    from notifications.push import b64url
+
+    cert_path, key_path = _certificate(tmp_path)
+    service = PushService(0)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            service.requests.append({"path": self.path, "headers": dict(self.headers.items()),
+                                     "body": self.rfile.read(length)})
+            code = service.status.get(self.path.rsplit("/", 1)[-1], 201)
+            self.send_response(code)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    service.port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert_path))
+
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    vapid = Vapid02()
+    vapid.generate_keys()
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = b64url(vapid.private_key.private_numbers().private_value.to_bytes(32, "big"))
+    settings.WEBPUSH_VAPID_PUBLIC_KEY = b64url(
+        vapid.public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    )
+    settings.WEBPUSH_VAPID_SUBJECT = "mailto:push-test@example.test"
+    settings.WEBPUSH_ENDPOINT_HOSTS = ["127.0.0.1"]
+    try:
+        yield service
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class Browser:
+    """What a browser keeps for its subscription: a P-256 key pair and a 16-byte auth secret (RFC 8291)."""
+
+    def __init__(self):
+        import os
+
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        from notifications.push import b64url
+
+        self.private_key = ec.generate_private_key(ec.SECP256R1())
+        self.auth_secret = os.urandom(16)
+        self.p256dh = b64url(self.private_key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint))
+        self.auth = b64url(self.auth_secret)
+
+    def subscription(self, endpoint: str) -> dict:
+        """As ``PushSubscription.toJSON()`` gives it."""
+        return {"endpoint": endpoint, "expirationTime": None, "keys": {"p256dh": self.p256dh, "auth": self.auth}}
+
+    def decrypt(self, body: bytes) -> bytes:
+        import http_ece
+
+        return http_ece.decrypt(body, private_key=self.private_key, auth_secret=self.auth_secret, version="aes128gcm")
+
+
+@pytest.fixture
+def browser_keys():
+    return Browser()
