@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.inputs import BadInput, parse_date, parse_id
+from common.inputs import BadInput, parse_date
 from leave.display import remaining_text, span_text
 from leave.filters import LeaveRequestFilter
 from leave.models import ApprovalStep, LeaveRequest, LeaveRule, LeaveType, OvertimeRequest
@@ -46,8 +46,8 @@ from leave.services import (
     overtime_submit,
 )
 from staff.models import Role, StaffMember
-from staff.permissions import can_see_staff
-from staff.selectors import person_by_id, person_in_school, staff_required_for
+from staff.permissions import visible_staff
+from staff.selectors import person_by_id, person_in_school, person_named, staff_required_for
 from staff.twdate import format_days_hours
 
 
@@ -136,23 +136,30 @@ def _date_param(request, name: str) -> dt.date | None:
         raise serializers.ValidationError({name: exc.message}, code=exc.code) from exc
 
 
+def _person_param(request, me: StaffMember, name: str) -> StaffMember:
+    """The one person a query parameter names among those ``me`` may see (staff.selectors.person_named):
+    404 for nobody (as for someone not visible), 400 ``ambiguous`` when the text names several."""
+    found = person_named(request.query_params[name][:100], among=visible_staff(me))
+    if found is None:
+        raise Http404
+    return found
+
+
 class BalanceListView(APIView):
     @extend_schema(
         summary="假別餘額（預設本人；主管與人事室可查所轄人員）",
-        parameters=[OpenApiParameter("staff", int), OpenApiParameter("on", dt.date)],
+        parameters=[
+            OpenApiParameter("staff", str, description="whose balances: a name (or part of it), an employee number, "
+                             "an account or the id; default: the signed-in person"),
+            OpenApiParameter("on", dt.date),
+        ],
         responses=BalanceSerializer(many=True),
     )
     def get(self, request):
         me = staff_required_for(request)
         subject = me
         if request.query_params.get("staff"):
-            try:
-                found = person_by_id(parse_id(request.query_params["staff"]))
-            except BadInput as exc:
-                raise Http404 from exc
-            if found is None or not can_see_staff(me, found):
-                raise Http404
-            subject = found
+            subject = _person_param(request, me, "staff")
         on = _date_param(request, "on") or timezone.localdate()
         rows = leave_balances(staff_members=[subject], on=on)[subject.pk]
         return Response(BalanceSerializer(rows, many=True).data)

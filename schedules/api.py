@@ -17,7 +17,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.inputs import BadInput, parse_id
 from schedules.calendar import Reason, calendar_days, duty_days
 from schedules.models import TyphoonDay
 from schedules.permissions import can_declare_typhoon
@@ -29,9 +28,9 @@ from schedules.services import (
     typhoon_day_withdraw,
 )
 from staff.models import Role, School
-from staff.permissions import can_see_staff
+from staff.permissions import visible_staff
 from staff.selectors import districts as all_districts
-from staff.selectors import person_by_id, school_by_code, staff_for_request, staff_required_for
+from staff.selectors import person_named, school_by_code, staff_for_request, staff_required_for
 from staff.selectors import schools as all_schools
 
 MAX_RANGE_DAYS = 366
@@ -91,7 +90,8 @@ class MyCalendarApi(APIView):
     @extend_schema(
         parameters=[
             RangeInputSerializer,
-            OpenApiParameter("staff", int, description="StaffMember id (default: the signed-in person)"),
+            OpenApiParameter("staff", str, description="whose duty days: a name (or part of it), an employee "
+                             "number, an account or the id; default: the signed-in person"),
         ],
         responses=DutyDayOutputSerializer(many=True),
     )
@@ -101,11 +101,8 @@ class MyCalendarApi(APIView):
         params.is_valid(raise_exception=True)
         subject = me
         if request.query_params.get("staff"):
-            try:
-                found = person_by_id(parse_id(request.query_params["staff"]))
-            except BadInput as exc:
-                raise NotFound from exc
-            if found is None or not can_see_staff(me, found):
+            found = person_named(request.query_params["staff"][:100], among=visible_staff(me))  # 400 if several
+            if found is None:
                 raise NotFound
             subject = found
         days = duty_days([subject], params.validated_data["start"], params.validated_data["end"])

@@ -90,13 +90,14 @@ class TimetableEntrySerializer(serializers.ModelSerializer):
 
 class TimetableQuery(serializers.Serializer):
     semester = serializers.CharField(required=False, max_length=20, help_text="id or 114-1; default: the current")
-    teacher = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    teacher = serializers.CharField(required=False, allow_blank=True, max_length=100)
     class_name = serializers.CharField(required=False, max_length=30)
 
 
 @extend_schema(parameters=[
     OpenApiParameter("semester", str, description="id or school year-term (114-1); default: the current semester"),
-    OpenApiParameter("teacher", int, description="one teacher's timetable"),
+    OpenApiParameter("teacher", str, description="a teacher's timetable: a name (or part of it), an employee number, "
+                     "an account or the id"),
     OpenApiParameter("class_name", str, description="one class's timetable"),
 ])
 class TimetableList(generics.ListAPIView):
@@ -116,7 +117,7 @@ class TimetableList(generics.ListAPIView):
         if semester is None:
             return TimetableEntry.objects.none()
         class_name = data.get("class_name", "").strip().replace("\x00", "")
-        return timetable_entries(semester=semester, teacher_id=data.get("teacher"), class_name=class_name)
+        return timetable_entries(semester=semester, teacher=data.get("teacher", ""), class_name=class_name)
 
 
 # The columns the import recognises, by the JSON row's keys (schedules.timetables_services.HEADER_ALIASES).

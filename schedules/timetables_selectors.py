@@ -23,7 +23,7 @@ from django.utils import timezone
 from schedules.calendar import calendar_days
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
-from staff.selectors import people_by_ids
+from staff.selectors import people_by_ids, person_search_q
 
 WEEKDAY_NAMES = ["一", "二", "三", "四", "五", "六", "日"]
 
@@ -316,13 +316,14 @@ def bell_schedule(*, school: School) -> dict[str, list[BellPeriod]]:
 
 
 def timetable_entries(
-    *, semester: Semester, teacher_id: int | None = None, class_name: str = ""
+    *, semester: Semester, teacher: str = "", class_name: str = ""
 ) -> QuerySet[TimetableEntry]:
-    """A semester's timetable rows (optionally one teacher's or one class's), with teacher and period,
-    by weekday and time (1 query)."""
+    """A semester's timetable rows (optionally a teacher's — ``teacher`` as people type it: part of the name,
+    the employee number, the account or the id — or one class's), with teacher and period, by weekday and
+    time (1 query)."""
     entries = TimetableEntry.objects.filter(semester=semester)
-    if teacher_id is not None:
-        entries = entries.filter(teacher_id=teacher_id)
+    if teacher.strip():
+        entries = entries.filter(person_search_q(teacher, "teacher__"))
     if class_name:
         entries = entries.filter(class_name=class_name)
     return entries.select_related("teacher", "period").order_by("weekday", "period__start", "class_name", "pk")

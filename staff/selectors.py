@@ -10,8 +10,10 @@ from django.db import connection
 from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.inputs import MAX_ID
+from staff.errors import StaffError
 from staff.models import CalendarFeed, District, RoleAssignment, School, StaffMember, Unit, User
 
 _T = TypeVar("_T")
@@ -97,6 +99,37 @@ def person_search_q(text: str, prefix: str = "") -> Q:
     if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
         found |= Q(**{f"{prefix}pk": int(text)})
     return found
+
+
+# How many people an ambiguous text lists in its message.
+AMBIGUOUS_SHOWN = 5
+
+
+def person_named(text: str, *, among: QuerySet[StaffMember]) -> StaffMember | None:
+    """CONTRACT: the one person a typed text names among ``among`` (the people the caller may see), for a
+    parameter that picks one person (whose balances, whose duty days) rather than narrowing a list. The text
+    is read as ``person_search_q`` reads it: part of the name, the employee number, the account, or the id
+    that links and older clients send. None when it names nobody there. When it names several, the one it
+    names exactly (the whole name, the number, the account or the id) is chosen; if that is not one person,
+    ``StaffError`` (code ``ambiguous``) lists them, so nobody is shown someone else's figures by a guess."""
+    text = text.strip()
+    if not text:
+        return None
+    found = list(among.filter(person_search_q(text)).select_related("user").order_by("name", "employee_no", "pk")[
+        : AMBIGUOUS_SHOWN + 1])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        return None
+    lowered = text.lower()
+    exact = [p for p in found if lowered in (p.name.lower(), p.employee_no.lower(), p.user.username.lower(), str(p.pk))]
+    if len(exact) == 1:
+        return exact[0]
+    names = str(pgettext_lazy("list separator", "、")).join(
+        _("%(name)s（%(number)s，%(account)s）") % {"name": p.name, "number": p.employee_no, "account": p.user.username}
+        for p in (exact or found)[:AMBIGUOUS_SHOWN])
+    message = _("「%(text)s」符合不只一位人員：%(names)s。請輸入員工編號或帳號。") % {"text": text, "names": names}
+    raise StaffError(message, code="ambiguous")
 
 
 def people_by_ids(staff_ids: Iterable[int]) -> QuerySet[StaffMember]:

@@ -33,16 +33,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
-from common.errors import DomainError
 from common.imports import Cell, RowForm, TableError, import_transaction, read_table, validate_rows
 from common.tables import RowError
+from staff.errors import StaffError
 from staff.models import CalendarFeed, District, School, StaffCategory, StaffMember, Unit, User
 from staff.permissions import outranking_q
 from staff.twdate import parse_tw_date
-
-
-class StaffError(DomainError):
-    """Errors of the staff app (people, schools, roster import)."""
 
 
 class RosterImportError(StaffError):

@@ -94,3 +94,79 @@ def test_a_typed_name_reaches_the_school_view_and_the_leave_list(world, as_role)
     assert api.status_code == 200
     rows = api.json()["results"] if isinstance(api.json(), dict) else api.json()
     assert rows and all(r["applicant"]["id"] == teacher.pk for r in rows)
+
+
+# --- Every query parameter of the API that names a person ------------------------------------------------
+#
+# Filters (a list narrowed to a person) and picks (whose balances, whose duty days) alike: the schema is walked,
+# so a new endpoint with an id-only person parameter fails here until it takes what people type.
+
+PERSON_PARAMETERS = {"staff", "teacher", "applicant", "substitute", "deputy", "person", "assignee", "approver"}
+
+# For each such parameter: who asks, whose rows, and what else the endpoint needs to answer anything.
+PARAMETER_CASES = {
+    ("/api/attendance/daily-results/", "staff"): ("personnel", "teacher", {}),
+    ("/api/calendar/", "staff"): ("unit_head", "teacher", {"start": "2025-10-01", "end": "2025-10-07"}),
+    ("/api/leave/balances/", "staff"): ("personnel", "teacher", {"on": "2025-10-09"}),
+    ("/api/leave/requests/", "applicant"): ("principal", "teacher", {}),
+    ("/api/schedules/timetables/", "teacher"): ("other_teacher", "teacher", {}),
+    ("/api/substitutes/needs/", "teacher"): ("academic", "teacher", {}),
+    ("/api/substitutes/assignments/", "substitute"): ("academic", "hourly", {}),
+}
+
+
+def _person_parameters() -> dict[tuple[str, str], dict]:
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    found = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "query" and parameter["name"] in PERSON_PARAMETERS:
+                    assert method == "get", (path, method, parameter["name"])
+                    found[(path, parameter["name"])] = parameter
+    return found
+
+
+def test_every_person_parameter_of_the_api_is_text_and_has_a_case(db):
+    found = _person_parameters()
+    assert set(found) == set(PARAMETER_CASES), "a person parameter without a case below (or a case without one)"
+    for key, parameter in found.items():
+        assert parameter["schema"]["type"] == "string", f"{key} wants an internal id"
+
+
+def _answer(response) -> list:
+    data = response.json()
+    return data["results"] if isinstance(data, dict) and "results" in data else data
+
+
+@pytest.mark.parametrize(("path", "name"), sorted(PARAMETER_CASES),
+                         ids=[f"{path}?{name}" for path, name in sorted(PARAMETER_CASES)])
+def test_every_person_parameter_takes_a_name_a_number_an_account_or_an_id(world, as_role, path, name):
+    role, whose, extra = PARAMETER_CASES[(path, name)]
+    client, person = as_role(role), world.staff(whose)
+    by_id = client.get(path, {**extra, name: person.pk})
+    assert by_id.status_code == 200, by_id.content[:300]
+    expected = _answer(by_id)
+    assert expected, f"{path}?{name}= answers nothing for {person.name}: the check could not fail"
+    for text in (person.name, person.name[1:], person.employee_no.lower(), person.user.username.upper()):
+        answer = client.get(path, {**extra, name: text})
+        assert answer.status_code == 200 and _answer(answer) == expected, (text, answer.content[:300])
+    nobody = client.get(path, {**extra, name: "沒有這個人"})
+    assert nobody.status_code == 404 or (nobody.status_code == 200 and _answer(nobody) == [])
+
+
+def test_a_pick_refuses_a_text_naming_several_and_hides_people_out_of_sight(world, as_role):
+    teacher = world.staff("teacher")
+    personnel = as_role("personnel")
+    # 「主任」 is part of two names (陳主任, 林主任): which balances would be a guess.
+    several = personnel.get("/api/leave/balances/", {"staff": "主任"})
+    assert several.status_code == 400 and several.json()["code"] == "ambiguous"
+    assert personnel.get("/api/leave/balances/", {"staff": teacher.name}).status_code == 200
+    # Another unit's head may not see the teacher: by name as by id, nobody there.
+    other_head = as_role("other_head")
+    for text in (teacher.name, teacher.employee_no, str(teacher.pk)):
+        assert other_head.get("/api/leave/balances/", {"staff": text}).status_code == 404, text
+        assert other_head.get("/api/calendar/", {"staff": text, "start": "2025-10-01",
+                                                 "end": "2025-10-07"}).status_code == 404, text
