@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from attendance.models import DailyResult, DailyStatus
 from attendance.selectors import month_bounds
 from leave import selectors as leave_selectors
-from staff.models import StaffMember
+from staff.models import School, StaffMember
 from staff.permissions import visible_staff_q
 from staff.selectors import school_people
 from staff.twdate import WEEKDAY_LABELS, format_days_hours
@@ -233,8 +233,31 @@ def month_sheet(
     Three queries: the people, their results of the month, their approved leave of the month.
     The caller makes sure the results are there (``daily_results_ensure``).
     """
+    people = sheet_people(viewer, unit_id=unit_id, category=category)
+    return _sheet(list(people), year, month, started=viewer.school.attendance_start)
+
+
+def school_month_sheet(
+    school: School,
+    year: int,
+    month: int,
+    *,
+    unit_id: int | None = None,
+    category: str | None = None,
+) -> MonthSheet:
+    """The same sheet of a whole school, for a reader outside it who may read every school (the city's
+    read-only view: offices, which checks that role and audits the read). Three queries, as above."""
+    people = school_people(school_id=school.pk)
+    if unit_id:
+        people = people.filter(unit_id=unit_id)
+    if category:
+        people = people.filter(category=category)
+    people = people.select_related("unit").order_by("unit__name", "employee_no", "pk")
+    return _sheet(list(people), year, month, started=school.attendance_start)
+
+
+def _sheet(members: list[StaffMember], year: int, month: int, *, started: dt.date | None) -> MonthSheet:
     start, end = month_bounds(year, month)
-    members = list(sheet_people(viewer, unit_id=unit_id, category=category))
     ids = [m.pk for m in members]
     results: dict[tuple[int, dt.date], Facts] = {}
     leave: dict[tuple[int, dt.date], dict[str, int]] = defaultdict(dict)
@@ -253,7 +276,6 @@ def month_sheet(
 
     days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
     leave_types = sorted(type_order, key=lambda name: (type_order[name], name))
-    started = viewer.school.attendance_start
     words = Words()
     sheet_rows = []
     no_leave: dict[str, int] = {}

@@ -97,4 +97,21 @@ def city_read_record(*, actor: StaffMember, month: str, school: School | None = 
                   data={"month": month})
 
 
-__all__ = ["CORRECTION", "LEAVE", "MAX_ITEMS", "OVERTIME", "Outcome", "city_read_record", "inbox_decide"]
+def city_sheet_read_record(
+    *, actor: StaffMember, school: School, month: str, unit_id: int | None, category: str | None
+) -> None:
+    """The city opened a school's month sheet (``offices.city_sheet_viewed``: the school as target and school,
+    the month and the filters)."""
+    audit_log(actor=actor.user, action="offices.city_sheet_viewed", target=school, school=school,
+              data={"month": month, "unit": unit_id, "category": category or ""})
+
+
+def city_day_read_record(*, actor: StaffMember, person: StaffMember, day: str) -> None:
+    """The city opened one person's day behind a cell of that sheet (``offices.city_day_viewed``: the person
+    as target, their school, the day)."""
+    audit_log(actor=actor.user, action="offices.city_day_viewed", target=person, school=person.school,
+              data={"date": day})
+
+
+__all__ = ["CORRECTION", "LEAVE", "MAX_ITEMS", "OVERTIME", "Outcome", "city_day_read_record", "city_read_record",
+           "city_sheet_read_record", "inbox_decide"]

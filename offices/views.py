@@ -12,18 +12,22 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from attendance.selectors import day_detail, month_bounds
+from attendance.services import daily_results_ensure
+from attendance.sheet import TOTAL_COLUMNS, school_month_sheet
 from common.errors import DomainError
-from common.inputs import BadInput, parse_month
+from common.inputs import BadInput, id_or_none, parse_date, parse_month
 from offices.forms import DecideForm
 from offices.inbox import inbox_items
 from offices.overview import city_figures, month_span, overview_of, school_overview
 from offices.permissions import is_city_viewer
-from offices.services import city_read_record, inbox_decide
+from offices.services import city_day_read_record, city_read_record, city_sheet_read_record, inbox_decide
 from staff import selectors as staff_selectors
-from staff.models import StaffMember
+from staff.models import StaffCategory, StaffMember
 from staff.selectors import staff_required_for
+from staff.twdate import format_roc_month
 
 
 @login_required
@@ -123,4 +127,65 @@ def city_school(request, school_id: int):
     return render(request, "offices/overview.html", {
         "o": o, "school": school, "figures": figures, "city": True, "month": month,
         "month_value": f"{month[0]:%Y-%m}",
+    })
+
+
+# --- A school's month sheet, read-only, for the city ------------------------------------------------
+
+
+def _city_school(request, school_id: int):
+    me = _city_viewer(request)
+    school = staff_selectors.school_by_id(school_id)
+    if school is None:
+        raise Http404
+    return me, school
+
+
+@login_required
+@require_GET
+def city_sheet(request, school_id: int):
+    """Any school's month sheet (月出勤總表) as its personnel office reads it, for the city: read-only (no
+    print, download, start date or 補登 from here; anything but GET is refused) and audited."""
+    me, school = _city_school(request, school_id)
+    first = _month(request)[0]
+    year, month = first.year, first.month
+    units = list(staff_selectors.school_units(school_id=school.pk))
+    unit = next((u for u in units if u.pk == id_or_none(request.GET.get("unit"))), None)
+    category = request.GET.get("category") or ""
+    if category not in StaffCategory.values:
+        category = ""
+    start, end = month_bounds(year, month)
+    daily_results_ensure(school=school, start=start, end=end)
+    sheet = school_month_sheet(school, year, month, unit_id=unit.pk if unit else None, category=category or None)
+    city_sheet_read_record(actor=me, school=school, month=f"{year:04d}-{month:02d}",
+                           unit_id=unit.pk if unit else None, category=category)
+    day_url = reverse("offices:city_sheet_day", args=[school.pk]) + "?staff={person}"
+    prev_month = dt.date(year, month, 1) - dt.timedelta(days=1)
+    next_month = end + dt.timedelta(days=1)
+    return render(request, "offices/city_sheet.html", {
+        "sheet": sheet, "school": school, "total_columns": TOTAL_COLUMNS, "title": format_roc_month(year, month),
+        "month_value": f"{year:04d}-{month:02d}", "units": units, "unit": unit, "category": category,
+        "categories": StaffCategory.choices, "day_url": day_url,
+        "prev": f"{prev_month:%Y-%m}", "next": f"{next_month:%Y-%m}",
+    })
+
+
+@login_required
+@require_GET
+def city_sheet_day(request, school_id: int):
+    """The day behind a cell of that sheet: the result, punches, leave and 補登 of one of the school's people,
+    read-only, audited. A person of another school is not found here."""
+    me, school = _city_school(request, school_id)
+    person = staff_selectors.person_in_school(staff_id=id_or_none(request.GET.get("staff")) or 0,
+                                              school_id=school.pk)
+    if person is None:
+        raise Http404
+    try:
+        day = parse_date(request.GET.get("date"))
+    except BadInput:
+        day = timezone.localdate()
+    detail = day_detail(person, day)
+    city_day_read_record(actor=me, person=person, day=day.isoformat())
+    return render(request, "offices/city_sheet_day.html", {
+        "subject": person, "school": school, "day": day, "month_value": f"{day:%Y-%m}", **detail,
     })

@@ -79,6 +79,8 @@ ARGS: dict[str, tuple[str | None, dict[str, object]]] = {
     "substitutes:absence_cancel": ("school", {"pk": "absence"}),
     # the city's read-only view of a school: nobody of the standing world holds the city role
     "offices:city_school": ("school", {"school_id": "school"}),
+    "offices:city_sheet": ("school", {"school_id": "school"}),
+    "offices:city_sheet_day": ("school", {"school_id": "school"}),
 }
 
 # Who must be refused an object, by owner.

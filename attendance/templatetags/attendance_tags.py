@@ -74,15 +74,18 @@ def attendance_today_card(context):
 def sheet_cells(row, day_url: str = "") -> str:
     """A month-sheet row's day cells and totals, built here rather than node by node in the template: 150 people ×
     31 days are 4,650 cells, and the template engine's cost per cell would be most of the page's time.
-    With ``day_url`` (the person's day page) each glyph is a link to that day."""
+    With ``day_url`` (the person's day page; ``{person}`` in it stands for the row's person) each glyph is a link
+    to that day."""
     pk = row.person.pk
     parts = []
+    url = html_escape(day_url.replace("{person}", str(pk)))
+    joiner = "&amp;" if "?" in day_url else "?"
     for cell in row.cells:
         opening = f'<td class="sheet-{cell.key}" data-testid="cell-{pk}-{cell.iso}" data-key="{cell.key}">'
         text = html_escape(cell.text)
         if day_url:
             title = html_escape(cell.title)
-            parts.append(f'{opening}<a href="{day_url}?date={cell.iso}" title="{title}">{text or "&nbsp;"}</a></td>')
+            parts.append(f'{opening}<a href="{url}{joiner}date={cell.iso}" title="{title}">{text or "&nbsp;"}</a></td>')
         else:
             parts.append(f"{opening}{text}</td>")
     totals = row.totals
