@@ -57,7 +57,11 @@ def sign_in(password):
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", pw or password)
-        page.click("form[action='/accounts/login/'] button")
+        # Wait for the navigation the form starts, not just for the current page's load state: that is the login
+        # page's, already loaded, so it returned at once, and a goto() right after it aborted the POST before its
+        # answer set the session cookie (the next page then asked to sign in: a test waited for its title in vain).
+        with page.expect_navigation():
+            page.click("form[action='/accounts/login/'] button")
         page.wait_for_load_state()
         return page
 

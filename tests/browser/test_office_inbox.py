@@ -1,4 +1,5 @@
-"""A unit head approves three requests at once from the one inbox, on a phone: real browser, real server."""
+"""A unit head approves three requests at once from the one inbox, at phone width (390 px) and at desktop width
+(1366 px): real browser, real server."""
 
 import datetime as dt
 
@@ -27,7 +28,8 @@ def _working_days(staff, after: dt.date, n: int) -> list[dt.date]:
     return days
 
 
-def test_a_unit_head_approves_three_requests_at_once(phone, live_server, people, sign_in):
+@pytest.mark.parametrize("width", [390, 1366], ids=["phone", "desktop"])
+def test_a_unit_head_approves_three_requests_at_once(page, width, live_server, people, sign_in):
     school = people["school"]
     leave_types_seed(school=school)
     approval_chains_seed(school=school)
@@ -43,14 +45,14 @@ def test_a_unit_head_approves_three_requests_at_once(phone, live_server, people,
         leave_step_approve(request=request, actor=deputy)  # the deputy accepted: it waits for the head
         requests.append(request)
 
-    page = phone
+    page.set_viewport_size({"width": width, "height": 844 if width < 1024 else 900})
     sign_in(page, live_server, "head")
     page.goto(f"{live_server.url}/offices/inbox/")
     items = page.get_by_test_id("office-inbox-item")
     expect(items).to_have_count(3)
     # The oldest is open with what the decision needs; the others open on a tap.
     expect(items.first.get_by_test_id("balance-after")).to_contain_text("剩餘：")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing scrolls sideways
     for i in range(3):
         items.nth(i).locator("input[type=checkbox]").check()
     page.get_by_test_id("bulk-approve").click()
