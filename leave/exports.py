@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from openpyxl import Workbook
 
 from common.exports import csv_bytes, days_and_hours, download, xlsx_bytes, xlsx_table
@@ -14,12 +15,16 @@ from staff.models import StaffMember
 from staff.twdate import format_roc_short
 
 # Amounts as the screen shows them, 「日」 and 「小時」 in two columns with the unit in the header.
-REQUEST_HEADER = ["員工編號", "姓名", "處室", "人員類別", "種類", "假別", "開始", "結束", "長度（日）", "長度（小時）",
-                  "不支薪（日）", "不支薪（小時）", "狀態", "職務代理人", "代課鐘點費", "送出時間"]
+REQUEST_HEADER = [_("員工編號"), _("姓名"), _("處室"), _("人員類別"), _("種類"), _("假別"), _("開始"), _("結束"),
+                  _("長度（日）"), _("長度（小時）"), _("不支薪（日）"), _("不支薪（小時）"), _("狀態"),
+                  _("職務代理人"), _("代課鐘點費"), _("送出時間")]
+
+# The four amounts of a balance, each in two columns: 「事假核給（日）」「事假核給（小時）」.
+BALANCE_PARTS = [_("核給"), _("已用"), pgettext_lazy("balance column", "簽核中"), _("剩餘")]
 
 
 def request_header() -> list[str]:
-    return [str(_(h)) for h in REQUEST_HEADER]
+    return [str(h) for h in REQUEST_HEADER]
 
 
 def _local(value) -> str:
@@ -64,9 +69,10 @@ def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]
     header = [str(_("員工編號")), str(_("姓名")), str(_("處室")), str(_("人員類別"))]
     for name in type_names:
         # As the screen shows them: 7日0小時 is 7 and 0 in two columns, the unit in each header (8 小時 = 1 日).
-        for part in ("核給", "已用", "簽核中", "剩餘"):
-            header += [f"{name}{part}（日）", f"{name}{part}（小時）"]
-    header += ["不支薪（日）", "不支薪（小時）"]
+        for part in BALANCE_PARTS:
+            header += [_("%(type)s%(part)s（日）") % {"type": name, "part": part},
+                       _("%(type)s%(part)s（小時）") % {"type": name, "part": part}]
+    header += [str(_("不支薪（日）")), str(_("不支薪（小時）"))]
     out = []
     for person in people:
         by_name = {row.leave_type.display_name: row for row in balances.get(person.pk, [])}

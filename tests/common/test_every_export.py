@@ -84,3 +84,25 @@ def test_a_balance_is_days_and_hours(world, as_role):
 def test_the_name_style():
     assert export_filename("出勤月報", 2026, 11, "xlsx") == "出勤月報-115年11月.xlsx"
     assert export_filename("假單", 2026, 11, "csv", day=30) == "假單-115年11月30日.csv"
+
+
+def test_an_english_reader_gets_the_leave_exports_headers_in_english(world, as_role):
+    user = world.staff("personnel").user
+    before, user.language = user.language, "en"
+    user.save(update_fields=["language"])
+    try:
+        client = as_role("personnel")
+        balances = load_workbook(io.BytesIO(client.get(reverse("leave:balances"), {"export": "xlsx"},
+                                                       HTTP_ACCEPT_LANGUAGE="en").content))
+        requests = load_workbook(io.BytesIO(client.get(reverse("leave:overview"), {"export": "xlsx"},
+                                                       HTTP_ACCEPT_LANGUAGE="en").content))
+    finally:
+        user.language = before
+        user.save(update_fields=["language"])
+    header = list(next(balances.active.values))
+    assert header[:2] == ["Employee number", "Name"] and "Unpaid (days)" in header
+    assert [h for h in header if h.endswith("Granted (days)")]
+    assert [h for h in header if h.endswith("Remaining (hours)")]
+    assert not [h for h in header if "（" in h]  # every unit in English: " (days)", " (hours)"
+    header = list(next(requests.active.values))
+    assert "Length (days)" in header and "Submitted at" in header
