@@ -62,7 +62,7 @@ from leave.services import (
 )
 from staff.models import Role, StaffMember
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff
-from staff.selectors import school_units, staff_required_for
+from staff.selectors import person_search_q, school_units, staff_required_for
 
 
 def _current_step_prefetch() -> Prefetch:
@@ -369,6 +369,9 @@ def balances_overview(request):
     unit_id = id_or_none(request.GET.get("unit"))
     if unit_id:
         people = people.filter(unit_id=unit_id)
+    person = request.GET.get("staff", "").strip()[:100]
+    if person:  # a name (or part of it), an employee number, an account or the id, as every person filter
+        people = people.filter(person_search_q(person))
     people = list(people)
     balances = leave_balances(staff_members=people, on=on)
     header, rows = exports.balance_rows(people, balances)
@@ -388,7 +391,7 @@ def balances_overview(request):
     ]
     return render(request, "leave/balances.html", {
         "on": on, "type_names": type_names, "table": table,
-        "units": school_units(school_id=me.school_id), "unit_id": unit_id or "",
+        "units": school_units(school_id=me.school_id), "unit_id": unit_id or "", "person": person,
     })
 
 

@@ -87,8 +87,9 @@ def person_search_q(text: str, prefix: str = "") -> Q:
     """CONTRACT: the people a typed text names, as a ``Q`` on any queryset that reaches a person through
     ``prefix`` (``"staff__"``, ``"applicant__"``; ``""`` for people themselves): part of the name, the
     employee number or the account (whole, any case), or the internal id (digits, as lists linked by id
-    always sent). Every filter where a person is chosen by typing uses it (``staff.filters.PersonFilter``)."""
-    text = text.strip()
+    always sent). Every filter where a person is chosen by typing uses it (``staff.filters.PersonFilter``).
+    A NUL (which PostgreSQL refuses in a query) names nobody's character: it is dropped."""
+    text = text.replace("\x00", "").strip()
     if not text:
         return Q()
     found = (
@@ -112,7 +113,7 @@ def person_named(text: str, *, among: QuerySet[StaffMember]) -> StaffMember | No
     that links and older clients send. None when it names nobody there. When it names several, the one it
     names exactly (the whole name, the number, the account or the id) is chosen; if that is not one person,
     ``StaffError`` (code ``ambiguous``) lists them, so nobody is shown someone else's figures by a guess."""
-    text = text.strip()
+    text = text.replace("\x00", "").strip()
     if not text:
         return None
     found = list(among.filter(person_search_q(text)).select_related("user").order_by("name", "employee_no", "pk")[

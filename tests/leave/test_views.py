@@ -404,3 +404,18 @@ def test_step_statuses_read_as_states_in_english_while_buttons_stay_imperative(s
         assert [str(action_label(a)) for a in ("leave.approved", "leave.rejected")] == ["Approved", "Rejected"]
     with translation.override("zh-hant"):
         assert str(ApprovalStep.Status.REJECTED.label) == "駁回"
+
+
+def test_balances_find_a_person_by_name_number_or_account_and_the_export_follows(school, types, client_for):
+    teacher = school["teacher"]
+    client = client_for(school["personnel"])
+    for text in (teacher.name, teacher.name[1:], teacher.employee_no.lower(), teacher.user.username.upper(),
+                 str(teacher.pk)):
+        response = client.get(reverse("leave:balances"), {"staff": text})
+        assert [line["person"].pk for line in response.context["table"]] == [teacher.pk], text
+        assert f'name="staff" value="{text}"' in response.content.decode()
+    assert client.get(reverse("leave:balances"), {"staff": "沒有這個人"}).context["table"] == []
+    assert client.get(reverse("leave:balances"), {"staff": school["outsider"].name}).context["table"] == []
+    book = load_workbook(io.BytesIO(client.get(reverse("leave:balances"),
+                                               {"staff": teacher.employee_no, "export": "xlsx"}).content))
+    assert [row[1] for row in list(book.active.values)[1:]] == [teacher.name]

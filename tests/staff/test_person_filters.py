@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.urls import reverse
 
 from staff.filters import PersonFilter
 from staff.models import StaffMember
@@ -170,3 +171,12 @@ def test_a_pick_refuses_a_text_naming_several_and_hides_people_out_of_sight(worl
         assert other_head.get("/api/leave/balances/", {"staff": text}).status_code == 404, text
         assert other_head.get("/api/calendar/", {"staff": text, "start": "2025-10-01",
                                                  "end": "2025-10-07"}).status_code == 404, text
+
+
+def test_a_nul_in_a_person_parameter_is_no_error(world, as_role):
+    teacher = world.staff("teacher")
+    personnel = as_role("personnel")
+    assert personnel.get("/api/leave/balances/", {"staff": f"{teacher.employee_no}\x00"}).status_code == 200
+    assert personnel.get("/api/calendar/", {"staff": "\x00", "start": "2025-10-01", "end": "2025-10-07"}).status_code \
+        in (200, 404)
+    assert personnel.get(reverse("leave:balances"), {"staff": f"{teacher.name}\x00"}).status_code == 200
