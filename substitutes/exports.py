@@ -46,7 +46,8 @@ def pay_report_xlsx(report: PayReport, *, school_name: str) -> bytes:
 
 
 FAIRNESS_HEADER = [
-    "員工編號", "姓名", "職稱", "本月代課", "本月調課", "本月合計", "本學期代課", "本學期調課", "本學期合計",
+    "員工編號", "姓名", "職稱", "本月代課", "本月調課", "本月接受合計", "本月提供", "本月婉拒",
+    "本學期代課", "本學期調課", "本學期接受合計", "本學期提供", "本學期婉拒",
 ]
 
 
@@ -60,7 +61,8 @@ def fairness_xlsx(table: Fairness, *, school_name: str) -> bytes:
         title += f"（{table.semester}）"
     rows = [
         [r.staff.employee_no, r.staff.name, r.staff.title, r.month_substitute, r.month_swap, r.month_total,
-         r.semester_substitute, r.semester_swap, r.semester_total]
+         r.month_offered, r.month_declined, r.semester_substitute, r.semester_swap, r.semester_total,
+         r.semester_offered, r.semester_declined]
         for r in table.rows
     ]
     xlsx_table(sheet, FAIRNESS_HEADER, rows, title=title)

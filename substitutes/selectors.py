@@ -603,11 +603,18 @@ FAIRNESS_SORTS = ("month", "semester", "name")
 
 @dataclass
 class FairnessRow:
+    """One teacher's cover periods. Taken: active 代課 and 調課. Offered: the offers (提供) made to them, answered
+    or still waiting; declined: those they declined (offers taken back before an answer leave no trace)."""
+
     staff: StaffMember
     month_substitute: int
     month_swap: int
     semester_substitute: int
     semester_swap: int
+    month_offered: int = 0
+    month_declined: int = 0
+    semester_offered: int = 0
+    semester_declined: int = 0
 
     @property
     def month_total(self) -> int:
@@ -616,6 +623,10 @@ class FairnessRow:
     @property
     def semester_total(self) -> int:
         return self.semester_substitute + self.semester_swap
+
+    @property
+    def any(self) -> bool:
+        return bool(self.semester_total or self.semester_offered or self.month_total or self.month_offered)
 
 
 @dataclass
@@ -633,14 +644,56 @@ class Fairness:
     def semester_max(self) -> int:
         return max((r.semester_total for r in self.rows), default=0)
 
+    @property
+    def chart(self) -> list["FairnessBar"]:
+        """The bar chart: the teachers with anything taken, offered or declined, in the table's order."""
+        scale = max((max(r.month_total + r.month_declined, r.semester_total + r.semester_declined)
+                     for r in self.rows), default=0) or 1
+        return [FairnessBar(r, scale) for r in self.rows if r.any]
+
+
+@dataclass
+class FairnessBar:
+    """A row of the bar chart: lengths in percent of the longest bar of the chart."""
+
+    row: FairnessRow
+    scale: int
+
+    def _pct(self, n: int) -> int:
+        return round(100 * n / self.scale)
+
+    @property
+    def month_taken(self) -> int:
+        return self._pct(self.row.month_total)
+
+    @property
+    def month_declined(self) -> int:
+        return self._pct(self.row.month_declined)
+
+    @property
+    def semester_taken(self) -> int:
+        return self._pct(self.row.semester_total)
+
+    @property
+    def semester_declined(self) -> int:
+        return self._pct(self.row.semester_declined)
+
 
 def coverage_fairness(*, school: School, today: dt.date, sort: str = "month") -> Fairness:
     """Per teacher of the school (the hourly pool included), the periods covered this month and this
-    semester, 代課 and 調課 apart; only active assignments count. Sorted by most this month (or
-    this semester, or name). Queries: the semester (1), the teachers with their counts (1)."""
+    semester, 代課 and 調課 apart (only active assignments count), and the offers (提供) made to them and
+    declined, by the day of the period. Sorted by most this month (or this semester, or name). Queries:
+    the semester (1), the teachers with their counts (1)."""
     first, last = month_bounds(today)
     semester = semester_on(school=school, day=today)
-    mine = Q(coverage_assignments__status=ACTIVE, coverage_assignments__school=school)
+    ours = Q(coverage_assignments__school=school)
+    mine = ours & Q(coverage_assignments__status=ACTIVE)
+    # An offer: waiting for its answer, or answered (accepted or declined; answered_at is set only then).
+    offered = ours & (
+        Q(coverage_assignments__status=CoverageAssignment.Status.OFFERED)
+        | Q(coverage_assignments__answered_at__isnull=False)
+    )
+    declined = ours & Q(coverage_assignments__status=CoverageAssignment.Status.DECLINED)
     sub = Q(coverage_assignments__kind=CoverageAssignment.Kind.SUBSTITUTE)
     swap = Q(coverage_assignments__kind=CoverageAssignment.Kind.SWAP)
     in_month = Q(coverage_assignments__date__gte=first, coverage_assignments__date__lte=last)
@@ -655,10 +708,18 @@ def coverage_fairness(*, school: School, today: dt.date, sort: str = "month") ->
             m_swap=Count("coverage_assignments", filter=mine & swap & in_month),
             s_sub=Count("coverage_assignments", filter=mine & sub & in_semester),
             s_swap=Count("coverage_assignments", filter=mine & swap & in_semester),
+            m_offered=Count("coverage_assignments", filter=offered & in_month),
+            m_declined=Count("coverage_assignments", filter=declined & in_month),
+            s_offered=Count("coverage_assignments", filter=offered & in_semester),
+            s_declined=Count("coverage_assignments", filter=declined & in_semester),
         )
         .order_by("name", "pk")
     )
-    rows = [FairnessRow(s, s.m_sub, s.m_swap, s.s_sub, s.s_swap) for s in staff]
+    rows = [
+        FairnessRow(s, s.m_sub, s.m_swap, s.s_sub, s.s_swap, month_offered=s.m_offered, month_declined=s.m_declined,
+                    semester_offered=s.s_offered, semester_declined=s.s_declined)
+        for s in staff
+    ]
     if sort == "semester":
         rows.sort(key=lambda r: (-r.semester_total, -r.month_total, r.staff.name))
     elif sort != "name":
