@@ -27,8 +27,10 @@ from attendance.services import (
 from bench import data
 from notifications.models import EmailOutbox, Notification
 from schedules.calendar import duty_days
+from schedules.models import TimetableEntry
+from schedules.timetables_selectors import semester_on
 from staff.models import Role, StaffMember
-from substitutes.models import CoverageAssignment, CoverageNeed
+from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 SMALL, LARGE = "small", "large"
@@ -286,6 +288,79 @@ def _propose(size: str):
     return run
 
 
+def _propose_busy_week(size: str):
+    """The proposal page for a busy week: every period of the week open, as in _propose, and more teachers away
+    (a day each, all their periods of that day) until the week holds about one open period per person of the
+    school (150 at the large size, 60 at the small). The extra absences and needs are inserted inside the
+    measured call's own transaction (three INSERTs, counted and timed with it) and rolled back after the page."""
+    school = _school(size)
+    client = _client_for(school, Role.ACADEMIC_AFFAIRS)
+    url = f"/substitutes/propose/?start={WEEK[0].isoformat()}&end={WEEK[1].isoformat()}"
+    week_needs = CoverageNeed.objects.filter(school=school, date__range=WEEK).exclude(
+        status=CoverageNeed.Status.CANCELLED
+    )
+    target = StaffMember.objects.filter(school=school, is_active=True).count()
+    away = set(week_needs.values_list("teacher_id", "date"))
+    semester = semester_on(school=school, day=data.TODAY)
+    entries = list(
+        TimetableEntry.objects.filter(semester=semester).select_related("period", "teacher")
+        .order_by("teacher_id", "pk")
+    )
+    by_teacher: dict[int, list[TimetableEntry]] = {}
+    for e in entries:
+        by_teacher.setdefault(e.teacher_id, []).append(e)
+    school_days = [WEEK[0] + dt.timedelta(days=n) for n in range(5)]  # the bench's week: Monday to Friday
+    plan: list[tuple[StaffMember, dt.date, list[TimetableEntry]]] = []
+    planned = week_needs.count()
+    teachers = itertools.cycle(sorted(by_teacher))
+    day_of = itertools.cycle(school_days)
+    for _ in range(5 * len(by_teacher)):
+        if planned >= target:
+            break
+        teacher_id, day = next(teachers), next(day_of)
+        periods = [e for e in by_teacher[teacher_id] if e.weekday == day.isoweekday()]
+        if not periods or (teacher_id, day) in away:
+            continue
+        away.add((teacher_id, day))
+        plan.append((periods[0].teacher, day, periods))
+        planned += len(periods)
+    expected = planned
+
+    def run():
+        with transaction.atomic():
+            CoverageAssignment.objects.filter(need__in=week_needs, status="active").update(status="cancelled")
+            week_needs.update(status=CoverageNeed.Status.OPEN)
+            absences, spans, needs = [], [], []
+            for n, (teacher, day, periods) in enumerate(plan):
+                absence = Absence(
+                    school=school, teacher=teacher, source=Absence.Source.LEAVE,
+                    leave_request_id=school.pk * 100_000 + 90_000 + n, leave_type_code="sick", leave_type_name="病假",
+                    paid_by="school", status=Absence.Status.APPROVED,
+                )
+                absences.append(absence)
+                spans.append(AbsenceSpan(absence=absence, teacher=teacher, start=taipei(day, "07:30"),
+                                         end=taipei(day, "16:30")))
+                needs.extend(
+                    CoverageNeed(
+                        school=school, absence=absence, teacher=teacher, date=day, division=e.period.division,
+                        period_number=e.period.number, period_label=e.period.display_label,
+                        starts_at=taipei(day, f"{e.period.start:%H:%M}"), ends_at=taipei(day, f"{e.period.end:%H:%M}"),
+                        class_name=e.class_name, subject=e.subject, room=e.room,
+                    )
+                    for e in periods
+                )
+            Absence.objects.bulk_create(absences)
+            AbsenceSpan.objects.bulk_create(spans)
+            CoverageNeed.objects.bulk_create(needs)
+            response = client.get(url)
+            transaction.set_rollback(True)
+        body = response.content
+        if response.status_code != 200 or body.count(b'data-testid="proposal-cell"') != expected:
+            raise AssertionError(f"GET {url} answered {response.status_code}")
+
+    return run
+
+
 # --- (5) punches ------------------------------------------------------------------------------
 
 
@@ -442,6 +517,14 @@ CASES = [
         measures="GET /substitutes/propose/ for a week with every period open: the CP-SAT proposal and its grid",
         sizes={SMALL: "60 people, 26 periods in the week", LARGE: "150 people, 92 periods in the week"},
         setup=_propose,
+        repeat=3,
+    ),
+    Case(
+        name="substitutes.propose.busy_week",
+        target_ms=2000,
+        measures="GET /substitutes/propose/ for a busy week: about one open period per person, the proposal and grid",
+        sizes={SMALL: "60 people, ≈60 periods in the week", LARGE: "150 people, ≈150 periods in the week"},
+        setup=_propose_busy_week,
         repeat=3,
     ),
     Case(

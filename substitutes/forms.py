@@ -95,31 +95,51 @@ class AssignManyForm(forms.Form):
 
 
 class NeedSelectionForm(forms.Form):
-    """The dashboard's narrowing: one absence, one class, one day. Bad values are ignored."""
+    """The dashboard's narrowing: one absence, one class, one day, a range of days, the absent teacher as typed.
+    A bad value is ignored (and said next to its field); the others still narrow."""
 
-    absence = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID)
-    class_name = forms.CharField(required=False, max_length=30)
-    date = forms.DateField(required=False)
-    open = forms.CharField(required=False, max_length=1)
+    teacher = forms.CharField(
+        label=_("原任課教師"), required=False, max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、員工編號或帳號"), "data-testid": "filter-teacher"}),
+    )
+    class_name = forms.CharField(label=_("班級"), required=False, max_length=30)
+    date_from = forms.DateField(label=_("日期從"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("日期到"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    absence = forms.IntegerField(required=False, min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
+    date = forms.DateField(required=False, widget=forms.HiddenInput)
+    open = forms.CharField(required=False, max_length=1, widget=forms.HiddenInput)
+
+    def _clean(self) -> dict:
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
 
     def selection(self) -> NeedSelection:
-        if not self.is_bound or not self.is_valid():
-            return NeedSelection()
-        data = self.cleaned_data
-        return NeedSelection(absence_id=data["absence"], class_name=data["class_name"].strip(), day=data["date"])
+        data = self._clean()
+        return NeedSelection(
+            absence_id=data.get("absence"), class_name=(data.get("class_name") or "").strip(), day=data.get("date"),
+            teacher=(data.get("teacher") or "").strip(), date_from=data.get("date_from"), date_to=data.get("date_to"),
+        )
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The narrowing again, as (name, value) pairs: the query string, the hidden fields of a form."""
+        data = self._clean()
+        values = {
+            "absence": data.get("absence") or "", "class_name": (data.get("class_name") or "").strip(),
+            "teacher": (data.get("teacher") or "").strip(),
+            "date": data["date"].isoformat() if data.get("date") else "",
+            "date_from": data["date_from"].isoformat() if data.get("date_from") else "",
+            "date_to": data["date_to"].isoformat() if data.get("date_to") else "",
+            "open": "1" if data.get("open") == "1" else "",
+        }
+        return [(k, str(v)) for k, v in values.items() if v]
 
     def query(self) -> str:
         """The narrowing again, as a query string (empty when none)."""
         from urllib.parse import urlencode
 
-        if not self.is_bound or not self.is_valid():
-            return ""
-        data = self.cleaned_data
-        pairs = {
-            "absence": data["absence"] or "", "class_name": data["class_name"].strip(),
-            "date": data["date"].isoformat() if data["date"] else "", "open": "1" if data["open"] == "1" else "",
-        }
-        return urlencode({k: v for k, v in pairs.items() if v})
+        return urlencode(self.pairs())
 
 
 class ProposeForm(forms.Form):

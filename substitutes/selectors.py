@@ -17,6 +17,7 @@ from schedules.timetables_selectors import (
 )
 from staff.models import TEACHER_CATEGORIES, Role, School, StaffCategory, StaffMember
 from staff.selectors import heads_a_unit_q, holds_role_q, school_people
+from substitutes.filters import DashboardNeedFilter
 from substitutes.models import (
     AbsenceSpan,
     CoverageAssignment,
@@ -325,28 +326,32 @@ class Dashboard:
     declined: list[CoverageNeed] = field(default_factory=list)
     # Offers not answered yet: who has not answered.
     offered: list[CoverageNeed] = field(default_factory=list)
+    # The classes the filter offers: those of the needs listed when nothing is narrowed.
+    classes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class NeedSelection:
-    """Narrow the dashboard to one absence, one class or one day (to give them to one substitute)."""
+    """Narrow the dashboard to one absence, one class, one day or a range of days, or the absent teacher as
+    typed (to find them, and to give them to one substitute)."""
 
     absence_id: int | None = None
     class_name: str = ""
     day: dt.date | None = None
+    teacher: str = ""  # as typed: part of the name, the employee number or the account (PersonFilter)
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
 
     @property
     def active(self) -> bool:
-        return bool(self.absence_id or self.class_name or self.day)
+        return bool(self.absence_id or self.class_name or self.day or self.teacher or self.date_from or self.date_to)
 
     def apply(self, qs: QuerySet[CoverageNeed]) -> QuerySet[CoverageNeed]:
-        if self.absence_id:
-            qs = qs.filter(absence_id=self.absence_id)
-        if self.class_name:
-            qs = qs.filter(class_name=self.class_name)
-        if self.day:
-            qs = qs.filter(date=self.day)
-        return qs
+        data = {
+            "absence": self.absence_id, "class_name": self.class_name, "teacher": self.teacher,
+            "date": self.day, "date_from": self.date_from, "date_to": self.date_to,
+        }
+        return DashboardNeedFilter({k: v for k, v in data.items() if v}, queryset=qs).qs
 
 
 def coverage_dashboard(
@@ -358,7 +363,8 @@ def coverage_dashboard(
     substitute declined and the offers not answered yet are also listed apart, declined first.
 
     Queries: upcoming needs with teacher and absence (1), their active or offered assignments with
-    substitutes (1), past open needs with teacher and absence (1).
+    substitutes (1), past open needs with teacher and absence (1), the classes of the needs it lists when
+    nothing is narrowed, for the filter (1).
     """
     selection = selection or NeedSelection()
     upcoming = selection.apply(CoverageNeed.objects.filter(LIVE, school=school, date__gte=today))
@@ -379,8 +385,13 @@ def coverage_dashboard(
         key=lambda n: (-n.declined_at.timestamp(), n.starts_at),
     )
     offered = [n for n in upcoming_needs if n.status == CoverageNeed.Status.OFFERED]
+    classes = list(
+        CoverageNeed.objects.filter(school=school)
+        .filter(Q(LIVE, date__gte=today) | Q(date__lt=today, status=CoverageNeed.Status.OPEN))
+        .values_list("class_name", flat=True).distinct().order_by("class_name")
+    )
     return Dashboard(days=list(days.values()), overdue=overdue, open_total=open_total, declined=declined,
-                     offered=offered)
+                     offered=offered, classes=classes)
 
 
 def substitute_choices(*, school: School) -> list[StaffMember]:

@@ -778,6 +778,7 @@ class ProposalCell:
 class ConfirmResult:
     assigned: list[CoverageAssignment] = field(default_factory=list)
     left_open: int = 0
+    offered: bool = False  # the school offers cover first (提供): the assignments wait for their answers
 
 
 def coverage_proposal_confirm(*, actor: StaffMember, cells: Sequence[ProposalCell]) -> ConfirmResult:
@@ -840,6 +841,7 @@ def coverage_proposal_confirm(*, actor: StaffMember, cells: Sequence[ProposalCel
                 refusal = done.refused[0]
                 raise CoverageError(f"{local_label(refusal.need)} {refusal.message}", code=refusal.code)
             result.assigned.extend(done.assigned)
+            result.offered = result.offered or done.offered
         audit_log(
             actor=actor.user, action="substitutes.proposal_confirmed", school=needs[0].school,
             data={"assigned": len(result.assigned), "left_open": result.left_open,

@@ -90,8 +90,9 @@ def dashboard(request):
     board = coverage_dashboard(school=me.school, today=today, only_open=only_open, selection=selection)
     return render(
         request, "substitutes/dashboard.html",
-        {"board": board, "today": today, "only_open": only_open, "selection": selection,
-         "query": narrowing.query(), "substitutes": substitute_choices(school=me.school)},
+        {"board": board, "today": today, "only_open": only_open, "selection": selection, "narrowing": narrowing,
+         "narrow_pairs": narrowing.pairs(), "query": narrowing.query(),
+         "substitutes": substitute_choices(school=me.school)},
     )
 
 
@@ -436,9 +437,10 @@ def propose_confirm(request):
             raise Http404 from exc
         messages.error(request, exc.message)
         return redirect(back_url)
+    done = (_("已依提案提供 %(n)d 節代課，等待回覆") if result.offered else _("已依提案安排 %(n)d 節代課")) % {
+        "n": len(result.assigned)
+    }
     messages.success(
-        request,
-        _("已依提案安排 %(n)d 節代課") % {"n": len(result.assigned)}
-        + (_("，%(open)d 節未安排") % {"open": result.left_open} if result.left_open else ""),
+        request, done + (_("，%(open)d 節未安排") % {"open": result.left_open} if result.left_open else ""),
     )
     return redirect("substitutes:dashboard")

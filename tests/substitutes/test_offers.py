@@ -221,6 +221,22 @@ def test_the_substitute_answers_from_the_page(week, client_for):
                                      {"assignment": [third.pk], "answer": "accept"}).status_code == 404
 
 
+def test_nobody_but_the_substitute_sees_an_offer(week, client_for):
+    """An offer is the substitute's and 教學組's business: other teachers see nothing of it, the absent teacher only
+    that cover is being arranged, and no teacher opens the dashboard that lists it."""
+    academic, sub = week["academic"], week["other_head"]
+    coverage_assign(actor=academic, need_id=week["needs"][0].pk, substitute_id=sub.pk)
+    with time_machine.travel(WED_BEFORE):
+        assert 'data-testid="home-offer"' in client_for(sub).get("/").content.decode()
+        for who in ("teacher", "other_teacher", "unit_head", "hourly", "personnel", "principal"):
+            client = client_for(week[who])
+            mine, home = client.get("/substitutes/mine/").content.decode(), client.get("/").content.decode()
+            assert 'data-testid="offer"' not in mine and 'data-testid="home-offer"' not in home, who
+            assert sub.name not in mine, who
+            assert client.get("/substitutes/").status_code == 403, who
+        assert "教學組安排中" in client_for(week["teacher"]).get("/substitutes/mine/").content.decode()
+
+
 def test_the_switch_from_the_dashboard(week, client_for):
     assert client_for(week["teacher"]).post("/substitutes/policy/", {"offers_enabled": "on"}).status_code == 403
     assert client_for(week["teacher"]).get("/substitutes/policy/").status_code == 403

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from staff.models import Role, StaffCategory
 from substitutes.models import CoverageAssignment
-from substitutes.services import coverage_assign
+from substitutes.services import coverage_assign, coverage_policy_set
 from tests.factories import make_staff
 from tests.substitutes.conftest import THU, at
 
@@ -59,6 +59,18 @@ def test_the_page_confirms_the_grid_with_one_cell_changed(proposal_world, client
     assert "已依提案安排 3 節代課" in [str(m) for m in get_messages(response.wsgi_request)]
     assert dict(CoverageAssignment.objects.filter(need__in=world["needs"]).values_list("need_id", "substitute_id")) == {
         world["needs"][0].pk: world["yi"].pk, world["needs"][1].pk: world["jia"].pk, p3.pk: world["pool"].pk,
+    }
+
+
+def test_with_offers_on_the_confirmed_grid_is_offered_and_said_so(proposal_world, client_for):
+    world = proposal_world
+    coverage_policy_set(actor=world["academic"], offers_enabled=True)
+    client = client_for(world["academic"])
+    response = client.post(CONFIRM, posted_grid(client.get(URL, DAY).content.decode()))
+    assert response.status_code == 302
+    assert "已依提案提供 3 節代課，等待回覆" in [str(m) for m in get_messages(response.wsgi_request)]
+    assert dict(CoverageAssignment.objects.filter(need__in=world["needs"]).values_list("need_id", "status")) == {
+        n.pk: "offered" for n in world["needs"]
     }
 
 

@@ -1,7 +1,7 @@
 """Coverage pages: who may open them, what they show, and their query budgets."""
 
 import datetime as dt
-from urllib.parse import unquote
+from urllib.parse import quote_plus, unquote
 
 import pytest
 import time_machine
@@ -34,9 +34,9 @@ def test_dashboard_lists_needs_by_date_without_n_plus_one(needs, client_for, dja
     coverage_assign(actor=needs["academic"], need_id=first.pk, substitute_id=needs["other_head"].pk)
     # Layout: session, user, staff with school and unit, roles, headed units, unread notices (6);
     # page: upcoming needs with teacher and absence, their active assignments with substitutes,
-    # past open needs, the substitute picker for ticked periods (4); ATOMIC_REQUESTS savepoint and
-    # release (2).
-    with django_assert_num_queries(12):
+    # past open needs, the classes for the filter, the substitute picker for ticked periods (5);
+    # ATOMIC_REQUESTS savepoint and release (2).
+    with django_assert_num_queries(13):
         r = client.get("/substitutes/")
     assert r.status_code == 200
     board = r.context["board"]
@@ -54,9 +54,59 @@ def test_dashboard_lists_needs_by_date_without_n_plus_one(needs, client_for, dja
         leave_type_code="official", leave_type_name="公假", spans=((at(THU, "07:30"), at(THU, "17:00")),),
     ))
     assert CoverageNeed.objects.filter(teacher=needs_more).count() == 5
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         r = client.get("/substitutes/?open=1")
     assert sum(len(d.needs) for d in r.context["board"].days) == 9  # 10 live, 1 covered
+    with django_assert_num_queries(13):  # narrowed by a typed name and a range: the same reads
+        r = client.get("/substitutes/", {"teacher": needs_more.name, "date_from": THU.isoformat()})
+    assert sum(len(d.needs) for d in r.context["board"].days) == 5
+
+
+def _listed(response) -> list[tuple[str, dt.date, int]]:
+    board = response.context["board"]
+    listed = [*board.overdue, *(n for d in board.days for n in d.needs)]
+    return [(n.teacher.name, n.date, n.period_number) for n in listed]
+
+
+@time_machine.travel(WED_BEFORE, tick=False)
+def test_the_dashboard_filters_by_teacher_class_and_dates(needs, client_for):
+    """The teacher as typed (part of the name, the employee number, the account in any case), one class, a range
+    of days; bad values are said and ignored while the others still narrow; narrowed, the open periods are
+    ticked and the narrowing is kept after assigning them."""
+    client = client_for(needs["academic"])
+    wang, li = needs["teacher"], needs["other_teacher"]
+    everyone = _listed(client.get("/substitutes/"))
+    assert {name for name, *_ in everyone} == {wang.name, li.name} and len(everyone) == 5
+    html = client.get("/substitutes/").content.decode()
+    assert '<option value="高一 3 班">' in html and '<option value="高二 1 班">' in html  # the class filter
+
+    for typed in (wang.name[1:], wang.employee_no, wang.user.username.upper()):
+        r = client.get("/substitutes/", {"teacher": typed})
+        assert {name for name, *_ in _listed(r)} == {wang.name}, typed
+        assert len(_listed(r)) == 3, typed
+    assert _listed(client.get("/substitutes/", {"teacher": "沒有這個人"})) == []
+    assert _listed(client.get("/substitutes/", {"class_name": "高二 1 班"})) == [(li.name, THU, 2), (li.name, THU, 3)]
+    assert _listed(client.get("/substitutes/", {"date_from": MON.isoformat(), "date_to": MON.isoformat()})) == [
+        (wang.name, MON, 1)
+    ]
+    r = client.get("/substitutes/", {"teacher": wang.name, "date_to": THU.isoformat()})
+    assert _listed(r) == [(wang.name, THU, 1), (wang.name, THU, 3)]
+    html = r.content.decode()
+    assert html.count('data-testid="pick"') == 2 and html.count(" checked ") == 2  # narrowed: ticked
+    assert f'<input type="hidden" name="teacher" value="{wang.name}">' in html
+
+    # A bad date is said next to its field and ignored; the name still narrows.
+    r = client.get("/substitutes/", {"teacher": wang.name, "date_from": "2025-13-45", "class_name": "x" * 300})
+    assert r.status_code == 200 and len(_listed(r)) == 3
+    assert "errorlist" in r.content.decode()
+
+    # Assigning the narrowed periods comes back to the same narrowing.
+    r = client.post("/substitutes/needs/assign/", {
+        "need": [n.pk for n in CoverageNeed.objects.filter(teacher=wang, date=THU)],
+        "substitute": needs["hourly"].pk, "teacher": wang.name, "date_to": THU.isoformat(),
+    })
+    assert r.status_code == 302
+    assert r["Location"] == f"/substitutes/?teacher={quote_plus(wang.name)}&date_to={THU.isoformat()}"
 
 
 @time_machine.travel(WED_BEFORE, tick=False)
