@@ -1,6 +1,11 @@
 """REST API of the attendance app (mounted under /api/attendance/): the same rules and
 permissions as the pages — one's own punches, the results one may see, corrections to ask and decide."""
 
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -37,8 +42,8 @@ PERMISSIONS = [IsAuthenticated, HasStaffRecord]
 class _StaffScopedMixin:
     """get_queryset() = selector(the caller's staff record); an empty queryset while the schema is generated."""
 
-    model: type
-    selector = None
+    model: type[Model]
+    selector: Callable[[StaffMember], QuerySet[Any]]  # a staticmethod of each view
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
@@ -171,12 +176,20 @@ class CorrectionListCreateApi(_StaffScopedMixin, generics.ListAPIView):
         return Response(CorrectionOutputSerializer(correction).data, status=status.HTTP_201_CREATED)
 
 
+class _Decision(Protocol):
+    """punch_correction_approve or punch_correction_reject."""
+
+    def __call__(
+        self, *, correction_id: int, approver: StaffMember, note: str = ..., now: dt.datetime | None = ...
+    ) -> PunchCorrection: ...
+
+
 class _CorrectionDecisionApi(_StaffScopedMixin, generics.GenericAPIView):
     permission_classes = PERMISSIONS
     serializer_class = CorrectionOutputSerializer
     model = PunchCorrection
     selector = staticmethod(selectors.corrections_visible)
-    service = None
+    service: _Decision  # a staticmethod of each view
 
     @extend_schema(request=DecisionInputSerializer, responses={200: CorrectionOutputSerializer})
     def post(self, request, pk: int):

@@ -13,6 +13,13 @@ from collections.abc import Sequence
 from django.db import connection, models
 
 
+def _column(field: models.Field) -> str:
+    """A concrete field's column (Django leaves ``column`` None only on fields that have none)."""
+    if field.column is None:
+        raise ValueError(f"{field} has no column")
+    return field.column
+
+
 def _json_default(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -31,29 +38,29 @@ def upsert(
         return 0
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     if connection.vendor not in {"sqlite", "postgresql"}:
-        model.objects.bulk_create(
+        model._default_manager.bulk_create(
             objs, update_conflicts=True, unique_fields=unique_fields, update_fields=update_fields
         )
         return len(objs)
 
-    by_name = {f.name: f for f in fields}
-    rows = [{f.column: f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields} for obj in objs]
+    column = {f.name: _column(f) for f in fields}
+    rows = [{column[f.name]: f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields} for obj in objs]
     payload = json.dumps(rows, default=_json_default)
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
-    columns = ", ".join(qn(f.column) for f in fields)
-    conflict = ", ".join(qn(by_name[name].column) for name in unique_fields)
-    updates = ", ".join(f"{qn(by_name[name].column)} = excluded.{qn(by_name[name].column)}" for name in update_fields)
+    columns = ", ".join(qn(column[f.name]) for f in fields)
+    conflict = ", ".join(qn(column[name]) for name in unique_fields)
+    updates = ", ".join(f"{qn(column[name])} = excluded.{qn(column[name])}" for name in update_fields)
 
     if connection.vendor == "sqlite":
-        select = ", ".join(f"json_extract(value, '$.{f.column}')" for f in fields)
+        select = ", ".join(f"json_extract(value, '$.{column[f.name]}')" for f in fields)
         # "WHERE true" keeps SQLite's parser from reading ON CONFLICT as a join constraint.
         sql = (
             f"INSERT INTO {table} ({columns}) SELECT {select} FROM json_each(%s) WHERE true "
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
     else:
-        record = ", ".join(f"{qn(f.column)} {f.db_type(connection)}" for f in fields)
+        record = ", ".join(f"{qn(column[f.name])} {f.db_type(connection)}" for f in fields)
         sql = (
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM jsonb_to_recordset(%s::jsonb) AS r({record}) "
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"

@@ -32,8 +32,8 @@ def _at(day: dt.date, base: dt.time, minutes: int, rng: random.Random) -> dt.dat
 def _punches_for(staff: StaffMember, duty, rng: random.Random) -> list[Punch]:
     """One plausible day: mostly on time, sometimes late, early, or a forgotten punch."""
     roll = rng.random()
-    arrive = _at(duty.day, duty.start, -rng.randint(3, 25), rng)
-    leave = _at(duty.day, duty.end, rng.randint(0, 45), rng)
+    arrive: dt.datetime | None = _at(duty.day, duty.start, -rng.randint(3, 25), rng)
+    leave: dt.datetime | None = _at(duty.day, duty.end, rng.randint(0, 45), rng)
     if roll < 0.10:
         arrive = _at(duty.day, duty.start, rng.randint(1, 25), rng)  # late
     elif roll < 0.14:

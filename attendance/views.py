@@ -195,7 +195,7 @@ def _month_context(subject: StaffMember, year: int, month: int) -> dict:
                 for d in week
             ]
         )
-    counts = {}
+    counts: dict[str, int] = {}
     for result in results.values():
         counts[result.status] = counts.get(result.status, 0) + 1
     return {

@@ -18,8 +18,14 @@ arithmetic the apps do (a month before, a school year after) without leaving ``d
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise  # gettext_lazy's result, in the stubs only
 
 EARLIEST = dt.date(1912, 1, 1)
 LATEST = dt.date(2199, 12, 31)
@@ -32,17 +38,19 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _MONTH = re.compile(r"(\d{4})-(\d{1,2})", re.ASCII)
 _ID = re.compile(r"\d{1,19}", re.ASCII)
 
+_Day = TypeVar("_Day", bound=dt.date)  # a date, or a datetime (a date too)
+
 
 class BadInput(ValueError):
     """A value a person sent that we cannot use; ``message`` says why in their language."""
 
-    def __init__(self, message, code: str = "invalid"):
+    def __init__(self, message: "str | _StrPromise", code: str = "invalid") -> None:
         super().__init__(str(message))
         self.message = message
         self.code = code
 
 
-def out_of_range_message():
+def out_of_range_message() -> str:
     return _("日期須在 %(earliest)s 至 %(latest)s 之間。") % {
         "earliest": EARLIEST.isoformat(),
         "latest": LATEST.isoformat(),
@@ -54,14 +62,14 @@ def in_range(day: dt.date | dt.datetime) -> bool:
     return EARLIEST <= day <= LATEST
 
 
-def check_date(day):
+def check_date(day: _Day) -> _Day:
     """``day`` (a date or datetime) itself, or BadInput when it lies outside the span."""
     if not in_range(day):
         raise BadInput(out_of_range_message(), code="date_out_of_range")
     return day
 
 
-def parse_date(value) -> dt.date:
+def parse_date(value: object) -> dt.date:
     text = str(value or "").strip()
     if not _DATE.fullmatch(text):
         raise BadInput(_("日期格式應為 YYYY-MM-DD。"), code="bad_date")
@@ -72,7 +80,7 @@ def parse_date(value) -> dt.date:
     return check_date(day)
 
 
-def parse_month(value) -> tuple[int, int]:
+def parse_month(value: object) -> tuple[int, int]:
     """``"2025-10"`` → ``(2025, 10)``."""
     match = _MONTH.fullmatch(str(value or "").strip())
     if not match or not 1 <= int(match[2]) <= 12:
@@ -82,14 +90,14 @@ def parse_month(value) -> tuple[int, int]:
     return year, month
 
 
-def parse_id(value) -> int:
+def parse_id(value: object) -> int:
     text = str(value if value is not None else "").strip()
     if not _ID.fullmatch(text) or not 1 <= int(text) <= MAX_ID:
         raise BadInput(_("編號不正確。"), code="bad_id")
     return int(text)
 
 
-def id_or_none(value) -> int | None:
+def id_or_none(value: object) -> int | None:
     """``parse_id`` for a filter that ignores what it cannot read."""
     try:
         return parse_id(value)
@@ -97,7 +105,7 @@ def id_or_none(value) -> int | None:
         return None
 
 
-def int_in_range(value) -> bool:
+def int_in_range(value: object) -> bool:
     """Whether an integer fits a database column (our keys and counts)."""
     return isinstance(value, int) and -MAX_ID - 1 <= value <= MAX_ID
 
@@ -116,7 +124,7 @@ class IdConverter:
             raise ValueError(value)  # the URL does not match: 404
         return number
 
-    def to_url(self, value) -> str:
+    def to_url(self, value: int | str) -> str:
         return str(int(value))
 
 
@@ -131,7 +139,7 @@ class YearConverter:
             raise ValueError(value)
         return number
 
-    def to_url(self, value) -> str:
+    def to_url(self, value: int | str) -> str:
         return f"{int(value):04d}"
 
 
@@ -146,7 +154,7 @@ class MonthConverter:
             raise ValueError(value)
         return number
 
-    def to_url(self, value) -> str:
+    def to_url(self, value: int | str) -> str:
         return str(int(value))
 
 
@@ -163,16 +171,20 @@ def register_converters() -> None:
 _installed = False
 
 
-def _integer_key(field) -> bool:
+def _integer_key(field: object) -> bool:
     from django.db import models
+    from django.db.models.fields.related import RelatedField
 
     return isinstance(field, (models.IntegerField, models.AutoField)) or (
-        field.is_relation and _integer_key(field.target_field)
+        isinstance(field, (RelatedField, models.ForeignObjectRel)) and _integer_key(field.target_field)
     )
 
 
-def _key_ok(queryset, key: str | None, value) -> bool:
-    """Whether ``value`` can be looked up as ``key`` of ``queryset``'s model without the database refusing it."""
+def _key_ok(queryset: QuerySet[Model] | None, key: str | None, value: object) -> bool:
+    """Whether ``value`` can be looked up as ``key`` of ``queryset``'s model without the database refusing it.
+    A field without a queryset yet has nothing to look in: its own method answers."""
+    if queryset is None:
+        return True
     field = queryset.model._meta.pk if not key or key == "pk" else queryset.model._meta.get_field(key)
     if not _integer_key(field):
         return True
@@ -202,106 +214,113 @@ def install() -> None:
     from django.core.exceptions import ValidationError
     from rest_framework import fields as drf_fields
     from rest_framework import relations as drf_relations
+    from rest_framework.exceptions import ValidationError as ApiValidationError
 
-    def bounded_dates(field_class, errors):
-        original = field_class.to_python
+    # Each replacement wraps the field class's own method (``original``) and is installed on the class
+    # itself: Django's and DRF's fields, which mypy sees as methods that cannot be assigned.
 
-        def to_python(self, value):
+    def bounded_dates(field_class: type[forms.DateField] | type[forms.DateTimeField]) -> None:
+        original: Callable[..., object] = field_class.to_python
+
+        def to_python(self: forms.Field, value: Any) -> object:
             result = original(self, value)
-            if result is not None and not in_range(result):
-                raise errors(out_of_range_message(), code="date_out_of_range")
+            if isinstance(result, dt.date) and not in_range(result):
+                raise ValidationError(out_of_range_message(), code="date_out_of_range")
             return result
 
-        field_class.to_python = to_python
+        field_class.to_python = to_python  # type: ignore[method-assign,assignment]  # the bound, on Django's field
 
-    bounded_dates(forms.DateField, ValidationError)
-    bounded_dates(forms.DateTimeField, ValidationError)
+    bounded_dates(forms.DateField)
+    bounded_dates(forms.DateTimeField)
 
-    def too_large(result) -> bool:
+    def too_large(result: Any) -> bool:
         try:
             return result is not None and not int_in_range(int(result))
         except (OverflowError, ValueError):
             return True
 
-    def bounded_numbers(field_class):
-        original = field_class.to_python
+    def bounded_numbers(field_class: type[forms.IntegerField] | type[forms.DecimalField]) -> None:
+        original: Callable[..., object] = field_class.to_python
 
-        def to_python(self, value):
+        def to_python(self: forms.Field, value: Any) -> object:
             result = original(self, value)
             if too_large(result):
                 raise ValidationError(_("數值過大。"), code="too_large")
             return result
 
-        field_class.to_python = to_python
+        field_class.to_python = to_python  # type: ignore[method-assign,assignment]  # the bound, on Django's field
 
     bounded_numbers(forms.IntegerField)
     bounded_numbers(forms.DecimalField)
 
     original_choice = forms.ModelChoiceField.to_python
 
-    def choice_to_python(self, value):
+    def choice_to_python(self: "forms.ModelChoiceField[Model]", value: Any) -> Model | None:
         if value not in self.empty_values and not _key_ok(self.queryset, self.to_field_name, value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
                                   params={"value": value})
         return original_choice(self, value)
 
-    forms.ModelChoiceField.to_python = choice_to_python
+    forms.ModelChoiceField.to_python = choice_to_python  # type: ignore[method-assign,assignment]  # the bound, on Django's field
 
-    original_check = forms.ModelMultipleChoiceField._check_values
+    # A private method of Django's (not in the stubs): where the field reads the submitted keys.
+    original_check = forms.ModelMultipleChoiceField._check_values  # type: ignore[attr-defined]  # private, see above
 
-    def check_values(self, value):
+    def check_values(self: "forms.ModelMultipleChoiceField[Model]", value: Any) -> QuerySet[Model]:
         key = self.to_field_name or "pk"
         for item in value if isinstance(value, (list, tuple, set, frozenset)) else []:
             if not _key_ok(self.queryset, key, item):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": item})
-        return original_check(self, value)
+        checked: QuerySet[Model] = original_check(self, value)
+        return checked
 
-    forms.ModelMultipleChoiceField._check_values = check_values
+    forms.ModelMultipleChoiceField._check_values = check_values  # type: ignore[attr-defined]  # private, see above
 
-    def bounded_api_dates(field_class):
-        original = field_class.to_internal_value
+    def bounded_api_dates(field_class: type[drf_fields.DateField] | type[drf_fields.DateTimeField]) -> None:
+        original: Callable[..., object] = field_class.to_internal_value
 
-        def to_internal_value(self, value):
+        def to_internal_value(self: "drf_fields.Field[Any, Any, Any, Any]", value: Any) -> object:
             try:
                 result = original(self, value)
             except OverflowError:  # 9999-12-31T23:00-05:00 moved to our time zone
                 result = dt.date.max
-            if result is not None and not in_range(result):
-                raise drf_fields.ValidationError(out_of_range_message(), code="date_out_of_range")
+            if isinstance(result, dt.date) and not in_range(result):
+                raise ApiValidationError(out_of_range_message(), code="date_out_of_range")
             return result
 
-        field_class.to_internal_value = to_internal_value
+        field_class.to_internal_value = to_internal_value  # type: ignore[method-assign,assignment]  # the bound, on DRF's field
 
     bounded_api_dates(drf_fields.DateField)
     bounded_api_dates(drf_fields.DateTimeField)
 
     original_int = drf_fields.IntegerField.to_internal_value
 
-    def api_int(self, value):
+    def api_int(self: drf_fields.IntegerField, value: Any) -> int:
         result = original_int(self, value)
         if not int_in_range(result):
-            raise drf_fields.ValidationError(_("數值過大。"), code="too_large")
+            raise ApiValidationError(_("數值過大。"), code="too_large")
         return result
 
-    drf_fields.IntegerField.to_internal_value = api_int
+    drf_fields.IntegerField.to_internal_value = api_int  # type: ignore[method-assign,assignment]  # the bound, on DRF's field
 
     original_pk = drf_relations.PrimaryKeyRelatedField.to_internal_value
 
-    def api_pk(self, data):
+    def api_pk(self: "drf_relations.PrimaryKeyRelatedField[Model]", data: Any) -> Model:
         if self.pk_field is None and not _key_ok(self.get_queryset(), None, data):
             self.fail("does_not_exist", pk_value=data)
-        return original_pk(self, data)
+        found: Model = original_pk(self, data)
+        return found
 
-    drf_relations.PrimaryKeyRelatedField.to_internal_value = api_pk
+    drf_relations.PrimaryKeyRelatedField.to_internal_value = api_pk  # type: ignore[method-assign,assignment]  # the bound, on DRF's field
 
     # Text: a serializer's CharField takes its model column's max_length (ModelSerializer does that)
     # or its own; one that has neither takes MAX_TEXT. Read-only fields are answers, not input.
     original_char_init = drf_fields.CharField.__init__
 
-    def char_init(self, **kwargs):
+    def char_init(self: drf_fields.CharField, **kwargs: Any) -> None:
         if kwargs.get("max_length") is None and not kwargs.get("read_only"):
             kwargs["max_length"] = MAX_TEXT
         original_char_init(self, **kwargs)
 
-    drf_fields.CharField.__init__ = char_init
+    drf_fields.CharField.__init__ = char_init  # type: ignore[method-assign]  # the default length, on DRF's field

@@ -4,6 +4,7 @@ from html import escape as html_escape
 
 from django import template
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +13,7 @@ from attendance.models import DailyStatus
 register = template.Library()
 
 # What fits in a calendar cell on a phone.
-SHORT = {
+SHORT: dict[str, Promise] = {
     DailyStatus.PENDING: _("進行中"),
     DailyStatus.ON_TIME: _("正常"),
     DailyStatus.LATE: _("遲到"),
