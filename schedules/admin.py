@@ -43,8 +43,7 @@ class SchoolScopedAdmin(StaffSchoolScopedAdmin):
 class CategoryScheduleInline(SchoolScopedTabularInline):
     model = CategorySchedule
     extra = 0
-    fields = ["category", "effective_from"]
-    readonly_fields = fields
+    fields = readonly_fields = ("category", "effective_from")
     can_delete = False
     show_change_link = True
 

@@ -27,7 +27,7 @@ from schedules.services import (
     typhoon_day_preview,
     typhoon_day_withdraw,
 )
-from staff.models import Role, School
+from staff.models import District, Role, School
 from staff.permissions import visible_staff
 from staff.selectors import districts as all_districts
 from staff.selectors import person_named, school_by_code, staff_for_request, staff_required_for
@@ -57,7 +57,7 @@ class DutyDayOutputSerializer(serializers.Serializer):
     date = serializers.DateField(source="day")
     has_duty = serializers.BooleanField()
     reason = serializers.ChoiceField(choices=Reason.ALL)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the answer's key; DRF moves declared fields off the class
     start = serializers.TimeField(allow_null=True, help_text="required arrival")
     end = serializers.TimeField(allow_null=True)
     scheduled_start = serializers.TimeField(allow_null=True)
@@ -70,7 +70,9 @@ class DutyDayOutputSerializer(serializers.Serializer):
 
     @extend_schema_field(BreakSerializer(many=True))
     def get_breaks(self, obj) -> list[dict]:
-        return BreakSerializer([{"start": s, "end": e} for s, e in obj.breaks], many=True).data if obj.has_duty else []
+        if not obj.has_duty:
+            return []
+        return list(BreakSerializer([{"start": s, "end": e} for s, e in obj.breaks], many=True).data)
 
 
 class CalendarDayOutputSerializer(serializers.Serializer):
@@ -78,7 +80,7 @@ class CalendarDayOutputSerializer(serializers.Serializer):
     working = serializers.BooleanField(help_text="a working day for staff who work in vacation (行政教師、職員)")
     teachers_working = serializers.BooleanField(help_text="a working day for teachers (not vacation, or a return day)")
     reason = serializers.ChoiceField(choices=Reason.ALL)
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # the answer's key; DRF moves declared fields off the class
     school_day = serializers.BooleanField(help_text="classes are held")
     vacation = serializers.CharField()
     entry_kind = serializers.CharField(help_text="the school's own entry that day, if any")
@@ -147,10 +149,12 @@ class TyphoonDayFilter(django_filters.FilterSet):
 
 
 class TyphoonDayOutputSerializer(serializers.ModelSerializer):
-    school = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True,
-                                          help_text="school code when the scope is one school")
-    districts = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True,
-                                             help_text="district names when the scope is districts")
+    school: "serializers.SlugRelatedField[School]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True, allow_null=True, help_text="school code when the scope is one school"
+    )
+    districts: "serializers.SlugRelatedField[District]" = serializers.SlugRelatedField(
+        slug_field="name", many=True, read_only=True, help_text="district names when the scope is districts"
+    )
 
     class Meta:
         model = TyphoonDay
@@ -170,14 +174,17 @@ class DeclarationInputSerializer(serializers.Serializer):
         help_text="school code (scope=school)",
     )
     districts = serializers.SlugRelatedField(
-        slug_field="name", queryset=all_districts(), many=True, required=False, default=list,
+        slug_field="name", queryset=all_districts(), many=True, required=False,
+        default=list,  # type: ignore[arg-type]  # many=True: the default is the list's, the stubs expect one District
         help_text="district names (scope=districts)",
     )
     stops_work = serializers.BooleanField(default=True)
     stops_classes = serializers.BooleanField(default=True)
     start_time = serializers.TimeField(required=False, allow_null=True, default=None)
     end_time = serializers.TimeField(required=False, allow_null=True, default=None)
-    label = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
+    label = serializers.CharField(  # type: ignore[assignment]  # the answer's key; DRF moves declared fields off the class
+        required=False, allow_blank=True, max_length=50, default=""
+    )
 
     def declaration(self) -> dict:
         data = dict(self.validated_data)

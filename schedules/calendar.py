@@ -38,9 +38,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from typing import Any
 
 import holidays
-from django.db.models import BooleanField, CharField, Q, TimeField, Value
+from django.db.models import BooleanField, CharField, Model, Q, QuerySet, TimeField, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -292,7 +293,7 @@ def _school_calendars(
     ).order_by()
     Scope = TyphoonDay.Scope
     # A district's stop reaches its schools through the join: one row per (school, stop).
-    stop_rows = (
+    stop_rows: tuple[QuerySet[Model, tuple[Any, ...]], ...] = (
         stops.filter(scope=Scope.SCHOOL, school_id__in=school_ids).values_list("school_id", *stop_columns),
         stops.filter(scope=Scope.CITY).values_list("school_id", *stop_columns),
         stops.filter(scope=Scope.DISTRICTS, districts__schools__in=school_ids).values_list(
@@ -522,7 +523,8 @@ def _person_day(staff: StaffMember, cal: CalendarDay, rule: ScheduleRule | None)
         return DutyDay(d, False, cal.reason, cal.label, school_day=cal.school_day)
     if d < staff.hire_date:
         return DutyDay(d, False, Reason.NO_DUTY, _("未到職"), school_day=cal.school_day)
-    if rule is None or not rule.has_duty:
+    # A schedule with duty always has both times (WorkSchedule's check constraint work_schedule_window).
+    if rule is None or not rule.has_duty or rule.start is None or rule.end is None:
         return DutyDay(
             d, False, Reason.NO_DUTY, _("無出勤打卡義務"), school_day=cal.school_day,
             schedule_name=rule.name if rule else "",

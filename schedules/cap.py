@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Literal, overload
 from xml.etree.ElementTree import Element, ParseError
 
 import requests
@@ -103,6 +104,10 @@ def _pairs(parent: Element, name: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+@overload
+def _time(value: str, *, field_name: str, required: Literal[True]) -> dt.datetime: ...
+@overload
+def _time(value: str, *, field_name: str, required: Literal[False] = False) -> dt.datetime | None: ...
 def _time(value: str, *, field_name: str, required: bool = False) -> dt.datetime | None:
     if not value:
         if required:
@@ -463,7 +468,7 @@ def parse_document(data: bytes) -> Document:
     """One ``<alert>``, or an Atom ``<feed>`` whose entries link to alerts (the national platform's feed)."""
     root = _xml_root(data)
     if root.tag == f"{{{ATOM_NS}}}feed":
-        links = []
+        links: list[Element | str] = []
         for entry in root.findall(f"{{{ATOM_NS}}}entry")[:MAX_FEED_ENTRIES]:
             embedded = entry.find(f".//{{{CAP_NS}}}alert")
             if embedded is not None:

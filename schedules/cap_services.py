@@ -9,10 +9,13 @@ told) follows exactly as for a declaration typed in by hand. docs/cap.md has the
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, TypedDict
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -25,7 +28,8 @@ from schedules.cap import CapAlert, CapError, Ignored, Lifting, Suspension
 from schedules.models import AlertDecision, DisasterAlert, TyphoonDay
 from schedules.models.alerts import RAW_XML_KEPT
 from schedules.permissions import can_declare_typhoon
-from staff.models import District, Role, School
+from schedules.states import ALERT_OPEN, DISASTER_ALERT
+from staff.models import District, Role, School, User
 from staff.selectors import (
     district_names_by_code,
     role_holders_of_schools,
@@ -37,8 +41,10 @@ from staff.selectors import (
 )
 from staff.services import districts_ensure
 
+if TYPE_CHECKING:
+    from schedules.services import DeclarationChanges
+
 State = DisasterAlert.State
-LIVE = (State.PROPOSED, State.CONFIRMED)
 
 
 # --- importing -------------------------------------------------------------------------------------
@@ -61,11 +67,11 @@ class ImportReport:
         return [o for o in self.outcomes if o.outcome in {"proposed", "updated", "withdraw_proposed"}]
 
 
-def _actor(actor):
-    return actor if getattr(actor, "pk", None) else None
+def _actor(actor: User | None) -> User | None:
+    return actor if actor is not None and actor.pk else None
 
 
-def schools_in(districts: list[str] | tuple[str, ...]):
+def schools_in(districts: list[str] | tuple[str, ...]) -> QuerySet[School]:
     """The schools a declaration for the districts named covers (none named: every school in the city)."""
     schools = schools_in_districts(districts) if districts else all_schools()
     return schools.order_by("code")
@@ -74,7 +80,7 @@ def schools_in(districts: list[str] | tuple[str, ...]):
 def _school_in(school: School, alert: DisasterAlert) -> bool:
     if not alert.districts:
         return True
-    return school.district_id is not None and school.district.name in alert.districts
+    return school.district is not None and school.district.name in alert.districts
 
 
 def _district_codes() -> dict[str, str]:
@@ -97,7 +103,7 @@ def _describe(alert: DisasterAlert) -> str:
     }
 
 
-def _store(alert: CapAlert, *, raw: bytes, source: str, actor, **fields) -> DisasterAlert:
+def _store(alert: CapAlert, *, raw: bytes, source: str, actor: User | None, **fields: object) -> DisasterAlert:
     try:
         with transaction.atomic():
             return DisasterAlert.objects.create(
@@ -125,8 +131,9 @@ class _Duplicate(Exception):
     pass
 
 
-def _proposal_fields(suspension: Suspension) -> dict:
+def _proposal_fields(suspension: Suspension) -> dict[str, object]:
     return {
+        "state": DISASTER_ALERT.target("propose"),
         "day": suspension.day,
         "start_time": suspension.start_time,
         "end_time": suspension.end_time,
@@ -145,7 +152,7 @@ def _referenced(alert: CapAlert) -> DisasterAlert | None:
     return None
 
 
-def _thread_declarations(thread: str):
+def _thread_declarations(thread: str) -> QuerySet[TyphoonDay]:
     return TyphoonDay.objects.filter(source_ref=thread)
 
 
@@ -179,7 +186,7 @@ def _notify_proposal(proposal: DisasterAlert) -> None:
 
 
 @transaction.atomic
-def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOutcome:
+def _import_alert(*, actor: User | None, alert: CapAlert, raw: bytes, source: str) -> AlertOutcome:
     if DisasterAlert.objects.filter(identifier=alert.identifier).exists():
         return AlertOutcome(alert.identifier, "duplicate", gettext("這則警報已經匯入過，沒有變更"))
     meaning = cap.interpret(alert, extra_codes=_district_codes())
@@ -187,7 +194,7 @@ def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOu
         if isinstance(meaning, Lifting):
             meaning = cap.ignored("no_stop")
         stored = _store(alert, raw=raw, source=source, actor=actor, thread=alert.identifier,
-                        state=State.IGNORED, ignore_reason=meaning.code)
+                        state=DISASTER_ALERT.target("ignore"), ignore_reason=meaning.code)
         audit_log(actor=actor, action="schedules.cap_alert_ignored", target=stored,
                   data={"identifier": alert.identifier, "status": alert.status, "msg_type": alert.msg_type,
                         "reason": meaning.code})
@@ -198,7 +205,7 @@ def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOu
     if previous is None:
         if alert.msg_type == "Cancel" or isinstance(meaning, Lifting):
             stored = _store(alert, raw=raw, source=source, actor=actor, thread=alert.identifier,
-                            state=State.IGNORED, ignore_reason="unknown_reference")
+                            state=DISASTER_ALERT.target("ignore"), ignore_reason="unknown_reference")
             audit_log(actor=actor, action="schedules.cap_alert_ignored", target=stored,
                       data={"identifier": alert.identifier, "reason": "unknown_reference"})
             return AlertOutcome(alert.identifier, "ignored",
@@ -212,41 +219,46 @@ def _import_alert(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOu
 
     # An Update or Cancel of an alert we hold: the thread's live proposals give way to it.
     thread = previous.thread
-    live = list(DisasterAlert.objects.select_for_update().filter(thread=thread, state__in=LIVE))
+    # The thread's open proposals: withdrawn or superseded below (both leave from the open states).
+    live = list(DisasterAlert.objects.select_for_update().filter(thread=thread, state__in=ALERT_OPEN))
     declared = _thread_declarations(thread).exists()
-    withdraws = alert.msg_type == "Cancel" or isinstance(meaning, Lifting)
-    if withdraws and not declared:
+    # What the alert now says: a suspension, or None when it withdraws the thread's (a Cancel, or a lifting).
+    suspension = None if alert.msg_type == "Cancel" or isinstance(meaning, Lifting) else meaning
+    if suspension is None and not declared:
         for old in live:
-            old.state = State.WITHDRAWN
+            old.state = DISASTER_ALERT.target("withdraw")
             old.save(update_fields=["state"])
         stored = _store(alert, raw=raw, source=source, actor=actor, thread=thread, previous=previous,
-                        state=State.WITHDRAWN, action=DisasterAlert.Action.WITHDRAW, day=previous.day,
-                        districts=previous.districts)
+                        state=DISASTER_ALERT.target("record_withdrawal"), action=DisasterAlert.Action.WITHDRAW,
+                        day=previous.day, districts=previous.districts)
         audit_log(actor=actor, action="schedules.cap_alert_withdrawn", target=stored,
                   data={"identifier": alert.identifier, "withdrawn": [old.identifier for old in live]})
         return AlertOutcome(alert.identifier, "withdrawn",
                             gettext("已取消尚未確認的提議（%(count)d 則）") % {"count": len(live)}, stored)
     for old in live:
-        old.state = State.SUPERSEDED
+        old.state = DISASTER_ALERT.target("supersede")
         old.save(update_fields=["state"])
-    if withdraws:
+    if suspension is None:
         last = _thread_declarations(thread).order_by("-pk").first()
         stored = _store(
             alert, raw=raw, source=source, actor=actor, thread=thread, previous=previous,
-            action=DisasterAlert.Action.WITHDRAW, day=last.date if last else previous.day,
+            state=DISASTER_ALERT.target("propose"), action=DisasterAlert.Action.WITHDRAW,
+            day=last.date if last else previous.day,
             districts=previous.districts, stops_work=previous.stops_work, stops_classes=previous.stops_classes,
         )
         _after_proposal(actor, stored, "withdraw_proposed", superseded=live)
         return AlertOutcome(alert.identifier, "withdraw_proposed",
                             gettext("已宣布的停班停課被取消：請確認撤銷"), stored)
     stored = _store(alert, raw=raw, source=source, actor=actor, thread=thread, previous=previous,
-                    **_proposal_fields(meaning))
+                    **_proposal_fields(suspension))
     _after_proposal(actor, stored, "updated", superseded=live)
     message = gettext("提議已更新：%(what)s") % {"what": _describe(stored)}
     return AlertOutcome(alert.identifier, "updated", message, stored)
 
 
-def _after_proposal(actor, stored: DisasterAlert, outcome: str, superseded=()) -> None:
+def _after_proposal(
+    actor: User | None, stored: DisasterAlert, outcome: str, superseded: Iterable[DisasterAlert] = ()
+) -> None:
     audit_log(
         actor=actor, action="schedules.cap_alert_proposed", target=stored,
         data={"identifier": stored.identifier, "outcome": outcome, "day": stored.day,
@@ -257,14 +269,14 @@ def _after_proposal(actor, stored: DisasterAlert, outcome: str, superseded=()) -
     _notify_proposal(stored)
 
 
-def _import_one(*, actor, alert: CapAlert, raw: bytes, source: str) -> AlertOutcome:
+def _import_one(*, actor: User | None, alert: CapAlert, raw: bytes, source: str) -> AlertOutcome:
     try:
         return _import_alert(actor=actor, alert=alert, raw=raw, source=source)
     except _Duplicate:
         return AlertOutcome(alert.identifier, "duplicate", gettext("這則警報已經匯入過，沒有變更"))
 
 
-def cap_alert_import(*, actor, content: bytes, source: str = "") -> ImportReport:
+def cap_alert_import(*, actor: User | None, content: bytes, source: str = "") -> ImportReport:
     """Import a file holding one CAP alert. CapError (nothing stored) when it cannot be read."""
     document = cap.parse_document(content)
     if document.links:
@@ -275,7 +287,7 @@ def cap_alert_import(*, actor, content: bytes, source: str = "") -> ImportReport
     return report
 
 
-def cap_alert_import_url(*, actor, url: str) -> ImportReport:
+def cap_alert_import_url(*, actor: User | None, url: str) -> ImportReport:
     """Import the alert at ``url``, or every alert an Atom feed there links to (each on its own:
     one unreadable entry does not keep the others out)."""
     content = cap.fetch(url)
@@ -316,11 +328,11 @@ class Scope:
     school: School | None
 
 
-def decision_scope(user, alert: DisasterAlert) -> Scope | None:
+def decision_scope(user: User | AnonymousUser | None, alert: DisasterAlert) -> Scope | None:
     """The scope ``user`` may confirm or dismiss ``alert`` for, or None (schedules.permissions decides who declares)."""
     if can_declare_typhoon(user, None):
         return Scope(school=None)
-    staff = getattr(user, "staff_or_none", None) if user is not None and user.is_authenticated else None
+    staff = user.staff_or_none if isinstance(user, User) and user.is_authenticated else None
     if staff is None or not can_declare_typhoon(user, staff.school):
         return None
     school = staff.school
@@ -333,15 +345,32 @@ class Plan:
     """What confirming ``alert`` for ``scope`` will do."""
 
     kind: Literal["declare", "change", "withdraw", "nothing"]
-    fields: dict
+    fields: "ProposedDeclaration | None"
     typhoons: tuple[TyphoonDay, ...] = ()  # the declarations changed or withdrawn
     # The city administrator's confirmation also brings the thread's school declarations (made by
     # personnel before) in line: each is changed like the city's, or withdrawn when its school left the scope.
-    followers: tuple[tuple[TyphoonDay, dict | None], ...] = ()
+    followers: tuple[tuple[TyphoonDay, "ProposedDeclaration | None"], ...] = ()
 
 
-def _declaration_fields(alert: DisasterAlert, school: School | None) -> dict:
+class ProposedDeclaration(TypedDict):
     """The typhoon-day service's arguments, the districts still by name (``_resolved`` turns them into rows)."""
+
+    day: dt.date
+    scope: str
+    school: School | None
+    districts: list[str]
+    stops_work: bool
+    stops_classes: bool
+    start_time: dt.time | None
+    end_time: dt.time | None
+    label: str
+    source_ref: str
+
+
+def _declaration_fields(alert: DisasterAlert, school: School | None) -> ProposedDeclaration:
+    """What confirming ``alert`` declares for ``school`` (None: the alert's whole scope)."""
+    if alert.day is None:  # only an ignored alert has no day, and it is never open to a decision
+        raise _not_pending()
     Scope = TyphoonDay.Scope
     return {
         "day": alert.day,
@@ -357,43 +386,43 @@ def _declaration_fields(alert: DisasterAlert, school: School | None) -> dict:
     }
 
 
-def _already(typhoon: TyphoonDay, fields: dict) -> bool:
+def _already(typhoon: TyphoonDay, fields: ProposedDeclaration) -> bool:
     """The declaration says what ``fields`` say already (a school's, so no districts to compare)."""
     return (typhoon.date, typhoon.stops_work, typhoon.stops_classes, typhoon.start_time, typhoon.end_time) == (
         fields["day"], fields["stops_work"], fields["stops_classes"], fields["start_time"], fields["end_time"]
     )
 
 
-def _resolved(fields: dict) -> dict:
-    return {**fields, "districts": _districts(fields["districts"])} if fields else fields
+def _resolved(fields: ProposedDeclaration) -> "DeclarationChanges":
+    return {**fields, "districts": _districts(fields["districts"])}
 
 
 def plan(alert: DisasterAlert, scope: Scope) -> Plan:
     """What confirming would do; reads only (the list page shows it for every proposal)."""
     declarations = _declared(alert)
-    schools = [t for t in declarations if t.scope == TyphoonDay.Scope.SCHOOL]
+    schools = [(t, t.school) for t in declarations if t.scope == TyphoonDay.Scope.SCHOOL and t.school is not None]
     if scope.school is None:
         existing = next((t for t in declarations if t.scope != TyphoonDay.Scope.SCHOOL), None)
         if alert.action == DisasterAlert.Action.WITHDRAW:
             found = tuple(declarations)
-            return Plan("withdraw", {}, found) if found else Plan("nothing", {})
+            return Plan("withdraw", None, found) if found else Plan("nothing", None)
         fields = _declaration_fields(alert, None)
         followers = tuple(
-            (t, _declaration_fields(alert, t.school) if _school_in(t.school, alert) else None) for t in schools
+            (t, _declaration_fields(alert, school) if _school_in(school, alert) else None) for t, school in schools
         )
         followers = tuple((t, f) for t, f in followers if f is None or not _already(t, f))
         if existing:
             return Plan("change", fields, (existing,), followers)
         return Plan("declare", fields, (), followers)
-    existing = next((t for t in schools if t.school_id == scope.school.pk), None)
+    existing = next((t for t, school in schools if school.pk == scope.school.pk), None)
     if alert.action == DisasterAlert.Action.WITHDRAW or not _school_in(scope.school, alert):
-        return Plan("withdraw", {}, (existing,)) if existing else Plan("nothing", {})
+        return Plan("withdraw", None, (existing,)) if existing else Plan("nothing", None)
     fields = _declaration_fields(alert, scope.school)
     return Plan("change", fields, (existing,)) if existing else Plan("declare", fields)
 
 
 def is_pending_for(alert: DisasterAlert, scope: Scope) -> bool:
-    if alert.state not in LIVE:
+    if alert.state not in ALERT_OPEN:
         return False
     decided = {d.school_id for d in alert.decisions.all()}
     if None in decided:
@@ -409,21 +438,26 @@ def is_pending_for(alert: DisasterAlert, scope: Scope) -> bool:
 def _lock_pending(alert: DisasterAlert, scope: Scope) -> DisasterAlert:
     alert = DisasterAlert.objects.select_for_update().get(pk=alert.pk)
     if not is_pending_for(alert, scope):
-        raise CapError(_("這則提議已經處理過或已被更新，請重新整理頁面"), code="cap_not_pending")
+        raise _not_pending()
     return alert
 
 
+def _not_pending() -> CapError:
+    return CapError(_("這則提議已經處理過或已被更新，請重新整理頁面"), code="cap_not_pending")
+
+
 @transaction.atomic
-def disaster_alert_confirm(*, actor, alert: DisasterAlert, scope: Scope) -> TyphoonDay | None:
+def disaster_alert_confirm(*, actor: User | None, alert: DisasterAlert, scope: Scope) -> TyphoonDay | None:
     """Make the calendar say what the alert says, for ``scope``: declare, change or withdraw."""
     from schedules import services  # the typhoon-day services; imported here to keep module loading one-way
 
     alert = _lock_pending(alert, scope)
+    confirmed = DISASTER_ALERT.require(alert.state, "confirm", _not_pending)
     todo = plan(alert, scope)
     result = None
-    if todo.kind == "declare":
+    if todo.kind == "declare" and todo.fields is not None:
         result = services.typhoon_day_declare(actor=actor, **_resolved(todo.fields))
-    elif todo.kind == "change":
+    elif todo.kind == "change" and todo.fields is not None:
         result = services.typhoon_day_change(actor=actor, typhoon=todo.typhoons[0], **_resolved(todo.fields))
     elif todo.kind == "withdraw":
         for typhoon in todo.typhoons:
@@ -435,7 +469,7 @@ def disaster_alert_confirm(*, actor, alert: DisasterAlert, scope: Scope) -> Typh
             services.typhoon_day_change(actor=actor, typhoon=typhoon, **_resolved(fields))
     AlertDecision.objects.create(alert=alert, school=scope.school, decision=AlertDecision.Decision.CONFIRMED,
                                  decided_by=_actor(actor))
-    alert.state = State.CONFIRMED
+    alert.state = confirmed
     alert.typhoon = result
     alert.save(update_fields=["state", "typhoon"])
     audit_log(
@@ -446,17 +480,19 @@ def disaster_alert_confirm(*, actor, alert: DisasterAlert, scope: Scope) -> Typh
     return result
 
 
-def disaster_alert_preview(*, actor, alert: DisasterAlert, scope: Scope) -> dict[str, list[dict]]:
+def disaster_alert_preview(
+    *, actor: User | None, alert: DisasterAlert, scope: Scope
+) -> dict[str, list[dict[str, object]]]:
     """What confirming would change (leave recounted, periods dropped or restored, substitutes
     cancelled), from the typhoon-day preview; nothing is kept. ScheduleError when it would be refused."""
     from schedules import services
 
     todo = plan(alert, scope)
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list[dict[str, object]]] = {}
     with transaction.atomic():
-        if todo.kind == "declare":
+        if todo.kind == "declare" and todo.fields is not None:
             parts = [services.typhoon_day_preview(actor=actor, **_resolved(todo.fields))]
-        elif todo.kind == "change":
+        elif todo.kind == "change" and todo.fields is not None:
             parts = [services.typhoon_day_preview(actor=actor, typhoon=todo.typhoons[0], **_resolved(todo.fields))]
         elif todo.kind == "withdraw":
             parts = [services.typhoon_day_preview(actor=actor, typhoon=t, withdraw=True) for t in todo.typhoons]
@@ -475,26 +511,28 @@ def disaster_alert_preview(*, actor, alert: DisasterAlert, scope: Scope) -> dict
 
 
 @transaction.atomic
-def disaster_alert_dismiss(*, actor, alert: DisasterAlert, scope: Scope) -> None:
+def disaster_alert_dismiss(*, actor: User | None, alert: DisasterAlert, scope: Scope) -> None:
     """Not acted on, for ``scope``: the city administrator's dismissal closes the proposal for everyone."""
     alert = _lock_pending(alert, scope)
     AlertDecision.objects.create(alert=alert, school=scope.school, decision=AlertDecision.Decision.DISMISSED,
                                  decided_by=_actor(actor))
-    if scope.school is None and alert.state == State.PROPOSED:
-        alert.state = State.DISMISSED
+    # Personnel dismiss for their school only; the city administrator's dismissal closes a proposal
+    # nobody confirmed (a confirmed one stays confirmed: its declarations stand).
+    if scope.school is None and DISASTER_ALERT.allows(alert.state, "dismiss"):
+        alert.state = DISASTER_ALERT.target("dismiss")
         alert.save(update_fields=["state"])
     audit_log(actor=actor, action="schedules.cap_alert_dismissed", target=alert, school=scope.school,
               data={"identifier": alert.identifier, "scope": scope.school.code if scope.school else "city"})
 
 
-def pending_alerts(user) -> list[tuple[DisasterAlert, Scope]]:
+def pending_alerts(user: User | AnonymousUser | None) -> list[tuple[DisasterAlert, Scope]]:
     """The proposals waiting for ``user``'s decision, newest first."""
     if not can_declare_typhoon(user, None):
-        staff = getattr(user, "staff_or_none", None)
+        staff = user.staff_or_none if isinstance(user, User) else None
         if staff is None:
             return []
     candidates = list(
-        DisasterAlert.objects.filter(state__in=LIVE).prefetch_related("decisions").order_by("-sent")[:50]
+        DisasterAlert.objects.filter(state__in=ALERT_OPEN).prefetch_related("decisions").order_by("-sent")[:50]
     )
     by_thread: dict[str, list[TyphoonDay]] = {alert.thread: [] for alert in candidates}
     declarations = TyphoonDay.objects.filter(source_ref__in=list(by_thread)).select_related("school__district")
@@ -515,7 +553,7 @@ def schools_without_district() -> int:
     return schools_lacking_district().count()
 
 
-def recent_alerts(*, limit: int = 20):
+def recent_alerts(*, limit: int = 20) -> QuerySet[DisasterAlert]:
     """Alerts received lately, whatever became of them (the page's record of what arrived), less those
     for other counties (a national feed lists every township's; they stay on record in the database)."""
     since = timezone.now() - dt.timedelta(days=60)

@@ -1,4 +1,7 @@
+from typing import cast
+
 from django import forms
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from schedules.models import SchoolDay, Semester
@@ -65,12 +68,14 @@ class TyphoonDayForm(forms.Form):
 
     def __init__(self, *args, schools: list[School], allow_all: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = [(self.ALL, _("全市所有學校")), (self.DISTRICTS, _("部分行政區"))] if allow_all else []
+        choices: list[tuple[str, str | Promise]] = (
+            [(self.ALL, _("全市所有學校")), (self.DISTRICTS, _("部分行政區"))] if allow_all else []
+        )
         choices += [(s.code, s.name) for s in schools]
-        self.fields["scope"].choices = choices
+        cast(forms.ChoiceField, self.fields["scope"]).choices = choices  # the fields declared above
         self._schools = {s.code: s for s in schools}
         if allow_all:
-            self.fields["districts"].queryset = all_districts()
+            cast(forms.ModelMultipleChoiceField, self.fields["districts"]).queryset = all_districts()
         else:
             del self.fields["districts"]
 

@@ -8,9 +8,10 @@ affected days together with the change (or not at all).
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,9 +39,12 @@ from schedules.models import (
 from schedules.models.semesters import school_year_bounds
 from schedules.states import CLAIM_MOVERS, DISASTER_STOP_CLAIM
 from schedules.timetables_selectors import taught_periods
-from staff.models import District, Role, School, StaffMember
+from staff.models import District, Role, School, StaffMember, User
 from staff.selectors import role_holders, school_lock, staff_lock
 from staff.selectors import schools as all_schools
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing's own from Python 3.12
 
 
 class ScheduleError(DomainError):
@@ -58,7 +62,7 @@ class OfficeCalendarImportError(ScheduleError):
         self.errors = errors
 
 
-def _full_clean(obj, *, code: str) -> None:
+def _full_clean(obj: models.Model, *, code: str) -> None:
     """Model validation as a ScheduleError, so pages and the API show it like any other rule."""
     try:
         obj.full_clean()
@@ -67,7 +71,7 @@ def _full_clean(obj, *, code: str) -> None:
 
 
 def _send_changed(
-    sender: type,
+    sender: type[models.Model],
     *,
     reason: str,
     school_ids: list[int] | None,
@@ -75,7 +79,7 @@ def _send_changed(
     end: dt.date | None,
     staff_ids: list[int] | None = None,
     cause: str = "",
-    actor=None,
+    actor: User | None = None,
 ) -> None:
     """``end=None`` means open-ended (a rule from a date on): the days up to today are the ones with results."""
     if end is None:
@@ -90,7 +94,7 @@ def _send_changed(
 
 
 def office_calendar_import(
-    *, actor, content: bytes, source_name: str = "", dry_run: bool = False
+    *, actor: User | None, content: bytes, source_name: str = "", dry_run: bool = False
 ) -> list[OfficeCalendarYear]:
     """Import a 「中華民國政府行政機關辦公日曆表」 CSV; each year in it replaces that year's earlier import.
 
@@ -156,8 +160,9 @@ def office_calendar_import(
         return imported
 
 
-def actor_or_none(actor):
-    return actor if getattr(actor, "pk", None) else None
+def actor_or_none(actor: User | None) -> User | None:
+    """The account to store as who did it: None for the command line or an account not saved."""
+    return actor if actor is not None and actor.pk else None
 
 
 # --- the school's own days ----------------------------------------------------------------------
@@ -166,7 +171,10 @@ def actor_or_none(actor):
 def school_day_check(*, school: School, day: dt.date, kind: str, label: str, exclude_pk: int | None) -> None:
     if not label.strip():
         raise ScheduleError(_("請填寫名稱"), code="label_required")
-    if SchoolDay.objects.filter(school=school, date=day).exclude(pk=exclude_pk).exists():
+    same_day = SchoolDay.objects.filter(school=school, date=day)
+    if exclude_pk is not None:
+        same_day = same_day.exclude(pk=exclude_pk)
+    if same_day.exists():
         raise ScheduleError(_("%(date)s 已有學校行事曆設定，請修改該筆") % {"date": day}, code="school_day_exists")
     working, _reason, office_label = office_day(day)
     if kind == SchoolDay.Kind.MAKEUP_DAY and working:
@@ -181,7 +189,7 @@ def school_day_check(*, school: School, day: dt.date, kind: str, label: str, exc
 
 
 @transaction.atomic
-def school_day_create(*, actor, school: School, day: dt.date, kind: str, label: str) -> SchoolDay:
+def school_day_create(*, actor: User | None, school: School, day: dt.date, kind: str, label: str) -> SchoolDay:
     school_lock(school.pk)  # one writer per school's calendar at a time
     school_day_check(school=school, day=day, kind=kind, label=label, exclude_pk=None)
     entry = SchoolDay(school=school, date=day, kind=kind, label=label.strip(), created_by=actor_or_none(actor))
@@ -196,10 +204,11 @@ def school_day_create(*, actor, school: School, day: dt.date, kind: str, label: 
 
 
 @transaction.atomic
-def school_day_update(*, actor, school_day: SchoolDay, day: dt.date, kind: str, label: str) -> SchoolDay:
+def school_day_update(*, actor: User | None, school_day: SchoolDay, day: dt.date, kind: str, label: str) -> SchoolDay:
     school_lock(school_day.school_id)
     entry = SchoolDay.objects.select_for_update().get(pk=school_day.pk)
     school_day_check(school=entry.school, day=day, kind=kind, label=label, exclude_pk=entry.pk)
+    old_date = entry.date
     before = {"date": entry.date, "kind": entry.kind, "label": entry.label}
     entry.date, entry.kind, entry.label = day, kind, label.strip()
     _full_clean(entry, code="invalid_school_day")
@@ -210,13 +219,13 @@ def school_day_update(*, actor, school_day: SchoolDay, day: dt.date, kind: str, 
     )
     _send_changed(
         SchoolDay, reason="school_day_updated", school_ids=[entry.school_id],
-        start=min(before["date"], day), end=max(before["date"], day),
+        start=min(old_date, day), end=max(old_date, day),
     )
     return entry
 
 
 @transaction.atomic
-def school_day_delete(*, actor, school_day: SchoolDay) -> None:
+def school_day_delete(*, actor: User | None, school_day: SchoolDay) -> None:
     entry = SchoolDay.objects.select_for_update().get(pk=school_day.pk)
     audit_log(
         actor=actor, action="schedules.school_day_deleted", target=entry, school=entry.school,
@@ -274,10 +283,12 @@ def typhoon_day_check(declaration: Declaration, *, exclude_pk: int | None = None
         raise ScheduleError(_("請選擇學校"), code="typhoon_no_school")
     if d.scope == Scope.DISTRICTS and not d.districts:
         raise ScheduleError(_("請選擇至少一個行政區"), code="typhoon_no_districts")
-    existing = TyphoonDay.objects.filter(date=d.day).exclude(pk=exclude_pk)
+    existing = TyphoonDay.objects.filter(date=d.day)
+    if exclude_pk is not None:
+        existing = existing.exclude(pk=exclude_pk)
     if existing.filter(scope=Scope.CITY).exists():
         raise ScheduleError(_("%(date)s 已宣布全市停班停課") % {"date": d.day}, code="typhoon_already_citywide")
-    if d.scope == Scope.SCHOOL and existing.filter(school=d.school).exists():
+    if d.scope == Scope.SCHOOL and d.school is not None and existing.filter(school=d.school).exists():
         raise ScheduleError(
             _("%(date)s 已登錄 %(school)s 停班停課") % {"date": d.day, "school": d.school.name},
             code="typhoon_already_declared",
@@ -289,11 +300,11 @@ def typhoon_day_check(declaration: Declaration, *, exclude_pk: int | None = None
     # Stops of different scopes may overlap (the city's after a school's): the calendar applies each.
 
 
-def _typhoon_data(typhoon: TyphoonDay) -> dict:
+def _typhoon_data(typhoon: TyphoonDay) -> dict[str, object]:
     return {
         "date": typhoon.date, "label": typhoon.label,
         # The scope as before districts existed (a school's code, or "all"), and its kind.
-        "scope": typhoon.school.code if typhoon.school_id else ("all" if typhoon.is_citywide else "districts"),
+        "scope": typhoon.school.code if typhoon.school is not None else ("all" if typhoon.is_citywide else "districts"),
         "scope_kind": typhoon.scope,
         "districts": sorted(d.name for d in typhoon.districts.all()),
         "stops_work": typhoon.stops_work, "stops_classes": typhoon.stops_classes,
@@ -310,7 +321,7 @@ def _cause(typhoon: TyphoonDay, verb: str) -> str:
 @transaction.atomic
 def typhoon_day_declare(
     *,
-    actor,
+    actor: User | None,
     day: dt.date,
     scope: str | None = None,
     school: School | None = None,
@@ -358,16 +369,40 @@ def typhoon_day_declare(
 
 
 @transaction.atomic
-def typhoon_day_change(*, actor, typhoon: TyphoonDay, **changes) -> TyphoonDay:
+class DeclarationChanges(TypedDict, total=False):
+    """What a change of a declaration may name (Declaration's fields); the rest stays as declared."""
+
+    day: dt.date
+    scope: str
+    school: School | None
+    districts: Iterable[District]
+    stops_work: bool
+    stops_classes: bool
+    start_time: dt.time | None
+    end_time: dt.time | None
+    label: str
+    source_ref: str
+
+
+def typhoon_day_change(
+    *, actor: User | None, typhoon: TyphoonDay, **changes: "Unpack[DeclarationChanges]"
+) -> TyphoonDay:
     """Change a declaration (the alert moved it to the afternoon, a district was added): the days of
     the old and the new form are recomputed together."""
     typhoon = TyphoonDay.objects.select_for_update(of=("self",)).select_related("school").get(pk=typhoon.pk)
     before = _declaration_of(typhoon)
-    fields = {f: changes.get(f, getattr(before, f)) for f in (
-        "scope", "school", "stops_work", "stops_classes", "start_time", "end_time", "label", "source_ref"
-    )}
-    districts = tuple(changes.get("districts", before.districts))
-    after = Declaration(day=changes.get("day", before.day), districts=districts, **fields)
+    after = Declaration(
+        day=changes.get("day", before.day),
+        scope=changes.get("scope", before.scope),
+        school=changes.get("school", before.school),
+        districts=tuple(changes.get("districts", before.districts)),
+        stops_work=changes.get("stops_work", before.stops_work),
+        stops_classes=changes.get("stops_classes", before.stops_classes),
+        start_time=changes.get("start_time", before.start_time),
+        end_time=changes.get("end_time", before.end_time),
+        label=changes.get("label", before.label),
+        source_ref=changes.get("source_ref", before.source_ref),
+    )
     if after.scope != TyphoonDay.Scope.SCHOOL:
         after = replace(after, school=None)
     if after.scope != TyphoonDay.Scope.DISTRICTS:
@@ -392,7 +427,7 @@ def typhoon_day_change(*, actor, typhoon: TyphoonDay, **changes) -> TyphoonDay:
 
 
 @transaction.atomic
-def typhoon_day_withdraw(*, actor, typhoon: TyphoonDay) -> None:
+def typhoon_day_withdraw(*, actor: User | None, typhoon: TyphoonDay) -> None:
     typhoon = TyphoonDay.objects.select_for_update(of=("self",)).select_related("school").get(pk=typhoon.pk)
     declaration = _declaration_of(typhoon)
     audit_log(actor=actor, action="schedules.typhoon_withdrawn", target=typhoon, school=typhoon.school,
@@ -406,7 +441,10 @@ def typhoon_day_withdraw(*, actor, typhoon: TyphoonDay) -> None:
     )
 
 
-def typhoon_day_preview(*, actor, typhoon: TyphoonDay | None = None, withdraw: bool = False, **declaration):
+def typhoon_day_preview(
+    *, actor: User | None, typhoon: TyphoonDay | None = None, withdraw: bool = False,
+    **declaration: "Unpack[DeclarationChanges]",
+) -> dict[str, list[dict[str, object]]]:
     """What a declaration (or a change, or a withdrawal) would change, without changing anything: the
     change is made in a savepoint, every module reports what it did, and the savepoint is rolled back.
     Raises ScheduleError like the real thing, so the page can show the refusal before confirmation."""
@@ -426,13 +464,15 @@ def typhoon_day_preview(*, actor, typhoon: TyphoonDay | None = None, withdraw: b
 
 
 @transaction.atomic
-def semester_save(*, actor, semester: Semester) -> Semester:
+def semester_save(*, actor: User | None, semester: Semester) -> Semester:
     """Create or change a semester; the whole school year's vacation days may change with it."""
     school_lock(semester.school_id)
     before = None
+    years = {semester.school_year}
     if semester.pk:
         old = Semester.objects.select_for_update().get(pk=semester.pk)
         before = {"school_year": old.school_year, "term": old.term, "start": old.start_date, "end": old.end_date}
+        years.add(old.school_year)
     _full_clean(semester, code="invalid_semester")
     semester.save()
     after = {"school_year": semester.school_year, "term": semester.term,
@@ -441,7 +481,6 @@ def semester_save(*, actor, semester: Semester) -> Semester:
         actor=actor, action="schedules.semester_saved", target=semester, school=semester.school,
         data={"before": before, "after": after},
     )
-    years = {semester.school_year} | ({before["school_year"]} if before else set())
     _send_changed(
         Semester, reason="semester_saved", school_ids=[semester.school_id],
         start=school_year_bounds(min(years))[0], end=school_year_bounds(max(years))[1],
@@ -450,7 +489,7 @@ def semester_save(*, actor, semester: Semester) -> Semester:
 
 
 @transaction.atomic
-def semester_delete(*, actor, semester: Semester) -> None:
+def semester_delete(*, actor: User | None, semester: Semester) -> None:
     semester = Semester.objects.select_for_update(of=("self",)).select_related("school").get(pk=semester.pk)
     audit_log(
         actor=actor, action="schedules.semester_deleted", target=semester, school=semester.school,
@@ -475,7 +514,7 @@ def work_schedule_in_effect_before(schedule: WorkSchedule, day: dt.date) -> bool
 
 
 @transaction.atomic
-def work_schedule_save(*, actor, schedule: WorkSchedule) -> WorkSchedule:
+def work_schedule_save(*, actor: User | None, schedule: WorkSchedule) -> WorkSchedule:
     """Create or change a schedule. Times of a schedule already in effect before today cannot change:
     make a new schedule and assign it from a date, so earlier days keep their answer."""
     today = timezone.localdate()
@@ -503,7 +542,7 @@ def work_schedule_save(*, actor, schedule: WorkSchedule) -> WorkSchedule:
     return schedule
 
 
-def _schedule_data(s: WorkSchedule) -> dict:
+def _schedule_data(s: WorkSchedule) -> dict[str, object]:
     return {
         "name": s.name, "has_duty": s.has_duty, "start": s.start, "end": s.end, "grace_minutes": s.grace_minutes,
         "school_day_arrival": s.school_day_arrival, "break_start": s.break_start, "break_end": s.break_end,
@@ -522,7 +561,7 @@ def _next_category_change(school_id: int, category: str, after: dt.date) -> dt.d
 
 @transaction.atomic
 def category_schedule_assign(
-    *, actor, school: School, category: str, schedule: WorkSchedule, effective_from: dt.date
+    *, actor: User | None, school: School, category: str, schedule: WorkSchedule, effective_from: dt.date
 ) -> CategorySchedule:
     """From ``effective_from`` on (until the next assignment), people of ``category`` work ``schedule``."""
     school_lock(school.pk)
@@ -549,7 +588,7 @@ def category_schedule_assign(
 
 
 @transaction.atomic
-def category_schedule_delete(*, actor, assignment: CategorySchedule) -> None:
+def category_schedule_delete(*, actor: User | None, assignment: CategorySchedule) -> None:
     school_lock(assignment.school_id)
     row = CategorySchedule.objects.select_related("schedule", "school").get(pk=assignment.pk)
     audit_log(
@@ -566,13 +605,16 @@ def category_schedule_delete(*, actor, assignment: CategorySchedule) -> None:
 
 
 @transaction.atomic
-def personal_schedule_save(*, actor, override: PersonalSchedule) -> PersonalSchedule:
+def personal_schedule_save(*, actor: User | None, override: PersonalSchedule) -> PersonalSchedule:
     """Create or change a person's own schedule for a period; periods of one person may not overlap."""
     staff_lock(override.staff_id)  # serialise overlap checks per person
     before = None
+    starts, ends = [override.start_date], [override.end_date]
     if override.pk:
         old = PersonalSchedule.objects.get(pk=override.pk)
         before = {"schedule": old.schedule_id, "start": old.start_date, "end": old.end_date, "reason": old.reason}
+        starts.append(old.start_date)
+        ends.append(old.end_date)
     if override.created_by_id is None:
         override.created_by = actor_or_none(actor)
     _full_clean(override, code="invalid_personal_schedule")
@@ -583,17 +625,16 @@ def personal_schedule_save(*, actor, override: PersonalSchedule) -> PersonalSche
               "after": {"schedule": override.schedule_id, "start": override.start_date, "end": override.end_date,
                         "reason": override.reason}},
     )
-    starts = [override.start_date] + ([before["start"]] if before else [])
-    ends = [override.end_date] + ([before["end"]] if before else [])
+    known_ends = [end for end in ends if end is not None]  # None: open-ended
     _send_changed(
         PersonalSchedule, reason="personal_schedule_saved", school_ids=[override.staff.school_id],
-        staff_ids=[override.staff_id], start=min(starts), end=None if None in ends else max(ends),
+        staff_ids=[override.staff_id], start=min(starts), end=max(known_ends) if len(known_ends) == len(ends) else None,
     )
     return override
 
 
 @transaction.atomic
-def personal_schedule_delete(*, actor, override: PersonalSchedule) -> None:
+def personal_schedule_delete(*, actor: User | None, override: PersonalSchedule) -> None:
     row = (
         PersonalSchedule.objects.select_for_update(of=("self",))
         .select_related("staff", "schedule")
@@ -613,7 +654,7 @@ def personal_schedule_delete(*, actor, override: PersonalSchedule) -> None:
 
 @transaction.atomic
 def work_schedules_seed_defaults(
-    *, school: School, actor=None, effective_from: dt.date = SEED_EFFECTIVE_FROM
+    *, school: School, actor: User | None = None, effective_from: dt.date = SEED_EFFECTIVE_FROM
 ) -> list[CategorySchedule]:
     """Write the school's clock-in rules (schedules.defaults) for every category that has none yet.
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from schedules.permissions import (
     can_use_typhoon_page,
     can_view_school_calendar,
 )
+from staff.http import SignedInRequest
 from staff.models import Role, School
 from staff.selectors import school_by_code, schools, staff_for_request, staff_required_for
 
@@ -94,7 +95,7 @@ def month(request):
 
 
 @login_required
-def office_calendar(request):
+def office_calendar(request: SignedInRequest) -> HttpResponse:
     if not can_import_office_calendar(request.user):
         raise PermissionDenied
     form = OfficeCalendarImportForm(request.POST or None, request.FILES or None)

@@ -7,10 +7,15 @@ that update or cancel an earlier one share its ``thread`` (the first alert's ide
 also the ``source_ref`` of every declaration made from the thread.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from schedules.models.calendar import TyphoonDay
 
 __all__ = ["AlertDecision", "DisasterAlert"]
 
@@ -67,6 +72,9 @@ class DisasterAlert(models.Model):
         verbose_name=_("匯入者"),
     )
     imported_at = models.DateTimeField(_("匯入時間"), auto_now_add=True)
+
+    # The declarations made from the alert's thread, read once per object (schedules.cap_services._declared).
+    _declared: "list[TyphoonDay]"
 
     class Meta:
         verbose_name = _("停班停課警報")

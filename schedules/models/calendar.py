@@ -164,7 +164,7 @@ class TyphoonDay(models.Model):
 
     @property
     def scope_text(self) -> str:
-        if self.scope == self.Scope.SCHOOL and self.school_id:
+        if self.scope == self.Scope.SCHOOL and self.school is not None:
             return self.school.name
         if self.scope == self.Scope.DISTRICTS and self.pk:
             return "、".join(d.name for d in self.districts.all())

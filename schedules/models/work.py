@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from schedules.defaults import FULL_WEEK
@@ -100,7 +101,7 @@ class WorkSchedule(models.Model):
         return ()
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, Promise] = {}
         if self.has_duty:
             if self.start is None:
                 errors["start"] = _("須出勤的班別要填上班時間")

@@ -1,7 +1,8 @@
 """The status tables (common.states) of leave requests, their approval steps, overtime, 補登
-corrections, absences, disaster-stop claims and outbox emails: every transition the table allows and
-every one it refuses, in the table and through the services (the absences' and claims' services in
-tests/substitutes/test_absence_states.py, which has the school with a timetable). The coverage needs
+corrections, absences, disaster-stop claims, official disaster alerts (CAP) and outbox emails: every
+transition the table allows and every one it refuses, in the table and through the services (the
+absences' and claims' services in tests/substitutes/test_absence_states.py, which has the school with a
+timetable; the alerts' in tests/schedules/test_cap_import.py, which has the alerts). The coverage needs
 and assignments have theirs in tests/substitutes/."""
 
 import itertools
@@ -29,7 +30,7 @@ from leave.states import APPROVAL_STEP, LEAVE_REQUEST, OVERTIME
 from notifications.models import EmailOutbox
 from notifications.services import outbox_retry
 from notifications.states import OUTBOX
-from schedules.states import DISASTER_STOP_CLAIM
+from schedules.states import DISASTER_ALERT, DISASTER_STOP_CLAIM
 from substitutes.states import ABSENCE
 from tests.clock import at
 
@@ -59,6 +60,11 @@ TABLES = [
     }),
     (DISASTER_STOP_CLAIM, {
         "grant": ({"pending"}, "granted"), "refuse": ({"pending"}, "refused"), "withdraw": ({"pending"}, "withdrawn"),
+    }),
+    (DISASTER_ALERT, {
+        "propose": (set(), "proposed"), "ignore": (set(), "ignored"), "record_withdrawal": (set(), "withdrawn"),
+        "confirm": ({"proposed", "confirmed"}, "confirmed"), "dismiss": ({"proposed"}, "dismissed"),
+        "withdraw": ({"proposed", "confirmed"}, "withdrawn"), "supersede": ({"proposed", "confirmed"}, "superseded"),
     }),
     (OUTBOX, {
         "send": ({"pending"}, "sent"), "fail": ({"pending"}, "failed"), "retry": ({"pending", "failed"}, "pending"),

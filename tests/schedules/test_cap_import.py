@@ -22,6 +22,7 @@ from notifications.models import Notification
 from schedules import cap, cap_services
 from schedules.cap import CapError
 from schedules.models import AlertDecision, DisasterAlert, TyphoonDay
+from schedules.states import DISASTER_ALERT
 from schedules.tasks import poll_cap_feed
 from staff.models import District, Role, StaffCategory
 from tests.factories import make_school, make_staff
@@ -472,3 +473,55 @@ def test_the_proposals_page_costs_the_same_for_one_proposal_or_many(city, client
         cap_services.cap_alert_import(actor=None, content=alert_for(n, district, code))
     assert len(cap_services.pending_alerts(city["sysadmin"].user)) == 5
     assert {who: page_queries(who) for who in ("sysadmin", "personnel")} == one
+
+
+# --- The alert's status table (schedules.states.DISASTER_ALERT), enforced by the services from every state ---
+
+
+def _first_in(state: str) -> DisasterAlert:
+    do_import("actual_two_districts.xml")
+    DisasterAlert.objects.filter(identifier=FIRST).update(state=state)
+    return DisasterAlert.objects.get(identifier=FIRST)
+
+
+@pytest.mark.parametrize("state", State.values)
+def test_confirming_an_alert_from_each_state(city, state):
+    alert = _first_in(state)
+    admin = city["sysadmin"].user
+    if DISASTER_ALERT.allows(state, "confirm"):
+        typhoon = cap_services.disaster_alert_confirm(actor=admin, alert=alert, scope=city_scope())
+        alert.refresh_from_db()
+        assert alert.state == DISASTER_ALERT.target("confirm") and alert.typhoon == typhoon
+        return
+    with pytest.raises(CapError) as caught:
+        cap_services.disaster_alert_confirm(actor=admin, alert=alert, scope=city_scope())
+    assert caught.value.code == "cap_not_pending"
+    alert.refresh_from_db()
+    assert alert.state == state
+    assert not TyphoonDay.objects.exists() and not AlertDecision.objects.exists()
+
+
+@pytest.mark.parametrize("state", State.values)
+def test_dismissing_an_alert_from_each_state(city, state):
+    """Open to a decision while proposed or confirmed; the state moves only where the table says
+    (a confirmed proposal's declarations stand, so it stays confirmed)."""
+    alert = _first_in(state)
+    if not DISASTER_ALERT.allows(state, "confirm"):
+        with pytest.raises(CapError) as caught:
+            cap_services.disaster_alert_dismiss(actor=city["sysadmin"].user, alert=alert, scope=city_scope())
+        assert caught.value.code == "cap_not_pending"
+        assert not AlertDecision.objects.exists()
+    else:
+        cap_services.disaster_alert_dismiss(actor=city["sysadmin"].user, alert=alert, scope=city_scope())
+        assert AlertDecision.objects.get().decision == AlertDecision.Decision.DISMISSED
+    alert.refresh_from_db()
+    assert alert.state == (DISASTER_ALERT.target("dismiss") if DISASTER_ALERT.allows(state, "dismiss") else state)
+
+
+@pytest.mark.parametrize(("sample_name", "action"), [("update_afternoon.xml", "supersede"), ("cancel.xml", "withdraw")])
+@pytest.mark.parametrize("state", State.values)
+def test_a_later_alert_of_the_thread_moves_only_the_open_proposals(city, state, sample_name, action):
+    alert = _first_in(state)
+    do_import(sample_name)
+    alert.refresh_from_db()
+    assert alert.state == (DISASTER_ALERT.target(action) if DISASTER_ALERT.allows(state, action) else state)

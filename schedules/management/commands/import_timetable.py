@@ -21,8 +21,9 @@ class Command(BaseCommand):
             year, term = (int(x) for x in semester.split("-", 1))
         except ValueError as exc:
             raise CommandError("--semester looks like 114-1") from exc
-        target = Semester.objects.filter(school__code=school, school_year=year, term=term).select_related("school")
-        target = target.first()
+        target = (
+            Semester.objects.filter(school__code=school, school_year=year, term=term).select_related("school").first()
+        )
         if target is None:
             raise CommandError(f"no semester {semester} at school {school}")
         try:
