@@ -13,7 +13,9 @@
 
 import datetime as dt
 import uuid
+from collections.abc import Callable, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,7 +28,19 @@ from django.utils.translation import pgettext_lazy
 from common.i18n import english_active, local_label, local_name
 from staff.models import StaffCategory
 
-DAYS = {"max_digits": 5, "decimal_places": 1, "validators": [MinValueValidator(Decimal("0"))]}
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+
+class _DaysOptions(TypedDict):
+    """A number of days on a rule: the options every such DecimalField shares (spelled for the type checker)."""
+
+    max_digits: int
+    decimal_places: int
+    validators: Sequence[Callable[[Any], None]]
+
+
+DAYS: _DaysOptions = {"max_digits": 5, "decimal_places": 1, "validators": [MinValueValidator(Decimal("0"))]}
 
 
 class Period(models.TextChoices):
@@ -197,7 +211,7 @@ class LeaveRule(models.Model):
         return next((opt for opt in self.event_options if opt.get("key") == key), None)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         valid = set(StaffCategory.values)
         if not self.categories or not isinstance(self.categories, list) or set(self.categories) - valid:
             errors["categories"] = _("請選擇適用人員類別")
