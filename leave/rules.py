@@ -7,7 +7,7 @@ docs/leave.md describes the rules as implemented, with every decision the regula
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -15,7 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leave.errors import LeaveError
-from leave.models import GrantKind, LeaveRule, LeaveUnit, OverQuota, Period
+from leave.models import GrantKind, LeaveRule, LeaveUnit, OverQuota
+
+# Re-exported: the kinds of period are part of period_bounds()'s and period_bucket()'s interface.
+from leave.models import Period as Period
+from schedules.calendar import DutyDay
 from staff.twdate import format_days_hours
 
 HOURS_PER_DAY = 8
@@ -106,7 +110,9 @@ def completed_years(hire_date: dt.date, on: dt.date) -> int:
     return max(0, years)
 
 
-def seniority_days(steps: list, *, hire_date: dt.date, period_start: dt.date) -> Decimal:
+def seniority_days(
+    steps: Sequence[Sequence[int | float | str]], *, hire_date: dt.date, period_start: dt.date
+) -> Decimal:
     """休假 for the period starting ``period_start``, from the service completed by then.
 
     Steps are ``[[years, days], ...]``: with at least ``years`` completed at the period's start, the
@@ -192,7 +198,7 @@ def _aware(day: dt.date, t: dt.time) -> dt.datetime:
 
 
 def leave_length(
-    *, start: dt.datetime, end: dt.datetime, duty: Mapping[dt.date, object], unit: str, counts_non_working_days: bool
+    *, start: dt.datetime, end: dt.datetime, duty: Mapping[dt.date, DutyDay], unit: str, counts_non_working_days: bool
 ) -> list[DayLength]:
     """The request's length, and the day each of its hours is charged on, from the person's duty days.
 
@@ -227,7 +233,7 @@ def leave_length(
     return out
 
 
-def duty_seconds(duty_day, start: dt.datetime, end: dt.datetime) -> int:
+def duty_seconds(duty_day: DutyDay | None, start: dt.datetime, end: dt.datetime) -> int:
     """The span's counted duty time on one duty day, in seconds (0 on a day without duty).
 
     The usual day has two halves, split at its (first) break — 職員 07:30–12:00 and 13:00–16:30 — or,
@@ -239,12 +245,12 @@ def duty_seconds(duty_day, start: dt.datetime, end: dt.datetime) -> int:
     """
     if duty_day is None or not duty_day.has_duty or duty_day.start is None or duty_day.end is None:
         return 0
-    window_start, window_end = duty_day.start_at(), duty_day.end_at()
     day = duty_day.day
+    window_start, window_end = _aware(day, duty_day.start), _aware(day, duty_day.end)
     breaks = [(_aware(day, b_start), _aware(day, b_end)) for b_start, b_end in duty_day.breaks]
     stopped = [(_aware(day, s_start), _aware(day, s_end)) for s_start, s_end in duty_day.work_off]
     total = 0
-    for whole_from, whole_to, region_from, region_to in _halves(duty_day):
+    for whole_from, whole_to, region_from, region_to in _halves(duty_day, duty_day.start, duty_day.end):
         untouched = not any(a < whole_to and b > whole_from for a, b in stopped)
         if untouched and start <= whole_from and end >= whole_to:
             total += HALF_DAY_SECONDS
@@ -259,7 +265,9 @@ def duty_seconds(duty_day, start: dt.datetime, end: dt.datetime) -> int:
     return total
 
 
-def _halves(duty_day) -> list[tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]]:
+def _halves(
+    duty_day: DutyDay, start: dt.time, end: dt.time
+) -> list[tuple[dt.datetime, dt.datetime, dt.datetime, dt.datetime]]:
     """The morning and the afternoon of the usual day: (whole from, whole to, counted from, counted to).
 
     A half is covered whole by a span from "whole from" to "whole to". The morning starts at the
@@ -267,7 +275,7 @@ def _halves(duty_day) -> list[tuple[dt.datetime, dt.datetime, dt.datetime, dt.da
     the minutes of a part are counted in the window between "counted from" and "counted to".
     """
     day = duty_day.day
-    usual_start, usual_end = duty_day.usual_window or (duty_day.scheduled_start or duty_day.start, duty_day.end)
+    usual_start, usual_end = duty_day.usual_window or (duty_day.scheduled_start or start, end)
     begin, finish = _aware(day, usual_start), _aware(day, usual_end)
     usual_breaks = sorted(
         (_aware(day, b_start), _aware(day, b_end))
@@ -360,7 +368,9 @@ class Ledger:
             out[item.key].extend(self._charge(item.rule, day, hours, event=event, strict=item.strict, depth=0))
         return out
 
-    def buckets(self, rule: LeaveRule, day: dt.date, event: tuple[str, dt.date] | None) -> list[tuple]:
+    def buckets(
+        self, rule: LeaveRule, day: dt.date, event: tuple[str, dt.date] | None
+    ) -> list[tuple[str, int | None, int | None]]:
         """(bucket, granted hours or None, overtime id) in the order they are drawn on."""
         if rule.grant_kind == GrantKind.PER_EVENT:
             if event is None:
@@ -376,7 +386,7 @@ class Ledger:
         return [(period_bucket(rule.period, day), granted, None)]
 
     def _charge(
-        self, rule: LeaveRule, day: dt.date, hours: int, *, event, strict: bool, depth: int
+        self, rule: LeaveRule, day: dt.date, hours: int, *, event: tuple[str, dt.date] | None, strict: bool, depth: int
     ) -> list[Charge]:
         if depth > 5:
             raise LeaveError(_("假別規則互相併計形成循環，請人事室檢查設定"), code="rule_cycle")
@@ -396,7 +406,11 @@ class Ledger:
             if not remaining:
                 break
         if remaining:
-            target = self.rule_for(rule.overflow_to_id, day) if rule.over_quota == OverQuota.OVERFLOW else None
+            target = (
+                self.rule_for(rule.overflow_to_id, day)
+                if rule.over_quota == OverQuota.OVERFLOW and rule.overflow_to_id is not None
+                else None
+            )
             if rule.over_quota == OverQuota.UNPAID:
                 out.append(Charge(day, type_id, main_bucket, remaining, unpaid=True))
             elif target is not None:

@@ -23,7 +23,7 @@ from leave.models import ACTIVE_STATUSES, LeaveDay, LeaveRequest
 from leave.services.charges import reallocate, substitute_payer
 from leave.services.common import lock_staff
 from notifications.services import notify
-from schedules.calendar import duty_days
+from schedules.calendar import DutyDay, duty_days
 from schedules.events import report_consequence
 from staff.models import StaffMember, User
 from staff.twdate import format_days_hours
@@ -75,7 +75,7 @@ def leave_recount_for_calendar(
         )
         # The calendar once for everyone, over the days all the requests cover (its queries do not grow).
         spans = [R.span_dates(r.start, r.end) for r in requests]
-        duty: dict[int, dict[dt.date, object]] = defaultdict(dict)
+        duty: dict[int, dict[dt.date, DutyDay]] = defaultdict(dict)
         for (staff_id, day), value in duty_days(
             applicants.values(), min(first for first, _l in spans), max(last for _f, last in spans)
         ).items():
