@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
@@ -33,6 +34,7 @@ from leave.models import (
     PendingAttachment,
 )
 from leave.states import APPROVAL_STEP, LEAVE_REQUEST
+from schedules.calendar import DutyDay
 from staff import selectors as staff_selectors
 from staff.models import Role, StaffCategory, StaffMember
 from staff.permissions import can_see_staff, visible_staff_q
@@ -92,10 +94,10 @@ class LeaveHours:
     hours: int
 
 
-def leave_hours(*, staff_ids: Iterable[int] | QuerySet, start: dt.date, end: dt.date) -> list[LeaveHours]:
+def leave_hours(*, staff_ids: Iterable[int], start: dt.date, end: dt.date) -> list[LeaveHours]:
     """CONTRACT: the approved leave of those people counted day by day (``LeaveDay``) on ``start``..``end``,
     in one query: what attendance's month sheet totals by type, in the hours balances are kept in.
-    ``staff_ids`` may be a ``values("pk")`` queryset (a subquery)."""
+    ``staff_ids`` may be a ``values_list("pk", flat=True)`` queryset (a subquery)."""
     ids = staff_ids if isinstance(staff_ids, QuerySet) else list(staff_ids)
     rows = (
         LeaveDay.objects.filter(
@@ -222,7 +224,8 @@ class BalanceRow:
 
     @property
     def limited_by_parent(self) -> bool:
-        return self.remaining is not None and self.remaining < self.own_remaining
+        own, remaining = self.own_remaining, self.remaining
+        return own is not None and remaining is not None and remaining < own
 
     @property
     def kind(self) -> str:
@@ -230,7 +233,18 @@ class BalanceRow:
 
     @property
     def draws_from_name(self) -> str:
-        return self.rule.draws_from.display_name if self.rule.draws_from_id else ""
+        return self.rule.draws_from.display_name if self.rule.draws_from is not None else ""
+
+
+class _ChargeTotal(TypedDict):
+    """One group of a person's charges (leave_balances): the hours of one type, bucket, pay and status."""
+
+    staff_id: int
+    leave_type_id: int
+    bucket: str
+    unpaid: bool
+    request__status: str
+    total: int
 
 
 def leave_balances(*, staff_members: Iterable[StaffMember], on: dt.date) -> dict[int, list[BalanceRow]]:
@@ -254,9 +268,9 @@ def leave_balances(*, staff_members: Iterable[StaffMember], on: dt.date) -> dict
         .values("staff_id", "leave_type_id", "bucket", "unpaid", "request__status")
         .annotate(total=Sum("hours"))
     )
-    usage: dict[tuple[int, int], list[dict]] = defaultdict(list)
-    for row in charges:
-        usage[(row["staff_id"], row["leave_type_id"])].append(row)
+    usage: dict[tuple[int, int], list[_ChargeTotal]] = defaultdict(list)
+    for charge in charges:
+        usage[(charge["staff_id"], charge["leave_type_id"])].append(charge)
     adjustments = _adjustments(ids)
     credits = _credits(ids, on=on)
     out: dict[int, list[BalanceRow]] = {}
@@ -342,9 +356,10 @@ def _credits(staff_ids: list[int], *, on: dt.date | None = None) -> dict[int, li
         qs = qs.filter(work_date__lte=on, expires_on__gte=on)
     out: dict[int, list[R.Credit]] = defaultdict(list)
     for ot in qs.order_by("work_date", "id").values("id", "staff_id", "work_date", "expires_on", "credited_hours"):
-        out[ot["staff_id"]].append(
-            R.Credit(ot["id"], ot["work_date"], ot["expires_on"], ot["credited_hours"])
-        )
+        expires_on = ot["expires_on"]
+        if expires_on is None:  # not written: settling an overtime as 補休 sets its expiry (services.overtime)
+            continue
+        out[ot["staff_id"]].append(R.Credit(ot["id"], ot["work_date"], expires_on, ot["credited_hours"]))
     return out
 
 
@@ -436,7 +451,9 @@ def leave_filing_unavailable(
     )
 
 
-def step_acting_capacity(step: ApprovalStep, staff: StaffMember, *, at: dt.datetime | None = None):
+def step_acting_capacity(
+    step: ApprovalStep, staff: StaffMember, *, at: dt.datetime | None = None
+) -> tuple[bool, StaffMember | None]:
     """Whether ``staff`` may act on ``step`` now: (True, None) in their own right, (True, X) as the
     deputy of X who is on leave, (False, None) otherwise. Nobody acts on their own request."""
     request = step.request
@@ -471,7 +488,7 @@ def step_actors(step: ApprovalStep) -> list[StaffMember]:
     """Who is told a step waits for them: the assignee or the role's holders, plus the deputies of
     those among them on leave right now."""
     request = step.request
-    if step.assignee_id:
+    if step.assignee is not None:
         people = [step.assignee]
     elif step.role in STEP_ROLES:
         people = [h for h in role_holders(request.school_id, STEP_ROLES[step.role]) if h.pk != request.applicant_id]
@@ -655,7 +672,7 @@ def span_from_parts(
     end_date: dt.date,
     start_time: dt.time | None,
     end_time: dt.time | None,
-    duty_out: dict | None = None,
+    duty_out: dict[tuple[int, dt.date], DutyDay] | None = None,
 ) -> tuple[dt.datetime, dt.datetime]:
     """The span a form means: a missing start time is the start of that day's duty (midnight on a day
     off), a missing end time the end of that day's duty (the next midnight on a day off).
