@@ -179,7 +179,6 @@ def publish(
     )
 
 
-def with_request(step: ApprovalStep | None, request: LeaveRequest) -> ApprovalStep | None:
-    if step is not None:
-        step.request = request
+def with_request(step: ApprovalStep, request: LeaveRequest) -> ApprovalStep:
+    step.request = request
     return step

@@ -1,14 +1,15 @@
 """Requesting leave: the checks and refusals, the preview, submission, withdrawal and 銷假."""
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Literal, ParamSpec, TypeVar, overload
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,7 @@ from leave.models import (
     Period,
 )
 from leave.selectors import (
+    BalanceRow,
     SchoolRules,
     leave_balances,
     leave_filing_unavailable,
@@ -52,14 +54,20 @@ from leave.services.common import (
     with_request,
 )
 from leave.states import APPROVAL_STEP, LEAVE_REQUEST
-from schedules.calendar import duty_days
+from schedules.calendar import DutyDay, duty_days
 from schedules.timetables_selectors import TaughtPeriod, taught_periods_during
 from staff.models import StaffMember
 from staff.twdate import format_school_year, roc_year
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+# The duty days a page already read, as ``duty_days`` returns them: {(staff id, day): DutyDay}.
+KnownDuty = dict[tuple[int, dt.date], DutyDay]
+
 
 def request_length(
-    *, staff: StaffMember, rule: LeaveRule, start: dt.datetime, end: dt.datetime, known_duty: dict | None = None
+    *, staff: StaffMember, rule: LeaveRule, start: dt.datetime, end: dt.datetime, known_duty: KnownDuty | None = None
 ) -> list[R.DayLength]:
     """The request's length, day by day, from the person's own duty days (schedules.calendar).
 
@@ -117,7 +125,7 @@ def _check_open(school_id: int, first: dt.date, last: dt.date) -> None:
         )
 
 
-def _overlapping(qs, start: dt.datetime, end: dt.datetime):
+def _overlapping(qs: QuerySet[LeaveRequest], start: dt.datetime, end: dt.datetime) -> QuerySet[LeaveRequest]:
     return qs.filter(kind=LeaveRequest.Kind.LEAVE, status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
 
 
@@ -127,11 +135,54 @@ class Plan:
     start: dt.datetime
     end: dt.datetime
     days: list[R.DayLength]
-    chain: ApprovalChain | None = None
+    chain: ApprovalChain
 
     @property
     def hours(self) -> int:
         return sum(d.hours for d in self.days)
+
+
+@dataclass
+class SubmissionPlan(Plan):
+    """A complete plan (``_plan_request(complete=True)``): its deputy has been checked too."""
+
+    deputy: StaffMember
+
+
+@overload
+def _plan_request(
+    *,
+    applicant: StaffMember,
+    leave_type: LeaveType,
+    start: dt.datetime,
+    end: dt.datetime,
+    rules: SchoolRules,
+    deputy: StaffMember | None = ...,
+    event_key: str = ...,
+    event_date: dt.date | None = ...,
+    has_attachments: bool = ...,
+    class_arrangement: str = ...,
+    complete: Literal[True] = ...,
+    known_duty: KnownDuty | None = ...,
+) -> SubmissionPlan: ...
+
+
+@overload
+def _plan_request(
+    *,
+    applicant: StaffMember,
+    leave_type: LeaveType,
+    start: dt.datetime,
+    end: dt.datetime,
+    rules: SchoolRules,
+    deputy: StaffMember | None = ...,
+    event_key: str = ...,
+    event_date: dt.date | None = ...,
+    has_attachments: bool = ...,
+    class_arrangement: str = ...,
+    complete: Literal[False],
+    known_duty: KnownDuty | None = ...,
+) -> Plan: ...
 
 
 def _plan_request(
@@ -147,11 +198,12 @@ def _plan_request(
     has_attachments: bool = False,
     class_arrangement: str = "",
     complete: bool = True,
-    known_duty: dict | None = None,
+    known_duty: KnownDuty | None = None,
 ) -> Plan:
     """Every refusal that does not depend on balances, in the order people fix them. Writes nothing.
 
-    ``complete=False`` (the preview) skips what the form may not have yet: deputy, proof, 課務.
+    ``complete=False`` (the preview) skips what the form may not have yet: deputy, proof, 課務. A complete
+    plan is a ``SubmissionPlan``, carrying the deputy it checked.
     """
     if leave_type.school_id != applicant.school_id or not leave_type.is_active:
         raise LeaveError(_("此假別不適用於您的學校"), code="unknown_type")
@@ -182,6 +234,7 @@ def _plan_request(
                  event_date=event_date)
     _check_monthly_cap(applicant=applicant, rule=rule, leave_type=leave_type, days=days)
     hours = sum(d.hours for d in days)
+    checked_deputy: StaffMember | None = None
     # Who of the applicant and the deputy already has a live request overlapping the span (one read).
     busy = set(
         _overlapping(
@@ -195,24 +248,32 @@ def _plan_request(
                 "type": leave_type.display_name, "days": _days(rule.proof_from_days)}, code="proof_required")
         if applicant.is_teacher and not class_arrangement.strip():
             raise LeaveError(_("請填寫課務處理方式（沒有課請填「無課務」）"), code="class_arrangement_required")
-        _check_deputy(applicant=applicant, deputy=deputy, start=start, end=end, busy=busy)
+        checked_deputy = _check_deputy(applicant=applicant, deputy=deputy, start=start, end=end, busy=busy)
     if applicant.pk in busy:
         raise LeaveError(_("與您簽核中或已核准的假單時間重疊"), code="overlap")
     chain = select_chain(applicant=applicant, leave_type=leave_type, hours=hours)
     if chain is None:
         raise LeaveError(_("學校尚未設定適用的簽核流程，請洽人事室"), code="no_chain")
+    if checked_deputy is not None:
+        return SubmissionPlan(rule=rule, start=start, end=end, days=days, chain=chain, deputy=checked_deputy)
     return Plan(rule=rule, start=start, end=end, days=days, chain=chain)
 
 
-def _days(value) -> str:
+def _days(value: Decimal | int) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
 def _check_deputy(
-    *, applicant: StaffMember, deputy: StaffMember | None, start, end, busy: set[int] | None = None
-) -> None:
+    *,
+    applicant: StaffMember,
+    deputy: StaffMember | None,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    busy: set[int] | None = None,
+) -> StaffMember:
     """The deputy's refusals; without a span (the form's dates still wrong) the overlap is not asked.
-    ``busy``: who already has leave over the span, when the caller read it (with the applicant's, one read)."""
+    ``busy``: who already has leave over the span, when the caller read it (with the applicant's, one read).
+    Returns the deputy, then known to be there."""
     if deputy is None:
         raise LeaveError(_("請指定職務代理人"), code="deputy_required")
     if deputy.pk == applicant.pk:
@@ -227,9 +288,18 @@ def _check_deputy(
         raise LeaveError(
             _("%(name)s 在這段時間也請假，不能擔任職務代理人") % {"name": deputy.name}, code="deputy_on_leave"
         )
+    return deputy
 
 
-def _check_event(*, applicant, rule: LeaveRule, leave_type: LeaveType, days, event_key: str, event_date) -> None:
+def _check_event(
+    *,
+    applicant: StaffMember,
+    rule: LeaveRule,
+    leave_type: LeaveType,
+    days: list[R.DayLength],
+    event_key: str,
+    event_date: dt.date | None,
+) -> None:
     if rule.grant_kind != GrantKind.PER_EVENT:
         return
     option = rule.event_option(event_key)
@@ -253,7 +323,9 @@ def _check_event(*, applicant, rule: LeaveRule, leave_type: LeaveType, days, eve
                          code="single_block")
 
 
-def _check_monthly_cap(*, applicant, rule: LeaveRule, leave_type: LeaveType, days) -> None:
+def _check_monthly_cap(
+    *, applicant: StaffMember, rule: LeaveRule, leave_type: LeaveType, days: list[R.DayLength]
+) -> None:
     if rule.monthly_cap_days is None:
         return
     cap = R.days_to_hours(rule.monthly_cap_days)
@@ -359,9 +431,9 @@ def leave_request_preview(
                        event_date=event_date, strict=True)
     charges = reallocate(applicant, since=plan.days[0].day, rules=rules, candidate=candidate, write=False)["new"]
     first_day = plan.days[0].day
-    balances_on: dict[dt.date, dict[int, object]] = {}
+    balances_on: dict[dt.date, dict[int, BalanceRow]] = {}
 
-    def rows_on(day: dt.date) -> dict[int, object]:
+    def rows_on(day: dt.date) -> dict[int, BalanceRow]:
         # The balances of the period containing ``day`` (one read per period the request draws on).
         if day not in balances_on:
             current = leave_balances(staff_members=[applicant], on=day)[applicant.pk]
@@ -418,15 +490,15 @@ ATTACHMENT_SUFFIXES = (".pdf", ".jpg", ".jpeg", ".png", ".heic", ".webp")
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 
 
-def check_attachment(upload) -> None:
+def check_attachment(upload: "UploadedFile[bytes]") -> None:
     """A proof is a PDF or an image of at most 10 MB (LeaveError ``bad_attachment`` otherwise)."""
     if not (upload.name or "").lower().endswith(ATTACHMENT_SUFFIXES):
         raise LeaveError(_("附件請用 PDF 或圖片（JPG、PNG、HEIC、WEBP）"), code="bad_attachment")
-    if upload.size > ATTACHMENT_MAX_BYTES:
+    if upload.size is None or upload.size > ATTACHMENT_MAX_BYTES:  # an upload always knows its size
         raise LeaveError(_("附件每個不可超過 10 MB"), code="bad_attachment")
 
 
-def _check_attachments(attachments: list[UploadedFile]) -> None:
+def _check_attachments(attachments: list["UploadedFile[bytes]"]) -> None:
     for upload in attachments:
         check_attachment(upload)
 
@@ -441,10 +513,10 @@ def leave_request_problems(
     event_key: str = "",
     event_date: dt.date | None = None,
     class_arrangement: str | None = None,
-    attachments: Iterable[UploadedFile] = (),
+    attachments: Iterable["UploadedFile[bytes]"] = (),
     kept_attachments: int = 0,
     rules: SchoolRules | None = None,
-    known_duty: dict | None = None,
+    known_duty: KnownDuty | None = None,
 ) -> list[LeaveError]:
     """Every refusal a submission would meet, all at once (the form shows each next to its field).
 
@@ -457,7 +529,7 @@ def leave_request_problems(
     attachments = list(attachments)
     problems: list[LeaveError] = []
 
-    def collect(check, *args, **kwargs):
+    def collect(check: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T | None:
         try:
             return check(*args, **kwargs)
         except LeaveError as exc:
@@ -471,11 +543,16 @@ def leave_request_problems(
     if deputy is not None:
         collect(_check_deputy, applicant=applicant, deputy=deputy, start=start, end=end)
     if leave_type is not None and start is not None and end is not None:
-        plan = collect(
-            _plan_request, applicant=applicant, leave_type=leave_type, start=start, end=end,
-            rules=rules or school_rules(applicant.school_id), event_key=event_key, event_date=event_date,
-            complete=False, known_duty=known_duty,
-        )
+        plan: Plan | None
+        try:
+            plan = _plan_request(
+                applicant=applicant, leave_type=leave_type, start=start, end=end,
+                rules=rules or school_rules(applicant.school_id), event_key=event_key, event_date=event_date,
+                complete=False, known_duty=known_duty,
+            )
+        except LeaveError as exc:
+            problems.append(exc)
+            plan = None
         has_proof = bool(attachments) or kept_attachments > 0
         if plan is not None and plan.rule.proof_required and not has_proof and (
             plan.hours >= R.days_to_hours(plan.rule.proof_from_days)
@@ -496,9 +573,9 @@ def leave_request_submit(
     event_key: str = "",
     event_date: dt.date | None = None,
     class_arrangement: str = "",
-    attachments: Iterable[UploadedFile] = (),
+    attachments: Iterable["UploadedFile[bytes]"] = (),
     rules: SchoolRules | None = None,
-    known_duty: dict | None = None,
+    known_duty: KnownDuty | None = None,
 ) -> LeaveRequest:
     """Submit a request: check everything, reserve its hours, start its chain. All or nothing.
 
@@ -529,14 +606,15 @@ def leave_request_submit(
         request = LeaveRequest.objects.create(
             school_id=applicant.school_id, applicant=applicant, leave_type=leave_type, rule=plan.rule,
             start=start, end=end, hours=plan.hours, reason=reason.strip(), event_key=event_key,
-            event_date=event_date, deputy=deputy, class_arrangement=class_arrangement.strip(),
+            event_date=event_date, deputy=plan.deputy, class_arrangement=class_arrangement.strip(),
             chain_name=plan.chain.name, chain_name_en=plan.chain.name_en, unpaid_hours=unpaid_hours,
             substitute_paid_by=substitute_payer(applicant, plan.rule, plan.hours, unpaid_hours),
         )
         LeaveDay.objects.bulk_create(LeaveDay(request=request, day=d.day, hours=d.hours) for d in plan.days)
         charges.write(candidate_id=request.pk)
         for upload in attachments:
-            LeaveAttachment.objects.create(request=request, file=upload, name=upload.name[:200])
+            # check_attachment refused a file without a name (no suffix to read)
+            LeaveAttachment.objects.create(request=request, file=upload, name=(upload.name or "")[:200])
         steps = ApprovalStep.objects.bulk_create(
             ApprovalStep(request=request, order=s.order, role=s.role) for s in plan.chain.steps.all()
         )
