@@ -5,6 +5,7 @@ with ``detail`` and ``code`` (config/api.py).
 """
 
 import datetime as dt
+from typing import Protocol
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -347,8 +348,14 @@ class CommentInput(serializers.Serializer):
     comment = serializers.CharField(allow_blank=True, default="")
 
 
+class _Decision(Protocol):
+    """A decision on the current step: leave_step_approve or leave_step_reject (always given a comment)."""
+
+    def __call__(self, *, request: LeaveRequest, actor: StaffMember, comment: str) -> LeaveRequest: ...
+
+
 class _StepDecisionView(APIView):
-    decide = staticmethod(leave_step_approve)
+    decide: _Decision = staticmethod(leave_step_approve)
 
     def post(self, request, pk: int):
         me = staff_required_for(request)

@@ -52,6 +52,10 @@ def _grant_personnel_admin_rights(school) -> None:
         group.permissions.add(*permissions)
 
 
+def _heads_unit(person: StaffMember) -> bool:
+    return person.unit is not None and person.unit.head_id == person.pk
+
+
 def load(school) -> None:
     leave_types_seed(school=school)
     approval_chains_seed(school=school)
@@ -65,23 +69,25 @@ def load(school) -> None:
         .select_related("unit__head", "user")
         .order_by("employee_no")
     )
-    teachers = [p for p in people if p.category == StaffCategory.SUBJECT_TEACHER and p.unit.head_id != p.pk]
-    heads = [p for p in people if p.category == StaffCategory.ADMIN_TEACHER and p.unit.head_id == p.pk]
-    clerks = [p for p in people if p.category == StaffCategory.CIVIL_STAFF and p.unit.head_id != p.pk]
+    teachers = [p for p in people if p.category == StaffCategory.SUBJECT_TEACHER and not _heads_unit(p)]
+    heads = [p for p in people if p.category == StaffCategory.ADMIN_TEACHER and _heads_unit(p)]
+    clerks = [p for p in people if p.category == StaffCategory.CIVIL_STAFF and not _heads_unit(p)]
     if len(teachers) < 6:
         return
     a, b, c, d, e, f = teachers[:6]
     today = timezone.localdate()
 
     def days(person: StaffMember, count: int, skip: int = 0) -> tuple[dt.datetime, dt.datetime]:
-        found, day = [], today + dt.timedelta(days=1)
+        # The person's next working days: when each starts and ends.
+        found: list[tuple[dt.datetime, dt.datetime]] = []
+        day = today + dt.timedelta(days=1)
         while len(found) < skip + count:
-            if duty_day(person, day).has_duty:
-                found.append(day)
+            duty = duty_day(person, day)
+            start, end = duty.start_at(), duty.end_at()
+            if duty.has_duty and start is not None and end is not None:
+                found.append((start, end))
             day += dt.timedelta(days=1)
-        first, last = found[skip], found[skip + count - 1]
-        first_duty, last_duty = duty_day(person, first), duty_day(person, last)
-        return first_duty.start_at(), last_duty.end_at()
+        return found[skip][0], found[skip + count - 1][1]
 
     def request(person, deputy, code, span, reason, **kw) -> LeaveRequest:
         return leave_request_submit(

@@ -37,7 +37,7 @@ def request_rows(requests: Iterable[LeaveRequest]) -> list[list]:
         [
             r.applicant.employee_no,
             r.applicant.name,
-            r.applicant.unit.name if r.applicant.unit_id else "",
+            r.applicant.unit.name if r.applicant.unit is not None else "",
             r.applicant.get_category_display(),
             r.get_kind_display(),
             r.leave_type.display_name,
@@ -76,7 +76,7 @@ def balance_rows(people: list[StaffMember], balances: dict[int, list[BalanceRow]
     out = []
     for person in people:
         by_name = {row.leave_type.display_name: row for row in balances.get(person.pk, [])}
-        line = [person.employee_no, person.name, person.unit.name if person.unit_id else "",
+        line: list[int | str] = [person.employee_no, person.name, person.unit.name if person.unit is not None else "",
                 person.get_category_display()]
         for name in type_names:
             row = by_name.get(name)

@@ -1,13 +1,15 @@
 """Forms of the leave pages: they turn what people type into the arguments of a service, nothing more."""
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import form_field
 from common.i18n import local_label
 from leave.models import ApprovalStep, GrantKind, LeaveRequest, LeaveType, OvertimeRequest
-from leave.selectors import SchoolRules, recent_deputy_ids, span_from_parts
+from leave.selectors import KnownDuty, SchoolRules, recent_deputy_ids, span_from_parts
 from staff.models import StaffCategory, StaffMember
 from staff.selectors import deputy_candidates
 
@@ -34,7 +36,7 @@ def deputy_choices(staff: StaffMember, *, exclude_categories=()):
 
 
 def deputy_label(person: StaffMember) -> str:
-    if not person.unit_id:
+    if person.unit is None:
         return person.name
     return str(_("%(name)s（%(unit)s）") % {"name": person.name, "unit": person.unit.name})
 
@@ -70,10 +72,12 @@ class DeputyChoiceField(forms.ModelChoiceField):
 class SpanFormMixin:
     """Date inputs plus optional times, combined into aware datetimes by span_from_parts."""
 
+    cleaned_data: dict[str, Any]  # the form's (the mixin comes before forms.Form)
+
     def clean_span(self, staff: StaffMember) -> None:
         data = self.cleaned_data
         # The duty days read to complete the span (when a time is left blank), handed to the service.
-        self.known_duty: dict = {}
+        self.known_duty: KnownDuty = {}
         if not data.get("start_date") or not data.get("end_date"):
             return
         data["start"], data["end"] = span_from_parts(
@@ -135,16 +139,17 @@ class LeaveRequestForm(SpanFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.staff = staff
         pairs = rules.types_for(staff.category, on)
-        self.fields["leave_type"].queryset = LeaveType.objects.filter(pk__in=[t.pk for t, _r in pairs])
-        self.fields["leave_type"].choices = [("", _("請選擇假別"))] + [(t.pk, t.display_name) for t, _r in pairs]
+        type_field = form_field(self, "leave_type", forms.ModelChoiceField)
+        type_field.queryset = LeaveType.objects.filter(pk__in=[t.pk for t, _r in pairs])
+        type_field.choices = [("", _("請選擇假別"))] + [(t.pk, t.display_name) for t, _r in pairs]
         options = []
         for leave_type, rule in pairs:
             if rule.event_options:
                 options.append((leave_type.display_name, [(o["key"], local_label(o)) for o in rule.event_options]))
-        self.fields["event_key"].choices = [("", "—"), *options]
+        form_field(self, "event_key", forms.ChoiceField).choices = [("", "—"), *options]
         # 代課教師 are paid by the period and not on the leave system: nobody's deputy.
         candidates = deputy_choices(staff, exclude_categories=[StaffCategory.HOURLY_SUBSTITUTE])
-        deputy = self.fields["deputy"]
+        deputy = form_field(self, "deputy", DeputyChoiceField)
         deputy.queryset = candidates
         if not self.is_bound:  # the page shows the groups; a POST only looks its choice up in the queryset
             groups = grouped_deputy_choices(candidates, recent_deputy_ids(staff))
@@ -228,7 +233,9 @@ class PreviewForm(SpanFormMixin, forms.Form):
     def __init__(self, *args, staff: StaffMember, **kwargs):
         super().__init__(*args, **kwargs)
         self.staff = staff
-        self.fields["leave_type"].queryset = LeaveType.objects.filter(school_id=staff.school_id, is_active=True)
+        form_field(self, "leave_type", forms.ModelChoiceField).queryset = LeaveType.objects.filter(
+            school_id=staff.school_id, is_active=True
+        )
 
     def clean(self):
         data = super().clean()
@@ -271,8 +278,10 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, request: LeaveRequest, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["step"].queryset = request.steps.filter(status=ApprovalStep.Status.CURRENT)
-        self.fields["to"].queryset = deputy_choices(request.applicant)
+        form_field(self, "step", forms.ModelChoiceField).queryset = request.steps.filter(
+            status=ApprovalStep.Status.CURRENT
+        )
+        form_field(self, "to", DeputyChoiceField).queryset = deputy_choices(request.applicant)
 
 
 class OvertimeForm(forms.Form):

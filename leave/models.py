@@ -379,6 +379,9 @@ class LeaveRequest(models.Model):
     substitute_paid_by = models.CharField(_("代課鐘點費"), max_length=10, choices=Payer.choices, blank=True)
     submitted_at = models.DateTimeField(_("送出時間"), auto_now_add=True)
     decided_at = models.DateTimeField(_("結案時間"), null=True, blank=True)
+    # Not a column: the request's steps, each pointing back at it, when a page or the API read them to
+    # show the request (``request_actions`` then asks no more).
+    step_list: list["ApprovalStep"]
 
     class Meta:
         verbose_name = _("假單")

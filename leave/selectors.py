@@ -665,6 +665,11 @@ def stuck_steps(school_id: int) -> list[ApprovalStep]:
     ]
 
 
+# Duty days a page has read, as ``duty_days`` returns them ({(staff id, day): DutyDay}), handed on to
+# the services so that a submission reads the calendar once.
+KnownDuty = dict[tuple[int, dt.date], DutyDay]
+
+
 def span_from_parts(
     *,
     staff: StaffMember,
@@ -672,7 +677,7 @@ def span_from_parts(
     end_date: dt.date,
     start_time: dt.time | None,
     end_time: dt.time | None,
-    duty_out: dict[tuple[int, dt.date], DutyDay] | None = None,
+    duty_out: KnownDuty | None = None,
 ) -> tuple[dt.datetime, dt.datetime]:
     """The span a form means: a missing start time is the start of that day's duty (midnight on a day
     off), a missing end time the end of that day's duty (the next midnight on a day off).

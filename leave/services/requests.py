@@ -34,6 +34,7 @@ from leave.models import (
 )
 from leave.selectors import (
     BalanceRow,
+    KnownDuty,
     SchoolRules,
     leave_balances,
     leave_filing_unavailable,
@@ -54,16 +55,13 @@ from leave.services.common import (
     with_request,
 )
 from leave.states import APPROVAL_STEP, LEAVE_REQUEST
-from schedules.calendar import DutyDay, duty_days
+from schedules.calendar import duty_days
 from schedules.timetables_selectors import TaughtPeriod, taught_periods_during
 from staff.models import StaffMember
 from staff.twdate import format_school_year, roc_year
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
-
-# The duty days a page already read, as ``duty_days`` returns them: {(staff id, day): DutyDay}.
-KnownDuty = dict[tuple[int, dt.date], DutyDay]
 
 
 def request_length(
