@@ -6,8 +6,9 @@ They are rendered in each recipient's own language.
 """
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
@@ -22,6 +23,21 @@ from notifications.errors import NotificationError
 from notifications.models import EmailOutbox, Notification, PushSubscription
 from notifications.states import OUTBOX
 
+if TYPE_CHECKING:
+    # The stubs' name for settings.AUTH_USER_MODEL (the type checker's plugin reads the setting): the account
+    # a notice is for, named without importing the app that defines it (a layer above).
+    from django.contrib.auth.models import _User
+
+
+class _Person(Protocol):
+    """Someone who has an account (a staff member): told through it."""
+
+    @property
+    def user(self) -> "_User | None": ...
+
+
+Recipient: TypeAlias = "_User | _Person"
+
 
 def _render(kind: str, part: str, language: str, context: dict[str, Any]) -> str:
     names = [f"notifications/{kind}/{part}.txt"]
@@ -31,13 +47,15 @@ def _render(kind: str, part: str, language: str, context: dict[str, Any]) -> str
         return render_to_string(names, context).strip()
 
 
-def _as_user(recipient):
+def _as_user(recipient: Recipient) -> "_User | None":
     # Accept users or staff members, so callers need not care which they hold.
-    return getattr(recipient, "user", recipient)
+    if isinstance(recipient, AbstractBaseUser):
+        return recipient
+    return recipient.user
 
 
 def notify(
-    recipients: Iterable,
+    recipients: Iterable[Recipient],
     kind: str,
     context: dict[str, Any] | None = None,
     *,
@@ -77,7 +95,7 @@ def notify(
 
 
 def notice_drafts(
-    recipients: Iterable,
+    recipients: Iterable[Recipient],
     kind: str,
     context: dict[str, Any] | None = None,
     *,
@@ -141,7 +159,7 @@ def _schedule_delivery(outbox_id: int) -> None:
     transaction.on_commit(lambda: deliver_email.delay(outbox_id))
 
 
-def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
+def notification_mark_read(*, user: "_User", notification_ids: Iterable[int] | None = None) -> int:
     """Mark the user's notices read (all unread ones when no ids are given). Returns how many."""
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:

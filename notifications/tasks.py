@@ -16,7 +16,9 @@ def deliver_email(self, outbox_id: int) -> str:
         # Come back when the row says it is due (exponential backoff, kept on the row, which also
         # bounds the number of attempts). If this retry is lost, the beat sweep picks the row up.
         due = EmailOutbox.objects.values_list("next_attempt_at", flat=True).get(pk=outbox_id)
-        raise self.retry(countdown=max(1.0, (due - timezone.now()).total_seconds()))
+        # No time: the row was given a fresh round meanwhile (outbox_retry), which scheduled its own delivery.
+        if due is not None:
+            raise self.retry(countdown=max(1.0, (due - timezone.now()).total_seconds()))
     return outcome
 
 
@@ -43,7 +45,9 @@ def deliver_push(self, message_id: int) -> str:
     outcome = push.send(message_id)
     if outcome == push.RETRY and not self.request.is_eager:
         due = PushMessage.objects.values_list("next_attempt_at", flat=True).get(pk=message_id)
-        raise self.retry(countdown=max(1.0, (due - timezone.now()).total_seconds()))
+        # push.send set the time with RETRY; without one (as an email's, after a fresh round) nothing waits.
+        if due is not None:
+            raise self.retry(countdown=max(1.0, (due - timezone.now()).total_seconds()))
     return outcome
 
 

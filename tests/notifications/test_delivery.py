@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from notifications import delivery
 from notifications.models import EmailOutbox
-from notifications.services import notify
-from notifications.tasks import deliver_pending_emails
+from notifications.services import notify, outbox_retry
+from notifications.tasks import deliver_email, deliver_pending_emails
 from tests.concurrency import at_once, require_postgres
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,28 @@ def test_a_failing_mail_server_is_retried_with_backoff_and_sends_once(people, sm
     envelope = smtp_server.messages[0]
     assert envelope.rcpt_tos == ["teacher@example.test"]
     assert smtp_server.message_ids() == [f"<outbox-{row.pk}@campus-attendance>"]
+
+
+def test_the_task_ends_when_the_row_was_given_a_fresh_round_after_its_failed_attempt(people, smtp_server, monkeypatch):
+    """The task reads the row's next attempt time after a failed attempt to wait for it; an operator's
+    retry landing in between cleared that time (and scheduled its own delivery): the task ends, it does
+    not crash on the missing time nor schedule a second delivery."""
+    smtp_server.failures = 1
+    notify([people["teacher"]], "system.test", {"title": "重設"})
+    row = EmailOutbox.objects.get()
+    attempt = delivery.deliver
+
+    def attempt_then_operator_retries(outbox_id: int) -> str:
+        outcome = attempt(outbox_id)
+        assert outbox_retry(outbox_ids=[outbox_id]) == 1  # the operator's 「立即重試」, right after the attempt
+        return outcome
+
+    # The two real steps, in the order a race would put them.
+    monkeypatch.setattr(delivery, "deliver", attempt_then_operator_retries)
+    assert deliver_email.run(row.pk) == delivery.RETRY
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.next_attempt_at) == (EmailOutbox.Status.PENDING, 0, None)
+    assert smtp_server.refused == 1
 
 
 def test_a_mail_server_that_is_down_then_up(people, settings, smtp_server):
