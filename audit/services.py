@@ -1,6 +1,7 @@
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -8,14 +9,30 @@ from django.db import models
 from audit.models import AuditEntry
 from common.request_context import current as current_request
 
+if TYPE_CHECKING:
+    # The stubs' name for settings.AUTH_USER_MODEL (the type checker's plugin reads the setting), so the
+    # actor is typed without importing the app that defines the account.
+    from django.contrib.auth.models import _User
+
+    # The school an entry belongs to (AuditEntry.school, the foreign key "staff.School"): for the type
+    # checker only, never imported when the code runs (the exception is written in .importlinter).
+    from staff.models import School
+
+
+def _account(actor: "_User | AnonymousUser | None") -> "_User | None":
+    """The account an entry names: none for a task or command, an anonymous visitor or an unsaved user."""
+    if actor is None or isinstance(actor, AnonymousUser) or not actor.pk:
+        return None
+    return actor
+
 
 def audit_log(
     *,
-    actor,
+    actor: "_User | AnonymousUser | None",
     action: str,
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
-    school=None,
+    school: "School | None" = None,
 ) -> AuditEntry:
     """Record a state change. Call it from the service that makes the change, inside its transaction.
 
@@ -28,7 +45,7 @@ def audit_log(
     return AuditEntry.objects.create(
         ip_address=request.client_ip if request else None,
         request_id=request.request_id if request else "",
-        actor=actor if getattr(actor, "pk", None) else None,
+        actor=_account(actor),
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
@@ -41,15 +58,15 @@ def audit_log(
 
 def audit_log_many(
     *,
-    actor,
+    actor: "_User | AnonymousUser | None",
     action: str,
     entries: list[tuple[models.Model, dict[str, Any]]],
-    school=None,
+    school: "School | None" = None,
 ) -> list[AuditEntry]:
     """audit_log for many targets of one change (one entry each), in one INSERT."""
     rows = [
         AuditEntry(
-            actor=actor if getattr(actor, "pk", None) else None,
+            actor=_account(actor),
             action=action,
             target_type=ContentType.objects.get_for_model(target),
             target_id=str(target.pk),

@@ -3,7 +3,6 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from leave.models import (
 )
 from leave.services.charges import reallocate
 from leave.services.common import lock_staff
-from staff.models import Role, School, StaffMember
+from staff.models import Role, School, StaffMember, User
 
 
 def balance_adjust(
@@ -43,7 +42,7 @@ def balance_adjust(
 
 
 def leave_charges_recompute(
-    *, staff_members: Iterable[StaffMember], since: dt.date, actor: AbstractBaseUser | AnonymousUser | None = None
+    *, staff_members: Iterable[StaffMember], since: dt.date, actor: User | AnonymousUser | None = None
 ) -> int:
     """Recompute people's charges from ``since``'s period on, after a rule or an adjustment was edited
     outside these services (the admin). Returns how many people were done."""
