@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.inputs import BadInput, parse_month
-from staff.selectors import staff_for_request
+from staff.selectors import staff_for_request, staff_required_for
 from substitutes.filters import CoverageAssignmentFilter, CoverageNeedFilter
 from substitutes.models import CoverageAssignment, CoverageNeed
 from substitutes.proposal import MAX_PROPOSAL_NEEDS, coverage_proposal
@@ -127,7 +127,7 @@ class NeedList(generics.ListAPIView):
 
 
 def _need_for(request, pk: int) -> CoverageNeed:
-    school_id = staff_for_request(request).school_id
+    school_id = staff_required_for(request).school_id
     need = CoverageNeed.objects.select_related("school").filter(pk=pk, school_id=school_id).first()
     if need is None:
         raise Http404
@@ -174,7 +174,7 @@ class NeedAssign(APIView):
         need = _need_for(request, pk)
         data = self.AssignInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        assignment = coverage_assign(actor=staff_for_request(request), need_id=need.pk, **data.validated_data)
+        assignment = coverage_assign(actor=staff_required_for(request), need_id=need.pk, **data.validated_data)
         return Response(AssignmentSerializer(assignment).data, status=201)
 
 
@@ -241,9 +241,10 @@ class AssignmentCancel(APIView):
         """Take an assignment back: the need is open again."""
         data = self.AssignmentCancelInput(data=request.data)
         data.is_valid(raise_exception=True)
-        if not CoverageAssignment.objects.filter(pk=pk, school_id=staff_for_request(request).school_id).exists():
+        me = staff_required_for(request)
+        if not CoverageAssignment.objects.filter(pk=pk, school_id=me.school_id).exists():
             raise Http404
-        assignment = coverage_unassign(actor=staff_for_request(request), assignment_id=pk, **data.validated_data)
+        assignment = coverage_unassign(actor=me, assignment_id=pk, **data.validated_data)
         return Response(AssignmentSerializer(assignment).data)
 
 
@@ -344,7 +345,9 @@ class ProposalCellInput(serializers.Serializer):
 
 
 class ProposalConfirmInput(serializers.Serializer):
-    cells = ProposalCellInput(many=True, allow_empty=False, max_length=MAX_PROPOSAL_NEEDS)
+    # many=True hands allow_empty and max_length to the list serializer DRF builds (many_init); the stubs
+    # type only the child's own arguments.
+    cells = ProposalCellInput(many=True, allow_empty=False, max_length=MAX_PROPOSAL_NEEDS)  # type: ignore[call-arg]  # the list serializer's (many_init)
 
 
 class ProposalConfirmResult(serializers.Serializer):

@@ -85,7 +85,7 @@ def pay_sheet(report: PayReport, *, school_name: str, today: dt.date | None = No
             substitute=a.substitute.name, employee_no=a.substitute.employee_no, paid_by=a.paid_by,
             payer_label=str(Payer(a.paid_by).label),
         ))
-        rate = a.rate or 0  # type: ignore[attr-defined]  # annotated by pay_report (rate_subquery)
+        rate = a.rate or 0  # annotated by pay_report (rate_subquery)
         group.lines.append(SheetLine(
             date=format_roc_short(a.date), period=need.period_label, class_name=need.class_name, subject=need.subject,
             absent=need.teacher.name, leave_type=need.absence.leave_type_name, rate=rate,

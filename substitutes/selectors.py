@@ -3,6 +3,7 @@
 import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
@@ -28,6 +29,9 @@ from substitutes.models import (
     SubstituteProfile,
 )
 from substitutes.states import HOLDING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 # Why someone cannot take a period; the same codes the assignment service refuses with.
 ON_LEAVE = "on_leave"
@@ -123,7 +127,7 @@ def busy_reasons(
         if substitute_id in ids and slot_start < ends_at and slot_end > starts_at:
             reasons.setdefault(substitute_id, COVERING)
         # A swap's return leg: the absent teacher teaches the substitute's class then.
-        if absent_id in ids and swap_start and swap_start < ends_at and swap_end > starts_at:
+        if absent_id in ids and swap_start and swap_end and swap_start < ends_at and swap_end > starts_at:
             reasons.setdefault(absent_id, COVERING)
     return reasons
 
@@ -173,10 +177,10 @@ def busy_reasons_during(
     ):
         if substitute_id == staff_id:
             slots.append((slot_start, slot_end))
-        if absent_id == staff_id and swap_start:
+        if absent_id == staff_id and swap_start and swap_end:
             slots.append((swap_start, swap_end))
 
-    def overlaps(spans, start, end) -> bool:
+    def overlaps(spans: Iterable[tuple[dt.datetime, dt.datetime]], start: dt.datetime, end: dt.datetime) -> bool:
         return any(s < end and e > start for s, e in spans)
 
     for key, starts_at, ends_at in windows:
@@ -351,7 +355,8 @@ class NeedSelection:
             "absence": self.absence_id, "class_name": self.class_name, "teacher": self.teacher,
             "date": self.day, "date_from": self.date_from, "date_to": self.date_to,
         }
-        return DashboardNeedFilter({k: v for k, v in data.items() if v}, queryset=qs).qs
+        filtered: QuerySet[CoverageNeed] = DashboardNeedFilter({k: v for k, v in data.items() if v}, queryset=qs).qs
+        return filtered  # django-filter has no types: its .qs is the filtered queryset given
 
 
 def coverage_dashboard(
@@ -382,7 +387,7 @@ def coverage_dashboard(
     upcoming_needs = [n for d in days.values() for n in d.needs]
     declined = sorted(
         (n for n in upcoming_needs if n.status == CoverageNeed.Status.OPEN and n.declined_at),
-        key=lambda n: (-n.declined_at.timestamp(), n.starts_at),
+        key=_latest_declined_first,
     )
     offered = [n for n in upcoming_needs if n.status == CoverageNeed.Status.OFFERED]
     classes = list(
@@ -392,6 +397,10 @@ def coverage_dashboard(
     )
     return Dashboard(days=list(days.values()), overdue=overdue, open_total=open_total, declined=declined,
                      offered=offered, classes=classes)
+
+
+def _latest_declined_first(need: CoverageNeed) -> tuple[float, dt.datetime]:
+    return (-need.declined_at.timestamp() if need.declined_at else 0.0, need.starts_at)
 
 
 def substitute_choices(*, school: School) -> list[StaffMember]:
@@ -423,7 +432,7 @@ def covered_for(*, staff: StaffMember, since: dt.date) -> QuerySet[CoverageNeed]
 # --- Pay --------------------------------------------------------------------------------
 
 
-def rate_subquery():
+def rate_subquery() -> Subquery:
     """The rate in force for an assignment's division on its date: the latest row taking effect on
     or before that date, the school's own row winning over the city's from the same date."""
     return Subquery(
@@ -458,12 +467,18 @@ class PayRow:
         return str(Payer(self.paid_by).label)
 
 
+class Rated(TypedDict):
+    """An assignment priced by ``rate_subquery``: the rate of its day (None without a rate in force)."""
+
+    rate: int | None
+
+
 @dataclass
 class PayReport:
     year: int
     month: int
     rows: list[PayRow]
-    lines: list[CoverageAssignment]
+    lines: list["WithAnnotations[CoverageAssignment, Rated]"]
 
     @property
     def total_periods(self) -> int:
@@ -505,7 +520,7 @@ def pay_report(*, school: School, year: int, month: int, with_lines: bool = True
         )
         for g in grouped
     ]
-    lines: list[CoverageAssignment] = []
+    lines: list[WithAnnotations[CoverageAssignment, Rated]] = []
     if with_lines:
         lines = list(
             base.select_related("substitute", "need", "need__teacher", "need__absence").order_by(
@@ -564,7 +579,8 @@ def _board_rows(assignments: Iterable[CoverageAssignment], days: list[dt.date]) 
                 class_name=need.class_name, subject=need.subject, room=need.room, absent=need.teacher.name,
                 covering=a.substitute.name, covering_id=a.substitute_id, assignment_id=a.pk,
             ))
-        if a.kind == CoverageAssignment.Kind.SWAP and a.swap_date in by_day:
+        # A swap has its return date and period (the table's constraint).
+        if a.kind == CoverageAssignment.Kind.SWAP and a.swap_date in by_day and a.swap_period_number is not None:
             # The return leg: the absent teacher teaches the colleague's class in the colleague's place.
             by_day[a.swap_date].append(BoardRow(
                 kind="swap_return", period_number=a.swap_period_number, period_label="", starts_at=a.swap_starts_at,

@@ -7,6 +7,7 @@ writes an audit entry and tells the people concerned through notifications.notif
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -19,13 +20,17 @@ from common.errors import DomainError
 from leave.events import LeaveEvent
 from notifications.services import notify
 from schedules.events import report_consequence
+from schedules.models import Semester
 from schedules.timetables_selectors import TaughtPeriod, taught_periods, taught_periods_during
-from staff.models import Role, StaffCategory, StaffMember, User
+from staff.models import Role, School, StaffCategory, StaffMember, User
 from staff.selectors import role_holders, staff_lock, user_by_id
 from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, CoverageSettings, Payer
 from substitutes.proposal import MAX_PROPOSAL_NEEDS, grid_check, local_label, need_fingerprint
 from substitutes.selectors import COVERING, ON_LEAVE, TEACHING, busy_reasons, busy_reasons_during, can_arrange
 from substitutes.states import ABSENCE, ASSIGNMENT, HOLDING, NEED, NEED_REFUSAL_CODES, absence_follow_leave
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Span = tuple[dt.datetime, dt.datetime]
 
@@ -83,7 +88,7 @@ def _replace_spans(absence: Absence, spans: Sequence[Span]) -> None:
     )
 
 
-def _cancel_need(need: CoverageNeed, *, actor, reason: str, tell: bool = True) -> list[CoverageAssignment]:
+def _cancel_need(need: CoverageNeed, *, actor: User | None, reason: str, tell: bool = True) -> list[CoverageAssignment]:
     """Cancel a need; an assignment on it is cancelled too and its substitute told (unless ``tell`` is
     False: the caller tells each substitute once about all their periods). Returns the assignments."""
     now = timezone.now()
@@ -111,7 +116,7 @@ def _cancel_need(need: CoverageNeed, *, actor, reason: str, tell: bool = True) -
     return cancelled
 
 
-def _sync_needs(absence: Absence, spans: Sequence[Span], *, actor, reason: str) -> NeedsChange:
+def _sync_needs(absence: Absence, spans: Sequence[Span], *, actor: User | None, reason: str) -> NeedsChange:
     """Make the absence's live needs exactly the class periods its spans overlap."""
     return _sync_needs_from(absence, spans, actor=actor, reason=reason, since=None)
 
@@ -120,7 +125,7 @@ def _sync_needs_from(
     absence: Absence,
     spans: Sequence[Span],
     *,
-    actor,
+    actor: User | None,
     reason: str,
     since: dt.datetime | None,
     dates: tuple[dt.date, dt.date] | None = None,
@@ -129,7 +134,7 @@ def _sync_needs_from(
     """_sync_needs, leaving alone the needs of periods that started before ``since`` (or, with ``dates``,
     outside those days). With ``cancelled``, substitutes are not told here: their assignments are collected."""
     change = NeedsChange(absence=absence)
-    wanted: dict[tuple, TaughtPeriod] = {}
+    wanted: dict[tuple[dt.date, str, int], TaughtPeriod] = {}
     if absence.is_active and spans:
         for period in taught_periods_during(teacher_id=absence.teacher_id, spans=spans):
             wanted[period.key] = period
@@ -172,7 +177,7 @@ def _sync_needs_from(
     return change
 
 
-def _tell_academic_affairs(change: NeedsChange, *, action: str, spans: Sequence[Span], actor) -> None:
+def _tell_academic_affairs(change: NeedsChange, *, action: str, spans: Sequence[Span], actor: User | None) -> None:
     absence = change.absence
     if absence is None or not (change.added or change.removed or change.current):
         return  # the absence touches no class: nothing for 教學組 to arrange
@@ -243,11 +248,11 @@ def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
     return change
 
 
-def _need_data(need: CoverageNeed) -> dict:
+def _need_data(need: CoverageNeed) -> dict[str, object]:
     return {"date": need.date, "period": need.period_number, "class": need.class_name, "subject": need.subject}
 
 
-def coverage_resync_after_timetable(*, semester, actor=None) -> list[NeedsChange]:
+def coverage_resync_after_timetable(*, semester: Semester, actor: User | None = None) -> list[NeedsChange]:
     """A new timetable for a semester: bring the needs of absences still to come in step with it.
 
     Periods already past are left as they were arranged; academic affairs hear of each change.
@@ -286,7 +291,7 @@ def coverage_follow_calendar(
     end: dt.date,
     staff_ids: Sequence[int] | None = None,
     cause: str = "",
-    actor=None,
+    actor: User | None = None,
 ) -> list[NeedsChange]:
     """A calendar change (a typhoon day, a school day off, a stop for the afternoon): the needs of every
     absence on the changed days follow the classes that are still held. A period that no longer takes
@@ -300,6 +305,7 @@ def coverage_follow_calendar(
     )
     reason = cause or str(_("行事曆的變更"))
     changes: list[NeedsChange] = []
+    by_school: dict[int, list[NeedsChange]] = {}
     cancelled: list[CoverageAssignment] = []
     with transaction.atomic():
         touching = Absence.objects.filter(spans__start__lt=window[1], spans__end__gt=window[0]).exclude(
@@ -330,11 +336,20 @@ def coverage_follow_calendar(
                           "removed": [_need_data(n) for n in change.removed]},
                 )
                 changes.append(change)
-        _tell_calendar_change(changes, cancelled, cause=reason)
+                by_school.setdefault(absence.school_id, []).append(change)
+        _tell_calendar_change(changes, by_school, cancelled, cause=reason)
     return changes
 
 
-def _tell_calendar_change(changes: list[NeedsChange], cancelled: list[CoverageAssignment], *, cause: str) -> None:
+def _tell_calendar_change(
+    changes: list[NeedsChange],
+    by_school: dict[int, list[NeedsChange]],
+    cancelled: list[CoverageAssignment],
+    *,
+    cause: str,
+) -> None:
+    """Tell each substitute once about their cancelled periods and each school's 教學組 (``by_school``: the
+    changes by the school of their absence) once about its dropped and restored periods."""
     by_substitute: dict[int, list[CoverageAssignment]] = {}
     for assignment in cancelled:
         by_substitute.setdefault(assignment.substitute_id, []).append(assignment)
@@ -348,9 +363,7 @@ def _tell_calendar_change(changes: list[NeedsChange], cancelled: list[CoverageAs
             {"cause": cause, "assignments": sorted(assignments, key=lambda a: a.starts_at)},
             url=reverse("substitutes:mine"),
         )
-    by_school: dict[int, list[NeedsChange]] = {}
     for change in changes:
-        by_school.setdefault(change.absence.school_id, []).append(change)
         for need in change.removed:
             report_consequence("period_dropped", teacher=need.teacher.name, **_need_data(need))
         for need in change.added:
@@ -433,7 +446,7 @@ def absence_cancel(*, actor: StaffMember, absence: Absence) -> NeedsChange:
 # --- Arranging ---------------------------------------------------------------------------
 
 
-def _offers_on(school) -> bool:
+def _offers_on(school: School) -> bool:
     """The school's switch for offers, from the policy joined with the school (no query of its own)."""
     try:
         return bool(school.coverage_settings.offers_enabled)
@@ -821,7 +834,7 @@ def coverage_proposal_confirm(*, actor: StaffMember, cells: Sequence[ProposalCel
                 % {"periods": "、".join(f"{local_label(n)}（{n.get_status_display()}）" for n in changed)},
                 code="changed",
             )
-        chosen = {n.pk: by_need[n.pk].substitute_id for n in needs if by_need[n.pk].substitute_id is not None}
+        chosen = {n.pk: chosen_id for n in needs if (chosen_id := by_need[n.pk].substitute_id) is not None}
         problems = grid_check(school=needs[0].school, needs=needs, chosen=chosen)
         if problems:
             raise CoverageError(
@@ -850,7 +863,7 @@ def coverage_proposal_confirm(*, actor: StaffMember, cells: Sequence[ProposalCel
     return result
 
 
-def _in_language(language: str, text) -> str:
+def _in_language(language: str, text: "StrOrPromise") -> str:
     with translation.override(language):
         return str(text)
 

@@ -50,7 +50,9 @@ ASSIGNMENT = StateMachine.build(
 HOLDING = ASSIGNMENT.transitions["cancel"].sources
 
 # Why a need cannot be given to someone, by its status (the codes coverage_assign refuses with).
-NEED_REFUSAL_CODES = {N.CANCELLED: "need_cancelled", N.COVERED: "already_covered", N.OFFERED: "already_offered"}
+NEED_REFUSAL_CODES: dict[str, str] = {
+    N.CANCELLED: "need_cancelled", N.COVERED: "already_covered", N.OFFERED: "already_offered",
+}
 
 AB = Absence.Status
 FROM_LEAVE = [AB.PENDING, AB.APPROVED, AB.CANCELLED]
