@@ -68,30 +68,9 @@ def notify(
     Runs inside the caller's transaction: if the change rolls back, nobody is told. Emails are
     handed to Celery only after commit. ``about`` marks a notice that asks for an action ("leave.request:12",
     "<app>.<thing>:<id>"): the service that records the action calls ``notification_resolve(about=...)``.
+    It is ``notices_save(notice_drafts(...))``: one INSERT of notices and one of emails, however many recipients.
     """
-    context = dict(context or {})
-    users = {user.pk: user for user in map(_as_user, recipients) if user is not None and user.is_active}
-    created: list[Notification] = []
-    pushed = push.is_pushed(kind)
-    for user in users.values():
-        ctx = {**context, "recipient": user, "url": url}
-        language = user.language or "zh-hant"
-        try:
-            title = _render(kind, "subject", language, ctx)
-        except TemplateDoesNotExist as exc:
-            raise ValueError(f"notification kind {kind!r} has no templates") from exc
-        body = _render(kind, "body", language, ctx)
-        notice = Notification.objects.create(recipient=user, kind=kind, title=title, body=body, url=url,
-                                             about=about[:60], push_due=pushed)
-        created.append(notice)
-        address = user.email or getattr(getattr(user, "staff_or_none", None), "email", "")
-        if email and address:
-            outbox = EmailOutbox.objects.create(
-                notification=notice, to=address, subject=title, body=_email_body(body, url)
-            )
-            _schedule_delivery(outbox.pk)
-    push.schedule_fan_out([notice.pk for notice in created if notice.push_due])
-    return created
+    return notices_save(notice_drafts(recipients, kind, context, url=url, email=email, about=about))
 
 
 def notice_drafts(
