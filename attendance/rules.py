@@ -14,8 +14,10 @@ person and day, and what the boundary tests exercise. docs/attendance.md states 
 """
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -41,13 +43,19 @@ class DayOutcome:
     required_end: dt.time | None = None
 
 
+# Local time is the schools' time zone (TIME_ZONE), whatever a request may have activated: the same day
+# and minute for the recompute in a worker and for the clock page. The default zone is cached by Django
+# (and forgotten when the setting changes); the request-local "current" zone costs a lookup per call,
+# and this module runs for every person-day of a recompute.
+
+
 def to_minute(at: dt.datetime) -> dt.datetime:
     """The punch's minute in local time: seconds dropped (07:30:59 → 07:30)."""
-    return timezone.localtime(at).replace(second=0, microsecond=0)
+    return at.astimezone(timezone.get_default_timezone()).replace(second=0, microsecond=0)
 
 
 def _aware(day: dt.date, t: dt.time) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, t))
+    return dt.datetime.combine(day, t, tzinfo=timezone.get_default_timezone())
 
 
 def subtract(intervals: Iterable[Interval], cuts: Iterable[Interval]) -> list[Interval]:
@@ -83,9 +91,19 @@ def working_intervals(
     day: dt.date, start: dt.time, end: dt.time, breaks: Iterable[tuple[dt.time, dt.time]]
 ) -> list[Interval]:
     """The window minus its breaks, as aware intervals."""
-    return subtract(
-        [(_aware(day, start), _aware(day, end))],
-        [(_aware(day, b_start), _aware(day, b_end)) for b_start, b_end in breaks],
+    return list(_working_intervals(day, start, end, tuple(breaks), timezone.get_default_timezone()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _working_intervals(
+    day: dt.date, start: dt.time, end: dt.time, breaks: tuple[tuple[dt.time, dt.time], ...], tz: dt.tzinfo
+) -> tuple[Interval, ...]:
+    # A city's month asks for the same few windows (a day × a schedule) for every person: computed once.
+    return tuple(
+        subtract(
+            [(_aware(day, start), _aware(day, end))],
+            [(_aware(day, b_start), _aware(day, b_end)) for b_start, b_end in breaks],
+        )
     )
 
 
@@ -102,7 +120,7 @@ def evaluate_day(
         status = DailyStatus.HOLIDAY if duty.reason in HOLIDAY_REASONS else DailyStatus.NO_DUTY
         return DayOutcome(status=status)
 
-    work = working_intervals(duty.day, duty.start, duty.end, duty.breaks)
+    work = _working_intervals(duty.day, duty.start, duty.end, tuple(duty.breaks), timezone.get_default_timezone())
     total = minutes_within(work, work[0][0], work[-1][1]) if work else 0
     remaining = subtract(work, leave)
     open_minutes = minutes_within(remaining, remaining[0][0], remaining[-1][1]) if remaining else 0
@@ -111,7 +129,8 @@ def evaluate_day(
         return DayOutcome(status=DailyStatus.LEAVE, leave_minutes=leave_minutes)
 
     required_start, required_end = remaining[0][0], remaining[-1][1]
-    required = (timezone.localtime(required_start).time(), timezone.localtime(required_end).time())
+    tz = timezone.get_default_timezone()
+    required = (required_start.astimezone(tz).time(), required_end.astimezone(tz).time())
     grace = dt.timedelta(minutes=duty.grace_minutes or 0)
 
     # A 下班 punch before the 上班 punch cannot end the day: it is ignored.
@@ -157,10 +176,29 @@ def daily_result_row(
 
     ``punch_in``/``punch_out`` are (at, is_correction); ``spans`` the person's approved leave spans.
     """
+    return DailyResult(
+        **daily_result_values(member, duty, punch_in=punch_in, punch_out=punch_out, spans=spans, now=now)
+    )
+
+
+def daily_result_values(
+    member: StaffMember,
+    duty: DutyDay,
+    *,
+    punch_in: tuple[dt.datetime, bool] | None,
+    punch_out: tuple[dt.datetime, bool] | None,
+    spans: Iterable[LeaveSpan],
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """daily_result_row's fields by attribute name (``school_id``, ``staff_id``, …), without the model
+    instance: what the recompute writes for every person-day (attendance.bulk.upsert)."""
     day = duty.day
-    day_start = timezone.make_aware(dt.datetime.combine(day, dt.time.min))
-    day_end = day_start + dt.timedelta(days=1)
-    spans = [s for s in spans if s.start < day_end and s.end > day_start]
+    if spans:
+        day_start = _aware(day, dt.time.min)
+        day_end = day_start + dt.timedelta(days=1)
+        spans = [s for s in spans if s.start < day_end and s.end > day_start]
+    else:
+        spans = ()
     outcome = evaluate_day(
         duty,
         first_in=punch_in[0] if punch_in else None,
@@ -171,23 +209,23 @@ def daily_result_row(
     leave_names = dict.fromkeys(s.leave_type_name for s in spans) if outcome.leave_minutes else {}
     # The English names too (a type without one reads in Chinese), so the month reads in either language.
     leave_names_en = dict.fromkeys(s.leave_type_name_en or s.leave_type_name for s in spans) if leave_names else {}
-    return DailyResult(
-        school_id=member.school_id,
-        staff_id=member.pk,
-        date=day,
-        status=outcome.status,
-        late_minutes=outcome.late_minutes,
-        early_minutes=outcome.early_minutes,
-        leave_minutes=outcome.leave_minutes,
-        first_in=punch_in[0] if punch_in else None,
-        last_out=punch_out[0] if punch_out else None,
-        in_corrected=bool(punch_in and punch_in[1]),
-        out_corrected=bool(punch_out and punch_out[1]),
-        required_start=outcome.required_start,
-        required_end=outcome.required_end,
-        day_reason=duty.reason[:20],
-        day_label=(duty.label or "")[:60],
-        leave_label="、".join(leave_names)[:100],
-        leave_label_en=", ".join(leave_names_en)[:200],
-        computed_at=now,
-    )
+    return {
+        "school_id": member.school_id,
+        "staff_id": member.pk,
+        "date": day,
+        "status": outcome.status,
+        "late_minutes": outcome.late_minutes,
+        "early_minutes": outcome.early_minutes,
+        "leave_minutes": outcome.leave_minutes,
+        "first_in": punch_in[0] if punch_in else None,
+        "last_out": punch_out[0] if punch_out else None,
+        "in_corrected": bool(punch_in and punch_in[1]),
+        "out_corrected": bool(punch_out and punch_out[1]),
+        "required_start": outcome.required_start,
+        "required_end": outcome.required_end,
+        "day_reason": duty.reason[:20],
+        "day_label": (duty.label or "")[:60],
+        "leave_label": "、".join(leave_names)[:100],
+        "leave_label_en": ", ".join(leave_names_en)[:200],
+        "computed_at": now,
+    }

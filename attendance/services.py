@@ -33,7 +33,7 @@ from attendance.models import (
     RecomputeJob,
 )
 from attendance.network import punch_network_allows
-from attendance.rules import daily_result_row
+from attendance.rules import daily_result_values
 from attendance.selectors import correction_approvers
 from attendance.states import CORRECTION
 from audit.services import audit_log
@@ -292,7 +292,7 @@ def daily_results_recompute(
             if duty is None:
                 continue
             rows.append(
-                daily_result_row(
+                daily_result_values(
                     member,
                     duty,
                     punch_in=punches.get((member.pk, day, PunchKind.IN)),
