@@ -13,7 +13,7 @@ export STANDIN_PORTAL_URL ?= http://$(HOST):$(STANDIN_PORT)
 # Links in the demo's emails and notices point at the address the demo serves on.
 export SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install lock browser nginx gettext lint migrate demo worker beat messages makemessages clean bench loadtest wrk
+.PHONY: run test install lock browser nginx gettext lint migrate demo worker beat messages makemessages clean bench bench-city-month loadtest wrk
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -122,9 +122,17 @@ makemessages: install gettext
 
 # Benchmarks (bench/README.md), never part of `make test`: against DATABASE_URL when set, else the
 # SQLite file var/bench.sqlite3. Prints figures against targets; fails only when a query count
-# grows with size. BENCH_ARGS="-k punch" runs some of them.
+# grows with size. BENCH_ARGS="-k punch" runs some of them. BENCH_CITY=401 grows the city to 401
+# schools and 30,060 people for the city-wide cases (opt-in: a minute or two more to build, once).
 bench: install
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.run $(if $(BENCH_CITY),--city $(BENCH_CITY),) $(BENCH_ARGS)
+
+# The city's month recomputed by tasks (bench/README.md, "The city's month by tasks"): two Celery
+# workers and `manage.py recompute_results --progress`; time, memory per process, CPU and load.
+# Needs DATABASE_URL (PostgreSQL, a database of its own) and CELERY_BROKER_URL (Redis).
+# BENCH_CITY=401 for the 401-school city; CITYMONTH_ARGS="--workers 4 --schools 101" narrows it.
+bench-city-month: install
+	$(BIN)/python -m bench.citymonth $(if $(BENCH_CITY),--city $(BENCH_CITY),) $(CITYMONTH_ARGS)
 
 # The load test (bench/README.md, "The morning rush under load"), never part of `make test`: gunicorn, a
 # Celery worker and Redis-backed sessions on loopback, driven by wrk (bench/loadtest/load.lua), next to a

@@ -2,7 +2,9 @@
 
 - 100 high schools of 150 people (BN0001–BN0100): the city, ~15,000 staff;
 - one school of 60 people (BN0101): the "small" size every single-school benchmark is also run
-  at, so that a query count growing with the school's size shows up.
+  at, so that a query count growing with the school's size shows up;
+- opt-in (``--city 401``, grow()): 300 more schools of 50 people (BN0102–BN0401), 30,060 people in
+  all, for the city-wide jobs.
 
 Every school has the standard bell schedule, the seeded clock-in rules and the 114 school year's
 semesters, and punches on 2025-10-30 and 2025-11-03 (the days the 18:00 reminder run is measured
@@ -25,7 +27,7 @@ from django.utils import timezone
 
 from attendance.models import Punch, PunchKind
 from schedules.calendar import DEFAULT_WINDOWS, calendar_days
-from schedules.models import BellPeriod, Division, Semester, TimetableEntry
+from schedules.models import BellPeriod, CategorySchedule, Division, Semester, TimetableEntry, WorkSchedule
 from schedules.services import work_schedules_seed_defaults
 from schedules.timetables_services import bell_schedule_ensure_standard
 from staff.models import Role, RoleAssignment, School, StaffCategory, StaffMember, Unit, User
@@ -38,6 +40,10 @@ FULL_STAFF = 150
 SMALL_STAFF = 60
 MONTH_SCHOOLS = 20  # BN0001–BN0020 have the whole month of punches
 SMALL_NO = CITY_SCHOOLS + 1
+# The 401-school city (``--city 401``, grow()): BN0102–BN0401 of 50 people added, 30,060 people in all.
+BIG_CITY_SCHOOLS = 401
+GROWN_STAFF = 50
+BATCH = 5000  # rows per INSERT when growing the city
 
 MONTH_START, MONTH_END = dt.date(2025, 10, 1), dt.date(2025, 10, 31)
 REMINDER_DAY_SMALL = dt.date(2025, 10, 30)  # ~1% of people lack a punch
@@ -120,6 +126,14 @@ def state() -> str:
     return "ready"
 
 
+def school_count() -> int:
+    return School.objects.filter(code__startswith=PREFIX).count()
+
+
+def people_count() -> int:
+    return StaffMember.objects.filter(school__code__startswith=PREFIX, is_active=True).count()
+
+
 def foreign_schools() -> int:
     return School.objects.exclude(code__startswith=PREFIX).count()
 
@@ -185,25 +199,46 @@ def build(log=print) -> City:
 
 
 def _staff(school: School, no: int, n: int) -> list[StaffMember]:
-    offices = Unit.objects.bulk_create(Unit(school=school, name=name, kind=kind) for name, kind in OFFICES)
-    office = {u.name: u for u in offices}
-    sections = Unit.objects.bulk_create(
-        [
-            Unit(school=school, name="教學組", kind=Unit.Kind.ACADEMIC_AFFAIRS, parent=office["教務處"]),
-            *(Unit(school=school, name=name, kind=Unit.Kind.TEACHING) for name, _subject in SUBJECTS),
-        ]
-    )
-    teaching_section, subject_units = sections[0], sections[1:]
-    staff_offices = ["教務處", "學務處", "總務處", "輔導室", "圖書館", "人事室", "會計室"]
-    categories = _categories(n)
-    users = User.objects.bulk_create(
+    offices = Unit.objects.bulk_create(_office_units(school))
+    sections = Unit.objects.bulk_create(_section_units(school, {u.name: u for u in offices}))
+    users = User.objects.bulk_create(_users(no, n))
+    members = StaffMember.objects.bulk_create(_members(school, no, users, offices, sections))
+    heads, roles = _heads_and_roles(members, offices, sections)
+    Unit.objects.bulk_update(heads, ["head"])
+    RoleAssignment.objects.bulk_create(roles)
+    return members
+
+
+def _office_units(school: School) -> list[Unit]:
+    return [Unit(school=school, name=name, kind=kind) for name, kind in OFFICES]
+
+
+def _section_units(school: School, office: dict[str, Unit]) -> list[Unit]:
+    """教學組 (under 教務處) first, then the subject units."""
+    return [
+        Unit(school=school, name="教學組", kind=Unit.Kind.ACADEMIC_AFFAIRS, parent=office["教務處"]),
+        *(Unit(school=school, name=name, kind=Unit.Kind.TEACHING) for name, _subject in SUBJECTS),
+    ]
+
+
+def _users(no: int, n: int) -> list[User]:
+    return [
         User(
             username=f"bn{no:04d}-{i:03d}",
             password=UNUSABLE_PASSWORD_PREFIX + "bench",
             email=f"bn{no:04d}-{i:03d}@bench.invalid",
         )
         for i in range(n)
-    )
+    ]
+
+
+def _members(
+    school: School, no: int, users: list[User], offices: list[Unit], sections: list[Unit]
+) -> list[StaffMember]:
+    office = {u.name: u for u in offices}
+    teaching_section, subject_units = sections[0], sections[1:]
+    staff_offices = ["教務處", "學務處", "總務處", "輔導室", "圖書館", "人事室", "會計室"]
+    categories = _categories(len(users))
     admin_seen = civil_seen = teacher_seen = 0
     members = []
     for i, (user, category) in enumerate(zip(users, categories, strict=True)):
@@ -225,7 +260,14 @@ def _staff(school: School, no: int, n: int) -> list[StaffMember]:
                 email=user.email, title=category.label, category=category, hire_date=dt.date(2010, 8, 1),
             )
         )
-    members = StaffMember.objects.bulk_create(members)
+    return members
+
+
+def _heads_and_roles(
+    members: list[StaffMember], offices: list[Unit], sections: list[Unit]
+) -> tuple[list[Unit], list[RoleAssignment]]:
+    """Each unit's head (its first administrator, else its first member) and the school's three roles."""
+    office = {u.name: u for u in offices}
     first = {}
     for m in members:
         first.setdefault((m.unit_id, m.category in (StaffCategory.ADMIN_TEACHER, StaffCategory.CIVIL_STAFF)), m)
@@ -235,18 +277,100 @@ def _staff(school: School, no: int, n: int) -> list[StaffMember]:
         if head is not None:
             unit.head = head
             heads.append(unit)
-    Unit.objects.bulk_update(heads, ["head"])
     principal = next(m for m in members if m.unit_id == office["校長室"].pk)
     personnel = next(m for m in members if m.unit_id == office["人事室"].pk)
-    academic = next(m for m in members if m.unit_id == teaching_section.pk)
-    RoleAssignment.objects.bulk_create(
-        [
-            RoleAssignment(staff=principal, role=Role.PRINCIPAL),
-            RoleAssignment(staff=personnel, role=Role.PERSONNEL),
-            RoleAssignment(staff=academic, role=Role.ACADEMIC_AFFAIRS),
-        ]
+    academic = next(m for m in members if m.unit_id == sections[0].pk)
+    roles = [
+        RoleAssignment(staff=principal, role=Role.PRINCIPAL),
+        RoleAssignment(staff=personnel, role=Role.PERSONNEL),
+        RoleAssignment(staff=academic, role=Role.ACADEMIC_AFFAIRS),
+    ]
+    return heads, roles
+
+
+# --- the 401-school city (opt-in) -------------------------------------------------------------
+
+
+@transaction.atomic
+def grow(schools: int = BIG_CITY_SCHOOLS, log=print) -> City:
+    """Add schools of GROWN_STAFF people (BN0102 onwards) until the city has ``schools`` schools.
+
+    At 401 the city holds 30,060 people: the 101 schools of build() and 300 smaller ones, as a city's
+    high schools stand next to its many smaller schools. Built set-wise across schools — one bulk
+    statement per table and batch of BATCH rows, not a round of statements per school — with the clock-in
+    rules, bell schedule and semesters of BN0001 (copied), and punches on the two reminder days (like
+    BN0021–BN0100: no timetable, leave or month of punches).
+    """
+    have = School.objects.filter(code__startswith=PREFIX).count()
+    numbers = list(range(have + 1, schools + 1))
+    if not numbers:
+        return city()
+    template = School.objects.get(code=school_code(1))
+    new = School.objects.bulk_create(
+        School(code=school_code(no), name=f"效能測試學校 {no}", has_senior_division=True, has_junior_division=True)
+        for no in numbers
     )
-    return members
+    _copy_rows(Semester, template, new)
+    _copy_rows(BellPeriod, template, new)
+    schedules = _copy_rows(WorkSchedule, template, new)
+    by_name = {(s.school_id, s.name): s.pk for s in schedules}
+    names = dict(WorkSchedule.objects.filter(school=template).values_list("pk", "name"))
+    _copy_rows(CategorySchedule, template, new,
+               change=lambda row, school: {"schedule_id": by_name[(school.pk, names[row["schedule_id"]])]})
+    log(f"  {len(new)} schools with their calendars, schedules and bells")
+
+    offices = Unit.objects.bulk_create(
+        (u for school in new for u in _office_units(school)), batch_size=BATCH
+    )
+    office_of = {(u.school_id, u.name): u for u in offices}
+    sections = Unit.objects.bulk_create(
+        (u for school in new for u in _section_units(school, {n: office_of[(school.pk, n)] for n, _k in OFFICES})),
+        batch_size=BATCH,
+    )
+    users = User.objects.bulk_create(
+        (u for no in numbers for u in _users(no, GROWN_STAFF)), batch_size=BATCH
+    )
+    members, heads, roles = [], [], []
+    for k, (school, no) in enumerate(zip(new, numbers, strict=True)):
+        school_offices = offices[k * len(OFFICES):(k + 1) * len(OFFICES)]
+        school_sections = sections[k * (1 + len(SUBJECTS)):(k + 1) * (1 + len(SUBJECTS))]
+        school_users = users[k * GROWN_STAFF:(k + 1) * GROWN_STAFF]
+        members.append(_members(school, no, school_users, school_offices, school_sections))
+    created = StaffMember.objects.bulk_create((m for group in members for m in group), batch_size=BATCH)
+    for k, _school in enumerate(new):
+        school_members = created[k * GROWN_STAFF:(k + 1) * GROWN_STAFF]
+        unit_heads, school_roles = _heads_and_roles(
+            school_members,
+            offices[k * len(OFFICES):(k + 1) * len(OFFICES)],
+            sections[k * (1 + len(SUBJECTS)):(k + 1) * (1 + len(SUBJECTS))],
+        )
+        heads += unit_heads
+        roles += school_roles
+    Unit.objects.bulk_update(heads, ["head"], batch_size=BATCH)
+    RoleAssignment.objects.bulk_create(roles, batch_size=BATCH)
+    log(f"  {len(created)} people more")
+    punches = 0
+    for k, _school in enumerate(new):
+        school_members = created[k * GROWN_STAFF:(k + 1) * GROWN_STAFF]
+        punches += len(Punch.objects.bulk_create(
+            _punches(school_members, [REMINDER_DAY_SMALL, REMINDER_DAY_LARGE]), batch_size=BATCH
+        ))
+    log(f"  {punches} punches more")
+    return city()
+
+
+def _copy_rows(model, template: School, schools: list[School], *, change=None) -> list:
+    """The template school's rows of ``model``, once for each of ``schools``; returns the new rows."""
+    fields = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+    rows = list(model.objects.filter(school=template).values(*fields))
+    return model.objects.bulk_create(
+        (
+            model(**{**row, "school_id": school.pk, **(change(row, school) if change else {})})
+            for school in schools
+            for row in rows
+        ),
+        batch_size=BATCH,
+    )
 
 
 def _punches(members: list[StaffMember], days: list[dt.date]) -> list[Punch]:

@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, help="timed repetitions per case (default: each case's own)")
     parser.add_argument("--list", action="store_true", help="list the cases and exit")
     parser.add_argument("--force", action="store_true", help="run even if the database holds other schools")
+    parser.add_argument("--city", type=int, choices=(101, 401), default=None,
+                        help="the city's size for the city-wide cases: 401 grows the city once (minutes; "
+                             "default: as the database holds it, 101 when built)")
     parser.add_argument("--json", type=Path, help="also write the figures here (default bench/results/<db>.json)")
     args = parser.parse_args(argv)
 
@@ -85,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         data.build()
         print(f"  built in {time.perf_counter() - started:.0f} s")
+    if args.city and data.school_count() < args.city:
+        print(f"Growing the city to {args.city} schools (once per database)...")
+        started = time.perf_counter()
+        data.grow(args.city)
+        print(f"  grown in {time.perf_counter() - started:.0f} s")
+    print(f"City: {data.school_count()} schools, {data.people_count():,} people")
 
     # The query log keeps 9,000 queries by default; the city-wide jobs run more than that.
     connection.queries_log = collections.deque(maxlen=1_000_000)

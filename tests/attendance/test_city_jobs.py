@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from attendance.models import DailyResult, Punch, PunchKind, RecomputeJob
-from attendance.services import daily_results_recompute, recompute_periods
+from attendance.services import daily_results_recompute, recompute_job_piece, recompute_periods
 from schedules.events import calendar_changed
-from schedules.models import Semester
+from schedules.models import Semester, TyphoonDay
 from schedules.services import typhoon_day_declare
 from staff.models import Role, RoleAssignment, School
 from tests.attendance.conftest import WORKDAY, at
@@ -64,9 +64,55 @@ def test_five_schools_in_batches_of_two_make_three_bounded_writes_equal_to_one_a
     assert _snapshot() == by_batches
 
 
+def test_a_piece_costs_the_same_queries_whatever_its_people_and_days(db, clock):
+    """One task of a city-scale recompute (attendance.tasks.recompute_schools): two schools of 2 people for
+    a day, or two schools of 12 people for a month, in the same statements."""
+    clock(LATER)
+    counts = []
+    for size, first in ((2, WORKDAY), (12, dt.date(2025, 10, 1))):
+        schools = [_school_of(size, late=True), _school_of(size)]
+        job = RecomputeJob.objects.create(reason="test", start=first, end=dt.date(2025, 10, 31), batches_total=1)
+        with CaptureQueriesContext(connection) as ctx:
+            written = recompute_job_piece(job_id=job.pk, school_ids=[s.pk for s in schools], start=first,
+                                          end=dt.date(2025, 10, 31), staff_ids=None)
+        assert written == 2 * size * ((dt.date(2025, 10, 31) - first).days + 1)
+        counts.append(len([q for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]))
+        job.refresh_from_db()
+        assert (job.batches_done, job.schools_done, job.finished_at is not None) == (1, 2, True)
+    # The schools, the people, the calendar's five, punches, leave spans, one upsert; the progress (3).
+    assert counts[0] == counts[1] <= 15, counts
+
+
+def test_the_declaring_request_costs_the_same_for_two_schools_or_eight(db, client_for, clock):
+    """The city-wide typhoon day: the request writes the declaration and the progress record and queues
+    one message after its commit — its statements do not grow with the city (the work is in the tasks)."""
+    from tests.factories import make_standing_school
+
+    world = make_standing_school()
+    sysadmin = make_staff(world["school"], name="資訊組長", username="sysadmin", roles=(Role.SYSTEM_ADMIN,))
+    clock(at(WORKDAY, "06:00:00"))
+    client = client_for(sysadmin)
+    url = reverse("schedules:typhoons")
+    counts = []
+    for extra in (0, 0, 6):  # the first declaration warms the caches up
+        for _ in range(extra):
+            _school_of(3)
+        with CaptureQueriesContext(connection) as ctx, TestCase.captureOnCommitCallbacks(execute=False) as queued:
+            declared = client.post(url, {"date": WORKDAY.isoformat(), "scope": "all", "label": "颱風停班停課",
+                                         "confirm": "1"})
+        assert declared.status_code == 302
+        assert not DailyResult.objects.exists()  # nothing recomputed inside the request
+        assert len(queued) >= 1  # the recompute's plan, after the commit
+        counts.append(len(ctx.captured_queries))
+        TyphoonDay.objects.all().delete()
+        RecomputeJob.objects.all().delete()
+    assert School.objects.count() == 8
+    assert counts[1] == counts[2] <= 25, counts
+
+
 def test_the_declaring_transaction_only_writes_the_progress_record(people, clock, django_assert_max_num_queries):
     clock(at(WORKDAY, "06:00:00"))
-    with TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
+    with django_assert_max_num_queries(40), TestCase.captureOnCommitCallbacks(execute=False) as callbacks:
         typhoon_day_declare(actor=people["personnel"].user, day=WORKDAY, school=None)
     assert not DailyResult.objects.exists()  # nothing recomputed inside the declaration
     job = RecomputeJob.objects.get()
