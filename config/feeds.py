@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 from icalendar import Calendar, Event
 
 from leave.selectors import leave_spans
-from schedules.calendar import Reason, duty_days
+from offices.calendars import DAYS_OFF  # the days off 我的行事曆 shows too
+from schedules.calendar import duty_days
 from staff.models import StaffMember
 from staff.selectors import calendar_feed_of, person_by_feed_token, staff_required_for
 from staff.services import calendar_feed_issue, calendar_feed_revoke
@@ -25,7 +26,6 @@ from substitutes.selectors import assignments_for
 
 PAST_DAYS = 60
 FUTURE_DAYS = 366
-DAYS_OFF = (Reason.HOLIDAY, Reason.TYPHOON, Reason.SCHOOL_DAY_OFF, Reason.VACATION)
 DOMAIN = "campus-attendance"
 
 

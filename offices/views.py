@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from attendance.selectors import day_detail, month_bounds
+from attendance.selectors import day_detail, month_bounds, units_for_head_view
 from attendance.services import daily_results_ensure
 from attendance.sheet import TOTAL_COLUMNS, school_month_sheet
 from common.errors import DomainError
 from common.inputs import BadInput, id_or_none, parse_date, parse_month
+from offices.calendars import away_count, personal_month, unit_month
 from offices.forms import DecideForm
 from offices.inbox import inbox_items
 from offices.overview import city_figures, month_span, overview_of, school_overview
@@ -189,3 +190,43 @@ def city_sheet_day(request, school_id: int):
     return render(request, "offices/city_sheet_day.html", {
         "subject": person, "school": school, "day": day, "month_value": f"{day:%Y-%m}", **detail,
     })
+
+
+# --- 我的行事曆 and the unit's calendar ------------------------------------------------------------
+
+
+def _calendar_month(request) -> tuple[int, int]:
+    """?month=YYYY-MM, else this month (a stale or hand-edited value shows this month)."""
+    try:
+        return parse_month(request.GET.get("month") or "")
+    except BadInput:
+        today = timezone.localdate()
+        return today.year, today.month
+
+
+@login_required
+def my_calendar(request):
+    """My month: my leave, my cover duties and my days off, each linking to where it is handled."""
+    me = staff_required_for(request)
+    year, month = _calendar_month(request)
+    return render(request, "offices/my_calendar.html", {"cal": personal_month(me, year, month)})
+
+
+@login_required
+def unit_calendar(request, unit_id: int | None = None):
+    """Who of a unit is away on which day: a head's own units (and their sections), any unit of the school for
+    the principal and personnel. Another unit is a 404, nobody's calendar a 403."""
+    me = staff_required_for(request)
+    units = list(units_for_head_view(me))
+    if not units:
+        raise PermissionDenied(_("只有單位主管、人事室與校長可以查看單位行事曆"))
+    wanted = me.unit_id if unit_id is None else unit_id
+    unit = next((u for u in units if u.pk == wanted), None)
+    if unit is None:
+        if unit_id is not None:
+            raise Http404
+        unit = units[0]
+    year, month = _calendar_month(request)
+    cal = unit_month(unit, year, month)
+    return render(request, "offices/unit_calendar.html",
+                  {"cal": cal, "unit": unit, "units": units, "away": away_count(cal)})

@@ -64,6 +64,7 @@ def build_world(media_root) -> World:
     people = make_standing_school()
     school, teacher = people["school"], people["teacher"]
     objects: dict[str, int] = {"school": school.pk}  # the city's read-only pages name a school
+    objects["unit"] = teacher.unit_id  # the unit's calendar names a unit: the teacher's (教務處)
     # schedules: clock-in rules, the semester, bells, a timetable, a school day and a typhoon day.
     work_schedules_seed_defaults(school=school)
     bell_schedule_ensure_standard(school=school)

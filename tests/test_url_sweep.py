@@ -77,6 +77,8 @@ ARGS: dict[str, tuple[str | None, dict[str, object]]] = {
     "substitutes:assign": ("teacher", {"pk": "need"}),
     "substitutes:assignment_cancel": ("teacher", {"pk": "assignment"}),
     "substitutes:absence_cancel": ("school", {"pk": "absence"}),
+    # the unit's calendar (offices/calendars.py): the teacher's unit, for its head, personnel and the principal
+    "offices:unit_calendar_of": ("teacher", {"unit_id": "unit"}),
     # the city's read-only view of a school: nobody of the standing world holds the city role
     "offices:city_school": ("school", {"school_id": "school"}),
     "offices:city_sheet": ("school", {"school_id": "school"}),

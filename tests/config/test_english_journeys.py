@@ -118,15 +118,19 @@ def pages(world) -> dict[str, list[str]]:
         reverse("leave:new"), reverse("leave:mine"), reverse("leave:inbox"), reverse("leave:overtime"),
         reverse("notifications:inbox"), reverse("sso:profile"), reverse("substitutes:mine"),
         reverse("substitutes:board"), reverse("schedules:calendar"),
+        f"{reverse('offices:my_calendar')}?month={year}-{month:02d}",
     ]
+    unit_calendar = f"{reverse('offices:unit_calendar')}?month={year}-{month:02d}"
     return {
         "teacher": [*common, reverse("leave:detail", args=[leave])],
         "unit_head": [*common, reverse("leave:detail", args=[leave]), reverse("leave:overview"),
-                      reverse("leave:balances"), reverse("attendance:unit")],
+                      reverse("leave:balances"), reverse("attendance:unit"), unit_calendar],
         "personnel": [*common, reverse("leave:detail", args=[leave]), reverse("leave:overview"),
-                      reverse("leave:balances"), reverse("attendance:school"), reverse("attendance:unit")],
+                      reverse("leave:balances"), reverse("attendance:school"), reverse("attendance:unit"),
+                      unit_calendar],
         "academic": [*common, reverse("substitutes:dashboard"), reverse("substitutes:fairness"),
-                     reverse("substitutes:pay"), reverse("substitutes:need", args=[world.objects["need"]])],
+                     reverse("substitutes:pay"), reverse("substitutes:need", args=[world.objects["need"]]),
+                     unit_calendar],
     }
 
 

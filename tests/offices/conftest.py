@@ -2,6 +2,10 @@ import pytest
 
 from tests.leave.conftest import on_1_september_2025, school, types  # noqa: F401  (the leave app's fixtures)
 
+# the substitutes app's timetable and its stand-in for leave's event (the calendars' cover duties)
+from tests.substitutes.conftest import leave as published_leave  # noqa: F401
+from tests.substitutes.conftest import school_setup  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _corrections_allowed(settings):
