@@ -271,7 +271,10 @@ class RequestListView(ListAPIView):
 
 def _leave_type(me: StaffMember, pk: int) -> LeaveType:
     """The school's leave type; an unknown one is bad input (400), not a missing page."""
-    leave_type = LeaveType.objects.filter(pk=pk, school_id=me.school_id).first()
+    # The school's types with rules come from the cache (leave.school_cache); one without rules is read.
+    leave_type = school_rules(me.school_id).types.get(pk)
+    if leave_type is None:
+        leave_type = LeaveType.objects.filter(pk=pk, school_id=me.school_id).first()
     if leave_type is None:
         raise serializers.ValidationError({"leave_type": [_("沒有這個假別")]})
     return leave_type

@@ -12,4 +12,6 @@ class LeaveConfig(AppConfig):
     verbose_name = "請假"
 
     def ready(self) -> None:
-        from leave import signals  # noqa: F401  (connects the punches_changed receiver: overtime settlement)
+        from leave import school_cache, signals  # noqa: F401  (signals: the punches_changed receiver, overtime settlement)
+
+        school_cache.connect()  # the school's rules, chains and closed months leave the cache when they change

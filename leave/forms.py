@@ -110,8 +110,23 @@ PROBLEM_FIELDS = {
 }
 
 
+class OfferedTypeField(forms.ModelChoiceField):
+    """One of the leave types the form offers, found among them (the school's cached rules: no query)."""
+
+    offered: dict[str, LeaveType]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        found = getattr(self, "offered", {}).get(str(value))
+        if found is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                        params={"value": value})
+        return found
+
+
 class LeaveRequestForm(SpanFormMixin, forms.Form):
-    leave_type = forms.ModelChoiceField(LeaveType.objects.none(), label=_("假別"), empty_label=_("請選擇假別"))
+    leave_type = OfferedTypeField(LeaveType.objects.none(), label=_("假別"), empty_label=_("請選擇假別"))
     start_date = forms.DateField(label=_("開始日期"), widget=forms.DateInput(attrs={"type": "date"}))
     start_time = forms.TimeField(
         label=_("開始時間"), required=False, widget=forms.TimeInput(attrs={"type": "time"}),
@@ -139,8 +154,9 @@ class LeaveRequestForm(SpanFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.staff = staff
         pairs = rules.types_for(staff.category, on)
-        type_field = form_field(self, "leave_type", forms.ModelChoiceField)
+        type_field = form_field(self, "leave_type", OfferedTypeField)
         type_field.queryset = LeaveType.objects.filter(pk__in=[t.pk for t, _r in pairs])
+        type_field.offered = {str(t.pk): t for t, _r in pairs}
         type_field.choices = [("", _("請選擇假別"))] + [(t.pk, t.display_name) for t, _r in pairs]
         options = []
         for leave_type, rule in pairs:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leave import rules as R
+from leave import school_cache
 from leave.models import (
     ACTIVE_STATUSES,
     ApprovalRole,
@@ -183,11 +184,12 @@ class SchoolRules:
 
 
 def school_rules(school_id: int) -> SchoolRules:
-    return SchoolRules(
+    """The school's types and rule versions: one query, or none while they are cached (leave.school_cache)."""
+    return school_cache.cached("rules", school_id, lambda: SchoolRules(
         LeaveRule.objects.filter(leave_type__school_id=school_id)
         .select_related("leave_type", "draws_from", "overflow_to")
         .order_by("leave_type__sort_order", "effective_from", "id")
-    )
+    ))
 
 
 # --- Balances ------------------------------------------------------------------------------------
@@ -685,10 +687,10 @@ def span_from_parts(
     The duty days are read only when a time is missing; ``duty_out`` then receives them (as
     ``duty_days`` returns them), so the submission can count the request from them without reading again.
     """
-    from schedules.calendar import duty_days
+    from schedules.duty_cache import cached_duty_days
 
     needed = (start_time is None or end_time is None) and end_date >= start_date
-    days = duty_days([staff], start_date, end_date) if needed else {}
+    days = cached_duty_days(staff, start_date, end_date) if needed else {}
     if duty_out is not None:
         duty_out.update(days)
     first, last = days.get((staff.pk, start_date)), days.get((staff.pk, end_date))

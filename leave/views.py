@@ -114,14 +114,20 @@ def new_request(request):
         valid = form.is_valid()
         uploads = list(form.cleaned_data.get("attachments") or [])
         previewing = request.POST.get("action") == "preview"
-        if not previewing:
-            # Every refusal at once, each next to its field; the submission below checks again under the lock.
+
+        def list_problems(refused: LeaveError | None = None) -> str | None:
+            # Every refusal at once, each next to its field (the service's checks, not stopping at the first);
+            # ``refused``: what the submission said, kept when the list does not have it (a balance).
             problems = leave_request_problems(
                 applicant=me, **form.problem_inputs(), attachments=uploads, kept_attachments=len(kept), rules=rules,
             )
+            if refused is not None and refused.code not in {p.code for p in problems}:
+                problems.append(refused)
             form.add_problems(problems)
-            error_code = problems[0].code if problems else None
-            valid = valid and not problems
+            return problems[0].code if problems else None
+
+        if not previewing and not valid:
+            error_code = list_problems()
         if valid:
             kwargs = form.service_kwargs()
             try:
@@ -143,8 +149,12 @@ def new_request(request):
                     messages.success(request, _("假單已送出，等待 %(who)s 確認代理。") % {"who": created.deputy.name})
                     return redirect("leave:detail", pk=created.pk)
             except LeaveError as exc:
-                form.add_problems([exc])
-                error_code = exc.code
+                if previewing:
+                    form.add_problems([exc])
+                    error_code = exc.code
+                else:
+                    # Only a refused submission pays for the full list (a good one is checked once, under the lock).
+                    error_code = list_problems(exc)
         # The page comes back: the files just sent are kept and shown by name, not asked for again.
         kept += pending_attachments_store(owner=me, uploads=uploads)
     else:

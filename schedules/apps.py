@@ -12,3 +12,10 @@ class SchedulesConfig(AppConfig):
 
     name = "schedules"
     verbose_name = "班表與行事曆"
+
+    def ready(self) -> None:
+        from schedules import duty_cache
+        from schedules.events import calendar_changed
+
+        # A calendar change drops the cached duty days of the schools it names (schedules/duty_cache.py).
+        calendar_changed.connect(duty_cache.on_calendar_changed, dispatch_uid="schedules.duty_cache")

@@ -254,6 +254,12 @@ def user_by_id(user_id: int | None) -> User | None:
     return User.objects.filter(pk=user_id).first() if user_id else None
 
 
+def user_ref(user_id: int | None) -> User | None:
+    """The account of an id a caller trusts (an event's actor), to record as who did something (the audit's
+    actor, a foreign key): no query, and nothing but its id is loaded. ``user_by_id`` to read the account."""
+    return User(pk=user_id) if user_id else None
+
+
 def school_usernames(*, school_id: int) -> "QuerySet[User, Any]":
     """The usernames of a school's accounts, as a subquery (``.values("username")``)."""
     return User.objects.filter(staff__school_id=school_id).values("username")

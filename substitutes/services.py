@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Exists, Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -23,7 +23,7 @@ from schedules.events import report_consequence
 from schedules.models import Semester
 from schedules.timetables_selectors import TaughtPeriod, taught_periods, taught_periods_during
 from staff.models import Role, School, StaffCategory, StaffMember, User
-from staff.selectors import role_holders, staff_lock, user_by_id
+from staff.selectors import people_by_ids, role_holders, staff_lock, user_ref
 from substitutes.models import Absence, AbsenceSpan, CoverageAssignment, CoverageNeed, CoverageSettings, Payer
 from substitutes.proposal import MAX_PROPOSAL_NEEDS, grid_check, local_label, need_fingerprint
 from substitutes.selectors import COVERING, ON_LEAVE, TEACHING, busy_reasons, busy_reasons_during, can_arrange
@@ -74,10 +74,6 @@ def _academic_staff(school_id: int) -> list[StaffMember]:
     return list(role_holders(school_id=school_id, role=Role.ACADEMIC_AFFAIRS))
 
 
-def _user(user_id: int | None) -> User | None:
-    return user_by_id(user_id)
-
-
 # --- Keeping needs in step ------------------------------------------------------------
 
 
@@ -116,9 +112,12 @@ def _cancel_need(need: CoverageNeed, *, actor: User | None, reason: str, tell: b
     return cancelled
 
 
-def _sync_needs(absence: Absence, spans: Sequence[Span], *, actor: User | None, reason: str) -> NeedsChange:
-    """Make the absence's live needs exactly the class periods its spans overlap."""
-    return _sync_needs_from(absence, spans, actor=actor, reason=reason, since=None)
+def _sync_needs(
+    absence: Absence, spans: Sequence[Span], *, actor: User | None, reason: str, none_yet: bool = False
+) -> NeedsChange:
+    """Make the absence's live needs exactly the class periods its spans overlap (``none_yet``: the absence
+    was just made, it has no needs to read)."""
+    return _sync_needs_from(absence, spans, actor=actor, reason=reason, since=None, none_yet=none_yet)
 
 
 def _sync_needs_from(
@@ -130,6 +129,7 @@ def _sync_needs_from(
     since: dt.datetime | None,
     dates: tuple[dt.date, dt.date] | None = None,
     cancelled: list[CoverageAssignment] | None = None,
+    none_yet: bool = False,
 ) -> NeedsChange:
     """_sync_needs, leaving alone the needs of periods that started before ``since`` (or, with ``dates``,
     outside those days). With ``cancelled``, substitutes are not told here: their assignments are collected."""
@@ -144,7 +144,7 @@ def _sync_needs_from(
     if dates is not None:
         live_qs = live_qs.filter(date__range=dates)
         wanted = {key: p for key, p in wanted.items() if dates[0] <= p.date <= dates[1]}
-    live = list(live_qs.order_by("starts_at"))
+    live = [] if none_yet else list(live_qs.order_by("starts_at"))
     have = {(n.date, n.division, n.period_number): n for n in live}
     for key, need in have.items():
         if key not in wanted:
@@ -205,17 +205,36 @@ def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
 
     Called by the leave_changed receiver, inside the leave module's transaction.
     """
-    actor = _user(event.actor_user_id)
+    actor = user_ref(event.actor_user_id)  # recorded as the audit's actor: its id is all it needs
     spans = tuple(event.spans)
     with transaction.atomic():
-        absence = Absence.objects.select_for_update().filter(leave_request_id=event.leave_request_id).first()
+        # A request just submitted has no absence yet, as a rule: its teacher and school (named by the audit entry)
+        # and whether one exists, in one read. Otherwise the absence, locked, with its teacher, school and spans.
+        teacher: StaffMember | None = None
+        has_absence = True
+        if event.action == "submitted":
+            found = (
+                people_by_ids([event.staff_id]).select_related("school")
+                .annotate(has_absence=Exists(Absence.objects.filter(leave_request_id=event.leave_request_id))).get()
+            )
+            teacher, has_absence = found, found.has_absence
+        absence = None
+        if has_absence:
+            absence = (
+                Absence.objects.select_for_update(of=("self",)).select_related("teacher", "school")
+                .prefetch_related("spans").filter(leave_request_id=event.leave_request_id).first()
+            )
+        new = absence is None
         if absence is None:
             if not spans:
                 return NeedsChange(absence=None)  # rejected or withdrawn before we ever heard of it
+            if teacher is None:
+                teacher = people_by_ids([event.staff_id]).select_related("school").get()
             absence = Absence(
-                school_id=event.school_id, teacher_id=event.staff_id, source=Absence.Source.LEAVE,
+                school=teacher.school, teacher=teacher, source=Absence.Source.LEAVE,
                 leave_request_id=event.leave_request_id, status=ABSENCE.target("leave_pending"),
             )
+        was_active = not new and absence.is_active
         absence.status = ABSENCE.require(
             absence.status, absence_follow_leave(absence.status, event.action, has_spans=bool(spans)),
             lambda: CoverageError(_("這筆缺課不是請假產生的"), code="not_from_leave"),
@@ -233,9 +252,22 @@ def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
             CoverageAssignment.objects.filter(
                 need__absence=absence, status=CoverageAssignment.Status.ACTIVE, kind=CoverageAssignment.Kind.SUBSTITUTE
             ).update(paid_by=absence.paid_by)
-        _replace_spans(absence, spans)
         reason = str(ACTION_LABELS.get(event.action, event.action))
-        change = _sync_needs(absence, spans, actor=actor, reason=reason)
+        if new:
+            AbsenceSpan.objects.bulk_create(
+                AbsenceSpan(absence=absence, teacher_id=absence.teacher_id, start=start, end=end)
+                for start, end in spans
+            )
+            change = _sync_needs(absence, spans, actor=actor, reason=reason, none_yet=True)
+        elif sorted((s.start, s.end) for s in absence.spans.all()) == sorted(spans) and was_active == absence.is_active:
+            # Approved as submitted: the same periods, and needs already in step with them (the timetable's and
+            # the calendar's changes keep them so); the live ones are still named to 教學組.
+            change = NeedsChange(absence=absence, current=list(
+                absence.needs.exclude(status=CoverageNeed.Status.CANCELLED).order_by("starts_at")
+            ))
+        else:
+            _replace_spans(absence, spans)
+            change = _sync_needs(absence, spans, actor=actor, reason=reason)
         audit_log(
             actor=actor, action=f"substitutes.needs_{event.action}", target=absence, school=absence.school,
             data={

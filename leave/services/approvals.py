@@ -60,12 +60,13 @@ def _step_refused() -> LeaveError:
 
 
 def advance(
-    request: LeaveRequest, *, now: dt.datetime, steps: list[ApprovalStep] | None = None
+    request: LeaveRequest, *, now: dt.datetime, steps: list[ApprovalStep] | None = None, save: bool = True
 ) -> ApprovalStep | None:
     """Make the next waiting step current and tell its actors; None when no step is left.
 
-    ``steps``: the request's steps as the caller already holds them (a submission has just made them;
-    an approval read them with the current one), saving the read of the waiting ones."""
+    ``steps``: the request's steps as the caller already holds them (an approval read them with the current
+    one), saving the read of the waiting ones. ``save=False``: they are not stored yet and the caller inserts
+    them as they are now (a submission: its first step is inserted current, not inserted and then updated)."""
     startable = set(APPROVAL_STEP.sources("activate"))
     if steps is None:
         steps = list(request.steps.filter(status__in=startable).order_by("order"))
@@ -75,11 +76,13 @@ def advance(
         if skip:
             step.status = APPROVAL_STEP.require(step.status, "skip", _step_refused)
             step.comment, step.acted_at = skip, now
-            step.save(update_fields=["status", "comment", "acted_at"])
+            if save:
+                step.save(update_fields=["status", "comment", "acted_at"])
             continue
         step.status = APPROVAL_STEP.require(step.status, "activate", _step_refused)
         step.assignee, step.activated_at = assignee, now
-        step.save(update_fields=["status", "assignee", "activated_at"])
+        if save:
+            step.save(update_fields=["status", "assignee", "activated_at"])
         notify_request(request, step_actors(step), "leave.action_needed", step=step, about=action_key(request))
         return step
     return None

@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from leave import rules as R
+from leave import school_cache
 from leave.errors import LeaveError
 from leave.models import (
     ACTIVE_STATUSES,
     ApprovalChain,
     ApprovalRole,
     ApprovalStep,
-    ClosedMonth,
     GrantKind,
     LeaveAttachment,
     LeaveCharge,
@@ -55,7 +55,7 @@ from leave.services.common import (
     with_request,
 )
 from leave.states import APPROVAL_STEP, LEAVE_REQUEST
-from schedules.calendar import duty_days
+from schedules.duty_cache import cached_duty_days
 from schedules.timetables_selectors import TaughtPeriod, taught_periods_during
 from staff.models import StaffMember
 from staff.twdate import format_school_year, roc_year
@@ -67,7 +67,8 @@ _T = TypeVar("_T")
 def request_length(
     *, staff: StaffMember, rule: LeaveRule, start: dt.datetime, end: dt.datetime, known_duty: KnownDuty | None = None
 ) -> list[R.DayLength]:
-    """The request's length, day by day, from the person's own duty days (schedules.calendar).
+    """The request's length, day by day, from the person's own duty days (schedules.calendar, through the cache
+    of schedules.duty_cache: no query when the school's and category's days are known).
 
     ``known_duty`` ({(staff id, day): DutyDay}, as ``duty_days`` returns it) is the duty the page already
     read (to complete the span, ``span_from_parts``, or to list the problems); used when it covers the span,
@@ -78,7 +79,7 @@ def request_length(
         return []
     wanted = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     if known_duty is None or not all((staff.pk, day) in known_duty for day in wanted):
-        read = duty_days([staff], first, last)
+        read = cached_duty_days(staff, first, last)
         if known_duty is None:
             known_duty = {}
         known_duty.update(read)  # the caller's dict keeps them for the next count of the same span
@@ -103,7 +104,7 @@ def is_month_closed(school_id: int, month: dt.date, *, today: dt.date | None = N
 def _closed_months(school_id: int, months: list[dt.date], *, today: dt.date | None = None) -> list[dt.date]:
     """Months that are closed: by the personnel office (ClosedMonth) or, when LEAVE_AUTO_CLOSE_DAY is N > 0,
     automatically from the Nth of the following month."""
-    closed = set(ClosedMonth.objects.filter(school_id=school_id, month__in=months).values_list("month", flat=True))
+    closed = set(school_cache.closed_months(school_id) & set(months))
     auto_day = settings.LEAVE_AUTO_CLOSE_DAY
     if auto_day:
         today = today or timezone.localdate()
@@ -341,14 +342,19 @@ def _check_monthly_cap(
                 "type": leave_type.display_name, "cap": _days(rule.monthly_cap_days)}, code="monthly_cap")
 
 
-def select_chain(*, applicant: StaffMember, leave_type: LeaveType, hours: int) -> ApprovalChain | None:
-    """The first active chain (by priority) whose category, type and length conditions fit."""
-    chains = (
-        ApprovalChain.objects.filter(school_id=applicant.school_id, is_active=True)
+def school_chains(school_id: int) -> list[ApprovalChain]:
+    """The school's active chains by priority, with their types and steps: three queries, or none while
+    they are cached (leave.school_cache)."""
+    return school_cache.cached("chains", school_id, lambda: list(
+        ApprovalChain.objects.filter(school_id=school_id, is_active=True)
         .prefetch_related("leave_types", "steps")
         .order_by("priority", "id")
-    )
-    for chain in chains:
+    ))
+
+
+def select_chain(*, applicant: StaffMember, leave_type: LeaveType, hours: int) -> ApprovalChain | None:
+    """The first active chain (by priority) whose category, type and length conditions fit."""
+    for chain in school_chains(applicant.school_id):
         if chain.categories and applicant.category not in chain.categories:
             continue
         type_ids = {t.pk for t in chain.leave_types.all()}
@@ -613,15 +619,16 @@ def leave_request_submit(
         for upload in attachments:
             # check_attachment refused a file without a name (no suffix to read)
             LeaveAttachment.objects.create(request=request, file=upload, name=(upload.name or "")[:200])
-        steps = ApprovalStep.objects.bulk_create(
-            ApprovalStep(request=request, order=s.order, role=s.role) for s in plan.chain.steps.all()
-        )
         audit_log(actor=applicant.user, action="leave.submitted", target=request, school=applicant.school,
                   data=request_data(request))
         now = timezone.now()
         notify_request(request, [applicant], "leave.submitted")
         publish(request, "submitted", actor=applicant, spans=(request.span,))
-        if advance(request, now=now, steps=steps) is None:
+        # The steps are decided (skipped, the first one current) before they are inserted: one INSERT.
+        steps = [ApprovalStep(request=request, order=s.order, role=s.role) for s in plan.chain.steps.all()]
+        first = advance(request, now=now, steps=steps, save=False)
+        ApprovalStep.objects.bulk_create(steps)
+        if first is None:
             finish_approved(request, actor=applicant, now=now)
     return request
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from audit.services import audit_log
-from leave import seed
+from leave import school_cache, seed
 from leave.models import (
     ApprovalChain,
     ApprovalChainStep,
@@ -70,5 +70,6 @@ def approval_chains_seed(*, school: School, actor: User | None = None) -> int:
             ApprovalChainStep.objects.bulk_create(
                 ApprovalChainStep(chain=chain, order=n, role=role) for n, role in enumerate(spec["steps"], start=1)
             )
+        school_cache.forget(school.pk)  # the steps were bulk-inserted: no signal
         audit_log(actor=actor, action="leave.chains_seeded", school=school, data={"chains": len(seed.APPROVAL_CHAINS)})
     return len(seed.APPROVAL_CHAINS)

@@ -1,0 +1,149 @@
+"""One person's duty days from the cache: ``duty_days`` without its five queries when the days are known.
+
+The calendar's answer (``schedules.calendar.duty_days``, five queries) is the same for everyone of one school
+and category on one day, except people with a personal schedule that day and people not yet hired. So the
+cache keeps, per (school, category, date, language — labels are translated): the category's ``DutyDay``, and
+the ids of the people whose personal schedule covers the day or who were granted a stop of their own
+(停班登記) that day. Those people, and anyone hired after the first day, are asked of the calendar directly.
+(The clock page keeps its own entries the same way: attendance/windows.py.)
+
+Invalidation: ``schedules.events.calendar_changed`` — sent by every change of what the calendar answers
+(school days, typhoon days and stops, the office calendar, work, category and personal schedules, semesters) —
+moves a generation number that is part of every key, for the schools it names (or all), inside the changing
+transaction and again after its commit, so a request that read the old calendar in between cannot keep it.
+Entries also expire after a day (a minute without the shared cache of production, whose other processes would
+not see the generation move).
+"""
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+from django.utils import translation
+
+from schedules.calendar import DutyDay, _duty_days, _school_calendars, duty_days
+from schedules.models import PersonalSchedule
+from staff.models import StaffMember
+
+_ALL = "schedules:duty:gen"
+
+
+def _timeout() -> int:
+    return 24 * 60 * 60 if settings.CACHE_URL else 60
+
+
+def _school_gen_key(school_id: int) -> str:
+    return f"schedules:duty:gen:{school_id}"
+
+
+def _prefix(school_id: int, category: str) -> str:
+    gens = cache.get_many([_ALL, _school_gen_key(school_id)])
+    return (
+        f"schedules:duty:{gens.get(_ALL, 0)}:{gens.get(_school_gen_key(school_id), 0)}:"
+        f"{school_id}:{category}:{translation.get_language()}"
+    )
+
+
+def _compute(
+    school_id: int, category: str, first: dt.date, last: dt.date
+) -> dict[dt.date, tuple[DutyDay, frozenset[int]]]:
+    # A stand-in of the category, hired long ago, without a personal schedule or a granted stop of their own
+    # (pk 0 matches none); the people who have one on a day are listed with the day and asked of the calendar.
+    probe = StaffMember(pk=0, school_id=school_id, category=category, hire_date=dt.date.min)
+    claims: dict[tuple[int, dt.date], list[Any]] = {}
+    duty = _duty_days([probe], _school_calendars({school_id}, first, last, claims), first, last, claims)
+    personal = list(
+        PersonalSchedule.objects.filter(
+            staff__school_id=school_id, staff__category=category, start_date__lte=last
+        )
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .values_list("staff_id", "start_date", "end_date")
+    )
+    out = {}
+    for n in range((last - first).days + 1):
+        day = first + dt.timedelta(days=n)
+        covered = frozenset(
+            staff_id for staff_id, start, end in personal if start <= day and (end is None or end >= day)
+        ) | {staff_id for staff_id, claimed in claims if claimed == day}
+        out[day] = (duty[(0, day)], covered)
+    return out
+
+
+# Schools whose calendar the current thread's transaction changed (None: every school), with that transaction's
+# outermost atomic block: while it lasts their days are read from the calendar and not stored (it may roll back,
+# as the disaster-stop preview does).
+_changing = threading.local()
+
+
+def _outermost() -> object | None:
+    blocks = transaction.get_connection().atomic_blocks
+    return blocks[0] if blocks else None
+
+
+def _changed_here(school_id: int) -> bool:
+    marks: dict[int | None, object] = getattr(_changing, "schools", {})
+    outermost = _outermost()
+    return outermost is not None and outermost in (marks.get(school_id), marks.get(None))
+
+
+def cached_duty_days(staff: StaffMember, first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], DutyDay]:
+    """``duty_days([staff], first, last)``: no query when every day's (school, category) entry is cached and the
+    person has no personal schedule on them; else as ``duty_days`` (the missing days are stored for the next)."""
+    if first > last:
+        return {}
+    if staff.hire_date is None or staff.hire_date > first or _changed_here(staff.school_id):
+        return duty_days([staff], first, last)
+    prefix = _prefix(staff.school_id, staff.category)
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    keys = {day: f"{prefix}:{day.isoformat()}" for day in days}
+    found: dict[str, Any] = cache.get_many(list(keys.values()))
+    entries = {day: found[key] for day, key in keys.items() if key in found}
+    missing = [day for day in days if day not in entries]
+    if missing:
+        computed = _compute(staff.school_id, staff.category, min(missing), max(missing))
+        fresh = {day: computed[day] for day in missing}
+        cache.set_many({keys[day]: entry for day, entry in fresh.items()}, _timeout())
+        entries.update(fresh)
+    if any(staff.pk in entries[day][1] for day in days):
+        return duty_days([staff], first, last)  # their own schedule on one of the days
+    return {(staff.pk, day): entries[day][0] for day in days}
+
+
+def forget(school_ids: Iterable[int] | None) -> None:
+    """Drop the cached duty days of these schools (None: of every school)."""
+    stamp = time.time_ns()
+    if school_ids is None:
+        cache.set(_ALL, stamp, None)
+    else:
+        cache.set_many({_school_gen_key(school_id): stamp for school_id in school_ids}, None)
+
+
+def on_calendar_changed(sender: Any, school_ids: Iterable[int] | None = None, **kwargs: Any) -> None:
+    """The ``calendar_changed`` receiver (connected in SchedulesConfig.ready): now and again after the commit."""
+    named = None if school_ids is None else list(school_ids)
+    forget(named)
+    outermost = _outermost()
+    if outermost is not None:
+        if not hasattr(_changing, "schools"):
+            _changing.schools = {}
+        for school_id in named if named is not None else [None]:
+            _changing.schools[school_id] = outermost
+
+    def after_commit() -> None:
+        forget(named)
+        for school_id in named if named is not None else [None]:
+            _changing.schools.pop(school_id, None)
+
+    transaction.on_commit(after_commit)
+
+
+def settled() -> None:
+    """The calendar changes made so far count as committed (a test whose data is never committed)."""
+    if hasattr(_changing, "schools"):
+        _changing.schools.clear()
