@@ -106,3 +106,22 @@ def test_an_english_reader_gets_the_leave_exports_headers_in_english(world, as_r
     assert not [h for h in header if "（" in h]  # every unit in English: " (days)", " (hours)"
     header = list(next(requests.active.values))
     assert "Length (days)" in header and "Submitted at" in header
+
+
+@pytest.mark.parametrize(("who", "name", "args", "query"), EXPORTS, ids=lambda v: v if isinstance(v, str) else None)
+def test_every_export_speaks_the_language_of_whoever_downloads_it(who, name, args, query, world, as_role):
+    """In English, a file's headers, sheet names, titles and worded cells are English: only names (people, the
+    school, units, classes, subjects) and typed text stay as written (the file name keeps its one style)."""
+    from tests.config.test_english_journeys import allowed_words, english_client, leaks
+
+    response = english_client(world, as_role, who).get(reverse(name, args=args), query)
+    assert response.status_code == 200
+    if _filename(response).endswith(".csv"):
+        text = response.content.decode("utf-8-sig")
+    else:
+        book = load_workbook(io.BytesIO(response.content))
+        text = "\n".join([sheet.title for sheet in book.worksheets] + [
+            str(value) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+            for value in row if value is not None
+        ])
+    assert leaks(text.replace(",", "\n"), allowed_words(world)) == []
