@@ -15,7 +15,7 @@ from typing import NamedTuple
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_lazy
 
 from attendance.models import DailyResult, DailyStatus
 from attendance.selectors import month_bounds
@@ -140,8 +140,6 @@ class Words:
         self.leave_title = _("請假：%(types)s")
         self.late = pgettext("sheet glyph", "遲%(n)s")
         self.early = pgettext("sheet glyph", "早%(n)s")
-        self.late_words = _("遲到 %(n)s 分鐘")
-        self.early_words = _("早退 %(n)s 分鐘")
         self.hours = pgettext("sheet glyph", "%(hours)s時")
         self.not_started = _("未啟用")
 
@@ -185,11 +183,11 @@ def sheet_cell(
     if facts.late_minutes:
         key = "late" if key != "missing" else key
         parts.append(words.late % {"n": facts.late_minutes})
-        said.append(words.late_words % {"n": facts.late_minutes})
+        said.append(ngettext("遲到 %(n)s 分鐘", "遲到 %(n)s 分鐘", facts.late_minutes) % {"n": facts.late_minutes})
     if facts.early_minutes:
         key = "early" if key in ("on_time", "partial") else key
         parts.append(words.early % {"n": facts.early_minutes})
-        said.append(words.early_words % {"n": facts.early_minutes})
+        said.append(ngettext("早退 %(n)s 分鐘", "早退 %(n)s 分鐘", facts.early_minutes) % {"n": facts.early_minutes})
     if not parts:
         return Cell(day, "on_time", "✓", label)
     return Cell(day, key, " ".join(parts), "；".join(said))

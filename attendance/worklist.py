@@ -18,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from attendance.models import DailyResult, DailyStatus, PunchCorrection, PunchKind
 from leave import selectors as leave_selectors
@@ -101,7 +101,8 @@ def worklist(viewer: StaffMember, *, today: dt.date) -> dict[str, list[Case]]:
     for request in leave_selectors.requests_missing_proof(school_id=viewer.school_id):
         cases["proof"].append(Case(
             "proof", request.applicant, request.start.date(),
-            _("%(type)s %(hours)s 小時") % {"type": request.leave_type.display_name, "hours": request.hours},
+            ngettext("%(type)s %(hours)s 小時", "%(type)s %(hours)s 小時", request.hours)
+            % {"type": request.leave_type.display_name, "hours": request.hours},
             reverse("leave:detail", args=[request.pk]), _("查看假單"),
         ))
     for overtime in leave_selectors.overtime_to_settle(school_id=viewer.school_id, before=today):

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from leave.models import (
     ApprovalChain,
@@ -81,7 +82,8 @@ class LeaveTypeAdmin(SchoolScopedAdmin):
         people = people_of_schools(school_ids=school_ids)
         today = timezone.localdate()
         count = leave_charges_recompute(staff_members=people, since=today, actor=request.user)
-        self.message_user(request, _("已重新計算 %(count)s 人。") % {"count": count})
+        done = ngettext("已重新計算 %(count)s 人。", "已重新計算 %(count)s 人。", count) % {"count": count}
+        self.message_user(request, done)
 
 
 @admin.register(LeaveRule)

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.selectors import audit_history
@@ -490,7 +491,8 @@ def overtime_settlement(request, pk):
             worked_start=timezone.make_aware(dt.datetime.combine(day, form.cleaned_data["worked_start"])),
             worked_end=timezone.make_aware(dt.datetime.combine(day, form.cleaned_data["worked_end"])),
         )
-        messages.success(request, _("已核計 %(hours)s 小時。") % {"hours": settled.credited_hours})
+        messages.success(request, ngettext("已核計 %(hours)s 小時。", "已核計 %(hours)s 小時。", settled.credited_hours)
+                         % {"hours": settled.credited_hours})
     except LeaveError as exc:
         messages.error(request, exc.message)
     return redirect("leave:overtime")

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from schedules import cap_services, services
@@ -38,7 +38,9 @@ def cap_alerts(request):
             outcomes = report.outcomes
             if report.proposed:
                 messages.success(
-                    request, _("已收到 %(count)d 則待確認的停班停課提議") % {"count": len(report.proposed)}
+                    request,
+                    ngettext("已收到 %(count)d 則待確認的停班停課提議", "已收到 %(count)d 則待確認的停班停課提議",
+                             len(report.proposed)) % {"count": len(report.proposed)},
                 )
     pending = [
         (alert, scope, cap_services.plan(alert, scope))

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.imports import Cell, RowForm, TableError, read_table, validate_rows
 
@@ -102,7 +103,8 @@ def parse(content: bytes) -> ParsedOfficeCalendar:
             listed = "、".join(d.isoformat() for d in missing[:MAX_LISTED_MISSING])
             more = "…" if len(missing) > MAX_LISTED_MISSING else ""
             errors.append(
-                _("%(year)d 年缺少 %(count)d 天：%(days)s%(more)s（辦公日曆表須列出全年每一天）")
+                ngettext("%(year)d 年缺少 %(count)d 天：%(days)s%(more)s（辦公日曆表須列出全年每一天）",
+                         "%(year)d 年缺少 %(count)d 天：%(days)s%(more)s（辦公日曆表須列出全年每一天）", len(missing))
                 % {"year": year, "count": len(missing), "days": listed, "more": more}
             )
     if errors:

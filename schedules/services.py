@@ -15,7 +15,7 @@ from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext_lazy
 
 from audit.services import audit_log
 from common.errors import DomainError
@@ -56,7 +56,8 @@ class OfficeCalendarImportError(ScheduleError):
 
     def __init__(self, errors: list[str]):
         super().__init__(
-            gettext_lazy("檔案有 %(count)d 個錯誤，沒有匯入任何資料") % {"count": len(errors)},
+            ngettext_lazy("檔案有 %(count)d 個錯誤，沒有匯入任何資料", "檔案有 %(count)d 個錯誤，沒有匯入任何資料",
+                          len(errors)) % {"count": len(errors)},
             code="office_calendar_invalid",
         )
         self.errors = errors

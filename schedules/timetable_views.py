@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.inputs import id_or_none
 from schedules.models import Semester
@@ -99,9 +100,13 @@ def timetable_import_page(request):
         else:
             messages.success(
                 request,
-                _("已匯入 %(semester)s 課表：%(rows)d 節、%(teachers)d 位教師、%(classes)d 個班級")
-                % {"semester": semester, "rows": result.created, "teachers": result.teachers,
-                   "classes": len(result.classes)},
+                _("已匯入 %(semester)s 課表：%(rows)s、%(teachers)s、%(classes)s") % {
+                    "semester": semester,
+                    "rows": ngettext("%(n)d 節", "%(n)d 節", result.created) % {"n": result.created},
+                    "teachers": ngettext("%(n)d 位教師", "%(n)d 位教師", result.teachers) % {"n": result.teachers},
+                    "classes": ngettext("%(n)d 個班級", "%(n)d 個班級", len(result.classes))
+                    % {"n": len(result.classes)},
+                },
             )
             return redirect(f"{reverse('schedules:timetables')}?semester={semester.pk}")
     return render(request, "schedules/timetable_import.html", {"form": form, "errors": errors})

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.dispatch import Signal
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from audit.services import audit_log
 from common.errors import DomainError
@@ -200,7 +201,8 @@ def timetable_import(
 
 def _invalid_rows(errors: list[RowError]) -> TimetableError:
     return TimetableError(
-        _("課表有 %(count)d 個錯誤，未匯入任何資料") % {"count": len(errors)}, code="invalid_rows", errors=errors
+        ngettext_lazy("課表有 %(count)d 個錯誤，未匯入任何資料", "課表有 %(count)d 個錯誤，未匯入任何資料", len(errors))
+        % {"count": len(errors)}, code="invalid_rows", errors=errors
     )
 
 

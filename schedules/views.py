@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.inputs import BadInput, parse_date, parse_id, parse_month
@@ -392,7 +393,8 @@ def work_schedules_seed(request):
     school = _managed_school(request)
     created = services.work_schedules_seed_defaults(school=school, actor=request.user)
     if created:
-        messages.success(request, _("已建立 %(count)d 個類別的預設班別") % {"count": len(created)})
+        messages.success(request, ngettext("已建立 %(count)d 個類別的預設班別", "已建立 %(count)d 個類別的預設班別",
+                                           len(created)) % {"count": len(created)})
     else:
         messages.info(request, _("每個類別都已有班別，沒有變更"))
     return redirect(_with_school(reverse("schedules:work_schedules"), request, school))

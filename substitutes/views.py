@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.exports import download, export_filename
@@ -136,12 +137,14 @@ def assign_many(request):
     if result.assigned and result.offered:
         messages.success(
             request,
-            _("已提供 %(name)s 代課 %(n)d 節，等待回覆") % {"name": result.substitute.name, "n": len(result.assigned)},
+            ngettext("已提供 %(name)s 代課 %(n)d 節，等待回覆", "已提供 %(name)s 代課 %(n)d 節，等待回覆",
+                     len(result.assigned)) % {"name": result.substitute.name, "n": len(result.assigned)},
         )
     elif result.assigned:
         messages.success(
             request,
-            _("已安排 %(name)s 代課 %(n)d 節") % {"name": result.substitute.name, "n": len(result.assigned)},
+            ngettext("已安排 %(name)s 代課 %(n)d 節", "已安排 %(name)s 代課 %(n)d 節", len(result.assigned))
+            % {"name": result.substitute.name, "n": len(result.assigned)},
         )
     for refusal in result.refused:
         need = refusal.need
@@ -240,7 +243,8 @@ def absence_new(request):
         except CoverageError as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, _("已登錄缺課，共 %(n)d 節需代課") % {"n": len(change.current)})
+            messages.success(request, ngettext("已登錄缺課，共 %(n)d 節需代課", "已登錄缺課，共 %(n)d 節需代課",
+                                               len(change.current)) % {"n": len(change.current)})
             return redirect("substitutes:dashboard")
     recent = (
         Absence.objects.filter(school=me.school, source=Absence.Source.RECORDED)
@@ -300,9 +304,10 @@ def offers_answer(request):
         return redirect(back)
     n = len(answer.assignments)
     if answer.accepted:
-        messages.success(request, _("已接受代課 %(n)d 節") % {"n": n})
+        messages.success(request, ngettext("已接受代課 %(n)d 節", "已接受代課 %(n)d 節", n) % {"n": n})
     else:
-        messages.success(request, _("已婉拒代課 %(n)d 節，教學組會另行安排") % {"n": n})
+        declined = ngettext("已婉拒代課 %(n)d 節，教學組會另行安排", "已婉拒代課 %(n)d 節，教學組會另行安排", n)
+        messages.success(request, declined % {"n": n})
     return redirect(back)
 
 
@@ -437,9 +442,11 @@ def propose_confirm(request):
             raise Http404 from exc
         messages.error(request, exc.message)
         return redirect(back_url)
-    done = (_("已依提案提供 %(n)d 節代課，等待回覆") if result.offered else _("已依提案安排 %(n)d 節代課")) % {
-        "n": len(result.assigned)
-    }
+    n = len(result.assigned)
+    if result.offered:
+        done = ngettext("已依提案提供 %(n)d 節代課，等待回覆", "已依提案提供 %(n)d 節代課，等待回覆", n) % {"n": n}
+    else:
+        done = ngettext("已依提案安排 %(n)d 節代課", "已依提案安排 %(n)d 節代課", n) % {"n": n}
     messages.success(
         request, done + (_("，%(open)d 節未安排") % {"open": result.left_open} if result.left_open else ""),
     )

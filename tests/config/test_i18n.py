@@ -206,3 +206,54 @@ def test_the_english_catalogues_are_the_ones_loaded():
         assert ngettext("共 %(n)s 天", "共 %(n)s 天", 3) % {"n": 3} == "3 days in total"
     with translation.override("zh-hant"):
         assert gettext("職務代理人") == "職務代理人"
+
+
+# A number before a counter word (節, 人, 天, 小時 ...) counts something, and English needs the plural of its noun:
+# ngettext or {% blocktranslate count %} ("1 period", "2 periods"). Not counts: ordinals (第 3 節, 第 2 列), and the
+# strings below, each a limit from the settings or worded in English without a noun that varies.
+COUNTED = re.compile(r"(?<!第 )(?<!第)(%\(\w+\)[sd]|%[sd])\s*"
+                     r"(節|人|件|天|日|小時|筆|分鐘|分|次|位|個|列|週|張|班|項|則|封)")
+NOT_COUNTS = {
+    "只能補登 %(days)s 天內的打卡": "a limit (ATTENDANCE_CORRECTION_MAX_AGE_DAYS)",
+    "每月最多補登 %(cap)s 次，%(month)s 已達上限": "a limit",
+    "本月已申請 %(used)s 次，上限 %(cap)s 次": "English: “%(used)s requested this month (limit %(cap)s)”",
+    "遲到 %(m)s 分": "English abbreviates: “%(m)s min late”",
+    "早退 %(m)s 分": "English abbreviates: “Left %(m)s min early”",
+    "（寬限 %(minutes)s 分鐘）": "English abbreviates: “(%(minutes)s min grace period)”",
+    "「%(type)s」請假 %(days)s 日以上須附證明文件": "a rule's limit",
+    "「%(type)s」須在事實發生日前 %(before)s 日至後 %(after)s 日內請畢": "a rule's limit",
+    "「%(type)s」每月以 %(cap)s 日為限": "a rule's limit",
+    "另有 %(n)s 節": "English: “%(n)s more”",
+    "有一格超過 %(max)d 個字，不像是這份檔案的資料；請檢查這一列。": "a limit (MAX_CELL_CHARS)",
+    "已排入寄送：%(count)d 封": "English: “Queued for sending: %(count)d”",
+    "新增 %(created)d 人、更新 %(updated)d 人、未變動 %(unchanged)d 人": "English: “%(created)d added, …”",
+    "一次最多簽核 %(n)s 件": "a limit",
+    "已同意 %(n)s 件：%(names)s": "English: “Approved %(n)s: names”",
+    "已駁回 %(n)s 件：%(names)s": "English: “Rejected %(n)s: names”",
+    "已取消尚未確認的提議（%(count)d 則）": "English: “… (%(count)d)”",
+    "應有 4 個欄位（西元日期,星期,是否放假,備註），此列有 %(count)d 個": "English: “this row has %(count)d”",
+    "停班停課登記須在 %(days)d 日內由機關首長核定，這一天已超過期限": "a limit",
+    "已超過 %(days)d 日的核定期限": "a limit",
+    "一次最多排 %(n)d 天，請縮短日期範圍": "a limit",
+    "這段期間有 %(count)d 節待安排，一次最多 %(n)d 節，請縮短日期範圍": "said only when the count is over the limit",
+    "%(name)s 當天代課已達上限（每日 %(day)d 節）": "English: “(%(day)d a day)”",
+    "%(name)s 當週代課已達上限（每週 %(week)d 節）": "English: “(%(week)d a week)”",
+    "%(name)s 將連續上課超過 %(run)d 節": "a limit",
+    "一次最多安排 %(n)d 節": "a limit",
+    "一次最多回覆 %(n)d 節": "a limit",
+    "%(name)s・%(tier)s・本月 %(n)s 節": "English: “· %(n)s this month”",
+    "，%(open)d 節未安排": "English: “, %(open)d left open”",
+}
+
+
+@pytest.mark.parametrize("name", CATALOGUES)
+def test_a_counted_noun_has_its_plural_form(name):
+    """“1 periods” is never written: every count of something is translated with its plural forms."""
+    singular_only = [e.msgid for e in read_catalogue(name)[1:] if not e.msgid_plural and COUNTED.search(e.msgid)
+                     and e.msgid not in NOT_COUNTS and not e.msgid.startswith("依本校代課規則提出安排")]
+    assert singular_only == []
+
+
+def test_the_counted_noun_check_can_fail():
+    assert COUNTED.search("已接受代課 %(n)d 節") and COUNTED.search("%(n)s 人")
+    assert not COUNTED.search("第 %(n)s 節") and not COUNTED.search("第 %(row)d 列")
