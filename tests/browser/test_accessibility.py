@@ -1,5 +1,6 @@
-"""axe-core on every page of the main journeys, as a teacher, a unit head, personnel and 教學組: no serious or
-critical violation (contrast of text at least 4.5:1, every control labelled, landmarks, names ...).
+"""axe-core on every page of the main journeys, as a teacher, a unit head, personnel and 教學組, in Chinese and
+in English: no serious or critical violation (contrast of text at least 4.5:1, every control labelled, landmarks,
+names ...).
 
 axe-core's script comes from the axe-playwright-python package (a test dependency) and is run in the page
 through Playwright; nothing of it is served by the application. The world is the sweeps' (tests/sweep_world.py:
@@ -38,9 +39,15 @@ def severe_violations(page) -> list[str]:
     return found
 
 
+@pytest.mark.parametrize("language", ["zh-hant", "en"])
 @pytest.mark.parametrize("role", ["teacher", "unit_head", "personnel", "academic"])
-def test_main_journeys_have_no_serious_accessibility_violations(world, role, phone, live_server, sign_in):
-    sign_in(phone, live_server, world.staff(role).user.username)
+def test_main_journeys_have_no_serious_accessibility_violations(world, role, language, phone, live_server, sign_in):
+    """In both languages: the page's lang, the names of controls and the contrast of the words as each reads."""
+    person = world.staff(role)
+    person.user.language = language
+    person.user.save(update_fields=["language"])
+    sign_in(phone, live_server, person.user.username)
+    assert phone.evaluate("document.documentElement.lang") == ("en" if language == "en" else "zh-Hant-TW")
     problems: dict[str, list[str]] = {}
     for url in pages(world)[role]:
         phone.goto(f"{live_server.url}{url}")

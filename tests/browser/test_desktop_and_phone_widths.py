@@ -68,3 +68,73 @@ def test_an_approved_leave_shows_on_the_month(phone, live_server, people, sign_i
     expect(cell.get_by_test_id("cal-leave")).to_have_text("事假")
     expect(phone.get_by_test_id("month-leave")).to_contain_text("已核准")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+# What a 390 px page may not do: stick out of the window. An element past the right edge is allowed only inside a
+# scroll container that clips it (a .table-wrap, or any box that hides its overflow within the window); a
+# .table-wrap whose table does not fit scrolls and says so with the line above it (static/js/app.js).
+SIDEWAYS = """() => {
+  const vw = window.innerWidth;
+  const clippedInside = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (p.classList.contains("table-wrap")) return true;
+      const style = getComputedStyle(p);
+      if (style.overflowX !== "visible" && p.getBoundingClientRect().right <= vw + 1) return true;
+    }
+    return false;
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : "") +
+    (el.dataset.testid ? "[" + el.dataset.testid + "]" : "");
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    // the box itself, or its text running out of it (a long word, a line that does not wrap)
+    const spills = getComputedStyle(el).overflowX === "visible" && r.left + el.scrollWidth > vw + 1;
+    if (r.right <= vw + 1 && r.left >= -1 && !spills) continue;
+    if (clippedInside(el)) continue;
+    if (el.parentElement && out.some((o) => o.el === el.parentElement)) continue;
+    out.push({el, what: name(el) + " " + Math.round(r.left) + ".." + Math.round(r.right)});
+  }
+  const problems = out.map((o) => o.what);
+  for (const wrap of document.querySelectorAll(".table-wrap")) {
+    if (wrap.scrollWidth <= wrap.clientWidth + 1) continue;
+    if (!["auto", "scroll"].includes(getComputedStyle(wrap).overflowX)) problems.push(name(wrap) + " does not scroll");
+    const hint = wrap.previousElementSibling;
+    if (!hint || !hint.classList.contains("scroll-hint") || !hint.getClientRects().length) {
+      problems.push(name(wrap) + " scrolls without saying so");
+    }
+  }
+  return {width: document.scrollingElement.scrollWidth, window: vw, problems};
+}"""
+
+
+@pytest.fixture
+def world(tmp_path, settings):
+    import time_machine
+    from django.test import override_settings
+
+    from tests.sweep_world import NOW, build_world
+
+    settings.MEDIA_ROOT = tmp_path
+    with time_machine.travel(NOW, tick=True), override_settings(MEDIA_ROOT=tmp_path):
+        yield build_world(tmp_path)
+
+
+@pytest.mark.parametrize("role", ["teacher", "unit_head", "personnel", "academic"])
+def test_at_390_px_no_page_of_the_main_journeys_scrolls_sideways(world, role, phone, live_server, sign_in):
+    """Every page of the main journeys (the English journeys' and the accessibility test's list), as each role:
+    the document is no wider than the window; what is wider scrolls inside its .table-wrap, which says so."""
+    from tests.config.test_english_journeys import pages
+
+    sign_in(phone, live_server, world.staff(role).user.username)
+    found = {}
+    for url in pages(world)[role]:
+        response = phone.goto(f"{live_server.url}{url}")
+        assert response is not None and response.status < 400, url
+        phone.wait_for_load_state("load")
+        seen = phone.evaluate(SIDEWAYS)
+        if seen["width"] > seen["window"] or seen["problems"]:
+            found[url] = seen
+    assert not found, "\n".join(f"{url}: {seen}" for url, seen in found.items())
