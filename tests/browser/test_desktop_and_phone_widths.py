@@ -138,3 +138,37 @@ def test_at_390_px_no_page_of_the_main_journeys_scrolls_sideways(world, role, ph
         if seen["width"] > seen["window"] or seen["problems"]:
             found[url] = seen
     assert not found, "\n".join(f"{url}: {seen}" for url, seen in found.items())
+
+
+COLUMNS = "el => getComputedStyle(el).gridTemplateColumns.split(' ').length"
+
+
+def test_my_calendar_is_a_list_of_days_on_a_phone_and_a_month_grid_on_a_desk(page, live_server, people, sign_in):
+    leave_types_seed(school=people["school"])
+    approval_chains_seed(school=people["school"])
+    teacher = people["teacher"]
+    day = _next_working_day(teacher, timezone.localdate())
+    start = timezone.make_aware(dt.datetime.combine(day, dt.time(8)))
+    request = leave_request_submit(
+        applicant=teacher, leave_type=LeaveType.objects.get(school=people["school"], code="personal"), start=start,
+        end=start + dt.timedelta(hours=4), deputy=people["other_teacher"], reason="家中有事",
+        class_arrangement="無課務",
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "teacher")
+    page.goto(f"{live_server.url}/attendance/month/{day.year}/{day.month}/")
+    page.get_by_test_id("my-calendar-link").click()
+    cell = page.get_by_test_id(f"day-{day.isoformat()}")
+    expect(cell.get_by_test_id("entry-leave")).to_contain_text("事假")
+    expect(cell.get_by_test_id("pending")).to_have_text("簽核中")  # in words, not only a colour
+    # On a phone: one column, the days without anything left out.
+    assert page.get_by_test_id("month-cal").evaluate(COLUMNS) == 1
+    empty = page.locator(".mc-day.is-empty:not(.is-today)")
+    assert empty.count() and all(not empty.nth(i).is_visible() for i in range(min(empty.count(), 3)))
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
+    # At a desk: a seven-column month, every day shown.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    assert page.get_by_test_id("month-cal").evaluate(COLUMNS) == 7
+    expect(empty.first).to_be_visible()
+    cell.get_by_role("link", name="事假").click()
+    page.wait_for_url(re.compile(rf"/leave/requests/{request.pk}/$"))
