@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from attendance.models import DailyStatus
 from attendance.selectors import EXCEPTION_STATUSES, exception_counts
+from common.i18n import local_name
 from leave.selectors import leave_hours_by_type, leave_spans
 from staff.models import StaffMember
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff
@@ -118,7 +119,7 @@ def overview_of(
         person = by_id[span.staff_id]
         first = timezone.localtime(span.start).date()
         last = timezone.localtime(span.end - dt.timedelta(microseconds=1)).date()
-        away = Away(request_id=span.leave_request_id, name=person.name, type_name=span.leave_type_name,
+        away = Away(request_id=span.leave_request_id, name=person.name, type_name=local_name(span, "leave_type_name"),
                     pending=span.status != "approved")
         row = units.setdefault(person.unit.name if person.unit else _("未分處室"), [[] for _d in week])
         for i, day in enumerate(week):

@@ -138,3 +138,20 @@ def test_only_a_superuser_hands_out_the_city_role(school, rf):
     request.user.is_superuser = True
     offered = {value for value, _label in model_admin.formfield_for_choice_field(field, request).choices}
     assert Role.CITY in offered
+
+
+def test_the_week_tells_pending_leave_in_words_and_names_its_type_in_the_readers_language(school, types, client_for):
+    leave(school, types, WORKDAYS[1], who="other_teacher", deputy="teacher")  # pending, Wed 3 Sep
+    principal = school["principal"]
+
+    def week_table() -> str:
+        page = client_for(principal).get(reverse("offices:overview")).content.decode()
+        return page.split('data-testid="away-week"')[1].split("</table>")[0]
+
+    with time_machine.travel(at(2025, 9, 2, 9), tick=False):
+        table = week_table()
+        assert "簽核中" in table and "事假" in table
+        principal.user.language = "en"
+        principal.user.save(update_fields=["language"])
+        table = week_table()
+    assert "Awaiting approval" in table and "Personal leave" in table and "事假" not in table
