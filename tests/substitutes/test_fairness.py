@@ -108,7 +108,7 @@ def test_counts_per_teacher_this_month_and_semester_sorted(covered, client_for, 
     widths = [re.findall(r'<rect class="(\w+)" x="(\d+)" y="0" width="(\d+)"', b) for b in bars]
     assert widths[0] == [("taken", "0", "100"), ("declined", "100", "0")] * 2
     assert widths[2] == [("taken", "0", "0"), ("declined", "0", "50"), ("taken", "0", "50"), ("declined", "50", "50")]
-    assert 'aria-label="趙代課 本月接受 0 節、婉拒 1 節"' in chart
+    assert 'aria-label="趙代課：本月接受節數 0、婉拒節數 1"' in chart
     assert "<script" not in chart and " style=" not in chart
 
 
