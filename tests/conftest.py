@@ -2,20 +2,14 @@ import pytest
 
 from config.celery import app as celery_app
 from tests.factories import PASSWORD, make_standing_school
+from tests.grouping import mark_broker_group
 
 pytest_plugins = ["tests.celery_worker"]
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the group marks
 def pytest_collection_modifyitems(config, items):
-    # `make test` runs the suite in two processes (pytest-xdist, --dist loadgroup). The tests with a real
-    # worker share the Redis broker, and some use a database of it as their cache and clear it: they
-    # run in one process, one after another. Without pytest-xdist (`-p no:xdist`) there is no group to mark.
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        if item.get_closest_marker("celery_worker"):
-            item.add_marker(pytest.mark.xdist_group("broker"))
+    mark_broker_group(config, items)
 
 
 @pytest.fixture(autouse=True)
