@@ -37,7 +37,20 @@ class Notification(models.Model):
         return self.title
 
 
-class EmailOutbox(models.Model):
+class QueuedDelivery(models.Model):
+    """What a row sent by a task shares with the others (notifications/retries.py): its attempts, the last
+    error, when the next attempt is due. Each queue keeps its own status (its labels) and sent time."""
+
+    attempts = models.PositiveSmallIntegerField(_("嘗試次數"), default=0)
+    last_error = models.TextField(_("最後錯誤"), blank=True)
+    created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
+    next_attempt_at = models.DateTimeField(_("下次嘗試"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class EmailOutbox(QueuedDelivery):
     """An email written in the same transaction as the change that caused it.
 
     Delivery (notifications.tasks) claims the row under a lock, sends, and marks it sent, so
@@ -58,10 +71,6 @@ class EmailOutbox(models.Model):
     subject = models.CharField(_("主旨"), max_length=250)
     body = models.TextField(_("內容"))
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("嘗試次數"), default=0)
-    last_error = models.TextField(_("最後錯誤"), blank=True)
-    created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
-    next_attempt_at = models.DateTimeField(_("下次嘗試"), null=True, blank=True)
     sent_at = models.DateTimeField(_("寄出時間"), null=True, blank=True)
 
     class Meta:
@@ -101,7 +110,7 @@ class PushSubscription(models.Model):
         return self.device or self.endpoint[:60]
 
 
-class PushMessage(models.Model):
+class PushMessage(QueuedDelivery):
     """One notice to one device, sent by a Celery task after the commit (notifications/push.py), with retries
     like the email outbox. A device that the push service says is gone (404, 410) is deleted with its messages."""
 
@@ -113,10 +122,6 @@ class PushMessage(models.Model):
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="push_messages")
     subscription = models.ForeignKey(PushSubscription, on_delete=models.CASCADE, related_name="messages")
     status = models.CharField(_("狀態"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(_("嘗試次數"), default=0)
-    last_error = models.TextField(_("最後錯誤"), blank=True)
-    created_at = models.DateTimeField(_("建立時間"), auto_now_add=True)
-    next_attempt_at = models.DateTimeField(_("下次嘗試"), null=True, blank=True)
     sent_at = models.DateTimeField(_("推送時間"), null=True, blank=True)
 
     class Meta:

@@ -11,7 +11,6 @@ sweep picks up what a lost task left: flagged notices and due messages.
 
 import base64
 import binascii
-import datetime as dt
 import json
 import logging
 import re
@@ -20,12 +19,12 @@ from urllib.parse import urlsplit
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from pywebpush import WebPushException, webpush
 
 from notifications.models import Notification, PushMessage, PushSubscription
+from notifications.retries import LOST_AFTER, SENT, SKIPPED, due_ids, failure_record, not_due, sent_record
 from notifications.states import PUSH
 
 log = logging.getLogger(__name__)
@@ -53,12 +52,7 @@ PUSH_KINDS = frozenset({
     "schedules.cap_alert_proposed",
 })
 
-SENT = "sent"
-SKIPPED = "skipped"
-RETRY = "retry"
-FAILED = "failed"
-GONE = "gone"
-LOST_AFTER = dt.timedelta(minutes=1)
+GONE = "gone"  # besides the outcomes of notifications.retries: the device was gone and is deleted
 # A push message is a phone's banner: the body is cut to this many characters (the whole notice is one tap away).
 BODY_CHARS = 300
 # How long the push service keeps a message for a device that is off (seconds).
@@ -181,13 +175,7 @@ def due_notice_ids(limit: int = 500) -> list[int]:
 
 
 def due_message_ids(limit: int = 500) -> list[int]:
-    now = timezone.now()
-    return list(
-        PushMessage.objects.filter(status__in=PUSH.sources("send"))
-        .filter(Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True, created_at__lte=now - LOST_AFTER))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return due_ids(PushMessage, PUSH, limit)
 
 
 # --- sending one message ------------------------------------------------------------------------------
@@ -206,10 +194,6 @@ def payload(notice: Notification) -> str:
     )
 
 
-def backoff_seconds(retries: int) -> int:
-    return min(settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2**retries, 3600)
-
-
 def send(message_id: int) -> str:
     """Send one push message: SENT, SKIPPED (gone, done or not due), RETRY, FAILED or GONE (the device is gone
     and was deleted with its messages). The row is locked while the push service is asked, so a retry racing
@@ -223,7 +207,7 @@ def send(message_id: int) -> str:
         )
         if message is None or not PUSH.allows(message.status, "send") or not push_enabled():
             return SKIPPED
-        if message.next_attempt_at is not None and message.next_attempt_at > timezone.now():
+        if not_due(message):
             return SKIPPED
         device = message.subscription
         message.attempts += 1
@@ -244,19 +228,8 @@ def send(message_id: int) -> str:
                 log.info("push subscription %s of user %s is gone (%s): deleted", device.pk, device.user_id, status)
                 PushSubscription.objects.filter(pk=device.pk).delete()
                 return GONE
-            log.warning("push message %s attempt %s failed: %s", message.pk, message.attempts, exc)
-            message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-                message.status = PUSH.target("fail")
-                message.save(update_fields=["attempts", "last_error", "status"])
-                return FAILED
-            message.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(message.attempts - 1))
-            message.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-            return RETRY
+            return failure_record(message, exc, PUSH)
         now = timezone.now()
-        message.status = PUSH.target("send")
-        message.sent_at = now
-        message.last_error = ""
-        message.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        sent_record(message, PUSH, now)
         PushSubscription.objects.filter(pk=device.pk).update(last_used_at=now)
         return SENT

@@ -4,7 +4,7 @@ primary keys only."""
 from celery import shared_task
 from django.utils import timezone
 
-from notifications import delivery, push
+from notifications import delivery, push, retries
 from notifications.models import EmailOutbox, PushMessage
 
 
@@ -12,7 +12,7 @@ from notifications.models import EmailOutbox, PushMessage
 def deliver_email(self, outbox_id: int) -> str:
     outcome = delivery.deliver(outbox_id)
     # In-process (eager) mode has no broker to wait on: the beat sweep retries instead.
-    if outcome == delivery.RETRY and not self.request.is_eager:
+    if outcome == retries.RETRY and not self.request.is_eager:
         # Come back when the row says it is due (exponential backoff, kept on the row, which also
         # bounds the number of attempts). If this retry is lost, the beat sweep picks the row up.
         due = EmailOutbox.objects.values_list("next_attempt_at", flat=True).get(pk=outbox_id)
@@ -43,7 +43,7 @@ def fan_out_push(notification_ids: list[int]) -> int:
 @shared_task(bind=True, max_retries=None, acks_late=True)
 def deliver_push(self, message_id: int) -> str:
     outcome = push.send(message_id)
-    if outcome == push.RETRY and not self.request.is_eager:
+    if outcome == retries.RETRY and not self.request.is_eager:
         due = PushMessage.objects.values_list("next_attempt_at", flat=True).get(pk=message_id)
         # push.send set the time with RETRY; without one (as an email's, after a fresh round) nothing waits.
         if due is not None:

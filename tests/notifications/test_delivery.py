@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from notifications import delivery
+from notifications import delivery, retries
 from notifications.models import EmailOutbox
 from notifications.services import notify, outbox_retry
 from notifications.tasks import deliver_email, deliver_pending_emails
@@ -27,33 +27,33 @@ def test_a_failing_mail_server_is_retried_with_backoff_and_sends_once(people, sm
     row = EmailOutbox.objects.get()
 
     started = timezone.now()
-    assert delivery.deliver(row.pk) == delivery.RETRY
+    assert delivery.deliver(row.pk) == retries.RETRY
     row.refresh_from_db()
     assert (row.status, row.attempts) == (EmailOutbox.Status.PENDING, 1)
     assert "451" in row.last_error
     assert dt.timedelta(seconds=29) < row.next_attempt_at - started < dt.timedelta(seconds=32)
 
     # Not due yet: a second delivery (the sweep racing the retry) leaves it alone.
-    assert delivery.deliver(row.pk) == delivery.SKIPPED
+    assert delivery.deliver(row.pk) == retries.SKIPPED
     assert row.pk not in delivery.due_outbox_ids()
 
     make_due(row)
     assert row.pk in delivery.due_outbox_ids()
     second = timezone.now()
-    assert delivery.deliver(row.pk) == delivery.RETRY
+    assert delivery.deliver(row.pk) == retries.RETRY
     row.refresh_from_db()
     assert row.attempts == 2
     # The wait doubles: 30 s, then 60 s.
     assert dt.timedelta(seconds=59) < row.next_attempt_at - second < dt.timedelta(seconds=62)
 
     make_due(row)
-    assert delivery.deliver(row.pk) == delivery.SENT
+    assert delivery.deliver(row.pk) == retries.SENT
     row.refresh_from_db()
     assert (row.status, row.attempts, row.last_error) == (EmailOutbox.Status.SENT, 3, "")
     assert row.sent_at is not None
 
     # Whatever fires later, it is not sent again.
-    assert delivery.deliver(row.pk) == delivery.SKIPPED
+    assert delivery.deliver(row.pk) == retries.SKIPPED
     assert row.pk not in delivery.due_outbox_ids()
     assert smtp_server.refused == 2
     assert len(smtp_server.messages) == 1
@@ -78,7 +78,7 @@ def test_the_task_ends_when_the_row_was_given_a_fresh_round_after_its_failed_att
 
     # The two real steps, in the order a race would put them.
     monkeypatch.setattr(delivery, "deliver", attempt_then_operator_retries)
-    assert deliver_email.run(row.pk) == delivery.RETRY
+    assert deliver_email.run(row.pk) == retries.RETRY
     row.refresh_from_db()
     assert (row.status, row.attempts, row.next_attempt_at) == (EmailOutbox.Status.PENDING, 0, None)
     assert smtp_server.refused == 1
@@ -91,13 +91,13 @@ def test_a_mail_server_that_is_down_then_up(people, settings, smtp_server):
     from tests.notifications.conftest import free_port
 
     settings.EMAIL_PORT = free_port()  # nobody listens there: connection refused
-    assert delivery.deliver(row.pk) == delivery.RETRY
+    assert delivery.deliver(row.pk) == retries.RETRY
     row.refresh_from_db()
     assert "Refused" in row.last_error or "refused" in row.last_error
 
     settings.EMAIL_PORT = live_port
     make_due(row)
-    assert delivery.deliver(row.pk) == delivery.SENT
+    assert delivery.deliver(row.pk) == retries.SENT
     assert len(smtp_server.messages) == 1
 
 
@@ -110,11 +110,11 @@ def test_gives_up_after_the_last_attempt(people, smtp_server, settings):
     for _ in range(3):
         outcomes.append(delivery.deliver(row.pk))
         make_due(row)
-    assert outcomes == [delivery.RETRY, delivery.RETRY, delivery.FAILED]
+    assert outcomes == [retries.RETRY, retries.RETRY, retries.FAILED]
     row.refresh_from_db()
     assert (row.status, row.attempts) == (EmailOutbox.Status.FAILED, 3)
     assert row.pk not in delivery.due_outbox_ids()
-    assert delivery.deliver(row.pk) == delivery.SKIPPED
+    assert delivery.deliver(row.pk) == retries.SKIPPED
     assert smtp_server.messages == []
 
 
@@ -152,7 +152,7 @@ def test_two_deliveries_of_one_row_at_the_same_time_send_once(people, smtp_serve
     row = EmailOutbox.objects.create(to="teacher@example.test", subject="併發", body="b")
 
     outcomes = at_once(lambda: delivery.deliver(row.pk))
-    assert sorted(outcomes) == [delivery.SENT, delivery.SKIPPED]
+    assert sorted(outcomes) == [retries.SENT, retries.SKIPPED]
     assert len(smtp_server.messages) == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == (EmailOutbox.Status.SENT, 1)
@@ -167,8 +167,8 @@ def test_the_admin_retries_failed_emails_and_never_resends_sent_ones(
     smtp_server.failures = 1
     notify([people["teacher"], people["unit_head"]], "system.test", {"title": "管理"})
     failed, sent = EmailOutbox.objects.order_by("pk")
-    assert delivery.deliver(failed.pk) == delivery.FAILED
-    assert delivery.deliver(sent.pk) == delivery.SENT
+    assert delivery.deliver(failed.pk) == retries.FAILED
+    assert delivery.deliver(sent.pk) == retries.SENT
     assert len(smtp_server.messages) == 1
 
     client.force_login(User.objects.create_superuser("root", "root@example.test", "x"))

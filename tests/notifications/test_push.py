@@ -17,7 +17,7 @@ from django.utils import timezone
 from audit.models import AuditEntry
 from leave.models import LeaveType
 from leave.services import approval_chains_seed, leave_request_submit, leave_step_reject, leave_types_seed
-from notifications import push
+from notifications import push, retries
 from notifications.models import Notification, PushMessage, PushSubscription
 from notifications.services import notify, push_subscribe
 from notifications.tasks import deliver_pending_pushes, deliver_push, fan_out_push
@@ -109,7 +109,7 @@ def test_a_decided_leave_is_pushed_encrypted_and_signed(people, push_service, br
     assert notice.read_at is not None
 
     # Delivered once: the task again, the fan-out again and the beat sweep send nothing more.
-    assert deliver_push.delay(message.pk).get() == push.SKIPPED
+    assert deliver_push.delay(message.pk).get() == retries.SKIPPED
     assert fan_out_push.delay([notice.pk]).get() == 0
     assert deliver_pending_pushes.delay().get() == 0
     assert len(push_service.requests) == 1
@@ -138,7 +138,7 @@ def test_a_gone_device_is_removed(people, push_service, browser_keys):
     notice = Notification.objects.get(kind="leave.decided")
     assert len(push.fan_out([notice.pk])) == 2  # the messages, not yet sent
     outcomes = {m.subscription_id: deliver_push.delay(m.pk).get() for m in PushMessage.objects.all()}
-    assert outcomes == {device.pk: push.GONE, other.pk: push.SENT}
+    assert outcomes == {device.pk: push.GONE, other.pk: retries.SENT}
     assert list(PushSubscription.objects.values_list("pk", flat=True)) == [other.pk]
     assert list(PushMessage.objects.values_list("subscription_id", "status")) == [(other.pk, "sent")]
 
@@ -153,7 +153,7 @@ def test_a_failing_push_service_is_retried_with_backoff_and_keeps_the_device(peo
     message = PushMessage.objects.get()
 
     started = timezone.now()
-    assert deliver_push.delay(message.pk).get() == push.RETRY
+    assert deliver_push.delay(message.pk).get() == retries.RETRY
     message.refresh_from_db()
     assert (message.status, message.attempts) == (PushMessage.Status.PENDING, 1)
     assert "500" in message.last_error
@@ -161,7 +161,7 @@ def test_a_failing_push_service_is_retried_with_backoff_and_keeps_the_device(peo
     assert PushSubscription.objects.filter(pk=device.pk).exists()
     # Not due yet: the sweep leaves it alone, and so does a second task.
     assert message.pk not in push.due_message_ids()
-    assert deliver_push.delay(message.pk).get() == push.SKIPPED
+    assert deliver_push.delay(message.pk).get() == retries.SKIPPED
 
     PushMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
     assert push.due_message_ids() == [message.pk]
@@ -179,7 +179,7 @@ def test_after_the_last_attempt_it_is_failed(people, push_service, browser_keys,
     reject_a_leave(people)
     push.fan_out([Notification.objects.get(kind="leave.decided").pk])
     message = PushMessage.objects.get()
-    assert deliver_push.delay(message.pk).get() == push.FAILED
+    assert deliver_push.delay(message.pk).get() == retries.FAILED
     message.refresh_from_db()
     assert message.status == PushMessage.Status.FAILED
     assert message.pk not in push.due_message_ids()
