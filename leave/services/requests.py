@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, ParamSpec, TypeVar, overload
+from typing import ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -143,45 +143,18 @@ class Plan:
 
 @dataclass
 class SubmissionPlan(Plan):
-    """A complete plan (``_plan_request(complete=True)``): its deputy has been checked too."""
+    """A submission's plan (``_submission_plan``): its deputy, proof and 課務 have been checked too."""
 
     deputy: StaffMember
 
 
-@overload
-def _plan_request(
-    *,
-    applicant: StaffMember,
-    leave_type: LeaveType,
-    start: dt.datetime,
-    end: dt.datetime,
-    rules: SchoolRules,
-    deputy: StaffMember | None = ...,
-    event_key: str = ...,
-    event_date: dt.date | None = ...,
-    has_attachments: bool = ...,
-    class_arrangement: str = ...,
-    complete: Literal[True] = ...,
-    known_duty: KnownDuty | None = ...,
-) -> SubmissionPlan: ...
+@dataclass(frozen=True)
+class _Filing:
+    """What a submission adds to a preview: checked after the span, before the overlap and the chain."""
 
-
-@overload
-def _plan_request(
-    *,
-    applicant: StaffMember,
-    leave_type: LeaveType,
-    start: dt.datetime,
-    end: dt.datetime,
-    rules: SchoolRules,
-    deputy: StaffMember | None = ...,
-    event_key: str = ...,
-    event_date: dt.date | None = ...,
-    has_attachments: bool = ...,
-    class_arrangement: str = ...,
-    complete: Literal[False],
-    known_duty: KnownDuty | None = ...,
-) -> Plan: ...
+    deputy: StaffMember | None
+    has_attachments: bool
+    class_arrangement: str
 
 
 def _plan_request(
@@ -191,19 +164,53 @@ def _plan_request(
     start: dt.datetime,
     end: dt.datetime,
     rules: SchoolRules,
-    deputy: StaffMember | None = None,
     event_key: str = "",
     event_date: dt.date | None = None,
-    has_attachments: bool = False,
-    class_arrangement: str = "",
-    complete: bool = True,
     known_duty: KnownDuty | None = None,
 ) -> Plan:
-    """Every refusal that does not depend on balances, in the order people fix them. Writes nothing.
+    """The preview's plan: skips what the form may not have yet (deputy, proof, 課務). Writes nothing."""
+    plan, _deputy = _plan(applicant=applicant, leave_type=leave_type, start=start, end=end, rules=rules,
+                          event_key=event_key, event_date=event_date, known_duty=known_duty, filing=None)
+    return plan
 
-    ``complete=False`` (the preview) skips what the form may not have yet: deputy, proof, 課務. A complete
-    plan is a ``SubmissionPlan``, carrying the deputy it checked.
-    """
+
+def _submission_plan(
+    *,
+    applicant: StaffMember,
+    leave_type: LeaveType,
+    start: dt.datetime,
+    end: dt.datetime,
+    rules: SchoolRules,
+    deputy: StaffMember | None,
+    has_attachments: bool,
+    class_arrangement: str,
+    event_key: str = "",
+    event_date: dt.date | None = None,
+    known_duty: KnownDuty | None = None,
+) -> SubmissionPlan:
+    """The submission's plan: the preview's checks and the deputy, proof and 課務. Writes nothing."""
+    filing = _Filing(deputy=deputy, has_attachments=has_attachments, class_arrangement=class_arrangement)
+    plan, checked_deputy = _plan(applicant=applicant, leave_type=leave_type, start=start, end=end, rules=rules,
+                                 event_key=event_key, event_date=event_date, known_duty=known_duty, filing=filing)
+    assert checked_deputy is not None  # _check_deputy returns the deputy or refuses
+    return SubmissionPlan(rule=plan.rule, start=plan.start, end=plan.end, days=plan.days, chain=plan.chain,
+                          deputy=checked_deputy)
+
+
+def _plan(
+    *,
+    applicant: StaffMember,
+    leave_type: LeaveType,
+    start: dt.datetime,
+    end: dt.datetime,
+    rules: SchoolRules,
+    event_key: str,
+    event_date: dt.date | None,
+    known_duty: KnownDuty | None,
+    filing: _Filing | None,
+) -> tuple[Plan, StaffMember | None]:
+    """Every refusal that does not depend on balances, in the order people fix them, and the deputy the
+    filing's checks accepted (None for a preview). Writes nothing."""
     if leave_type.school_id != applicant.school_id or not leave_type.is_active:
         raise LeaveError(_("此假別不適用於您的學校"), code="unknown_type")
     if not applicant.is_active:
@@ -234,6 +241,7 @@ def _plan_request(
     _check_monthly_cap(applicant=applicant, rule=rule, leave_type=leave_type, days=days)
     hours = sum(d.hours for d in days)
     checked_deputy: StaffMember | None = None
+    deputy = filing.deputy if filing else None
     # Who of the applicant and the deputy already has a live request overlapping the span (one read).
     busy = set(
         _overlapping(
@@ -241,11 +249,11 @@ def _plan_request(
             start, end,
         ).order_by().values_list("applicant_id", flat=True).distinct()
     )
-    if complete:
-        if rule.proof_required and hours >= R.days_to_hours(rule.proof_from_days) and not has_attachments:
+    if filing is not None:
+        if rule.proof_required and hours >= R.days_to_hours(rule.proof_from_days) and not filing.has_attachments:
             raise LeaveError(_("「%(type)s」請假 %(days)s 日以上須附證明文件") % {
                 "type": leave_type.display_name, "days": _days(rule.proof_from_days)}, code="proof_required")
-        if applicant.is_teacher and not class_arrangement.strip():
+        if applicant.is_teacher and not filing.class_arrangement.strip():
             raise LeaveError(_("請填寫課務處理方式（沒有課請填「無課務」）"), code="class_arrangement_required")
         checked_deputy = _check_deputy(applicant=applicant, deputy=deputy, start=start, end=end, busy=busy)
     if applicant.pk in busy:
@@ -253,9 +261,7 @@ def _plan_request(
     chain = select_chain(applicant=applicant, leave_type=leave_type, hours=hours)
     if chain is None:
         raise LeaveError(_("學校尚未設定適用的簽核流程，請洽人事室"), code="no_chain")
-    if checked_deputy is not None:
-        return SubmissionPlan(rule=rule, start=start, end=end, days=days, chain=chain, deputy=checked_deputy)
-    return Plan(rule=rule, start=start, end=end, days=days, chain=chain)
+    return Plan(rule=rule, start=start, end=end, days=days, chain=chain), checked_deputy
 
 
 def _days(value: Decimal | int) -> str:
@@ -430,7 +436,7 @@ def leave_request_preview(
     """What a request would be: its length and the balances after it. Writes nothing; raises LeaveError."""
     rules = school_rules(applicant.school_id)
     plan = _plan_request(applicant=applicant, leave_type=leave_type, start=start, end=end, rules=rules,
-                         event_key=event_key, event_date=event_date, complete=False)
+                         event_key=event_key, event_date=event_date)
     candidate = R.Item(key="new", rule=plan.rule, start=start, days=plan.days, event_key=event_key,
                        event_date=event_date, strict=True)
     charges = reallocate(applicant, since=plan.days[0].day, rules=rules, candidate=candidate, write=False)["new"]
@@ -552,7 +558,7 @@ def leave_request_problems(
             plan = _plan_request(
                 applicant=applicant, leave_type=leave_type, start=start, end=end,
                 rules=rules or school_rules(applicant.school_id), event_key=event_key, event_date=event_date,
-                complete=False, known_duty=known_duty,
+                known_duty=known_duty,
             )
         except LeaveError as exc:
             problems.append(exc)
@@ -595,7 +601,7 @@ def leave_request_submit(
         applicant = locked[applicant.pk]
         deputy = locked.get(deputy.pk) if deputy else None
         rules = rules or school_rules(applicant.school_id)
-        plan = _plan_request(
+        plan = _submission_plan(
             applicant=applicant, leave_type=leave_type, start=start, end=end, rules=rules, deputy=deputy,
             event_key=event_key, event_date=event_date, has_attachments=bool(attachments),
             class_arrangement=class_arrangement, known_duty=known_duty,
