@@ -2,6 +2,7 @@
 offices.inbox and the apps' selectors and change through offices.services."""
 
 import datetime as dt
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -167,6 +168,7 @@ def city_sheet(request, school_id: int):
         "sheet": sheet, "school": school, "total_columns": TOTAL_COLUMNS, "title": format_roc_month(year, month),
         "month_value": f"{year:04d}-{month:02d}", "units": units, "unit": unit, "category": category,
         "categories": StaffCategory.choices, "day_url": day_url,
+        "filters": urlencode({"unit": unit.pk if unit else "", "category": category}),
         "prev": f"{prev_month:%Y-%m}", "next": f"{next_month:%Y-%m}",
     })
 
