@@ -77,23 +77,10 @@ def main(argv: list[str] | None = None) -> int:
 
     first, last = dt.date.fromisoformat(args.start), dt.date.fromisoformat(args.end)
     call_command("migrate", verbosity=0)
-    if data.foreign_schools():
-        print("This database holds schools that are not the benchmark's: refusing to write to it.", file=sys.stderr)
+    refusal = data.prepare(city=args.city)
+    if refusal:
+        print(refusal, file=sys.stderr)
         return 2
-    if data.state() == "stale":
-        print("The benchmark data here was built by another version of bench/data.py: drop the database.",
-              file=sys.stderr)
-        return 2
-    if data.state() == "missing":
-        print("Building the synthetic city (once per database)...", flush=True)
-        started = time.perf_counter()
-        data.build()
-        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
-    if args.city and data.school_count() < args.city:
-        print(f"Growing the city to {args.city} schools (once per database)...", flush=True)
-        started = time.perf_counter()
-        data.grow(args.city)
-        print(f"  grown in {time.perf_counter() - started:.0f} s", flush=True)
     codes = list(
         School.objects.filter(code__startswith=data.PREFIX).order_by("code").values_list("code", flat=True)
     )[: args.schools]

@@ -19,6 +19,7 @@ Names and codes start with BN so that the runner can tell its own schools from a
 import datetime as dt
 import itertools
 import random
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -136,6 +137,29 @@ def people_count() -> int:
 
 def foreign_schools() -> int:
     return School.objects.exclude(code__startswith=PREFIX).count()
+
+
+def prepare(*, city: int = 0, force: bool = False) -> str | None:
+    """Build (once per database) the synthetic city, grown to ``city`` schools if asked. Returns why it
+    refuses instead (another project's schools here, without ``force``; data of another version of
+    this module), or None when the data is ready."""
+    if foreign_schools() and not force:
+        return ("This database holds schools that are not the benchmark's: refusing to write to it.\n"
+                "Point DATABASE_URL at a database of its own.")
+    current = state()
+    if current == "stale":
+        return "The benchmark data here was built by another version of bench/data.py: drop the database."
+    if current == "missing":
+        print("Building the synthetic city (once per database)...", flush=True)
+        started = time.perf_counter()
+        build()
+        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+    if city and school_count() < city:
+        print(f"Growing the city to {city} schools (once per database)...", flush=True)
+        started = time.perf_counter()
+        grow(city)
+        print(f"  grown in {time.perf_counter() - started:.0f} s", flush=True)
+    return None
 
 
 # --- building -------------------------------------------------------------------------------

@@ -96,16 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, load average "
           f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}, Python {platform.python_version()}")
     call_command("migrate", verbosity=0)
-    if data.foreign_schools():
-        print("This database holds schools that are not the benchmark's: refusing to write to it.", file=sys.stderr)
+    refusal = data.prepare()
+    if refusal:
+        print(refusal, file=sys.stderr)
         return 2
-    if data.state() == "stale":
-        print("The benchmark data here was built by another version of bench/data.py: drop the database.",
-              file=sys.stderr)
-        return 2
-    if data.state() == "missing":
-        print("Building the synthetic city (once per database)...", flush=True)
-        data.build()
     connection.ensure_connection()
     print(f"Database: PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 10000}; "
           f"gunicorn {args.workers} workers, one Celery worker, Redis sessions and cache", flush=True)

@@ -74,25 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Database: {connection.vendor} {_server_version(connection)} ({connection.settings_dict['NAME']})")
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     call_command("migrate", verbosity=0)
-    state = data.state()
-    if data.foreign_schools() and not args.force:
-        print("This database holds schools that are not the benchmark's: refusing to write to it.\n"
-              "Point DATABASE_URL at a database of its own (or pass --force).", file=sys.stderr)
+    refusal = data.prepare(city=args.city, force=args.force)
+    if refusal:
+        print(refusal + " (Or pass --force; or remove var/bench.sqlite3 on SQLite.)", file=sys.stderr)
         return 2
-    if state == "stale":
-        print("The benchmark data here was built by another version of bench/data.py: "
-              "drop this database (or remove var/bench.sqlite3) and run again.", file=sys.stderr)
-        return 2
-    if state == "missing":
-        print("Building the synthetic city (once per database)...")
-        started = time.perf_counter()
-        data.build()
-        print(f"  built in {time.perf_counter() - started:.0f} s")
-    if args.city and data.school_count() < args.city:
-        print(f"Growing the city to {args.city} schools (once per database)...")
-        started = time.perf_counter()
-        data.grow(args.city)
-        print(f"  grown in {time.perf_counter() - started:.0f} s")
     print(f"City: {data.school_count()} schools, {data.people_count():,} people")
 
     # The query log keeps 9,000 queries by default; the city-wide jobs run more than that.
