@@ -17,10 +17,6 @@ def span_text(start: dt.datetime, end: dt.datetime) -> str:
     return f"{format_roc_short(s.date())} {s:%H:%M} – {format_roc_short(e.date())} {e:%H:%M}"
 
 
-def amount_text(hours: int | None) -> str:
-    return "" if hours is None else format_days_hours(hours)
-
-
 def remaining_text(hours: int | None) -> str:
     """The balance as the school's system shows it: 「剩餘：14日0小時」."""
     return str(_("剩餘：%(amount)s")) % {"amount": format_days_hours(hours or 0)}
