@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext, pgettext_
 
 from attendance.models import DailyResult, DailyStatus
 from attendance.selectors import month_bounds
+from common.i18n import enumerate_text, separate_text
 from leave import selectors as leave_selectors
 from staff.models import School, StaffMember
 from staff.permissions import visible_staff_q
@@ -163,7 +164,7 @@ def sheet_cell(
         return Cell(day, "no_duty", words.no_duty, facts.day_label or label)
     if status == DailyStatus.PENDING:
         return Cell(day, "pending", "…", label)
-    names = "、".join(leave) or facts.leave_label
+    names = enumerate_text(leave) or facts.leave_label
     if status == DailyStatus.LEAVE:
         return Cell(day, "leave", names or words.leave, words.leave_title % {"types": names or label})
     if status == DailyStatus.ABSENT:
@@ -190,7 +191,7 @@ def sheet_cell(
         said.append(ngettext("早退 %(n)s 分鐘", "早退 %(n)s 分鐘", facts.early_minutes) % {"n": facts.early_minutes})
     if not parts:
         return Cell(day, "on_time", "✓", label)
-    return Cell(day, key, " ".join(parts), "；".join(said))
+    return Cell(day, key, " ".join(parts), separate_text(said))
 
 
 def _add(totals: Totals, facts: Facts) -> None:

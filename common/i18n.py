@@ -6,6 +6,7 @@ while rendering (a page's, or a notice's recipient's). An empty English name fal
 so a row the office added without one still reads.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.utils.functional import lazy
@@ -14,6 +15,26 @@ from django.utils.translation import get_language
 
 def english_active() -> bool:
     return (get_language() or "").startswith("en")
+
+
+# Chinese punctuation between words put together, and what English writes instead.
+PUNCTUATION_EN = {"：": ": ", "（": " (", "）": ")", "，": ", ", "、": ", ", "「": "“", "」": "”", "。": ". ",
+                  "；": "; ", "～": "–", "／": "/", "・": " · "}
+
+
+def punctuation(mark: str) -> str:
+    """The full-width mark in Chinese, the English one in English (「、」 / ", ")."""
+    return PUNCTUATION_EN.get(mark, mark) if english_active() else mark
+
+
+def enumerate_text(items: Iterable[Any]) -> str:
+    """A list in a sentence: 「甲、乙、丙」 / "A, B, C"."""
+    return punctuation("、").join(str(item) for item in items)
+
+
+def separate_text(items: Iterable[Any]) -> str:
+    """Whole statements one after another: 「甲；乙」 / "A; B"."""
+    return punctuation("；").join(str(item) for item in items)
 
 
 def pick(zh: str, en: str | None) -> str:

@@ -16,6 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.i18n import enumerate_text
 from leave import rules as R
 from leave import school_cache
 from leave.models import (
@@ -420,7 +421,7 @@ class NoLeaveFiling:
 
     @property
     def contact_names(self) -> str:
-        return "、".join(person.name for person in self.contacts)
+        return enumerate_text(person.name for person in self.contacts)
 
 
 def leave_filing_unavailable(

@@ -19,6 +19,7 @@ from attendance.selectors import day_detail, month_bounds, units_for_head_view
 from attendance.services import daily_results_ensure
 from attendance.sheet import TOTAL_COLUMNS, school_month_sheet
 from common.errors import DomainError
+from common.i18n import enumerate_text
 from common.inputs import BadInput, id_or_none, parse_date, parse_month
 from offices.calendars import away_count, personal_month, unit_month
 from offices.forms import DecideForm
@@ -59,7 +60,7 @@ def decide(request):
         return redirect("offices:inbox")
     done = [o for o in outcomes if o.ok]
     if done:
-        names = "、".join(o.applicant for o in done)
+        names = enumerate_text(o.applicant for o in done)
         if approve:
             messages.success(request, _("已同意 %(n)s 件：%(names)s") % {"n": len(done), "names": names})
         else:

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from common.i18n import enumerate_text, separate_text
 from common.imports import Cell, RowForm, TableError, read_table, validate_rows
 
 HEADER = ("西元日期", "星期", "是否放假", "備註")
@@ -89,7 +90,7 @@ def parse(content: bytes) -> ParsedOfficeCalendar:
     for error in row_errors:
         by_row.setdefault(error.row, []).append(error.message)
     errors = [
-        _("第 %(line)d 列：%(problems)s") % {"line": row, "problems": "；".join(problems)}
+        _("第 %(line)d 列：%(problems)s") % {"line": row, "problems": separate_text(problems)}
         for row, problems in by_row.items()
     ]
     rows = [form.day for form in good]
@@ -100,7 +101,7 @@ def parse(content: bytes) -> ParsedOfficeCalendar:
     for year in years:
         missing = _missing_days(year, seen)
         if missing:
-            listed = "、".join(d.isoformat() for d in missing[:MAX_LISTED_MISSING])
+            listed = enumerate_text(d.isoformat() for d in missing[:MAX_LISTED_MISSING])
             more = "…" if len(missing) > MAX_LISTED_MISSING else ""
             errors.append(
                 ngettext("%(year)d 年缺少 %(count)d 天：%(days)s%(more)s（辦公日曆表須列出全年每一天）",

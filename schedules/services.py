@@ -19,6 +19,7 @@ from django.utils.translation import ngettext_lazy
 
 from audit.services import audit_log
 from common.errors import DomainError
+from common.i18n import separate_text
 from common.imports import import_transaction
 from notifications.services import notify
 from schedules import office_calendar
@@ -68,7 +69,7 @@ def _full_clean(obj: models.Model, *, code: str) -> None:
     try:
         obj.full_clean()
     except ValidationError as exc:
-        raise ScheduleError("；".join(exc.messages), code=code) from exc
+        raise ScheduleError(separate_text(exc.messages), code=code) from exc
 
 
 def _send_changed(

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext_lazy
 
 from audit.services import audit_log
 from common.errors import DomainError
+from common.i18n import enumerate_text
 from common.imports import Cell, RowForm, TableError, import_transaction, read_table, validate_rows
 from common.tables import RowError
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
@@ -162,7 +163,7 @@ def timetable_import(
         missing.insert(0, "教師編號或教師姓名")
     if missing:
         raise TimetableError(
-            _("缺少欄位：%(columns)s") % {"columns": "、".join(missing)}, code="missing_columns"
+            _("缺少欄位：%(columns)s") % {"columns": enumerate_text(missing)}, code="missing_columns"
         )
 
     # Everything the rows refer to, read once.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from common.i18n import enumerate_text
 from common.inputs import BadInput, parse_date, parse_id, parse_month
 from schedules import selectors, services
 from schedules.forms import (
@@ -111,7 +112,7 @@ def office_calendar(request: SignedInRequest) -> HttpResponse:
             messages.error(request, exc.message)
             errors = exc.errors
         else:
-            years = "、".join(str(c.year) for c in imported)
+            years = enumerate_text(c.year for c in imported)
             messages.success(request, _("已匯入 %(years)s 年行政機關辦公日曆") % {"years": years})
             return redirect("schedules:office_calendar")
     return render(request, "schedules/office_calendar.html", {

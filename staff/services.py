@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from audit.services import audit_log
+from common.i18n import enumerate_text
 from common.imports import Cell, RowForm, TableError, import_transaction, read_table, validate_rows
 from common.tables import RowError
 from staff.errors import StaffError
@@ -140,7 +141,7 @@ def read_roster(data: bytes) -> tuple[dict[str, int], list[tuple[int, dict[str, 
     missing = [str(COLUMN_LABELS[c]) for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         header_errors.append(
-            RowError(1, "missing_columns", _("缺少必要欄位：%(columns)s。") % {"columns": "、".join(missing)})
+            RowError(1, "missing_columns", _("缺少必要欄位：%(columns)s。") % {"columns": enumerate_text(missing)})
         )
     if header_errors:
         raise RosterImportError(_("名冊的欄位名稱有誤，整份未匯入。"), code="bad_header", errors=header_errors)
@@ -310,7 +311,7 @@ class RosterRowForm(RowForm[_RosterContext]):
         if category is None:
             raise ValidationError(
                 _("人員類別「%(value)s」不正確，應為：%(choices)s。")
-                % {"value": value, "choices": "、".join(str(label) for label in StaffCategory.labels)},
+                % {"value": value, "choices": enumerate_text(StaffCategory.labels)},
                 code="bad_category",
             )
         if not self.failed("employee_no"):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_log, audit_log_many
 from common.errors import DomainError
+from common.i18n import enumerate_text, separate_text
 from leave.events import LeaveEvent
 from notifications.services import notify
 from schedules.events import report_consequence
@@ -863,7 +864,7 @@ def coverage_proposal_confirm(*, actor: StaffMember, cells: Sequence[ProposalCel
             changed.sort(key=lambda n: (n.starts_at, n.pk))
             raise CoverageError(
                 _("提案之後以下各節已有變動（已安排、已取消或假單已變更），請重新產生提案：%(periods)s")
-                % {"periods": "、".join(f"{local_label(n)}（{n.get_status_display()}）" for n in changed)},
+                % {"periods": enumerate_text(f"{local_label(n)}（{n.get_status_display()}）" for n in changed)},
                 code="changed",
             )
         chosen = {n.pk: chosen_id for n in needs if (chosen_id := by_need[n.pk].substitute_id) is not None}
@@ -871,7 +872,7 @@ def coverage_proposal_confirm(*, actor: StaffMember, cells: Sequence[ProposalCel
         if problems:
             raise CoverageError(
                 _("提案不符合本校代課規則：%(problems)s")
-                % {"problems": "；".join(f"{local_label(p.need)} {p.message}" for p in problems)},
+                % {"problems": separate_text(f"{local_label(p.need)} {p.message}" for p in problems)},
                 code="rules",
             )
         result = ConfirmResult(left_open=len(needs) - len(chosen))

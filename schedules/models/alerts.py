@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import enumerate_text
+
 if TYPE_CHECKING:
     from schedules.models.calendar import TyphoonDay
 
@@ -93,7 +95,7 @@ class DisasterAlert(models.Model):
         """「停止上班、停止上課，12:00 起」 (works for a TyphoonDay too: the same field names)."""
         stops = [str(label) for flag, label in ((self.stops_work, _("停止上班")), (self.stops_classes, _("停止上課")))
                  if flag]
-        what = "、".join(stops) or str(_("照常上班上課"))
+        what = enumerate_text(stops) or str(_("照常上班上課"))
         if self.start_time and self.end_time:
             return _("%(what)s，%(start)s–%(end)s") % {
                 "what": what, "start": f"{self.start_time:%H:%M}", "end": f"{self.end_time:%H:%M}"}
@@ -104,7 +106,7 @@ class DisasterAlert(models.Model):
         return _("%(what)s，全天") % {"what": what}
 
     def scope_text(self) -> str:
-        return "、".join(self.districts) if self.districts else str(_("全市"))
+        return enumerate_text(self.districts) if self.districts else str(_("全市"))
 
     def ignore_reason_text(self) -> str:
         from schedules.cap import IGNORE_REASONS

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from common.i18n import enumerate_text
+
 __all__ = ["DisasterStopClaim", "OfficeCalendarDay", "OfficeCalendarYear", "SchoolDay", "TyphoonDay"]
 
 
@@ -167,7 +169,7 @@ class TyphoonDay(models.Model):
         if self.scope == self.Scope.SCHOOL and self.school is not None:
             return self.school.name
         if self.scope == self.Scope.DISTRICTS and self.pk:
-            return "、".join(d.name for d in self.districts.all())
+            return enumerate_text(d.name for d in self.districts.all())
         return str(_("全市所有學校"))
 
     @property

@@ -4,7 +4,8 @@ kept in two languages ({{ row|local_name }})."""
 from django import template
 
 from common.i18n import local_name as _local_name
-from staff.twdate import english, format_days_hours, format_roc_date, format_roc_short
+from common.i18n import punctuation
+from staff.twdate import format_days_hours, format_roc_date, format_roc_short
 from staff.twdate import period_name as _period_name
 
 register = template.Library()
@@ -38,15 +39,10 @@ def local_name(value, field="name"):
     return _local_name(value, field)
 
 
-# Chinese punctuation between words a template puts together, and what English writes instead.
-PUNCTUATION_EN = {"：": ": ", "（": " (", "）": ")", "，": ", ", "、": ", ", "「": "“", "」": "”", "。": ". ",
-                  "；": "; ", "～": "–", "／": "/", "・": " · "}
-
-
 @register.simple_tag
 def punct(mark: str) -> str:
     """{% punct "（" %}: the full-width mark in Chinese, the English one in English (「（x）」 / " (x)")."""
-    return PUNCTUATION_EN.get(mark, mark) if english() else mark
+    return punctuation(mark)
 
 
 @register.filter
