@@ -1,6 +1,7 @@
 """My notifications over the API: list (optionally unread only), unread count, mark read; my Web Push devices."""
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -25,7 +26,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class NotificationFilter(django_filters.FilterSet):
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="只列未讀")
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label=_("只列未讀"))
     kind = django_filters.CharFilter()
 
     class Meta:

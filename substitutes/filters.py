@@ -6,11 +6,11 @@ from substitutes.models import CoverageAssignment, CoverageNeed
 
 
 class CoverageNeedFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="從（日期）")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到（日期）")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("從（日期）"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("到（日期）"))
     status = django_filters.ChoiceFilter(choices=CoverageNeed.Status.choices)
     teacher = PersonFilter(person_path="teacher", label=_("原任課教師（姓名、員工編號或帳號）"))
-    class_name = django_filters.CharFilter(lookup_expr="exact", label="班級")
+    class_name = django_filters.CharFilter(lookup_expr="exact", label=_("班級"))
 
     class Meta:
         model = CoverageNeed
@@ -18,12 +18,12 @@ class CoverageNeedFilter(django_filters.FilterSet):
 
 
 class CoverageAssignmentFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label="從（日期）")
-    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label="到（日期）")
+    date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("從（日期）"))
+    date_to = django_filters.DateFilter(field_name="date", lookup_expr="lte", label=_("到（日期）"))
     status = django_filters.ChoiceFilter(choices=CoverageAssignment.Status.choices)
     kind = django_filters.ChoiceFilter(choices=CoverageAssignment.Kind.choices)
     substitute = PersonFilter(person_path="substitute", label=_("代課教師（姓名、員工編號或帳號）"))
-    paid_by = django_filters.CharFilter(label="鐘點費負擔")
+    paid_by = django_filters.CharFilter(label=_("鐘點費負擔"))
 
     class Meta:
         model = CoverageAssignment
