@@ -13,11 +13,11 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import DailyResult, DailyStatus, Punch, PunchCorrection, PunchKind, RecomputeJob
 from attendance.rules import daily_result_row
-from attendance.windows import duty_window
 from leave import selectors as leave_selectors
 from leave.punches import PunchSpan
 from leave.selectors import LeaveSpan
 from schedules.calendar import DutyDay
+from schedules.duty_cache import cached_duty_days
 from staff import selectors as staff_selectors
 from staff.models import Role, StaffMember, Unit
 from staff.permissions import headed_unit_ids, is_school_wide, visible_staff_q
@@ -49,12 +49,18 @@ class Today:
         return getattr(self.duty, "grace_minutes", 0) or 0
 
 
+def duty_window(staff: StaffMember, day: dt.date) -> DutyDay:
+    """The person's window on ``day`` from the shared duty cache (schedules.duty_cache): no query when the
+    (school, category, day) entry is cached and the person has no schedule or granted stop of their own."""
+    return cached_duty_days(staff, day, day)[(staff.pk, day)]
+
+
 def today_for(staff: StaffMember, *, now: dt.datetime | None = None) -> Today:
     """What the clock page and the home card show: today's window, punches and result.
 
     The result is worked out here, at once, by the rule the recompute task applies
     (attendance.rules.daily_result_row) to the same facts: the punches, the approved leave and the
-    day's window from the cache (attendance.windows). Two queries when the window is cached. The
+    day's window from the duty cache (duty_window). Two queries when the window is cached. The
     stored row follows a few seconds later, by the task.
     """
     now = now or timezone.now()

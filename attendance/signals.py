@@ -5,11 +5,9 @@ Both signals are sent inside the changing transaction, so the results change wit
 
 import datetime as dt
 
-from django.db import transaction
 from django.dispatch import receiver
 from django.utils import timezone
 
-from attendance import windows
 from attendance.services import daily_results_recompute, recompute_job_start
 from leave.events import LeaveEvent, leave_changed
 from schedules.events import calendar_changed
@@ -35,11 +33,6 @@ def _on_leave_changed(sender, event: LeaveEvent, **kwargs) -> None:
 def _on_calendar_changed(
     sender, school_ids=None, start: dt.date | None = None, end: dt.date | None = None, staff_ids=None, **kwargs
 ) -> None:
-    # The clock page's cached windows of these schools: now, and again once the change is committed
-    # (a page reading the old calendar in between must not keep it).
-    named = None if school_ids is None else list(school_ids)
-    windows.forget(named)
-    transaction.on_commit(lambda: windows.forget(named))
     if start is None or end is None:
         return
     # After the commit, in tasks of a few schools and at most a month each: the changing request

@@ -40,7 +40,6 @@ from attendance.services import (
     punch_record,
 )
 from attendance.sheet import TOTAL_COLUMNS, month_sheet, sheet_workbook
-from attendance.windows import duty_window
 from attendance.worklist import KINDS as WORKLIST_KINDS
 from attendance.worklist import worklist, worklist_start
 from common.exports import csv_bytes, download, export_filename, xlsx_bytes, xlsx_table
@@ -131,7 +130,7 @@ def punch(request):
                 {
                     "early_minutes": early,
                     "server_now": now,
-                    "duty": duty_window(request.staff, timezone.localdate(now)),
+                    "duty": selectors.duty_window(request.staff, timezone.localdate(now)),
                 },
             )
     try:

@@ -5,7 +5,7 @@ and category on one day, except people with a personal schedule that day and peo
 cache keeps, per (school, category, date, language — labels are translated): the category's ``DutyDay``, and
 the ids of the people whose personal schedule covers the day or who were granted a stop of their own
 (停班登記) that day. Those people, and anyone hired after the first day, are asked of the calendar directly.
-(The clock page keeps its own entries the same way: attendance/windows.py.)
+The clock page's window (attendance.selectors.duty_window) and the leave form read it.
 
 Invalidation: ``schedules.events.calendar_changed`` — sent by every change of what the calendar answers
 (school days, typhoon days and stops, the office calendar, work, category and personal schedules, semesters) —

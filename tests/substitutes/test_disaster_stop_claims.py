@@ -159,3 +159,19 @@ def test_the_page_files_a_claim_and_the_principal_grants_it(after_the_flood, cli
     assert response.status_code == 302
     c.refresh_from_db()
     assert c.status == DisasterStopClaim.Status.GRANTED
+
+
+def test_the_clock_page_counts_from_the_end_of_a_granted_morning_stop(school_setup):
+    """Granted on the day (the road reopens at noon): her window starts at 12:00 on the clock page too, also
+    when the school's window for the day was cached before the grant."""
+    from attendance.selectors import today_for
+
+    s = school_setup
+    with time_machine.travel(at(THU, "07:00"), tick=False):
+        assert today_for(s["teacher"]).duty.start == dt.time(8, 0)  # the school's window, now cached
+        c = claim(s, end_time=dt.time(12, 0))
+        disaster_stop_claim_decide(actor=s["principal"], claim=c, grant=True)
+    with time_machine.travel(at(THU, "12:05"), tick=False):
+        shown = today_for(s["teacher"])
+        assert shown.duty.start == dt.time(12, 0)
+        assert today_for(s["other_teacher"]).duty.start == dt.time(8, 0)  # nobody else
