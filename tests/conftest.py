@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 
 from config.celery import app as celery_app
 from tests.factories import PASSWORD, make_standing_school
@@ -22,6 +25,26 @@ def _celery_in_process(request):
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+# Rows the migrations write (the city's pay rates per period) that a transactional test's flush removes with the
+# rest: written again after such a test, so that the tests after it in the same process see the database as
+# migrated. (Django runs transactional tests last for this reason; pytest-xdist's groups need not.)
+MIGRATION_DATA = [("substitutes.migrations.0002_city_hourly_rates", "add_rates")]
+
+
+def migration_data_restore() -> None:
+    for module, function in MIGRATION_DATA:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data_survives_a_flush(request, django_db_blocker):
+    # Autouse: set up before the test's database fixture, so torn down after its flush.
+    yield
+    if {"transactional_db", "live_server"} & set(request.fixturenames):
+        with django_db_blocker.unblock():
+            migration_data_restore()
 
 
 @pytest.fixture(autouse=True)

@@ -183,3 +183,16 @@ def test_the_sign_off_sheet_is_for_those_who_see_pay_and_in_chinese_for_everyone
     assert "民國 114 年 10 月" in " ".join(pdf_lines(response.content))
     empty = client_for(october["academic"]).get("/substitutes/pay/sheet.pdf", {"month": "2025-07"})
     assert "本月沒有代課紀錄。" in pdf_lines(empty.content)
+
+
+def test_the_city_rates_come_back_after_a_transactional_tests_flush(transactional_db):
+    """What tests/conftest.py does after every transactional test: the migration's rows, as the migration
+    writes them (the pay report above prices October's first half at the city's 505)."""
+    from tests.conftest import migration_data_restore
+
+    HourlyRate.objects.all().delete()  # what the flush at the end of a transactional test does
+    migration_data_restore()
+    rates = set(HourlyRate.objects.filter(school=None).values_list("division", "effective_from", "amount"))
+    assert (Division.SENIOR, dt.date(2025, 9, 1), 505) in rates and len(rates) == 6
+    migration_data_restore()  # idempotent
+    assert HourlyRate.objects.filter(school=None).count() == 6
