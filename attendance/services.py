@@ -7,7 +7,7 @@ runs) locks first and decides second; the database constraints in attendance.mod
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -698,10 +698,19 @@ def punch_correction_reject(
 # --- Reminders -------------------------------------------------------------------------------
 
 
+def school_batches(school_ids: Sequence[int], size: int | None = None) -> Iterator[list[int]]:
+    """The schools in lists of at most ``size`` (ATTENDANCE_SCHOOLS_PER_TASK): a task or a transaction each, so
+    no statement or message grows with the city."""
+    size = max(1, size or settings.ATTENDANCE_SCHOOLS_PER_TASK)
+    for i in range(0, len(school_ids), size):
+        yield list(school_ids[i : i + size])
+
+
 def missing_punch_reminders_send(*, day: dt.date | None = None, now: dt.datetime | None = None) -> int:
     """Tell each person whose day still lacks a punch (in-app + email), once per person and day.
 
-    Results of every school are recomputed first (in one pass), so the reminder sees today's final state.
+    Results of every school are recomputed first, ATTENDANCE_SCHOOLS_PER_TASK schools a transaction (no statement
+    grows with the city), so the reminder sees today's final state.
     Then, in batches of ATTENDANCE_REMINDER_BATCH people, one transaction each: the batch's PunchReminder
     rows in one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (a second run, or a concurrent one, gets
     nobody back for a person already reminded, and that person is skipped), and the notices of those it
@@ -710,7 +719,9 @@ def missing_punch_reminders_send(*, day: dt.date | None = None, now: dt.datetime
     """
     now = now or timezone.now()
     day = day or timezone.localdate(now)
-    daily_results_recompute(schools=all_schools(), start=day, end=day, now=now)
+    for batch in school_batches(list(all_schools().order_by("pk").values_list("pk", flat=True))):
+        with transaction.atomic():
+            daily_results_recompute(schools=all_schools(ids=batch), start=day, end=day, now=now)
     already = set(PunchReminder.objects.filter(date=day).values_list("staff_id", flat=True))
     results = list(
         DailyResult.objects.filter(date=day, status__in=MISSING_PUNCH_STATUSES, staff__is_active=True)

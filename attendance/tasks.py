@@ -1,21 +1,12 @@
 """Thin Celery adapters over attendance.services."""
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
 
 from celery import shared_task
-from django.conf import settings
 
 from attendance import services
+from attendance.services import school_batches
 from staff.selectors import schools as all_schools
-
-
-def school_batches(school_ids: Sequence[int], size: int | None = None) -> Iterator[list[int]]:
-    """The schools in lists of at most ``size`` (ATTENDANCE_SCHOOLS_PER_TASK): one task each, so no
-    statement or message grows with the city."""
-    size = max(1, size or settings.ATTENDANCE_SCHOOLS_PER_TASK)
-    for i in range(0, len(school_ids), size):
-        yield list(school_ids[i : i + size])
 
 
 @shared_task
