@@ -5,7 +5,7 @@ from django.apps import apps as django_apps
 
 from config.celery import app as celery_app
 from tests.factories import PASSWORD, make_standing_school
-from tests.grouping import mark_broker_group
+from tests.grouping import BrokerGroupFirst, mark_broker_group
 
 pytest_plugins = ["tests.celery_worker"]
 
@@ -13,6 +13,10 @@ pytest_plugins = ["tests.celery_worker"]
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the group marks
 def pytest_collection_modifyitems(config, items):
     mark_broker_group(config, items)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(BrokerGroupFirst(), "broker-group-first")
 
 
 @pytest.fixture(autouse=True)

@@ -56,3 +56,19 @@ def test_the_tests_with_a_real_worker_run_in_one_process(tmp_path):
     broker = {worker for name, worker in seen.items() if name.startswith("broker_")}
     assert len(broker) == 1, f"the real-worker tests ran in {sorted(broker)}"
     assert set(seen.values()) == {"gw0", "gw1"}  # the plain ones spread: two processes were at work
+
+
+class _Item:
+    def __init__(self, name: str, broker: bool):
+        self.name, self.broker = name, broker
+
+    def get_closest_marker(self, name: str):
+        return object() if name == "celery_worker" and self.broker else None
+
+
+def test_the_real_worker_tests_are_scheduled_first_in_their_order():
+    from tests.grouping import broker_group_first
+
+    items = [_Item("a", False), _Item("w1", True), _Item("b", False), _Item("w2", True)]
+    broker_group_first(items)
+    assert [item.name for item in items] == ["w1", "w2", "a", "b"]
