@@ -62,10 +62,19 @@ class StaffRefSerializer(serializers.ModelSerializer):
 # --- Punches -------------------------------------------------------------------------------
 
 
-class PunchOutputSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Punch
-        fields = ["id", "kind", "work_date", "at", "is_correction", "source_ip"]
+class PunchOutputSerializer(serializers.Serializer):
+    # Declared, not a ModelSerializer: the morning rush answers hundreds of punches a second, and a
+    # ModelSerializer works its fields out from the model on every answer.
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=PunchKind.choices, label=Punch._meta.get_field("kind").verbose_name)
+    work_date = serializers.DateField(
+        label=Punch._meta.get_field("work_date").verbose_name, help_text=Punch._meta.get_field("work_date").help_text
+    )
+    at = serializers.DateTimeField(label=Punch._meta.get_field("at").verbose_name)
+    is_correction = serializers.BooleanField(required=False, label=Punch._meta.get_field("is_correction").verbose_name)
+    source_ip = serializers.IPAddressField(
+        required=False, allow_null=True, label=Punch._meta.get_field("source_ip").verbose_name
+    )
 
 
 class PunchInputSerializer(serializers.Serializer):
