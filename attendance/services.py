@@ -719,9 +719,9 @@ def missing_punch_reminders_send(*, day: dt.date | None = None, now: dt.datetime
     """
     now = now or timezone.now()
     day = day or timezone.localdate(now)
-    for batch in school_batches(list(all_schools().order_by("pk").values_list("pk", flat=True))):
+    for school_ids in school_batches(list(all_schools().order_by("pk").values_list("pk", flat=True))):
         with transaction.atomic():
-            daily_results_recompute(schools=all_schools(ids=batch), start=day, end=day, now=now)
+            daily_results_recompute(schools=all_schools(ids=school_ids), start=day, end=day, now=now)
     already = set(PunchReminder.objects.filter(date=day).values_list("staff_id", flat=True))
     results = list(
         DailyResult.objects.filter(date=day, status__in=MISSING_PUNCH_STATUSES, staff__is_active=True)

@@ -52,7 +52,8 @@ class PushMessageAdmin(SchoolScopedAdmin):
     list_select_related = ["notification__recipient", "subscription"]
     fields = ["recipient", "title", "device", "status", "attempts", "last_error", "created_at", "next_attempt_at",
               "sent_at"]
-    readonly_fields = fields
+    readonly_fields = ["recipient", "title", "device", "status", "attempts", "last_error", "created_at",
+                       "next_attempt_at", "sent_at"]
     school_path = "notification__recipient__staff__school"
 
     @admin.display(description=_("收件者"))
