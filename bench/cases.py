@@ -263,6 +263,15 @@ def _pay(path: str, check: Callable[[bytes], bool]):
 WEEK = (data.TODAY, data.TODAY + dt.timedelta(days=6))  # the bench's Monday to Sunday
 
 
+def _proposal_checked(response, url: str, expected: int) -> None:
+    """Every open period in the grid, and the solver's answer proven optimal (not its time limit's best)."""
+    body = response.content
+    if response.status_code != 200 or body.count(b'data-testid="proposal-cell"') != expected:
+        raise AssertionError(f"GET {url} answered {response.status_code}")
+    if b'data-testid="proposal-optimal"' not in body:
+        raise AssertionError(f"GET {url}: the solver's time limit came before a proven optimum")
+
+
 def _propose(size: str):
     """The proposal page for the whole week with every period of it open. The week's arranged periods are
     opened inside the measured call's own transaction (two UPDATEs, counted and timed with it) and rolled
@@ -281,9 +290,7 @@ def _propose(size: str):
             week_needs.update(status=CoverageNeed.Status.OPEN)
             response = client.get(url)
             transaction.set_rollback(True)
-        body = response.content
-        if response.status_code != 200 or body.count(b'data-testid="proposal-cell"') != expected:
-            raise AssertionError(f"GET {url} answered {response.status_code}")
+        _proposal_checked(response, url, expected)
 
     return run
 
@@ -354,9 +361,7 @@ def _propose_busy_week(size: str):
             CoverageNeed.objects.bulk_create(needs)
             response = client.get(url)
             transaction.set_rollback(True)
-        body = response.content
-        if response.status_code != 200 or body.count(b'data-testid="proposal-cell"') != expected:
-            raise AssertionError(f"GET {url} answered {response.status_code}")
+        _proposal_checked(response, url, expected)
 
     return run
 
