@@ -276,13 +276,26 @@ def test_a_calendar_change_for_all_schools_costs_the_same_for_two_or_four(db):
     assert list(DailyResult.objects.values_list("staff_id", flat=True)) == [person.pk]
 
 
-def test_reminders_recompute_every_school_in_one_pass(db, django_assert_max_num_queries):
+def test_reminders_recompute_the_schools_in_bounded_batches(db, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from attendance.services import missing_punch_reminders_send
 
     for _ in range(3):
         _school_of(2)
-    # Recompute (bounded: ≤ 9) + the reminders already sent + the results to remind: nobody misses a punch on
-    # a Wednesday evening when all of them punched in and out, except every fifth person (none of 2).
-    with django_assert_max_num_queries(11):
-        assert missing_punch_reminders_send(day=WORKDAY, now=at(WORKDAY, "18:00:00")) == 0
+
+    def queries(per_batch: int) -> int:
+        settings.ATTENDANCE_SCHOOLS_PER_TASK = per_batch
+        with CaptureQueriesContext(connection) as log:
+            # Nobody misses a punch on a Wednesday evening when all of them punched in and out, except every
+            # fifth person (none of 2).
+            assert missing_punch_reminders_send(day=WORKDAY, now=at(WORKDAY, "18:00:00")) == 0
+        return len(log.captured_queries)
+
+    # One batch: the schools' ids, the recompute (≤ 9, in its savepoint) and the reminders (the ones already sent,
+    # the results to remind). Each further batch costs the same recompute again, whatever its schools.
+    one, two, three = queries(10), queries(2), queries(1)
+    assert one <= 1 + 2 + 9 + 2
+    assert three - one == 2 * (two - one) > 0
     assert DailyResult.objects.filter(date=WORKDAY).count() == 3 * 2
