@@ -12,7 +12,21 @@ from dataclasses import dataclass
 from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    Exists,
+    F,
+    Field,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -348,13 +362,7 @@ def _adjustments(staff_ids: list[int]) -> dict[int, dict[tuple[int, dt.date], in
 
 def _credits(staff_ids: list[int], *, on: dt.date | None = None) -> dict[int, list[R.Credit]]:
     """Settled 補休 credits per person (still valid on ``on`` when given), oldest first."""
-    qs = OvertimeRequest.objects.filter(
-        staff_id__in=staff_ids,
-        status=OvertimeRequest.Status.APPROVED,
-        compensation=OvertimeRequest.Compensation.COMP_TIME,
-        settled_at__isnull=False,
-        credited_hours__gt=0,
-    )
+    qs = _credits_qs(staff_ids)
     if on is not None:
         qs = qs.filter(work_date__lte=on, expires_on__gte=on)
     out: dict[int, list[R.Credit]] = defaultdict(list)
@@ -366,12 +374,109 @@ def _credits(staff_ids: list[int], *, on: dt.date | None = None) -> dict[int, li
     return out
 
 
-def adjustments_of(staff: StaffMember) -> dict[tuple[int, dt.date], int]:
-    return _adjustments([staff.pk]).get(staff.pk, {})
+def _credits_qs(staff_ids: list[int]) -> QuerySet[OvertimeRequest]:
+    """Overtime settled as 補休 with hours credited (valid or not: the caller asks for a day, or not)."""
+    return OvertimeRequest.objects.filter(
+        staff_id__in=staff_ids,
+        status=OvertimeRequest.Status.APPROVED,
+        compensation=OvertimeRequest.Compensation.COMP_TIME,
+        settled_at__isnull=False,
+        credited_hours__gt=0,
+    )
 
 
-def credits_of(staff: StaffMember) -> list[R.Credit]:
-    return _credits([staff.pk]).get(staff.pk, [])
+# A stored charge as compared: (request id, day, type id, bucket, hours, unpaid, overtime id).
+ChargeRow = tuple[int, dt.date, int, str, int, bool, int | None]
+
+
+@dataclass
+class ChargeHistory:
+    """What recomputing a person's charges from a horizon on starts from (``charge_history``)."""
+
+    # The charges before the horizon (kept as they are), summed: (type id, bucket, hours, unpaid).
+    kept: list[tuple[int, str, int, bool]]
+    # Unpaid hours each request has before the horizon.
+    unpaid_before: dict[int, int]
+    # The stored charges from the horizon on, as (charge id, row), by day.
+    stored: list[tuple[int, ChargeRow]]
+    # Settled 補休 credits, oldest first, and balance adjustments per (type id, period start).
+    credits: list[R.Credit]
+    adjustments: dict[tuple[int, dt.date], int]
+
+
+def _typed_null(field: "Field[object, object]") -> Cast:
+    # Typed, so that the UNION's columns agree whatever the branches' order (an untyped NULL is text).
+    return Cast(Value(None), output_field=field)
+
+
+# The columns of ``charge_history``'s UNION, each branch filling those of its kind (the rest NULL).
+_HISTORY_COLUMNS = ("part", "h_id", "h_request", "h_day", "h_type", "h_bucket", "h_hours", "h_unpaid",
+                    "h_overtime", "h_until")
+_KEPT, _STORED, _CREDIT, _ADJUSTMENT = 1, 2, 3, 4
+
+
+def charge_history(staff: StaffMember, *, horizon: dt.date) -> ChargeHistory:
+    """A person's charge history as a recomputation from ``horizon`` on needs it, in one statement whatever its
+    length (a UNION ALL of four parts): the live requests' charges before the horizon summed per request,
+    type, bucket and unpaid; the stored charges from the horizon on (all of them: what a rewrite compares
+    with); the settled 補休 credits; the balance adjustments summed per type and period. Call it under the
+    person's lock."""
+    null_id, null_day = _typed_null(BigIntegerField()), _typed_null(DateField())
+    kept = (
+        LeaveCharge.objects.filter(
+            staff=staff, day__lt=horizon, request__status__in=ACTIVE_STATUSES, request__kind=LeaveRequest.Kind.LEAVE
+        )
+        .values("request_id", "leave_type_id", "bucket", "unpaid")
+        .annotate(part=Value(_KEPT), h_id=null_id, h_day=null_day, h_hours=Sum("hours"), h_overtime=null_id,
+                  h_until=null_day)
+        .values_list("part", "h_id", "request_id", "h_day", "leave_type_id", "bucket", "h_hours", "unpaid",
+                     "h_overtime", "h_until")
+        .order_by()
+    )
+    stored = (
+        LeaveCharge.objects.filter(staff=staff, day__gte=horizon)
+        .annotate(part=Value(_STORED), h_until=null_day)
+        .values_list("part", "pk", "request_id", "day", "leave_type_id", "bucket", "hours", "unpaid", "overtime_id",
+                     "h_until")
+        .order_by()
+    )
+    credits = (
+        _credits_qs([staff.pk])
+        .annotate(part=Value(_CREDIT), h_request=null_id, h_type=null_id, h_bucket=_typed_null(CharField()),
+                  h_unpaid=_typed_null(BooleanField()), h_overtime=null_id)
+        .values_list("part", "pk", "h_request", "work_date", "h_type", "h_bucket", "credited_hours", "h_unpaid",
+                     "h_overtime", "expires_on")
+        .order_by()
+    )
+    adjustments = (
+        BalanceAdjustment.objects.filter(staff=staff)
+        .values("leave_type_id", "period_start")
+        .annotate(part=Value(_ADJUSTMENT), h_id=null_id, h_request=null_id, h_bucket=_typed_null(CharField()),
+                  h_hours=Sum("hours"), h_unpaid=_typed_null(BooleanField()), h_overtime=null_id, h_until=null_day)
+        .values_list("part", "h_id", "h_request", "period_start", "leave_type_id", "h_bucket", "h_hours",
+                     "h_unpaid", "h_overtime", "h_until")
+        .order_by()
+    )
+    out = ChargeHistory(kept=[], unpaid_before=defaultdict(int), stored=[], credits=[], adjustments={})
+    for part, pk, request_id, day, type_id, bucket, hours, unpaid, overtime_id, until in kept.union(
+        stored, credits, adjustments, all=True
+    ):
+        if part == _KEPT:
+            out.kept.append((type_id, bucket, hours, unpaid))
+            if unpaid:
+                out.unpaid_before[request_id] += hours
+        elif part == _STORED:
+            out.stored.append((pk, (request_id, day, type_id, bucket, hours, unpaid, overtime_id)))
+        elif part == _CREDIT:
+            if until is None:  # not written: settling an overtime as 補休 sets its expiry (services.overtime)
+                continue
+            out.credits.append(R.Credit(pk, day, until, hours))
+        else:
+            out.adjustments[(type_id, day)] = hours
+    out.unpaid_before = dict(out.unpaid_before)
+    out.stored.sort(key=lambda stored: (stored[1][1], stored[0]))  # by day and id, as LeaveCharge's ordering
+    out.credits.sort(key=lambda credit: (credit.work_date, credit.overtime_id))
+    return out
 
 
 # --- Who may act on a step -----------------------------------------------------------------------

@@ -1,11 +1,9 @@
 """Which quota each hour draws on: charges recomputed in date order under the person's lock."""
 
 import datetime as dt
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-from django.db.models import Sum
 
 from leave import rules as R
 from leave.models import (
@@ -17,9 +15,10 @@ from leave.models import (
     Payer,
 )
 from leave.selectors import (
+    ChargeHistory,
+    ChargeRow,
     SchoolRules,
-    adjustments_of,
-    credits_of,
+    charge_history,
     school_rules,
 )
 from staff.models import StaffMember
@@ -37,10 +36,6 @@ def _ledger(
     )
 
 
-# A stored charge as compared: (request id, day, type id, bucket, hours, unpaid, overtime id).
-ChargeRow = tuple[int, dt.date, int, str, int, bool, int | None]
-
-
 @dataclass
 class Reallocation:
     """The charges a person's active requests draw from one horizon on, computed and not yet written."""
@@ -50,19 +45,21 @@ class Reallocation:
     items: dict[int, R.Item]
     requests: dict[int, LeaveRequest]
     plan: dict[object, list[R.Charge]]
-    # Unpaid hours each request already has before the horizon (kept as they are).
-    unpaid_before: dict[int, int]
+    # What was read with the plan: the unpaid hours each request already has before the horizon (kept as
+    # they are) and the charges stored from it on (what ``write`` compares the plan with).
+    history: ChargeHistory
 
     def unpaid_hours(self, key: object) -> int:
         """A request's unpaid hours once written: those before the horizon plus the planned ones."""
-        before = self.unpaid_before.get(key, 0) if isinstance(key, int) else 0
+        before = self.history.unpaid_before.get(key, 0) if isinstance(key, int) else 0
         return before + sum(c.hours for c in self.plan.get(key, ()) if c.unpaid)
 
     def write(self, *, candidate_id: int | None = None) -> None:
         """Make the stored charges from the horizon on what the plan says, rewriting only the rows that
         differ: a request added at the end of a long history inserts its own charges and leaves the
-        others' rows alone (one read, at most one DELETE and one INSERT). ``candidate_id`` is the id
-        the candidate ("new") was saved under. Then each request's unpaid hours follow (one UPDATE of the
+        others' rows alone (at most one DELETE and one INSERT; the stored rows were read with the plan,
+        under the same lock, and nothing writes charges in between). ``candidate_id`` is the id the
+        candidate ("new") was saved under. Then each request's unpaid hours follow (one UPDATE of the
         requests whose figure changed, none when none did)."""
         keys: dict[object, int] = {key: key for key in self.items}
         if candidate_id is not None and "new" in self.plan:
@@ -74,10 +71,7 @@ class Reallocation:
             for c in charges
         )
         stale: list[int] = []
-        for pk, *row in LeaveCharge.objects.filter(staff=self.staff, day__gte=self.horizon).values_list(
-            "pk", "request_id", "day", "leave_type_id", "bucket", "hours", "unpaid", "overtime_id"
-        ):
-            stored: ChargeRow = tuple(row)  # type: ignore[assignment]  # values_list's row, in ChargeRow's order
+        for pk, stored in self.history.stored:
             if wanted[stored] > 0:
                 wanted[stored] -= 1  # already stored as planned
             else:
@@ -114,28 +108,16 @@ def reallocation_plan(
 
     Charges before that horizon stay as they are and are preloaded; everything from it is drawn again
     in date order. Requests in ``strict_ids`` (and the candidate) are refused rather than overdrawn.
-    Four reads, whatever the length of the person's history. Call with the person's row locked.
+    Two reads, whatever the length of the person's history: the charges, credits and adjustments
+    (``charge_history``), the leave days from the horizon. Call with the person's row locked.
     """
     rules = rules or school_rules(staff.school_id)
     horizon = R.horizon_start(since)
-    kept: list[tuple[int, str, int, bool]] = []
-    unpaid_before: dict[int, int] = defaultdict(int)
-    for request_id, type_id, bucket, unpaid, total in (
-        LeaveCharge.objects.filter(
-            staff=staff, day__lt=horizon, request__status__in=ACTIVE_STATUSES, request__kind=LeaveRequest.Kind.LEAVE
-        )
-        .values_list("request_id", "leave_type_id", "bucket", "unpaid")
-        .annotate(total=Sum("hours"))
-        .order_by()
-    ):
-        kept.append((type_id, bucket, total, unpaid))
-        if unpaid:
-            unpaid_before[request_id] += total
-    credits, adjustments = credits_of(staff), adjustments_of(staff)
+    history = charge_history(staff, horizon=horizon)
 
     def fresh_ledger() -> R.Ledger:
-        ledger = _ledger(staff, rules, credits=credits, adjustments=adjustments)
-        ledger.preload(kept)
+        ledger = _ledger(staff, rules, credits=history.credits, adjustments=history.adjustments)
+        ledger.preload(history.kept)
         return ledger
 
     strict = set(strict_ids)
@@ -170,8 +152,7 @@ def reallocation_plan(
     # Then charge everything in date order: that decides which days of a quota that may be
     # exceeded are the unpaid ones (the eighth day of 事假 is the unpaid one).
     plan = fresh_ledger().allocate(everything)
-    return Reallocation(staff=staff, horizon=horizon, items=items, requests=requests, plan=plan,
-                        unpaid_before=dict(unpaid_before))
+    return Reallocation(staff=staff, horizon=horizon, items=items, requests=requests, plan=plan, history=history)
 
 
 def reallocate(
