@@ -7,7 +7,7 @@ The attendance module uses it to mark days covered by leave.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TypedDict
 
@@ -592,9 +592,10 @@ def step_acting_capacity(
     return False, None
 
 
-def step_actors(step: ApprovalStep) -> list[StaffMember]:
+def step_actors(step: ApprovalStep, *, covers: Mapping[int, int | None] | None = None) -> list[StaffMember]:
     """Who is told a step waits for them: the assignee or the role's holders, plus the deputies of
-    those among them on leave right now."""
+    those among them on leave right now. ``covers``: who stands in right now for the people it names (None:
+    nobody), as the caller already read it; asked of the database only when it does not name them all."""
     request = step.request
     if step.assignee is not None:
         people = [step.assignee]
@@ -602,7 +603,10 @@ def step_actors(step: ApprovalStep) -> list[StaffMember]:
         people = [h for h in role_holders(request.school_id, STEP_ROLES[step.role]) if h.pk != request.applicant_id]
     else:
         people = []
-    covering = on_leave_now([p.pk for p in people])
+    if covers is not None and all(p.pk in covers for p in people):
+        covering = {p.pk: deputy_id for p in people if (deputy_id := covers[p.pk]) is not None}
+    else:
+        covering = on_leave_now([p.pk for p in people])
     if covering:
         deputies = people_by_ids(covering.values()).filter(is_active=True).select_related("user")
         people += [d for d in deputies if d.pk != request.applicant_id]

@@ -1,6 +1,7 @@
 """Approving: chains step by step, cover for an approver on leave, rejection, reassignment."""
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import cast
 
 from django.db import transaction
@@ -60,13 +61,19 @@ def _step_refused() -> LeaveError:
 
 
 def advance(
-    request: LeaveRequest, *, now: dt.datetime, steps: list[ApprovalStep] | None = None, save: bool = True
+    request: LeaveRequest,
+    *,
+    now: dt.datetime,
+    steps: list[ApprovalStep] | None = None,
+    save: bool = True,
+    covers: Mapping[int, int | None] | None = None,
 ) -> ApprovalStep | None:
     """Make the next waiting step current and tell its actors; None when no step is left.
 
     ``steps``: the request's steps as the caller already holds them (an approval read them with the current
     one), saving the read of the waiting ones. ``save=False``: they are not stored yet and the caller inserts
-    them as they are now (a submission: its first step is inserted current, not inserted and then updated)."""
+    them as they are now (a submission: its first step is inserted current, not inserted and then updated).
+    ``covers``: who stands in right now for the people it names, as the caller read it (``step_actors``)."""
     startable = set(APPROVAL_STEP.sources("activate"))
     if steps is None:
         steps = list(request.steps.filter(status__in=startable).order_by("order"))
@@ -83,7 +90,9 @@ def advance(
         step.assignee, step.activated_at = assignee, now
         if save:
             step.save(update_fields=["status", "assignee", "activated_at"])
-        notify_request(request, step_actors(step), "leave.action_needed", step=step, about=action_key(request))
+        notify_request(
+            request, step_actors(step, covers=covers), "leave.action_needed", step=step, about=action_key(request)
+        )
         return step
     return None
 

@@ -282,6 +282,33 @@ def test_an_approver_on_leave_is_covered_by_their_own_deputy(school, types):
         assert error.value.code == "not_your_step"
 
 
+def test_a_deputy_away_today_is_covered_from_the_submission_on(school, types):
+    """Who stands in for the deputy is read with the overlaps: a deputy away now (not over the request's span)
+    is accepted, and their own deputy is told that the first step waits, as for any approver on leave."""
+    deputy, cover = school["other_teacher"], school["academic"]
+    # 李老師 is on approved leave all of Wed 10 Sep with 吳組長 as deputy.
+    away = leave_request_submit(applicant=deputy, leave_type=types["personal"], start=at(2025, 9, 10, 7, 30),
+                                end=at(2025, 9, 10, 16, 30), deputy=cover, class_arrangement="無課務")
+    while (step := away.steps.filter(status="current").first()) is not None:
+        leave_step_approve(request=away, actor=step.assignee)
+    away.refresh_from_db()
+    assert away.status == LeaveStatus.APPROVED
+    told_before = len(notices(cover, "leave.action_needed"))
+    with time_machine.travel(at(2025, 9, 10, 10), tick=False):
+        request = personal(school, types, days=1, start=at(2025, 9, 12, 8), end=at(2025, 9, 12, 16))
+    assert request.steps.get(status="current").assignee == deputy
+    assert notices(deputy, "leave.action_needed")
+    assert len(notices(cover, "leave.action_needed")) == told_before + 1
+    # Back on Thursday: nobody stands in for 李老師 any more.
+    with time_machine.travel(at(2025, 9, 11, 10), tick=False):
+        personal(school, types, days=1, start=at(2025, 9, 19, 8), end=at(2025, 9, 19, 16))
+    assert len(notices(cover, "leave.action_needed")) == told_before + 1
+    # Away over the request's own span: refused, as before.
+    with time_machine.travel(at(2025, 9, 10, 10), tick=False), pytest.raises(LeaveError) as error:
+        personal(school, types, days=1, start=at(2025, 9, 10, 8), end=at(2025, 9, 10, 16))
+    assert error.value.code == "deputy_on_leave"
+
+
 def test_personnel_reassign_a_stuck_step(school, types):
     request = personal(school, types, days=1)
     leave_step_approve(request=request, actor=school["other_teacher"])

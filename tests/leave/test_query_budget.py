@@ -30,24 +30,24 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_1_september_202
 # the school's earlier requests left in the cache: its rules, chains and closed months (leave.school_cache) and
 # the teachers' duty on that day (schedules.duty_cache):
 # session, account, staff record, the chosen deputy (4; the type is one of the cached rules');
-# the service (17): the lock of applicant and deputy, overlaps of applicant and deputy in one, the person's charge
+# the service (16): the lock of applicant and deputy, overlaps of applicant and deputy with who stands in for the
+# deputy right now (the first step's actor) in one, the person's charge
 # history in one (the charges before the horizon summed, the stored charges from it, overtime credits, balance
 # adjustments), the leave days from the horizon, the request (with its unpaid hours and payer), its day, the new
 # charges, the audit entry;
 # the coverage module's receiver for a teacher (5: the teacher with the school, the absence and its span
-# inserted, the timetable, audit); the steps inserted with the deputy's current, who covers for the deputy, the
-# notices and their emails (4).
+# inserted, the timetable, audit); the steps inserted with the deputy's current, the notices and their emails (3).
 # Before issue 15: 55; 47 when the page listed every refusal before submitting. Now the list is made only when
 # the submission is refused; the duty days (5) and the school's reads are cached; the receiver no longer reads
 # the actor's account, an absence a new request cannot have, the school and teacher apart, nor deletes the spans
 # or reads the needs of an absence just made; the first step is inserted current (not inserted, then updated).
-PAGE_SUBMIT = 21
+PAGE_SUBMIT = 20
 # With the day's duty not yet cached (the first request of the teachers of the school that day): the calendar's
 # five reads and the people with a schedule or a stop of their own that day.
 COLD_DUTY = 6
-# The API (token; no session or account rows): the deputy by id, the service (17), the answer's request, steps,
+# The API (token; no session or account rows): the deputy by id, the service (16), the answer's request, steps,
 # attachments and the viewer's roles (4).
-API_SUBMIT = 22  # 42 before
+API_SUBMIT = 21  # 42 before
 # The deputy agrees: the page's session, account, staff record and the request as the person may see
 # it; the lock, the request with its applicant, school, unit and unit head, the open steps (current and
 # waiting in one read), the step approved, the audit entry, the applicant's roles, the unit head's step
