@@ -221,8 +221,10 @@ class RequestDetailSerializer(RequestSerializer):
     def get_attachments(self, obj) -> list[dict]:
         from django.urls import reverse
 
-        return [{"id": a.pk, "name": a.name, "url": reverse("leave:attachment", args=[a.pk])}
-                for a in obj.attachments.all()]
+        attachments = getattr(obj, "attachment_list", None)
+        if attachments is None:
+            attachments = obj.attachments.all()
+        return [{"id": a.pk, "name": a.name, "url": reverse("leave:attachment", args=[a.pk])} for a in attachments]
 
 
 class SubmitInput(serializers.Serializer):
@@ -266,7 +268,8 @@ class RequestListView(ListAPIView):
             reason=values["reason"], event_key=values["event_key"], event_date=values["event_date"],
             class_arrangement=values["class_arrangement"], attachments=values["attachments"],
         )
-        return Response(_detail(me, created.pk), status=status.HTTP_201_CREATED)
+        # The service hands the request back with its steps and attachments: shown without reading it again.
+        return Response(_shown(me, created), status=status.HTTP_201_CREATED)
 
 
 def _leave_type(me: StaffMember, pk: int) -> LeaveType:
@@ -281,7 +284,12 @@ def _leave_type(me: StaffMember, pk: int) -> LeaveType:
 
 
 def _detail(me: StaffMember, pk: int) -> dict:
-    leave = _visible(me, pk)
+    return _shown(me, _visible(me, pk))
+
+
+def _shown(me: StaffMember, leave: LeaveRequest) -> dict:
+    """The detail of a request ``me`` may see, as read by ``_visible`` or handed back by a service (with its
+    ``step_list``, and its ``attachment_list`` when it has them; else they are read)."""
     return RequestDetailSerializer(leave, context={"viewer": me}).data
 
 
@@ -295,6 +303,7 @@ def _visible(me: StaffMember, pk: int) -> LeaveRequest:
         step.request = leave
     if not can_view_request(me, leave):
         raise Http404
+    leave.attachment_list = list(leave.attachments.all())
     return leave
 
 
@@ -364,8 +373,14 @@ class _StepDecisionView(APIView):
         me = staff_required_for(request)
         data = CommentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        self.decide(request=_visible(me, pk), actor=me, comment=data.validated_data["comment"])
-        return Response(_detail(me, pk))
+        leave = _visible(me, pk)
+        decided = self.decide(request=leave, actor=me, comment=data.validated_data["comment"])
+        if getattr(decided, "step_list", None) is None:
+            return Response(_detail(me, pk))
+        # An approval hands the request back with its steps as they are now: shown without reading it again
+        # (its attachments, which a decision does not change, as read before it).
+        decided.attachment_list = leave.attachment_list
+        return Response(_shown(me, decided))
 
 
 @extend_schema(summary="同意目前關卡（職務代理人確認或主管核章）", request=CommentInput,

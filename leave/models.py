@@ -380,8 +380,10 @@ class LeaveRequest(models.Model):
     submitted_at = models.DateTimeField(_("送出時間"), auto_now_add=True)
     decided_at = models.DateTimeField(_("結案時間"), null=True, blank=True)
     # Not a column: the request's steps, each pointing back at it, when a page or the API read them to
-    # show the request (``request_actions`` then asks no more).
+    # show the request (``request_actions`` then asks no more), or a service handed them back with it.
     step_list: list["ApprovalStep"]
+    # Not a column either: its attachments, when read (the API's detail) or just made (a submission).
+    attachment_list: list["LeaveAttachment"]
 
     class Meta:
         verbose_name = _("假單")

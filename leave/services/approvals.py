@@ -98,16 +98,18 @@ def advance(
 
 
 def _current_step(
-    request: LeaveRequest, actor: StaffMember, *, open_steps: list[ApprovalStep] | None = None
+    request: LeaveRequest, actor: StaffMember, *, steps: list[ApprovalStep] | None = None
 ) -> tuple[ApprovalStep, StaffMember | None]:
+    """The step ``actor`` may decide now, and whom they act for; ``steps``: the request's, as the caller read
+    them (any status: the current one is found among them)."""
     if not LEAVE_REQUEST.allows(request.status, "approve"):  # approving and rejecting share their states
         raise LeaveError(_("此假單已結案"), code="not_pending")
     if actor.pk == request.applicant_id:
         raise LeaveError(_("不能簽核自己的假單"), code="own_request")
     approvable = set(APPROVAL_STEP.sources("approve"))
-    if open_steps is None:
-        open_steps = list(request.steps.select_related("assignee__user").filter(status__in=approvable))
-    step = next((s for s in open_steps if s.status in approvable), None)
+    if steps is None:
+        steps = list(request.steps.select_related("assignee__user").filter(status__in=approvable))
+    step = next((s for s in steps if s.status in approvable), None)
     if step is None:
         raise LeaveError(_("此假單沒有待簽核的關卡"), code="not_pending")
     step.request = request
@@ -118,16 +120,22 @@ def _current_step(
 
 
 def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: str = "") -> LeaveRequest:
-    """The current step's actor agrees; the next step starts, or the request is approved."""
+    """The current step's actor agrees; the next step starts, or the request is approved.
+
+    The request comes back as the service holds it, enough to show it without a read: its steps as they are
+    now (``step_list``), with the people on them and their units."""
     with transaction.atomic(), notices_together():
         _applicant, request = lock_for_change(request)
-        # The current step and the waiting ones in one read: the next to start is among them.
-        open_steps = list(
-            request.steps.select_related("assignee__user")
-            .filter(status__in={*APPROVAL_STEP.sources("approve"), *APPROVAL_STEP.sources("activate")})
+        # All the steps in one read (a handful): the current one, the next to start among the waiting ones,
+        # and the decided ones for whoever shows the request next.
+        steps = list(
+            request.steps.select_related("assignee__user", "assignee__unit", "acted_by__unit", "on_behalf_of__unit")
             .order_by("order")
         )
-        step, on_behalf_of = _current_step(request, actor, open_steps=open_steps)
+        for each in steps:
+            each.request = request
+        request.step_list = steps
+        step, on_behalf_of = _current_step(request, actor, steps=steps)
         now = timezone.now()
         step.status = APPROVAL_STEP.require(step.status, "approve", _step_refused)
         step.acted_by, step.on_behalf_of = actor, on_behalf_of
@@ -137,7 +145,7 @@ def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: st
                   data={"step": step.order, "role": step.role, "comment": step.comment,
                         "on_behalf_of": on_behalf_of.pk if on_behalf_of else None})
         resolve_action_notices(action_key(request))  # this step's notices; the next step's are new
-        following = advance(request, now=now, steps=open_steps)
+        following = advance(request, now=now, steps=steps)
         if following is None:
             finish_approved(request, actor=actor, now=now)
         else:

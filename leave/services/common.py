@@ -1,7 +1,7 @@
 """What every leave service shares: row locks in one order, notices, events, audit data, the unit head."""
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -27,14 +27,15 @@ from staff.twdate import format_days_hours
 Span = tuple[dt.datetime, dt.datetime]
 
 
-def lock_staff(*ids: int) -> dict[int, StaffMember]:
+def lock_staff(*ids: int, related: Sequence[str] = ()) -> dict[int, StaffMember]:
     """Lock people's rows in id order (one order everywhere, so two changes never deadlock).
 
     Only the people's rows (OF self) and FOR NO KEY UPDATE, like attendance's punch lock: strong enough to
     serialise one person's changes, while rows that merely point at the person (a punch, a daily result
-    written by the 18:00 run) are not held up by their foreign-key check.
+    written by the 18:00 run) are not held up by their foreign-key check. ``related``: rows joined for
+    reading, not locked (``staff_lock``; none named: their account and school).
     """
-    return staff_lock(*ids)
+    return staff_lock(*ids, related=related)
 
 
 def lock_for_change(request: LeaveRequest) -> tuple[StaffMember, LeaveRequest]:
@@ -42,8 +43,8 @@ def lock_for_change(request: LeaveRequest) -> tuple[StaffMember, LeaveRequest]:
     applicant = lock_staff(request.applicant_id)[request.applicant_id]
     locked = (
         LeaveRequest.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("leave_type", "rule", "deputy__user", "applicant__user", "applicant__school",
-                        "applicant__unit__head__user", "amends")
+        .select_related("leave_type", "rule", "deputy__user", "deputy__unit", "applicant__user", "applicant__school",
+                        "applicant__unit__head__user", "applicant__unit__head__unit", "amends")
         .get(pk=request.pk)
     )
     return applicant, locked

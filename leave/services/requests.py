@@ -615,11 +615,14 @@ def leave_request_submit(
     read to complete the span) save reading them again; neither is a person's data that the lock protects.
     The charges are planned before the request is saved, so it is written once with its unpaid hours
     and payer, and only its own charges are inserted (others' rows are rewritten only if they change).
+    The request comes back as the service holds it, enough to show it without a read: its applicant and
+    deputy with their units, its steps (``step_list``) and attachments (``attachment_list``).
     """
     attachments = list(attachments)
     _check_attachments(attachments)
     with transaction.atomic(), notices_together():
-        locked = lock_staff(applicant.pk, *([deputy.pk] if deputy else []))
+        # Their units are joined (not locked) for whoever shows the request next.
+        locked = lock_staff(applicant.pk, *([deputy.pk] if deputy else []), related=("user", "school", "unit"))
         applicant = locked[applicant.pk]
         deputy = locked.get(deputy.pk) if deputy else None
         rules = rules or school_rules(applicant.school_id)
@@ -644,9 +647,11 @@ def leave_request_submit(
         )
         LeaveDay.objects.bulk_create(LeaveDay(request=request, day=d.day, hours=d.hours) for d in plan.days)
         charges.write(candidate_id=request.pk)
-        for upload in attachments:
-            # check_attachment refused a file without a name (no suffix to read)
+        # check_attachment refused a file without a name (no suffix to read)
+        request.attachment_list = [
             LeaveAttachment.objects.create(request=request, file=upload, name=(upload.name or "")[:200])
+            for upload in attachments
+        ]
         audit_log(actor=applicant.user, action="leave.submitted", target=request, school=applicant.school,
                   data=request_data(request))
         now = timezone.now()
@@ -656,6 +661,9 @@ def leave_request_submit(
         steps = [ApprovalStep(request=request, order=s.order, role=s.role) for s in plan.chain.steps.all()]
         first = advance(request, now=now, steps=steps, save=False, covers=plan.covers)
         ApprovalStep.objects.bulk_create(steps)
+        for step in steps:
+            step.request = request
+        request.step_list = steps
         if first is None:
             finish_approved(request, actor=applicant, now=now)
     return request

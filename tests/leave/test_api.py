@@ -178,3 +178,40 @@ def test_submit_with_attachments_as_multipart(school, types, api, settings, tmp_
         format="multipart")
     assert made.status_code == 201, made.json()
     assert [a["name"] for a in made.json()["attachments"]] == ["證明一.pdf", "證明二.jpg"]
+
+
+def test_answers_of_submit_and_approvals_are_the_detail_read_afresh(school, types, api, settings, tmp_path):
+    """Submitting and approving answer with the request as the service handed it back (no second read): the
+    same answer, field for field, as the detail read right after, through a long chain (role steps), a step
+    skipped for a principal, and with attachments."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def same_as_detail(caller, answer) -> dict:
+        assert answer.status_code in (200, 201), answer.content
+        assert answer.json() == caller.get(f"/api/leave/requests/{answer.json()['id']}/").json()
+        return answer.json()
+
+    teacher = api(school["teacher"])
+    made = same_as_detail(teacher, teacher.post("/api/leave/requests/", {
+        **body(school, types, leave_type=types["sick"].pk, end="2025-09-11T16:00:00+08:00"),
+        "attachments": [SimpleUploadedFile("證明.pdf", b"%PDF 1")]}, format="multipart"))
+    assert [a["name"] for a in made["attachments"]] == ["證明.pdf"]
+    long = same_as_detail(teacher, teacher.post(
+        "/api/leave/requests/", body(school, types, start="2025-09-15T08:00:00+08:00",
+                                     end="2025-09-18T16:00:00+08:00"), format="json"))
+    assert [s["role"] for s in long["steps"]] == ["deputy", "unit_head", "personnel", "principal"]
+    for who in ("other_teacher", "unit_head", "personnel", "principal"):
+        caller = api(school[who])
+        step = same_as_detail(caller, caller.post(f"/api/leave/requests/{long['id']}/approve/", {"comment": "可"},
+                                                  format="json"))
+    assert step["status"] == LeaveStatus.APPROVED
+    assert [s["acted_by"]["id"] for s in step["steps"]] == [
+        school[k].pk for k in ("other_teacher", "unit_head", "personnel", "principal")]
+    principal = api(school["principal"])
+    own = same_as_detail(principal, principal.post("/api/leave/requests/", body(
+        school, types, deputy=school["personnel"].pk, class_arrangement="無課務"), format="json"))
+    deputy = api(school["personnel"])
+    done = same_as_detail(deputy, deputy.post(f"/api/leave/requests/{own['id']}/approve/", {}, format="json"))
+    assert [s["status"] for s in done["steps"]] == ["approved", "skipped"]

@@ -30,37 +30,47 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_1_september_202
 # the school's earlier requests left in the cache: its rules, chains and closed months (leave.school_cache) and
 # the teachers' duty on that day (schedules.duty_cache):
 # session, account, staff record, the chosen deputy (4; the type is one of the cached rules');
-# the service (16): the lock of applicant and deputy, overlaps of applicant and deputy with who stands in for the
-# deputy right now (the first step's actor) in one, the person's charge
-# history in one (the charges before the horizon summed, the stored charges from it, overtime credits, balance
-# adjustments), the leave days from the horizon, the request (with its unpaid hours and payer), its day, the new
-# charges, the audit entry;
-# the coverage module's receiver for a teacher (5: the teacher with the school, the absence and its span
-# inserted, the timetable, audit); the steps inserted with the deputy's current, the notices and their emails (3).
+# the service (16): the lock of applicant and deputy (their units joined, not locked); the overlaps of applicant
+# and deputy with who stands in for the deputy right now (the first step's actor) in one; the person's charge
+# history in one (the charges before the horizon summed, the stored charges from it, 補休 credits, balance
+# adjustments); the leave days from the horizon; the request (with its unpaid hours and payer), its day, the new
+# charges, the audit entry; the coverage module's receiver for a teacher (5: the teacher with the school, the
+# absence and its span inserted, the timetable, audit); the steps inserted with the deputy's current; the notices
+# and their emails (2).
 # Before issue 15: 55; 47 when the page listed every refusal before submitting. Now the list is made only when
 # the submission is refused; the duty days (5) and the school's reads are cached; the receiver no longer reads
 # the actor's account, an absence a new request cannot have, the school and teacher apart, nor deletes the spans
-# or reads the needs of an absence just made; the first step is inserted current (not inserted, then updated).
+# or reads the needs of an absence just made; the first step is inserted current (not inserted, then updated);
+# the history is one statement (was four), who covers for the deputy comes with the overlaps. 24 before the last two.
 PAGE_SUBMIT = 20
+# The service alone, called as the page calls it (the duty days known): the 16 above.
+SERVICE_SUBMIT = 16
 # With the day's duty not yet cached (the first request of the teachers of the school that day): the calendar's
 # five reads and the people with a schedule or a stop of their own that day.
 COLD_DUTY = 6
-# The API (token; no session or account rows): the deputy by id, the service (16), the answer's request, steps,
-# attachments and the viewer's roles (4).
-API_SUBMIT = 21  # 42 before
+# The API (token; no session or account rows): the deputy by id, the service (16), the viewer's roles (for the
+# answer's actions: may they reassign the current step). The answer is the request as the service handed it
+# back, with its steps and attachments: no read of the request, steps or attachments again.
+API_SUBMIT = 18  # 42 before; 25 before the history in one statement and the answer from the service
 # The deputy agrees: the page's session, account, staff record and the request as the person may see
-# it; the lock, the request with its applicant, school, unit and unit head, the open steps (current and
-# waiting in one read), the step approved, the audit entry, the applicant's roles, the unit head's step
+# it; the lock, the request with its applicant, school, unit and unit head, its steps (all of them, in one
+# read), the step approved, the audit entry, the applicant's roles, the unit head's step
 # made current, who covers for the unit head, the step's earlier notices marked done, the notices and their emails.
 PAGE_APPROVE = 16
-# The API: the request and its steps as seen, the service, the answer's request, steps, attachments.
-API_APPROVE = 18  # the answer's detail grew by two reads on main
-# The last step (the unit head): the request and steps as seen, the viewer's roles and headed units (4); the
-# lock, the request, the open steps (3); the step approved, audited, its notices marked done (3); the request
-# approved and audited (2); the coverage module's receiver (5: the absence with its teacher and school, its
-# spans — the same as submitted, so not rewritten —, the absence, its live needs, audit); the decision told (2);
-# the answer (3). 27 before (10 of them the receiver).
-API_APPROVE_LAST = 22
+# The API: the request, its steps and attachments as seen (3); the lock, the request, all its steps (3); the step
+# approved, audited, its notices marked done (3); the applicant's roles, the unit head's step made current, who
+# covers for the unit head (3); the notices and their emails (2); for the answer's actions, who covers for the
+# unit head (may the viewer act on the current step as their deputy) and the viewer's roles (may they reassign
+# it) (2). The answer is the request as the service handed it back, its steps as they are now.
+API_APPROVE = 16  # 18 before the answer from the service
+# The last step (the unit head): the request, its steps and attachments as seen (3: the viewer is on a step, so
+# neither their roles nor their headed units are asked); the lock, the request, its steps (3); the step approved,
+# audited, its notices marked done (3); the request approved and audited (2); the coverage module's receiver (5:
+# the absence with its teacher and school, its spans — the same as submitted, so not rewritten —, the absence, its
+# live needs, audit); the decision told (2); the answer, from what the service holds (0).
+# 27 before (10 of them the receiver); 22 before the viewer's steps were checked first and the answer came from
+# the service.
+API_APPROVE_LAST = 18
 
 
 def without_transaction_control(captured) -> list[str]:
@@ -131,6 +141,19 @@ def test_page_submit(school, types, history, duty_known, client_for):
     assert len(without_transaction_control(ctx.captured_queries)) == PAGE_SUBMIT
     created = LeaveRequest.objects.get(leave_type=types["personal"])
     # Only the new request's charge was written; the earlier ones are as they were.
+    assert list(created.charges.values_list("hours", flat=True)) == [4]
+    assert LeaveCharge.objects.filter(staff=school["teacher"]).count() == history + 1
+
+
+def test_service_submit(school, types, history, duty_known):
+    rules = school_rules(school["teacher"].school_id)  # as the page hands them over
+    with CaptureQueriesContext(connection) as ctx:
+        created = leave_request_submit(
+            applicant=school["teacher"], leave_type=types["personal"], start=at(2025, 9, 10, 8),
+            end=at(2025, 9, 10, 12), deputy=school["other_teacher"], reason="家中有事", class_arrangement="調課",
+            rules=rules,
+        )
+    assert len(without_transaction_control(ctx.captured_queries)) == SERVICE_SUBMIT
     assert list(created.charges.values_list("hours", flat=True)) == [4]
     assert LeaveCharge.objects.filter(staff=school["teacher"]).count() == history + 1
 
