@@ -269,6 +269,7 @@ class RequestListView(ListAPIView):
             class_arrangement=values["class_arrangement"], attachments=values["attachments"],
         )
         # The service hands the request back with its steps and attachments: shown without reading it again.
+        created.step_list, created.attachment_list = created.held_steps, created.held_attachments
         return Response(_shown(me, created), status=status.HTTP_201_CREATED)
 
 
@@ -288,8 +289,8 @@ def _detail(me: StaffMember, pk: int) -> dict:
 
 
 def _shown(me: StaffMember, leave: LeaveRequest) -> dict:
-    """The detail of a request ``me`` may see, as read by ``_visible`` or handed back by a service (with its
-    ``step_list``, and its ``attachment_list`` when it has them; else they are read)."""
+    """The detail of a request ``me`` may see, as read by ``_visible`` or handed back by a service, with its
+    ``step_list`` (and its ``attachment_list``, else they are read)."""
     return RequestDetailSerializer(leave, context={"viewer": me}).data
 
 
@@ -375,11 +376,12 @@ class _StepDecisionView(APIView):
         data.is_valid(raise_exception=True)
         leave = _visible(me, pk)
         decided = self.decide(request=leave, actor=me, comment=data.validated_data["comment"])
-        if getattr(decided, "step_list", None) is None:
+        held = getattr(decided, "held_steps", None)
+        if held is None:  # a rejection: read again
             return Response(_detail(me, pk))
         # An approval hands the request back with its steps as they are now: shown without reading it again
         # (its attachments, which a decision does not change, as read before it).
-        decided.attachment_list = leave.attachment_list
+        decided.step_list, decided.attachment_list = held, leave.attachment_list
         return Response(_shown(me, decided))
 
 

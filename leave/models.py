@@ -380,10 +380,14 @@ class LeaveRequest(models.Model):
     submitted_at = models.DateTimeField(_("送出時間"), auto_now_add=True)
     decided_at = models.DateTimeField(_("結案時間"), null=True, blank=True)
     # Not a column: the request's steps, each pointing back at it, when a page or the API read them to
-    # show the request (``request_actions`` then asks no more), or a service handed them back with it.
+    # show the request (``request_actions`` then asks no more).
     step_list: list["ApprovalStep"]
-    # Not a column either: its attachments, when read (the API's detail) or just made (a submission).
+    # Not a column: its attachments, when the API read them to show the request.
     attachment_list: list["LeaveAttachment"]
+    # Not columns: the steps and attachments as a service held them when it handed the request back (a submission,
+    # an approval), for an answer made at once (the API's); read nowhere else, since a later change leaves them stale.
+    held_steps: list["ApprovalStep"]
+    held_attachments: list["LeaveAttachment"]
 
     class Meta:
         verbose_name = _("假單")

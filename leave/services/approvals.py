@@ -122,8 +122,8 @@ def _current_step(
 def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: str = "") -> LeaveRequest:
     """The current step's actor agrees; the next step starts, or the request is approved.
 
-    The request comes back as the service holds it, enough to show it without a read: its steps as they are
-    now (``step_list``), with the people on them and their units."""
+    The request comes back as the service holds it, enough to show it at once without a read: its steps as
+    they are now (``held_steps``), with the people on them and their units."""
     with transaction.atomic(), notices_together():
         _applicant, request = lock_for_change(request)
         # All the steps in one read (a handful): the current one, the next to start among the waiting ones,
@@ -134,7 +134,7 @@ def leave_step_approve(*, request: LeaveRequest, actor: StaffMember, comment: st
         )
         for each in steps:
             each.request = request
-        request.step_list = steps
+        request.held_steps = steps
         step, on_behalf_of = _current_step(request, actor, steps=steps)
         now = timezone.now()
         step.status = APPROVAL_STEP.require(step.status, "approve", _step_refused)

@@ -615,8 +615,8 @@ def leave_request_submit(
     read to complete the span) save reading them again; neither is a person's data that the lock protects.
     The charges are planned before the request is saved, so it is written once with its unpaid hours
     and payer, and only its own charges are inserted (others' rows are rewritten only if they change).
-    The request comes back as the service holds it, enough to show it without a read: its applicant and
-    deputy with their units, its steps (``step_list``) and attachments (``attachment_list``).
+    The request comes back as the service holds it, enough to show it at once without a read: its applicant
+    and deputy with their units, its steps (``held_steps``) and attachments (``held_attachments``).
     """
     attachments = list(attachments)
     _check_attachments(attachments)
@@ -648,7 +648,7 @@ def leave_request_submit(
         LeaveDay.objects.bulk_create(LeaveDay(request=request, day=d.day, hours=d.hours) for d in plan.days)
         charges.write(candidate_id=request.pk)
         # check_attachment refused a file without a name (no suffix to read)
-        request.attachment_list = [
+        request.held_attachments = [
             LeaveAttachment.objects.create(request=request, file=upload, name=(upload.name or "")[:200])
             for upload in attachments
         ]
@@ -663,7 +663,7 @@ def leave_request_submit(
         ApprovalStep.objects.bulk_create(steps)
         for step in steps:
             step.request = request
-        request.step_list = steps
+        request.held_steps = steps
         if first is None:
             finish_approved(request, actor=applicant, now=now)
     return request
