@@ -409,9 +409,8 @@ def _typed_null(field: "Field[object, object]") -> Cast:
     return Cast(Value(None), output_field=field)
 
 
-# The columns of ``charge_history``'s UNION, each branch filling those of its kind (the rest NULL).
-_HISTORY_COLUMNS = ("part", "h_id", "h_request", "h_day", "h_type", "h_bucket", "h_hours", "h_unpaid",
-                    "h_overtime", "h_until")
+# The parts of ``charge_history``'s UNION. Its columns: part, id, request, day, type, bucket, hours, unpaid,
+# overtime, until; each part fills those of its kind, the rest are NULL.
 _KEPT, _STORED, _CREDIT, _ADJUSTMENT = 1, 2, 3, 4
 
 

@@ -173,7 +173,7 @@ def _plan_request(
 ) -> Plan:
     """The preview's plan: skips what the form may not have yet (deputy, proof, 課務). Writes nothing."""
     plan, _deputy, _covers = _plan(applicant=applicant, leave_type=leave_type, start=start, end=end, rules=rules,
-                          event_key=event_key, event_date=event_date, known_duty=known_duty, filing=None)
+                                   event_key=event_key, event_date=event_date, known_duty=known_duty, filing=None)
     return plan
 
 

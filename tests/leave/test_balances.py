@@ -210,3 +210,55 @@ def test_overtime_caps_per_day_and_month(school, settings):
             credited.append(ot.credited_hours)
     # 6 h worked each day: capped at 4 on the first, and at 6 − 4 = 2 by the month cap on the second.
     assert credited == [4, 2]
+
+
+def test_charge_history_reads_its_four_parts_in_one_statement(school, types, django_assert_num_queries):
+    """The charges before the horizon (summed, live requests only), those from it (every row), the settled 補休
+    credits (oldest first, none without an expiry) and the adjustments (summed) come apart as they went in."""
+    from leave.models import BalanceAdjustment
+    from leave.rules import Credit
+    from leave.selectors import charge_history, school_rules
+
+    teacher, horizon = school["teacher"], dt.date(2025, 8, 1)
+
+    def request(day: dt.date, status=LeaveStatus.APPROVED) -> LeaveRequest:
+        return LeaveRequest.objects.create(
+            school=school["school"], applicant=teacher, leave_type=types["personal"],
+            rule=school_rules(teacher.school_id).rule_for(types["personal"].pk, teacher.category, day),
+            start=at(day.year, day.month, day.day, 8), end=at(day.year, day.month, day.day, 16), hours=8,
+            status=status, deputy=school["other_teacher"], chain_name="一日以內",
+        )
+
+    early, withdrawn, late = (request(dt.date(2025, 3, 3)), request(dt.date(2025, 3, 4), LeaveStatus.WITHDRAWN),
+                              request(dt.date(2025, 9, 3)))
+    personal, charge = types["personal"].pk, LeaveCharge.objects.create
+    for day, unpaid in ((dt.date(2025, 3, 3), False), (dt.date(2025, 3, 4), False), (dt.date(2025, 3, 5), True)):
+        charge(request=early, staff=teacher, day=day, leave_type_id=personal, bucket="P2024-08-01", hours=4,
+               unpaid=unpaid)
+    charge(request=withdrawn, staff=teacher, day=dt.date(2025, 3, 4), leave_type_id=personal, bucket="P2024-08-01",
+           hours=8)
+    stored = [charge(request=late, staff=teacher, day=dt.date(2025, 9, day), leave_type_id=personal,
+                     bucket="P2025-08-01", hours=8) for day in (4, 3)]
+
+    def overtime(day: int, expires_on: dt.date | None) -> OvertimeRequest:
+        return OvertimeRequest.objects.create(
+            school=school["school"], staff=teacher, work_date=dt.date(2025, 6, day), planned_start=at(2025, 6, day, 17),
+            planned_end=at(2025, 6, day, 19), reason="加班", compensation=OvertimeRequest.Compensation.COMP_TIME,
+            status=OvertimeRequest.Status.APPROVED, credited_hours=2, settled_at=at(2025, 6, day, 20),
+            expires_on=expires_on,
+        )
+
+    later, earlier = overtime(20, dt.date(2027, 6, 19)), overtime(10, dt.date(2027, 6, 9))
+    overtime(5, None)  # settled without an expiry: no credit
+    for hours in (8, -2):
+        BalanceAdjustment.objects.create(staff=teacher, leave_type=types["vacation"], period_start=horizon,
+                                         hours=hours, reason="保留")
+    with django_assert_num_queries(1):
+        history = charge_history(teacher, horizon=horizon)
+    assert sorted(history.kept) == [(personal, "P2024-08-01", 4, True), (personal, "P2024-08-01", 8, False)]
+    assert history.unpaid_before == {early.pk: 4}
+    assert history.stored == [
+        (c.pk, (late.pk, c.day, personal, "P2025-08-01", 8, False, None)) for c in reversed(stored)]
+    assert history.credits == [Credit(earlier.pk, dt.date(2025, 6, 10), dt.date(2027, 6, 9), 2),
+                               Credit(later.pk, dt.date(2025, 6, 20), dt.date(2027, 6, 19), 2)]
+    assert history.adjustments == {(types["vacation"].pk, horizon): 6}
