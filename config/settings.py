@@ -359,7 +359,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         # Tokens expire after API_TOKEN_DAYS (common/api.py); personnel issue a new one in the admin.
-        "common.api.ExpiringTokenAuthentication",
+        "staff.authentication.StaffTokenAuthentication",
     ],
     # Throttling per client address (anonymous) and per account (signed in), counted in the shared
     # cache (CACHE_URL); over the rate the answer is 429 with Retry-After.

@@ -86,3 +86,23 @@ def test_the_schema_names_each_input_once_and_times_as_they_are(client):
     text = json.dumps(schema)
     assert '"format": "time"' not in text  # times of day carry no offset: not RFC 3339 full-time
     assert '"format": "date-time"' in text  # datetimes do
+
+
+def test_a_token_reads_its_account_and_person_in_one_query(people, client, django_assert_num_queries):
+    """The token authentication reads the person with the account (staff.authentication), so the view's
+    staff_for_request reads nothing more; a bad, inactive or expired token is refused as before."""
+    from staff.authentication import StaffTokenAuthentication
+    from staff.selectors import staff_for_request
+
+    teacher = people["teacher"]
+    token = Token.objects.create(user=teacher.user)
+    with django_assert_num_queries(1):
+        user, _token = StaffTokenAuthentication().authenticate_credentials(token.key)
+        request = type("Request", (), {"user": user})()
+        person = staff_for_request(request)
+        assert (person.pk, person.school.code, person.unit.name) == (teacher.pk, teacher.school.code,
+                                                                     teacher.unit.name)
+    nobody = Token.objects.create(user=type(teacher.user).objects.create(username="no-staff"))
+    with django_assert_num_queries(1):
+        user, _token = StaffTokenAuthentication().authenticate_credentials(nobody.key)
+        assert staff_for_request(type("Request", (), {"user": user})()) is None
