@@ -92,6 +92,10 @@ def _changed_here(school_id: int) -> bool:
     return outermost is not None and outermost in (marks.get(school_id), marks.get(None))
 
 
+def _month_end(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
 def cached_duty_days(staff: StaffMember, first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], DutyDay]:
     """``duty_days([staff], first, last)``: no query when every day's (school, category) entry is cached and the
     person has no personal schedule on them; else as ``duty_days`` (the missing days are stored for the next)."""
@@ -106,10 +110,13 @@ def cached_duty_days(staff: StaffMember, first: dt.date, last: dt.date) -> dict[
     entries = {day: found[key] for day, key in keys.items() if key in found}
     missing = [day for day in days if day not in entries]
     if missing:
-        computed = _compute(staff.school_id, staff.category, min(missing), max(missing))
-        fresh = {day: computed[day] for day in missing}
-        cache.set_many({keys[day]: entry for day, entry in fresh.items()}, _timeout())
-        entries.update(fresh)
+        # A miss fills the whole month(s) around it: the calendar's reads cost the same for a month as for a day,
+        # and the month's other days are asked next (the leave form's other dates, tomorrow's clock page).
+        start = min(missing).replace(day=1)
+        end = _month_end(max(missing))
+        computed = _compute(staff.school_id, staff.category, start, end)
+        cache.set_many({f"{prefix}:{day.isoformat()}": entry for day, entry in computed.items()}, _timeout())
+        entries.update({day: computed[day] for day in missing})
     if any(staff.pk in entries[day][1] for day in days):
         return duty_days([staff], first, last)  # their own schedule on one of the days
     return {(staff.pk, day): entries[day][0] for day in days}

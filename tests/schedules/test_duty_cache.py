@@ -64,3 +64,23 @@ def test_the_changing_transaction_neither_reads_nor_stores(settled, django_asser
             assert not duty_cache.cached_duty_days(teacher, DAY, DAY)[(teacher.pk, DAY)].has_duty
         with django_assert_num_queries(5):
             duty_cache.cached_duty_days(teacher, DAY, DAY)
+
+
+def test_a_miss_fills_its_month(settled, django_assert_num_queries):
+    """The calendar's reads cost the same for a month as for a day: a miss stores the month's days, so another
+    day of that month (the leave form's next date, tomorrow's clock page) asks nothing; the next month is apart."""
+    teacher = settled["teacher"]
+    duty_cache.cached_duty_days(teacher, DAY, DAY)
+    with django_assert_num_queries(0):
+        november = duty_cache.cached_duty_days(teacher, dt.date(2026, 11, 2), dt.date(2026, 11, 30))
+    assert november == duty_days([teacher], dt.date(2026, 11, 2), dt.date(2026, 11, 30))
+    with django_assert_num_queries(0):
+        duty_cache.cached_duty_days(teacher, dt.date(2026, 11, 1), dt.date(2026, 11, 1))
+    december = duty_cache.cached_duty_days(teacher, dt.date(2026, 12, 1), dt.date(2026, 12, 1))
+    assert december == duty_days([teacher], dt.date(2026, 12, 1), dt.date(2026, 12, 1))
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 1, 31), dt.date(2026, 2, 15), dt.date(2028, 2, 1), dt.date(2026, 12, 1)])
+def test_month_ends(day):
+    assert duty_cache._month_end(day) == (dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+                                          - dt.timedelta(days=1))
