@@ -23,12 +23,13 @@ import os
 import platform
 import re
 import secrets
-import signal
 import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
+
+from bench.processes import stop_all
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOGS = BASE_DIR / "var" / "citymonth"
@@ -127,13 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         peaks = [_peak_rss_mb(w.pid) for w in workers]
     finally:
         load.stop()
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        for worker in workers:
-            try:
-                worker.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        stop_all(workers, timeout=60)
         _drop_queue(queue)
     print("\n".join(line for line in re.split(r"[\r\n]+", output)[-2:] if line))
     if command.returncode != 0:

@@ -18,13 +18,14 @@ import platform
 import re
 import secrets
 import shutil
-import signal
 import string
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+from bench.processes import stop_all
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 WORK = BASE_DIR / "var" / "loadtest"
@@ -164,13 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             "people": args.people, "results": results,
         }, ensure_ascii=False, indent=1))
     finally:
-        for process in reversed(started):
-            process.send_signal(signal.SIGTERM)
-        for process in started:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop_all(started, timeout=30)
         _clean([*people, spare])
     return 0
 
