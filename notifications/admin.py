@@ -50,10 +50,9 @@ class PushMessageAdmin(SchoolScopedAdmin):
     search_fields = ["notification__title", "notification__recipient__username", "notification__recipient__staff__name"]
     date_hierarchy = "created_at"
     list_select_related = ["notification__recipient", "subscription"]
-    fields = ["recipient", "title", "device", "status", "attempts", "last_error", "created_at", "next_attempt_at",
-              "sent_at"]
-    readonly_fields = ["recipient", "title", "device", "status", "attempts", "last_error", "created_at",
-                       "next_attempt_at", "sent_at"]
+    fields = readonly_fields = (
+        "recipient", "title", "device", "status", "attempts", "last_error", "created_at", "next_attempt_at", "sent_at"
+    )
     school_path = "notification__recipient__staff__school"
 
     @admin.display(description=_("收件者"))
