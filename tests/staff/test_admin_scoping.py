@@ -71,3 +71,30 @@ def test_a_superuser_may_hand_out_the_system_admin_role(people, admin_client):
     )
     assert response.status_code == 302
     assert RoleAssignment.objects.filter(staff=people["teacher"], role=Role.SYSTEM_ADMIN).exists()
+
+
+def test_the_push_queue_admin_shows_the_schools_messages_without_the_devices_address(people, client):
+    """Read-only: what was sent or failed, to whom and on which device — never the push address (a secret)."""
+    from notifications.models import Notification, PushMessage, PushSubscription
+
+    secret = "https://push.example.test/send/secret-endpoint-token"
+    messages = []
+    for who, endpoint in (("teacher", secret), ("outsider", "https://push.example.test/send/other")):
+        user = people[who].user
+        device = PushSubscription.objects.create(user=user, endpoint=endpoint, p256dh="k", auth="a", device="手機")
+        notice = Notification.objects.create(recipient=user, kind="leave.decided", title=f"{who} 假單已核准")
+        messages.append(PushMessage.objects.create(notification=notice, subscription=device, last_error="HTTP 500"))
+    user = people["personnel"].user
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="notifications"))
+    client.force_login(user)
+    listing = client.get(reverse("admin:notifications_pushmessage_changelist"))
+    assert listing.status_code == 200
+    assert {m.pk for m in listing.context["cl"].queryset} == {messages[0].pk}  # the school's own
+    detail = client.get(reverse("admin:notifications_pushmessage_change", args=[messages[0].pk]))
+    body = detail.content.decode()
+    assert detail.status_code == 200 and "teacher 假單已核准" in body and "HTTP 500" in body
+    assert "secret-endpoint-token" not in listing.content.decode() + body
+    assert client.post(reverse("admin:notifications_pushmessage_change", args=[messages[0].pk]), {}).status_code == 403
+    assert client.get(reverse("admin:notifications_pushmessage_add")).status_code == 403
