@@ -5,84 +5,52 @@ types and steps (``services.requests.select_chain``) and its closed months (``cl
 A leave submission read them from the database each time (five statements); from the cache it reads none.
 
 Invalidation: a change of any of these rows (saved or deleted, a chain's types changed) drops the school's
-entry inside the changing transaction and again after its commit, so a request that read the old rows in
-between cannot keep them cached; while a transaction has changed a school's rows it neither reads nor fills
-that school's entries (it may roll back). Bulk writes send no signal: the code that makes them
-(``approval_chains_seed``) calls ``forget`` itself. Entries expire after a day with the shared cache of
-production (``CACHE_URL``), after a minute without it (each process then has its own memory and only the
-changing one forgets).
+entry as ``common.changed_here`` describes (in the changing transaction and after its commit; that transaction
+neither reads nor fills the school's entries). Bulk writes send no signal: the code that makes them
+(``approval_chains_seed``) calls ``forget`` itself.
 """
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from common.changed_here import ChangedHere, cache_timeout
 
 T = TypeVar("T")
 
 KINDS = ("rules", "chains", "closed")
 
-# Schools whose rows the current thread's transaction changed, with that transaction's outermost atomic block:
-# their entries are bypassed while it lasts (committed or rolled back, the next one has another block).
-_changing = threading.local()
-
-
-def _timeout() -> int:
-    return 24 * 60 * 60 if settings.CACHE_URL else 60
+_changed_here = ChangedHere()
 
 
 def _key(kind: str, school_id: int) -> str:
     return f"leave:school:{kind}:{school_id}"
 
 
-def _changes() -> dict[int, object]:
-    if not hasattr(_changing, "schools"):
-        _changing.schools = {}
-    schools: dict[int, object] = _changing.schools
-    return schools
-
-
-def _outermost() -> object | None:
-    blocks = transaction.get_connection().atomic_blocks
-    return blocks[0] if blocks else None
-
-
 def cached(kind: str, school_id: int, read: Callable[[], T]) -> T:
     """The school's ``kind`` from the cache, else ``read()`` (stored for the next request)."""
-    changed_in = _changes().get(school_id)
-    if changed_in is not None and changed_in is _outermost():
+    if _changed_here.bypassed(school_id):
         return read()  # this transaction changed them: what it reads may still roll back
     key = _key(kind, school_id)
     value: Any = cache.get(key)
     if value is None:
         value = read()
-        cache.set(key, value, _timeout())
+        cache.set(key, value, cache_timeout())
     return value  # what ``read`` returned when it was stored
 
 
 def settled() -> None:
     """The changes made so far count as committed (a test whose data is never committed)."""
-    _changes().clear()
+    _changed_here.settled()
 
 
 def forget(school_id: int) -> None:
-    """Drop the school's entries now and again after the commit (see the module's docstring)."""
+    """Drop the school's entries now and again after the commit (common.changed_here)."""
     keys = [_key(kind, school_id) for kind in KINDS]
-    cache.delete_many(keys)
-    outermost = _outermost()
-    if outermost is not None:
-        _changes()[school_id] = outermost
-
-        def after_commit() -> None:
-            cache.delete_many(keys)
-            _changes().pop(school_id, None)
-
-        transaction.on_commit(after_commit)
+    _changed_here.changed([school_id], lambda: cache.delete_many(keys))
 
 
 def _school_of(instance: Any) -> int | None:

@@ -9,33 +9,26 @@ The clock page's window (attendance.selectors.duty_window) and the leave form re
 
 Invalidation: ``schedules.events.calendar_changed`` — sent by every change of what the calendar answers
 (school days, typhoon days and stops, the office calendar, work, category and personal schedules, semesters) —
-moves a generation number that is part of every key, for the schools it names (or all), inside the changing
-transaction and again after its commit, so a request that read the old calendar in between cannot keep it.
-Entries also expire after a day (a minute without the shared cache of production, whose other processes would
-not see the generation move).
+moves a generation number that is part of every key, for the schools it names (or all), as ``common.changed_here``
+describes: inside the changing transaction and again after its commit, the changing transaction reading the
+calendar and storing nothing; entries expire after a day (a minute without the shared cache of production).
 """
 
 import datetime as dt
-import threading
 import time
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 
+from common.changed_here import ChangedHere, cache_timeout
 from schedules.calendar import DutyDay, _duty_days, _school_calendars, duty_days
 from schedules.models import PersonalSchedule
 from staff.models import StaffMember
 
 _ALL = "schedules:duty:gen"
-
-
-def _timeout() -> int:
-    return 24 * 60 * 60 if settings.CACHE_URL else 60
 
 
 def _school_gen_key(school_id: int) -> str:
@@ -75,21 +68,8 @@ def _compute(
     return out
 
 
-# Schools whose calendar the current thread's transaction changed (None: every school), with that transaction's
-# outermost atomic block: while it lasts their days are read from the calendar and not stored (it may roll back,
-# as the disaster-stop preview does).
-_changing = threading.local()
-
-
-def _outermost() -> object | None:
-    blocks = transaction.get_connection().atomic_blocks
-    return blocks[0] if blocks else None
-
-
-def _changed_here(school_id: int) -> bool:
-    marks: dict[int | None, object] = getattr(_changing, "schools", {})
-    outermost = _outermost()
-    return outermost is not None and outermost in (marks.get(school_id), marks.get(None))
+# The schools whose calendar the current transaction changed: their days are read from the calendar and not stored.
+_changed_here = ChangedHere()
 
 
 def _month_end(day: dt.date) -> dt.date:
@@ -101,7 +81,7 @@ def cached_duty_days(staff: StaffMember, first: dt.date, last: dt.date) -> dict[
     person has no personal schedule on them; else as ``duty_days`` (the missing days are stored for the next)."""
     if first > last:
         return {}
-    if staff.hire_date is None or staff.hire_date > first or _changed_here(staff.school_id):
+    if staff.hire_date is None or staff.hire_date > first or _changed_here.bypassed(staff.school_id):
         return duty_days([staff], first, last)
     prefix = _prefix(staff.school_id, staff.category)
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
@@ -115,7 +95,7 @@ def cached_duty_days(staff: StaffMember, first: dt.date, last: dt.date) -> dict[
         start = min(missing).replace(day=1)
         end = _month_end(max(missing))
         computed = _compute(staff.school_id, staff.category, start, end)
-        cache.set_many({f"{prefix}:{day.isoformat()}": entry for day, entry in computed.items()}, _timeout())
+        cache.set_many({f"{prefix}:{day.isoformat()}": entry for day, entry in computed.items()}, cache_timeout())
         entries.update({day: computed[day] for day in missing})
     if any(staff.pk in entries[day][1] for day in days):
         return duty_days([staff], first, last)  # their own schedule on one of the days
@@ -134,23 +114,9 @@ def forget(school_ids: Iterable[int] | None) -> None:
 def on_calendar_changed(sender: Any, school_ids: Iterable[int] | None = None, **kwargs: Any) -> None:
     """The ``calendar_changed`` receiver (connected in SchedulesConfig.ready): now and again after the commit."""
     named = None if school_ids is None else list(school_ids)
-    forget(named)
-    outermost = _outermost()
-    if outermost is not None:
-        if not hasattr(_changing, "schools"):
-            _changing.schools = {}
-        for school_id in named if named is not None else [None]:
-            _changing.schools[school_id] = outermost
-
-    def after_commit() -> None:
-        forget(named)
-        for school_id in named if named is not None else [None]:
-            _changing.schools.pop(school_id, None)
-
-    transaction.on_commit(after_commit)
+    _changed_here.changed(named, lambda: forget(named))
 
 
 def settled() -> None:
     """The calendar changes made so far count as committed (a test whose data is never committed)."""
-    if hasattr(_changing, "schools"):
-        _changing.schools.clear()
+    _changed_here.settled()
