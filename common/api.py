@@ -1,6 +1,7 @@
 """API authentication and throttling: expiring tokens, and rates counted on the client's real address."""
 
 import datetime as dt
+import functools
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.request import Request
 
 from common.client import client_ip
+from common.prepared import PreparedLookup
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
@@ -26,13 +28,18 @@ class ExpiringTokenAuthentication(TokenAuthentication):
     related: tuple[str, ...] = ()
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
-        related = ("user", *(f"user__{name}" for name in self.related))
-        token = Token.objects.select_related(*related).filter(key=key).first()
+        # Every API request starts here: the query is compiled once (common/prepared.py).
+        token = _token_lookup(self.related).get(key)
         if token is None or not token.user.is_active:
             return super().authenticate_credentials(key)  # refused with DRF's own message
         if token.created < timezone.now() - dt.timedelta(days=settings.API_TOKEN_DAYS):
             raise exceptions.AuthenticationFailed(_("API 權杖已過期，請向人事室重新申請。"))
         return token.user, token
+
+
+@functools.cache
+def _token_lookup(related: tuple[str, ...]) -> PreparedLookup[Token]:
+    return PreparedLookup(Token, "key", select_related=("user", *(f"user__{name}" for name in related)))
 
 
 class _ClientAddressMixin:

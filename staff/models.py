@@ -4,6 +4,7 @@ A deployment can hold a whole city: every person belongs to exactly one school, 
 query that lists people is scoped by school (see staff/permissions.py).
 """
 
+import functools
 import hashlib
 import ipaddress
 
@@ -12,6 +13,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from common.prepared import PreparedLookup
 
 
 class User(AbstractUser):
@@ -33,7 +36,8 @@ class User(AbstractUser):
         if not related.is_cached(self):
             staff = None
             if self.pk is not None:
-                staff = StaffMember.objects.select_related("school", "unit").filter(user_id=self.pk).first()
+                # Every signed-in request reads it: the query is compiled once (common/prepared.py).
+                staff = _person_of_account().get(self.pk)
             related.set_cached_value(self, staff)  # None too: Django's own cache of "no staff record"
             if staff is not None:
                 related.field.set_cached_value(staff, self)
@@ -270,3 +274,9 @@ class CalendarFeed(models.Model):
     @staticmethod
     def hash(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+@functools.cache
+def _person_of_account() -> PreparedLookup[StaffMember]:
+    """The person behind an account, with school and unit (``User.staff_or_none``)."""
+    return PreparedLookup(StaffMember, "user", select_related=("school", "unit"))

@@ -1,0 +1,70 @@
+"""A lookup compiled once gives what the ORM gives: the same rows, the same related objects cached, one query."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from common.prepared import PreparedLookup
+from staff.models import StaffMember
+
+RELATED = ("user", "user__staff", "user__staff__school", "user__staff__unit")
+
+
+def _values(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+def _chain(token: Token) -> list:
+    staff = token.user.staff
+    return [token, token.user, staff, staff.school, staff.unit]
+
+
+def test_the_prepared_lookup_gives_the_orm_s_instances_with_their_relations_in_one_query(people):
+    tokens = [Token.objects.create(user=people[name].user) for name in ("teacher", "unit_head", "personnel")]
+    lookup = PreparedLookup(Token, "key", select_related=RELATED)
+    for token in tokens:  # the first compiles, the next ones reuse the statement
+        expected = Token.objects.select_related(*RELATED).get(key=token.key)
+        with CaptureQueriesContext(connection) as ctx:
+            found = lookup.get(token.key)
+            # Every related object came with it: reading them queries nothing more.
+            got = [_values(obj) for obj in _chain(found)]
+        assert len(ctx.captured_queries) == 1
+        assert "ORDER BY" not in ctx.captured_queries[0]["sql"]
+        assert got == [_values(obj) for obj in _chain(expected)]
+        assert [type(obj) for obj in _chain(found)] == [type(obj) for obj in _chain(expected)]
+    assert lookup.get("0" * 40) is None
+
+
+def test_a_foreign_key_is_looked_up_by_the_related_id(people):
+    lookup = PreparedLookup(StaffMember, "user", select_related=("school", "unit"))
+    teacher = people["teacher"]
+    found = lookup.get(teacher.user_id)
+    with CaptureQueriesContext(connection) as ctx:
+        assert (found.pk, found.school.code, found.unit.name) == (teacher.pk, teacher.school.code, teacher.unit.name)
+    assert ctx.captured_queries == []
+    assert lookup.get(10**9) is None
+
+
+def test_only_a_unique_field_can_be_looked_up(db):
+    with pytest.raises(ImproperlyConfigured):
+        PreparedLookup(StaffMember, "school")
+
+
+def test_the_api_and_the_pages_read_their_person_through_prepared_lookups(people, client_for, client):
+    """The two reads that open every request are the prepared ones: the account's person on a page, and the token
+    with its account and person on the API (a refused token is still answered by DRF's own message)."""
+    from django.urls import reverse
+
+    page = client_for(people["teacher"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert page.get(reverse("attendance:clock")).status_code == 200
+    person_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "staff_staffmember"' in q["sql"]]
+    assert person_reads and "ORDER BY" not in person_reads[0]
+    page.logout()
+    token = Token.objects.create(user=people["teacher"].user)
+    api = reverse("attendance_api:punches")
+    assert client.get(api, HTTP_AUTHORIZATION=f"Token {token.key}").status_code == 200
+    refused = client.get(api, HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert refused.status_code == 403 and refused.json()["detail"]  # refused as before (session auth comes first)
