@@ -168,6 +168,23 @@ class PunchRefusal(models.Model):
         return f"{self.staff} {self.at:%Y-%m-%d %H:%M} {self.source_ip}"
 
 
+class PendingResult(models.Model):
+    """A person's day whose daily result is to be computed again: written by the punch's own statement (so
+    it commits with the punch or not at all) and taken, many at once, by one task
+    (``attendance.services.pending_results_recompute``). The unique row is what coalesces a burst."""
+
+    staff = models.ForeignKey("staff.StaffMember", on_delete=models.CASCADE, related_name="+", verbose_name=_("人員"))
+    date = models.DateField(_("日期"))
+
+    class Meta:
+        verbose_name = _("待重算的出勤日")
+        verbose_name_plural = _("待重算的出勤日")
+        constraints = [models.UniqueConstraint(fields=["staff", "date"], name="pending_result_once")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.date}"
+
+
 class DailyResult(models.Model):
     """The outcome of one person's day, computed set-based (attendance.services.daily_results_recompute)."""
 

@@ -25,6 +25,7 @@ from attendance.models import (
     MISSING_PUNCH_STATUSES,
     DailyResult,
     DailyStatus,
+    PendingResult,
     Punch,
     PunchCorrection,
     PunchKind,
@@ -109,12 +110,13 @@ def punch_record(
     day = timezone.localdate(now)
     # No savepoint: inside a request (ATOMIC_REQUESTS) this joins the request's transaction at no cost.
     with transaction.atomic(savepoint=False):
+        # The row and, when it changed, the day queued for its recompute (PendingResult), together.
         punch, created, updated = _punch_upsert(staff=staff, day=day, kind=kind, now=now, ip=ip, user_agent=user_agent)
         if created or updated:
             publish_punches_changed(
                 PunchesChanged(staff_id=staff.pk, school_id=staff.school_id, day=day, action="punched")
             )
-            daily_result_refresh_soon(staff_id=staff.pk, day=day)
+            pending_results_recompute_soon()
     return PunchOutcome(punch=punch, created=created, updated=updated)
 
 
@@ -133,6 +135,8 @@ def _punch_upsert(
 
     Two devices at once: the database decides, the second waits for the first's row and then does
     nothing or moves it. When the statement changed nothing, one more query reads the row that stands.
+    When it changed the row, the day is queued for its recompute (a ``PendingResult``): on PostgreSQL by
+    the same statement (a data-modifying WITH), elsewhere by a second one.
     Returns (punch, created, updated).
     """
     qn = connection.ops.quote_name
@@ -153,55 +157,85 @@ def _punch_upsert(
         moved = ("at", "source_ip", "user_agent", "is_correction", "correction_id", "updated_at")
         sets = ", ".join(f"{qn(name)} = excluded.{qn(name)}" for name in moved)
         conflict = f"DO UPDATE SET {sets} WHERE {table}.{qn('at')} < excluded.{qn('at')}"
-    sql = (
+    punched = (
         f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(_PUNCH_FIELDS))}) "
-        f"ON CONFLICT ({key}) {conflict} RETURNING {qn('id')}, {qn('created_at')} = %s"
+        f"ON CONFLICT ({key}) {conflict} RETURNING {qn('id')}, {qn('created_at')} = %s AS is_new"
     )
+    queue_in_statement = connection.vendor == "postgresql"
+    if queue_in_statement:
+        pending = qn(PendingResult._meta.db_table)
+        sql = (
+            f"WITH punched AS ({punched}, {qn('staff_id')}, {qn('work_date')}), "
+            f"queued AS (INSERT INTO {pending} ({qn('staff_id')}, {qn('date')}) "
+            f"SELECT {qn('staff_id')}, {qn('work_date')} FROM punched "
+            f"ON CONFLICT ({qn('staff_id')}, {qn('date')}) DO NOTHING) "
+            f"SELECT {qn('id')}, is_new FROM punched"
+        )
+    else:
+        sql = punched
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, fields["created_at"].get_db_prep_save(stamp, connection)])
         row = cursor.fetchone()
     if row is None:  # a repeat that changes nothing: the row that stands
         return Punch.objects.get(staff_id=staff.pk, work_date=day, kind=kind), False, False
+    if not queue_in_statement:
+        PendingResult.objects.bulk_create([PendingResult(staff_id=staff.pk, date=day)], ignore_conflicts=True)
     punch_id, is_new = row[0], bool(row[1])
     names = ["id", *_PUNCH_FIELDS] if is_new else ["id", *(n for n in _PUNCH_FIELDS if n != "created_at")]
     punch = Punch.from_db(connection.alias, names, [punch_id, *(values[name] for name in names[1:])])
     return punch, is_new, not is_new
 
 
-def daily_result_refresh_soon(*, staff_id: int, day: dt.date) -> None:
-    """After the commit, queue one recompute of this person's day — unless one is queued already.
+PENDING_RESULTS_MARK = "attendance:pending-results-queued"
 
-    The mark in the cache coalesces a burst (a double tap, 上班 then a quick 下班, two devices): the
-    task clears it before it reads, so a punch committed after that read queues the next one. A lost
-    task leaves the mark until it expires; the window-end sweep recomputes the day meanwhile.
+
+def pending_results_recompute_soon() -> None:
+    """After the commit, make sure one task will take the queued days (``PendingResult``) — unless one is
+    queued already.
+
+    The mark in the cache coalesces the morning rush: of the punches committed while a task waits for its
+    countdown, only the first queues it, and that one task recomputes every day queued meanwhile, in one
+    pass. The task clears the mark before it reads the queue, so a punch committed after that read
+    queues the next task. A lost task leaves its days queued: the next task, or the window-end sweep
+    (which also queues one), takes them.
     """
     from attendance import tasks  # tasks imports this module
 
     def enqueue() -> None:
-        key = result_refresh_key(staff_id, day)
-        if not cache.add(key, 1, timeout=settings.ATTENDANCE_RESULT_COALESCE_SECONDS):
-            return  # one is queued and has not started yet: it will see this punch
+        if not cache.add(PENDING_RESULTS_MARK, 1, timeout=settings.ATTENDANCE_RESULT_COALESCE_SECONDS):
+            return  # a task is queued and has not started yet: it will take this day
         try:
-            tasks.refresh_daily_result.apply_async(
-                args=[staff_id, day.isoformat()], countdown=settings.ATTENDANCE_RESULT_DELAY_SECONDS
-            )
+            tasks.recompute_pending_results.apply_async(countdown=settings.ATTENDANCE_RESULT_DELAY_SECONDS)
         except Exception:  # the broker is down: the sweep computes the day; the punch stands
-            cache.delete(key)
-            log.exception("could not queue the daily result of staff %s on %s", staff_id, day)
+            cache.delete(PENDING_RESULTS_MARK)
+            log.exception("could not queue the recompute of the punched days")
 
     transaction.on_commit(enqueue)
 
 
-def result_refresh_key(staff_id: int, day: dt.date) -> str:
-    return f"attendance:result-refresh:{staff_id}:{day.isoformat()}"
-
-
-def daily_result_refresh(*, staff_id: int, day: dt.date, now: dt.datetime | None = None) -> int:
-    """The task's work: clear the coalescing mark, then recompute that person's day. Idempotent."""
-    cache.delete(result_refresh_key(staff_id, day))
-    schools = all_schools(ids=people_by_ids([staff_id]).values_list("school_id", flat=True))
+def pending_results_recompute(*, limit: int | None = None, now: dt.datetime | None = None) -> int:
+    """The task's work: clear the mark, then take up to ``limit`` queued days (oldest first, skipping rows
+    another worker holds) and recompute them, one pass per date. The rows leave with the transaction, so a
+    recompute that fails leaves them queued. Returns how many days were taken (the task queues itself
+    again when that is the whole batch). Idempotent."""
+    cache.delete(PENDING_RESULTS_MARK)
+    limit = limit or settings.ATTENDANCE_RESULT_BATCH
     with transaction.atomic():
-        return daily_results_recompute(schools=schools, start=day, end=day, staff_ids=[staff_id], now=now)
+        taken = list(
+            PendingResult.objects.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "staff_id", "date")[:limit]
+        )
+        if not taken:
+            return 0
+        PendingResult.objects.filter(pk__in=[pk for pk, _staff, _day in taken]).delete()
+        people_by_day: dict[dt.date, list[int]] = defaultdict(list)
+        for _pk, staff_id, day in taken:
+            people_by_day[day].append(staff_id)
+        for day, staff_ids in sorted(people_by_day.items()):
+            schools = all_schools(ids=people_by_ids(staff_ids).values_list("school_id", flat=True))
+            daily_results_recompute(schools=schools, start=day, end=day, staff_ids=staff_ids, now=now)
+    return len(taken)
 
 
 # --- Daily results ---------------------------------------------------------------------------
@@ -258,8 +292,8 @@ def daily_results_recompute(
     else:
         in_schools = {"school_id__in": [s.pk for s in schools]}
     # The school's 啟用日 comes with each person (a join, not a query): no result before it.
-    members_qs = people_of_schools(school_ids=None).filter(**in_schools).annotate(
-        system_start=F("school__attendance_start")
+    members_qs = (
+        people_of_schools(school_ids=None).filter(**in_schools).annotate(system_start=F("school__attendance_start"))
     )
     if staff_ids is not None:
         members_qs = members_qs.filter(pk__in=list(staff_ids))
@@ -332,9 +366,7 @@ def daily_results_ensure(
     if end < first:
         return False
     result_qs = result_qs.filter(date__gte=first)
-    expected = sum(
-        max(0, (end - max(first, hired)).days + 1) for hired in staff_qs.values_list("hire_date", flat=True)
-    )
+    expected = sum(max(0, (end - max(first, hired)).days + 1) for hired in staff_qs.values_list("hire_date", flat=True))
     counts = result_qs.aggregate(
         stored=Count("pk"),
         stale=Count(
@@ -370,15 +402,14 @@ def daily_results_finalise(
     else:
         in_schools = {"school_id__in": [s.pk for s in schools]}
     members = list(
-        people_of_schools(school_ids=None).filter(**in_schools, hire_date__lte=day)
+        people_of_schools(school_ids=None)
+        .filter(**in_schools, hire_date__lte=day)
         .exclude(school__attendance_start__gt=day)  # not yet using the system that day
     )
     if not members:
         return 0
     duties = duty_days(members, day, day)
-    computed = dict(
-        DailyResult.objects.filter(**in_schools, date=day).values_list("staff_id", "computed_at")
-    )
+    computed = dict(DailyResult.objects.filter(**in_schools, date=day).values_list("staff_id", "computed_at"))
     last_change: dict[int, dt.datetime] = {}
     for staff_id, changed in Punch.objects.filter(
         **{f"staff__{key}": value for key, value in in_schools.items()}, work_date=day
@@ -470,9 +501,7 @@ def recompute_job_start(
         start=start,
         end=end,
     )
-    transaction.on_commit(
-        lambda: tasks.plan_recompute.delay(job.pk, school_ids, staff_ids)
-    )
+    transaction.on_commit(lambda: tasks.plan_recompute.delay(job.pk, school_ids, staff_ids))
     return job
 
 
@@ -678,9 +707,11 @@ def punch_correction_approve(
         daily_results_recompute(
             school=staff.school, start=correction.date, end=correction.date, staff_ids=[staff.pk], now=now
         )
-        publish_punches_changed(PunchesChanged(
-            staff_id=staff.pk, school_id=staff.school_id, day=correction.date, action="correction_approved"
-        ))
+        publish_punches_changed(
+            PunchesChanged(
+                staff_id=staff.pk, school_id=staff.school_id, day=correction.date, action="correction_approved"
+            )
+        )
     return correction
 
 
@@ -733,7 +764,7 @@ def missing_punch_reminders_send(*, day: dt.date | None = None, now: dt.datetime
     url = reverse("attendance:correction_new") + f"?date={day.isoformat()}"
     sent = 0
     for first in range(0, len(results), size):
-        batch = results[first:first + size]
+        batch = results[first : first + size]
         with transaction.atomic():
             mine = _reminders_insert(batch, day=day, now=now)
             drafts = []
@@ -760,8 +791,13 @@ def _reminders_insert(results: list[DailyResult], *, day: dt.date, now: dt.datet
     columns = [column_of[name] for name in ("staff", "date", "kind", "status", "sent_at")]
     params: list[Any] = []
     for result in results:
-        params += [result.staff_id, connection.ops.adapt_datefield_value(day), str(PunchReminder.Kind.MISSING_PUNCH),
-                   result.status, connection.ops.adapt_datetimefield_value(now)]
+        params += [
+            result.staff_id,
+            connection.ops.adapt_datefield_value(day),
+            str(PunchReminder.Kind.MISSING_PUNCH),
+            result.status,
+            connection.ops.adapt_datetimefield_value(now),
+        ]
     rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(results))
     with connection.cursor() as cursor:
         cursor.execute(

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from celery import shared_task
+from django.conf import settings
 
 from attendance import services
 from attendance.services import school_batches
@@ -16,9 +17,13 @@ def send_missing_punch_reminders(day: str | None = None) -> int:
 
 
 @shared_task(acks_late=True)
-def refresh_daily_result(staff_id: int, day: str) -> int:
-    """After a punch (coalesced per person and day): recompute that person's daily result."""
-    return services.daily_result_refresh(staff_id=staff_id, day=dt.date.fromisoformat(day))
+def recompute_pending_results() -> int:
+    """After punches (one task for all those committed while it waited): recompute the queued days; again
+    at once while a whole batch was taken. Returns the number of days taken."""
+    taken = services.pending_results_recompute()
+    if taken >= settings.ATTENDANCE_RESULT_BATCH:
+        recompute_pending_results.delay()
+    return taken
 
 
 @shared_task
@@ -26,6 +31,7 @@ def sweep_daily_results(day: str | None = None) -> int:
     """Beat, every few minutes (config/celery.py): the window-end sweep of every school, queued as
     one task per batch of schools. Returns the number of tasks queued."""
     ids = list(all_schools().order_by("pk").values_list("pk", flat=True))
+    recompute_pending_results.delay()  # days a lost task left queued (a quiet queue costs one query)
     queued = 0
     for batch in school_batches(ids):
         finalise_daily_results.delay(batch, day)

@@ -469,11 +469,13 @@ APP_NAME = _("校園差勤")
 # --- attendance (clocking) ------------------------------------------------
 # How far back (days) a forgotten punch (補登) may be asked for.
 ATTENDANCE_CORRECTION_MAX_AGE_DAYS = envint("ATTENDANCE_CORRECTION_MAX_AGE_DAYS", "31")
-# A punch's daily result is recomputed by a task this many seconds after the commit; punches of the
-# same person and day until it runs share that one recompute (docs/attendance.md).
+# A punch's daily result is recomputed by a task this many seconds after the commit; punches committed
+# until it runs share that one task (docs/attendance.md).
 ATTENDANCE_RESULT_DELAY_SECONDS = envint("ATTENDANCE_RESULT_DELAY_SECONDS", "3")
 # How long the "a recompute is queued" mark lives if its task never runs (the sweep catches up).
 ATTENDANCE_RESULT_COALESCE_SECONDS = envint("ATTENDANCE_RESULT_COALESCE_SECONDS", "120")
+# How many punched days one recompute task takes (it queues the next while the queue is longer).
+ATTENDANCE_RESULT_BATCH = envint("ATTENDANCE_RESULT_BATCH", "1000")
 # How many schools one recompute task takes (a city job is split into tasks of this many schools).
 ATTENDANCE_SCHOOLS_PER_TASK = envint("ATTENDANCE_SCHOOLS_PER_TASK", "10")
 # People per transaction of the 18:00 reminder job (their reminders and notices in a few statements).

@@ -3,7 +3,7 @@ by the window-end sweep when the punch's task was lost (dropped by the broker, o
 PostgreSQL and Redis (skipped without them).
 
 The cache is Redis here, shared by this process and the worker, as in production (CACHE_URL): the
-mark that coalesces a burst is set by the web process and cleared by the worker."""
+mark that lets one task through for a burst is set by the web process and cleared by the worker."""
 
 import datetime as dt
 
@@ -62,12 +62,15 @@ def test_a_burst_of_punches_is_one_recompute_by_the_worker(people, celery_worker
         assert punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1", now=at(day, hhmm)).updated or (
             hhmm == "16:01"
         )
-    assert _queued(celery_worker_process.queue) == 1  # four punches, one task waiting
+    other = people["other_teacher"]  # another person's punch meanwhile: the same task takes both days
+    punch_record(staff=other, kind=PunchKind.IN, ip="10.0.0.1", now=at(day, "07:50"))
+    assert _queued(celery_worker_process.queue) == 1  # five punches of two people, one task waiting
     assert _result(teacher, day) is None
     celery_worker_process.start(env=shared_cache)
-    assert wait_until(lambda: _result(teacher, day) is not None)
+    assert wait_until(lambda: _result(teacher, day) is not None and _result(other, day) is not None)
     result = _result(teacher, day)
     assert (result.status, result.late_minutes, result.last_out) == (DailyStatus.LATE, 7, at(day, "16:20"))
+    assert _result(other, day).first_in == at(day, "07:50")
     # Once it ran, the next punch queues the next recompute.
     punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1", now=at(day, "16:30"))
     assert wait_until(lambda: _result(teacher, day).last_out == at(day, "16:30"))
