@@ -6,8 +6,9 @@ session each), starts gunicorn (deploy/gunicorn.conf.py, production settings) an
 loopback, and drives the real clock-in (API and page) and leave-submit (API) paths with wrk and
 bench/loadtest/load.lua. For each run it prints throughput, p50/p99, errors, the duplicate punches
 found in the database afterwards, the app's CPU per request (gunicorn's processes, from /proc), the
-queries per request (the same request counted in-process) and the ratio to a pgbench run of one-row
-inserts with a unique key made in the same invocation. Never part of ``make test``.
+Celery worker's CPU per request (until it has taken the run's queued days), the queries per request
+(the same request counted in-process) and the ratio to a pgbench run of one-row inserts with a unique
+key made in the same invocation. Never part of ``make test``.
 """
 
 import argparse
@@ -119,9 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         web = _start(started, [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "config.wsgi"],
                      env={**env, "GUNICORN_WORKERS": str(args.workers)}, log=WORK / "gunicorn.log")
-        _start(started, [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1",
-                         "--loglevel=WARNING", "-n", f"loadtest-{os.getpid()}@%h"],
-               env=env, log=WORK / "worker.log")
+        worker = _start(started, [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1",
+                                  "--loglevel=WARNING", "-n", f"loadtest-{os.getpid()}@%h"],
+                        env=env, log=WORK / "worker.log")
         _wait_until_up(args.port)
         # Warm-up: every worker loads its URLconf, templates and connections before anything is measured.
         for mode in ("punch_api", "punch_page", "leave_api"):
@@ -135,14 +136,15 @@ def main(argv: list[str] | None = None) -> int:
         ]
         runs = [r for r in runs if not args.only or any(k in r[0] for k in args.only)]
         print(f"\n{'run':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'dupes':>6} "
-              f"{'CPU ms/req':>10} {'queries':>8} {'÷pgbench':>9}")
+              f"{'CPU ms/req':>10} {'worker ms':>9} {'queries':>8} {'÷pgbench':>9}")
         results = []
         for name, mode, connections, rate in runs:
             _clean(people)
             time.sleep(2)  # let the worker finish the previous run's results
-            before = _cpu_seconds(web.pid)
+            before, worker_before = _cpu_seconds(web.pid), _cpu_seconds(worker.pid)
             outcome = _wrk(mode, args, connections=connections, rate=rate)
             cpu = _cpu_seconds(web.pid) - before
+            worker_cpu = _worker_done(worker.pid) - worker_before
             ok = outcome["requests"] - outcome["status"] - outcome["timeout"]
             throughput = outcome["requests"] / (outcome["duration_us"] / 1e6)
             duplicates = _duplicate_punches(people)
@@ -151,12 +153,14 @@ def main(argv: list[str] | None = None) -> int:
                 "run": name, "throughput": round(throughput, 1), "p50_ms": outcome["p50_us"] / 1000,
                 "p99_ms": outcome["p99_us"] / 1000, "errors": errors, "duplicates": duplicates,
                 "cpu_ms_per_request": round(1000 * cpu / max(ok, 1), 1),
+                "worker_cpu_ms_per_request": round(1000 * worker_cpu / max(ok, 1), 2),
                 "queries": queries[mode], "ratio_to_pgbench": round(throughput / pgbench_tps, 4),
                 "requests": outcome["requests"],
             }
             results.append(row)
             print(f"{name:<20} {row['throughput']:>8.1f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-                  f"{errors:>7} {duplicates:>6} {row['cpu_ms_per_request']:>10.1f} {row['queries']:>8} "
+                  f"{errors:>7} {duplicates:>6} {row['cpu_ms_per_request']:>10.1f} "
+                  f"{row['worker_cpu_ms_per_request']:>9.2f} {row['queries']:>8} "
                   f"{row['ratio_to_pgbench']:>8.2%}", flush=True)
         (BASE_DIR / "bench" / "results").mkdir(parents=True, exist_ok=True)
         (BASE_DIR / "bench" / "results" / "loadtest.json").write_text(json.dumps({
@@ -351,7 +355,7 @@ def _wait_until_up(port: int) -> None:
 
 
 def _cpu_seconds(master_pid: int) -> float:
-    """User + system CPU of gunicorn's master and workers so far."""
+    """User + system CPU of a process and its children so far (gunicorn's master and workers, Celery's)."""
     ticks = os.sysconf("SC_CLK_TCK")
     pids = [master_pid]
     try:
@@ -367,6 +371,22 @@ def _cpu_seconds(master_pid: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
     return total
+
+
+def _worker_done(worker_pid: int, quiet_seconds: float = 1.0, limit_seconds: float = 60.0) -> float:
+    """The Celery worker's CPU once it has done the run's results: when its CPU has not moved for
+    ``quiet_seconds`` (and the queued days are taken), or after ``limit_seconds``."""
+    from attendance.models import PendingResult
+
+    deadline = time.monotonic() + limit_seconds
+    last = _cpu_seconds(worker_pid)
+    while time.monotonic() < deadline:
+        time.sleep(quiet_seconds)
+        now = _cpu_seconds(worker_pid)
+        if now == last and not PendingResult.objects.exists():
+            break
+        last = now
+    return last
 
 
 def _wrk(mode: str, args, *, connections: int, rate: int, duration: int | None = None) -> dict:
