@@ -28,7 +28,8 @@ M = TypeVar("M", bound=Model)
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
-    compiler: Any  # django.db.models.sql.compiler.SQLCompiler, holding the select and the converters
+    compiler: Any  # django.db.models.sql.compiler.SQLCompiler, holding the select
+    converters: dict[int, Any]  # the backend's and the fields' converters by column (from_db_value …)
     model_fields: slice
     init_list: list[str]
     populators: list[Any]
@@ -57,7 +58,9 @@ class PreparedLookup(Generic[M]):
             rows = cursor.fetchall()
         if not rows:
             return None
-        row = next(iter(compiled.compiler.results_iter(results=[rows[:1]])))
+        row = rows[0]
+        if compiled.converters:
+            row = next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
         obj = self.model.from_db(db, compiled.init_list, row[compiled.model_fields])
         for populator in compiled.populators:
             populator.populate(row, obj)
@@ -81,6 +84,7 @@ class PreparedLookup(Generic[M]):
             by_db[db] = _Compiled(
                 sql=sql,
                 compiler=compiler,
+                converters=compiler.get_converters([column[0] for column in select[: compiler.col_count]]),
                 model_fields=slice(first, last + 1),
                 init_list=[column[0].target.attname for column in select[first : last + 1]],
                 populators=_related_populators(klass_info, select, db),
