@@ -190,7 +190,7 @@ def _duty_days_20_schools(size: str):
 def _client_for(school, role: str) -> Client:
     person = StaffMember.objects.select_related("user").get(school=school, roles__role=role)
     client = Client()
-    client.force_login(person.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(person.user, backend="staff.backends.AccountBackend")
     return client
 
 

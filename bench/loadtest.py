@@ -208,7 +208,7 @@ def _sign_in(count: int):
     for user in users:
         session = store()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "staff.backends.AccountBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.save()
         sessions.append(session.session_key)
@@ -309,7 +309,7 @@ def _queries_per_request(person) -> dict[str, int]:
     counts = {}
     api = Client(HTTP_AUTHORIZATION=f"Token {token}")
     page = Client()
-    page.force_login(person.user, backend="django.contrib.auth.backends.ModelBackend")
+    page.force_login(person.user, backend="staff.backends.AccountBackend")
     line = (WORK / "leave_api.txt").read_text().splitlines()[0].split("\t", 1)[1]
     body = json.loads(line)
     day = _working_days(person, 1)[0]

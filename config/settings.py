@@ -170,7 +170,8 @@ SESSION_ENGINE = os.getenv(
 AUTH_USER_MODEL = "staff.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the session's account with its person in one query (staff/backends.py).
+    "staff.backends.AccountBackend",
     "sso.backends.PortalOIDCBackend",
 ]
 LOGIN_URL = "login"

@@ -126,7 +126,7 @@ def client_for(client):
     """client_for(staff) -> a test client signed in as that person."""
 
     def sign_in(staff):
-        client.force_login(staff.user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(staff.user, backend="staff.backends.AccountBackend")
         return client
 
     return sign_in

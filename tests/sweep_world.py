@@ -192,7 +192,7 @@ def _as_role(world, db, settings):
     def client(role: str | None) -> Client:
         c = Client(raise_request_exception=False)
         if role:
-            c.force_login(world.staff(role).user, backend="django.contrib.auth.backends.ModelBackend")
+            c.force_login(world.staff(role).user, backend="staff.backends.AccountBackend")
         return c
 
     return client

@@ -137,7 +137,7 @@ def test_api_needs_a_staff_member(people, client):
     from staff.models import User
 
     client.force_login(User.objects.create_user(username="robot", password="x"),
-                       backend="django.contrib.auth.backends.ModelBackend")
+                       backend="staff.backends.AccountBackend")
     assert client.get(RESULTS).status_code == 403
     assert client.post(PUNCHES, {"kind": "in"}, content_type="application/json").status_code == 403
 

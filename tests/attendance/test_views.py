@@ -97,7 +97,7 @@ def test_punch_from_outside_the_school_network_is_refused_on_the_page(people, cl
 def test_pages_need_a_signed_in_staff_member(people, client):
     assert client.get(CLOCK).status_code == 302  # to the sign-in page
     nobody = User.objects.create_user(username="nobody", password="x")
-    client.force_login(nobody, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(nobody, backend="staff.backends.AccountBackend")
     assert client.get(CLOCK).status_code == 403
     assert client.post(PUNCH, {"kind": "in"}).status_code == 403
     assert client.get(PUNCH).status_code == 405

@@ -40,7 +40,7 @@ def test_a_signed_in_persons_choice_is_saved_and_follows_them(people, client_for
 
     # A new browser (no language cookie) gets their saved language.
     client.cookies.clear()
-    client.force_login(teacher.user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(teacher.user, backend="staff.backends.AccountBackend")
     html = client.get("/").content.decode()
     assert "Today" in html and "Sign out" in html
     today = re.search(r'data-testid="today">([^<]+)<', html).group(1)

@@ -120,7 +120,7 @@ PAGES = [
 @pytest.mark.parametrize(("who", "url", "heading"), PAGES, ids=[url for _who, url, _h in PAGES])
 def test_the_pages_wording_is_english(english_school, client, who, url, heading):
     people = english_school
-    client.force_login(people[who].user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people[who].user, backend="staff.backends.AccountBackend")
     with time_machine.travel(at(dt.date(2025, 9, 1), 10), tick=False):
         response = client.get(url)
     assert response.status_code == 200
@@ -148,7 +148,7 @@ def test_the_coverage_dashboard_lists_the_needs_in_english(english_school, clien
     """The need rows themselves (not only the empty page) read in English."""
     people = english_school
     assert CoverageNeed.objects.filter(teacher=people["teacher"]).count() == 2
-    client.force_login(people["academic"].user, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(people["academic"].user, backend="staff.backends.AccountBackend")
     with time_machine.travel(at(dt.date(2025, 9, 1), 10), tick=False):
         html = client.get("/substitutes/").content.decode()
     assert "Leave pending" in html and "Not arranged" in html

@@ -29,7 +29,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_1_september_202
 # Page POST /leave/new/ for a teacher, the times given (queries, transaction control left out), with what
 # the school's earlier requests left in the cache: its rules, chains and closed months (leave.school_cache) and
 # the teachers' duty on that day (schedules.duty_cache):
-# session, account, staff record, the chosen deputy (4; the type is one of the cached rules');
+# session, account with its staff record (staff.backends), the chosen deputy (3; the type is one of the cached rules');
 # the service (16): the lock of applicant and deputy (their units joined, not locked); the overlaps of applicant
 # and deputy with who stands in for the deputy right now (the first step's actor) in one; the person's charge
 # history in one (the charges before the horizon summed, the stored charges from it, 補休 credits, balance
@@ -41,8 +41,9 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("on_1_september_202
 # the submission is refused; the duty days (5) and the school's reads are cached; the receiver no longer reads
 # the actor's account, an absence a new request cannot have, the school and teacher apart, nor deletes the spans
 # or reads the needs of an absence just made; the first step is inserted current (not inserted, then updated);
-# the history is one statement (was four), who covers for the deputy comes with the overlaps. 24 before the last two.
-PAGE_SUBMIT = 20
+# the history is one statement (was four), who covers for the deputy comes with the overlaps. 24 before the last two;
+# 20 before the staff record came with the session's account.
+PAGE_SUBMIT = 19
 # The service alone, called as the page calls it (the duty days known): the 16 above.
 SERVICE_SUBMIT = 16
 # With the day's duty not yet cached (the first request of the teachers of the school that day): the calendar's
@@ -56,7 +57,7 @@ API_SUBMIT = 18  # 42 before; 25 before the history in one statement and the ans
 # it; the lock, the request with its applicant, school, unit and unit head, its steps (all of them, in one
 # read), the step approved, the audit entry, the applicant's roles, the unit head's step
 # made current, who covers for the unit head, the step's earlier notices marked done, the notices and their emails.
-PAGE_APPROVE = 16
+PAGE_APPROVE = 15  # the staff record with the session's account (staff.backends); 16 before
 # The API: the request, its steps and attachments as seen (3); the lock, the request, all its steps (3); the step
 # approved, audited, its notices marked done (3); the applicant's roles, the unit head's step made current, who
 # covers for the unit head (3); the notices and their emails (2); for the answer's actions, who covers for the

@@ -167,10 +167,10 @@ def test_my_calendar_costs_the_same_whatever_the_entries(world, types, published
         request_for(world, types, day, who="other_teacher", deputy="other_head")
     cover_thursdays(world, published_leave, THURSDAYS[:n], by="other_teacher")
     client = client_for(world["other_teacher"])
-    # 15 queries: savepoint and release; session, user, staff; my leave; my cover duties (with their classes and
+    # 14 queries: savepoint and release; session, user with staff; my leave; my cover duties (with their classes and
     # teachers); the calendar and my days (office days, school and typhoon days, semesters, personal and category
     # schedules); the menu's roles and headed units; the unread count.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         page = client.get(reverse("offices:my_calendar"), {"month": "2025-10"})
     assert page.status_code == 200
     found = [e.kind for d in page.context["cal"].days for e in d.entries]
@@ -188,9 +188,9 @@ def test_the_unit_calendar_costs_the_same_whatever_the_people_and_leave(world, t
             end=at([TUE, WED][i % 2], 12), deputy=world["other_teacher"], reason="家中有事", class_arrangement="無課務",
         )
     client = client_for(world["principal"])
-    # 14 queries: savepoint and release; session, user, staff; roles; the units I may see; the unit's people;
+    # 13 queries: savepoint and release; session, user with staff; roles; the units I may see; the unit's people;
     # their leave; the school's calendar (office days, school and typhoon days, semesters); the menu's headed
     # units; the unread count.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         page = client.get(reverse("offices:unit_calendar_of", args=[unit.pk]), {"month": "2025-10"})
     assert page.status_code == 200 and page.context["away"] == n

@@ -99,12 +99,12 @@ def test_the_page_lists_them_and_opens_the_oldest(school, types, client_for):
 def test_the_page_costs_the_same_for_3_and_30_items(school, types, client_for, n, django_assert_num_queries):
     fill(school, types, n)
     client = client_for(school["unit_head"])
-    # 19 queries whatever n: savepoint and release; session, user, staff with school and unit; the people I
+    # 18 queries whatever n: savepoint and release; session, user with staff, school and unit; the people I
     # stand in for; my roles; the leave steps (requests, applicants, units, types, rules, deputies joined);
     # their attachments; the balances (rules, charges, adjustments, 補休 credits); the teachers' timetable
     # rows; the overtime requests; my headed units (the corrections' visibility, then the menu); the
     # corrections; the school's units; the unread count.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         response = client.get(reverse("offices:inbox"))
     assert len(response.context["items"]) == 3 * n
 

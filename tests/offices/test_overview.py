@@ -67,10 +67,10 @@ def test_the_overview_costs_the_same_whatever_the_people_and_leave(school, types
         leave(school, types, WORKDAYS[i % 4], who="teacher" if i == 0 else "other_teacher",
               deputy="unit_head") if i < 2 else None
     client = client_for(school["principal"])
-    # 13 queries: savepoint and release; session, user, staff; roles; the people (with units); their leave
+    # 12 queries: savepoint and release; session, user with staff; roles; the people (with units); their leave
     # this week; the open cover; the month's exceptions; the month's leave by type; the menu's headed units;
     # the unread count.
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         assert client.get(reverse("offices:overview")).status_code == 200
 
 
@@ -114,10 +114,10 @@ def test_the_city_view_costs_the_same_whatever_the_number_of_schools(school, typ
         person = make_staff(other, name=f"他校教師{i}")
         result(person, dt.date(2025, 9, 1), DailyStatus.LATE)
     client = client_for(city)
-    # 15 queries: savepoint and release; session, user, staff; roles; the schools; the people per school;
+    # 14 queries: savepoint and release; session, user with staff; roles; the schools; the people per school;
     # exceptions, leave by type, cover, pay (one each, grouped by school); the audit entry; the menu's
     # headed units; the unread count.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         page = client.get(reverse("offices:city"), {"month": "2025-09"})
     assert len(page.context["rows"]) == n + 3  # the standing school, the other one, the bureau
     late = {r.name: r.exceptions_total for r in page.context["rows"]}

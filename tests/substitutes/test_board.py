@@ -91,7 +91,7 @@ def test_every_member_of_staff_sees_it_and_no_other_school_does(board, client_fo
     client.logout()
     assert client.get("/substitutes/board/").url.startswith("/accounts/login/")
     nobody = User.objects.create_user(username="nostaff", password="x")
-    client.force_login(nobody, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(nobody, backend="staff.backends.AccountBackend")
     assert client.get("/substitutes/board/").status_code == 403
 
 

@@ -78,8 +78,9 @@ def _text(fragment: str) -> str:
 def test_counts_per_teacher_this_month_and_semester_sorted(covered, client_for, django_assert_num_queries):
     client = client_for(covered["academic"])
     client.get("/substitutes/fairness/")  # warms the session
-    # Layout (6) and ATOMIC_REQUESTS (2) as on every page; the semester and the teachers with their counts (2).
-    with django_assert_num_queries(10):
+    # Layout (5: the staff record comes with the account) and ATOMIC_REQUESTS (2) as on every page; the semester
+    # and the teachers with their counts (2).
+    with django_assert_num_queries(9):
         r = client.get("/substitutes/fairness/")
     assert r.status_code == 200
     rows = _table(r)

@@ -32,11 +32,11 @@ def test_dashboard_lists_needs_by_date_without_n_plus_one(needs, client_for, dja
     client = client_for(needs["academic"])
     first = CoverageNeed.objects.get(teacher=needs["teacher"], date=THU, period_number=1)
     coverage_assign(actor=needs["academic"], need_id=first.pk, substitute_id=needs["other_head"].pk)
-    # Layout: session, user, staff with school and unit, roles, headed units, unread notices (6);
+    # Layout: session, user with staff, school and unit, roles, headed units, unread notices (5);
     # page: upcoming needs with teacher and absence, their active assignments with substitutes,
     # past open needs, the classes for the filter, the substitute picker for ticked periods (5);
     # ATOMIC_REQUESTS savepoint and release (2).
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         r = client.get("/substitutes/")
     assert r.status_code == 200
     board = r.context["board"]
@@ -54,10 +54,10 @@ def test_dashboard_lists_needs_by_date_without_n_plus_one(needs, client_for, dja
         leave_type_code="official", leave_type_name="公假", spans=((at(THU, "07:30"), at(THU, "17:00")),),
     ))
     assert CoverageNeed.objects.filter(teacher=needs_more).count() == 5
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         r = client.get("/substitutes/?open=1")
     assert sum(len(d.needs) for d in r.context["board"].days) == 9  # 10 live, 1 covered
-    with django_assert_num_queries(13):  # narrowed by a typed name and a range: the same reads
+    with django_assert_num_queries(12):  # narrowed by a typed name and a range: the same reads
         r = client.get("/substitutes/", {"teacher": needs_more.name, "date_from": THU.isoformat()})
     assert sum(len(d.needs) for d in r.context["board"].days) == 5
 
