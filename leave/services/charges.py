@@ -43,7 +43,8 @@ class Reallocation:
     staff: StaffMember
     horizon: dt.date
     items: dict[int, R.Item]
-    requests: dict[int, LeaveRequest]
+    # The unpaid hours each request of ``items`` has stored (what ``write`` compares the plan with).
+    unpaid_hours_stored: dict[int, int]
     plan: dict[object, list[R.Charge]]
     # What was read with the plan: the unpaid hours each request already has before the horizon (kept as
     # they are) and the charges stored from it on (what ``write`` compares the plan with).
@@ -87,11 +88,10 @@ class Reallocation:
             for _n in range(count)
         )
         changed = []
-        for pk, request in self.requests.items():
+        for pk, unpaid_before in self.unpaid_hours_stored.items():
             unpaid = self.unpaid_hours(pk)
-            if request.unpaid_hours != unpaid:
-                request.unpaid_hours = unpaid
-                changed.append(request)
+            if unpaid_before != unpaid:
+                changed.append(LeaveRequest(pk=pk, unpaid_hours=unpaid))
         if changed:
             LeaveRequest.objects.bulk_update(changed, ["unpaid_hours"])
 
@@ -109,7 +109,8 @@ def reallocation_plan(
     Charges before that horizon stay as they are and are preloaded; everything from it is drawn again
     in date order. Requests in ``strict_ids`` (and the candidate) are refused rather than overdrawn.
     Two reads, whatever the length of the person's history: the charges, credits and adjustments
-    (``charge_history``), the leave days from the horizon. Call with the person's row locked.
+    (``charge_history``), the leave days from the horizon (a third, the rules, only for requests filed at
+    another school). Call with the person's row locked.
     """
     rules = rules or school_rules(staff.school_id)
     horizon = R.horizon_start(since)
@@ -122,7 +123,10 @@ def reallocation_plan(
 
     strict = set(strict_ids)
     items: dict[int, R.Item] = {}
-    requests: dict[int, LeaveRequest] = {}
+    unpaid_hours: dict[int, int] = {}
+    # Plain rows, the rules from the school's (cached, as the candidate's): the same figures as the requests
+    # with their rules as instances, at a fraction of the CPU.
+    rule_by_id = {rule.pk: rule for versions in rules.rules.values() for rule in versions}
     days = (
         LeaveDay.objects.filter(
             request__applicant=staff,
@@ -130,18 +134,23 @@ def reallocation_plan(
             request__status__in=ACTIVE_STATUSES,
             day__gte=horizon,
         )
-        .select_related("request__rule")
         .order_by("day", "request__start", "request_id")
+        .values_list("request_id", "day", "hours", "request__rule_id", "request__start", "request__event_key",
+                     "request__event_date", "request__unpaid_hours")
     )
-    for d in days:
-        request = requests.setdefault(d.request_id, d.request)
-        item = items.get(d.request_id)
+    rows = list(days)
+    unknown = {row[3] for row in rows} - rule_by_id.keys()
+    if unknown:  # requests filed at another school (the person moved): their rules are read
+        rule_by_id.update(LeaveRule.objects.in_bulk(unknown))
+    for request_id, day, hours, rule_id, start, event_key, event_date, unpaid in rows:
+        item = items.get(request_id)
         if item is None:
-            item = items[d.request_id] = R.Item(
-                key=d.request_id, rule=request.rule, start=request.start, days=[],
-                event_key=request.event_key, event_date=request.event_date, strict=d.request_id in strict,
+            item = items[request_id] = R.Item(
+                key=request_id, rule=rule_by_id[rule_id], start=start, days=[], event_key=event_key,
+                event_date=event_date, strict=request_id in strict,
             )
-        item.days.append(R.DayLength(d.day, d.hours))
+            unpaid_hours[request_id] = unpaid
+        item.days.append(R.DayLength(day, hours))
     everything = [*items.values(), *([candidate] if candidate else [])]
     if strict or candidate is not None:
         # The new request must fit in what the existing ones leave, whatever its date: refuse it
@@ -152,7 +161,9 @@ def reallocation_plan(
     # Then charge everything in date order: that decides which days of a quota that may be
     # exceeded are the unpaid ones (the eighth day of 事假 is the unpaid one).
     plan = fresh_ledger().allocate(everything)
-    return Reallocation(staff=staff, horizon=horizon, items=items, requests=requests, plan=plan, history=history)
+    return Reallocation(
+        staff=staff, horizon=horizon, items=items, unpaid_hours_stored=unpaid_hours, plan=plan, history=history
+    )
 
 
 def reallocate(
