@@ -5,7 +5,9 @@ and category on one day, except people with a personal schedule that day and peo
 cache keeps, per (school, category, date, language — labels are translated): the category's ``DutyDay``, and
 the ids of the people whose personal schedule covers the day or who were granted a stop of their own
 (停班登記) that day. Those people, and anyone hired after the first day, are asked of the calendar directly.
-The clock page's window (attendance.selectors.duty_window) and the leave form read it.
+The clock page's window (attendance.selectors.duty_window) and the leave form read it. The school's own calendar
+days (``cached_calendar_days``, what ``timetables_selectors.taught_periods`` asks: which days hold which classes)
+are kept beside them, per (school, date, language), under the same generations.
 
 Invalidation: ``schedules.events.calendar_changed`` — sent by every change of what the calendar answers
 (school days, typhoon days and stops, the office calendar, work, category and personal schedules, semesters) —
@@ -24,7 +26,7 @@ from django.db.models import Q
 from django.utils import translation
 
 from common.changed_here import ChangedHere, cache_timeout
-from schedules.calendar import DutyDay, _duty_days, _school_calendars, duty_days
+from schedules.calendar import CalendarDay, DutyDay, _duty_days, _school_calendars, calendar_days, duty_days
 from schedules.models import PersonalSchedule
 from staff.models import StaffMember
 
@@ -35,12 +37,13 @@ def _school_gen_key(school_id: int) -> str:
     return f"schedules:duty:gen:{school_id}"
 
 
-def _prefix(school_id: int, category: str) -> str:
+def _generations(school_id: int) -> str:
     gens = cache.get_many([_ALL, _school_gen_key(school_id)])
-    return (
-        f"schedules:duty:{gens.get(_ALL, 0)}:{gens.get(_school_gen_key(school_id), 0)}:"
-        f"{school_id}:{category}:{translation.get_language()}"
-    )
+    return f"{gens.get(_ALL, 0)}:{gens.get(_school_gen_key(school_id), 0)}"
+
+
+def _prefix(school_id: int, category: str) -> str:
+    return f"schedules:duty:{_generations(school_id)}:{school_id}:{category}:{translation.get_language()}"
 
 
 def _compute(
@@ -100,6 +103,26 @@ def cached_duty_days(staff: StaffMember, first: dt.date, last: dt.date) -> dict[
     if any(staff.pk in entries[day][1] for day in days):
         return duty_days([staff], first, last)  # their own schedule on one of the days
     return {(staff.pk, day): entries[day][0] for day in days}
+
+
+def cached_calendar_days(school_id: int, first: dt.date, last: dt.date) -> dict[dt.date, CalendarDay]:
+    """``calendar_days(school_id, first, last)`` by day: no query when every day is cached; else the calendar's
+    three, for the whole month(s) around the missing days (stored for the next)."""
+    if first > last:
+        return {}
+    if _changed_here.bypassed(school_id):
+        return {c.day: c for c in calendar_days(school_id, first, last)}
+    prefix = f"schedules:calendar:{_generations(school_id)}:{school_id}:{translation.get_language()}"
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    keys = {day: f"{prefix}:{day.isoformat()}" for day in days}
+    found: dict[str, Any] = cache.get_many(list(keys.values()))
+    out = {day: found[key] for day, key in keys.items() if key in found}
+    missing = [day for day in days if day not in out]
+    if missing:
+        computed = {c.day: c for c in calendar_days(school_id, min(missing).replace(day=1), _month_end(max(missing)))}
+        cache.set_many({f"{prefix}:{day.isoformat()}": c for day, c in computed.items()}, cache_timeout())
+        out.update({day: computed[day] for day in missing})
+    return out
 
 
 def forget(school_ids: Iterable[int] | None) -> None:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from schedules.calendar import calendar_days
+from schedules.duty_cache import cached_calendar_days
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
 from staff.selectors import people_by_ids, person_search_q
@@ -71,18 +71,22 @@ def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) 
     """The class periods the teachers teach on days with classes between start and end.
 
     Queries, whatever the length of the range: the teachers' timetable rows in the semesters
-    overlapping it, with bell periods and semesters (1); then per school concerned (usually one)
-    its calendar over the days the semesters cover in the range (schedules.calendar.calendar_days, 3).
+    overlapping it, with bell periods and semesters (1; only the range's weekdays when it is shorter than a
+    week); then per school concerned (usually one) its calendar over the days the semesters cover in the range
+    (schedules.calendar.calendar_days, 3; none while those days are cached: schedules.duty_cache).
     None at all when the teachers have no classes in the range.
     """
     teacher_ids = list(teacher_ids)
     if not teacher_ids or end < start:
         return []
-    entries = list(
-        TimetableEntry.objects.filter(
-            teacher_id__in=teacher_ids, semester__start_date__lte=end, semester__end_date__gte=start
-        ).select_related("period", "semester")
+    entries_qs = TimetableEntry.objects.filter(
+        teacher_id__in=teacher_ids, semester__start_date__lte=end, semester__end_date__gte=start
     )
+    if (end - start).days < 6:  # a leave of an hour or a day: that day's classes, not the week's
+        entries_qs = entries_qs.filter(
+            weekday__in={(start + dt.timedelta(days=n)).isoweekday() for n in range((end - start).days + 1)}
+        )
+    entries = list(entries_qs.select_related("period", "semester"))
     by_semester: dict[int, list[TimetableEntry]] = {}
     for e in entries:
         by_semester.setdefault(e.semester_id, []).append(e)
@@ -96,7 +100,7 @@ def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) 
     school_days = {
         (school_id, c.day): c
         for school_id, (first, last) in ranges.items()
-        for c in calendar_days(school_id, first, last)
+        for c in cached_calendar_days(school_id, first, last).values()
         if c.school_day
     }
     out: list[TaughtPeriod] = []
