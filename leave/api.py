@@ -23,6 +23,7 @@ from leave.display import remaining_text, span_text
 from leave.filters import LeaveRequestFilter
 from leave.models import ApprovalStep, LeaveRequest, LeaveRule, LeaveType, OvertimeRequest
 from leave.selectors import (
+    SchoolRules,
     approval_inbox,
     can_view_overtime,
     can_view_request,
@@ -48,7 +49,7 @@ from leave.services import (
 )
 from staff.models import Role, StaffMember
 from staff.permissions import visible_staff
-from staff.selectors import person_by_id, person_in_school, person_named, staff_required_for
+from staff.selectors import person_in_school, person_named, staff_required_for
 from staff.twdate import format_days_hours
 
 
@@ -261,22 +262,25 @@ class RequestListView(ListAPIView):
         data = SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        leave_type = _leave_type(me, values["leave_type"])
-        deputy = person_by_id(values["deputy"])
+        rules = school_rules(me.school_id)  # read once: for the type here and for the service
+        leave_type = _leave_type(me, values["leave_type"], rules)
+        # The deputy by id alone: the service locks and reads both people in one statement, and refuses an
+        # unknown id as it would a missing deputy.
+        deputy = StaffMember(pk=values["deputy"])
         created = leave_request_submit(
             applicant=me, leave_type=leave_type, start=values["start"], end=values["end"], deputy=deputy,
             reason=values["reason"], event_key=values["event_key"], event_date=values["event_date"],
-            class_arrangement=values["class_arrangement"], attachments=values["attachments"],
+            class_arrangement=values["class_arrangement"], attachments=values["attachments"], rules=rules,
         )
         # The service hands the request back with its steps and attachments: shown without reading it again.
         created.step_list, created.attachment_list = created.held_steps, created.held_attachments
         return Response(_shown(me, created), status=status.HTTP_201_CREATED)
 
 
-def _leave_type(me: StaffMember, pk: int) -> LeaveType:
+def _leave_type(me: StaffMember, pk: int, rules: SchoolRules | None = None) -> LeaveType:
     """The school's leave type; an unknown one is bad input (400), not a missing page."""
     # The school's types with rules come from the cache (leave.school_cache); one without rules is read.
-    leave_type = school_rules(me.school_id).types.get(pk)
+    leave_type = (rules or school_rules(me.school_id)).types.get(pk)
     if leave_type is None:
         leave_type = LeaveType.objects.filter(pk=pk, school_id=me.school_id).first()
     if leave_type is None:

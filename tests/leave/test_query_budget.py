@@ -49,10 +49,12 @@ SERVICE_SUBMIT = 16
 # With the day's duty not yet cached (the first request of the teachers of the school that day): the calendar's
 # five reads and the people with a schedule or a stop of their own that day.
 COLD_DUTY = 6
-# The API (token; no session or account rows): the deputy by id, the service (16), the viewer's roles (for the
-# answer's actions: may they reassign the current step). The answer is the request as the service handed it
-# back, with its steps and attachments: no read of the request, steps or attachments again.
-API_SUBMIT = 18  # 42 before; 25 before the history in one statement and the answer from the service
+# The API (token; no session or account rows): the service (16; the deputy is read with the applicant in its
+# lock), the viewer's roles (for the answer's actions: may they reassign the current step). The answer is the
+# request as the service handed it back, with its steps and attachments: no read of the request, steps or
+# attachments again.
+API_SUBMIT = 17  # 42 before; 25 before the history in one statement and the answer from the service; 18 before
+# the deputy was left to the service's lock
 # The deputy agrees: the page's session, account, staff record and the request as the person may see
 # it; the lock, the request with its applicant, school, unit and unit head, its steps (all of them, in one
 # read), the step approved, the audit entry, the applicant's roles, the unit head's step
