@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Sum, Value
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -249,27 +249,25 @@ def _plan(
     checked_deputy: StaffMember | None = None
     deputy = filing.deputy if filing else None
     # Who of the applicant and the deputy already has a live request overlapping the span, and (a submission)
-    # who stands in for the deputy right now, as ``on_leave_now`` reads it: one read.
+    # who stands in for the deputy right now, as ``on_leave_now`` reads it: one read, the rows told apart here
+    # (the same conditions as the filter's two branches; cheaper than having the database label them).
     overlaps = Q(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
     wanted: Q = overlaps
-    on_leave_now: Q | Value = Value(False)
     covers: dict[int, int | None] = {}
+    now = timezone.now()
     if filing is not None and deputy is not None:
-        now = timezone.now()
         covering = Q(applicant_id=deputy.pk, status=LeaveStatus.APPROVED, start__lte=now, end__gt=now)
-        wanted, on_leave_now, covers[deputy.pk] = overlaps | covering, covering, None
+        wanted, covers[deputy.pk] = overlaps | covering, None
     busy: set[int] = set()
-    for person, person_deputy, overlapping, covered in (
+    for person, person_deputy, status, their_start, their_end in (
         LeaveRequest.objects.filter(
             wanted, applicant_id__in=[applicant.pk, *([deputy.pk] if deputy else [])], kind=LeaveRequest.Kind.LEAVE
         )
-        .annotate(overlapping=ExpressionWrapper(overlaps, output_field=BooleanField()),
-                  covered=ExpressionWrapper(on_leave_now, output_field=BooleanField()))
-        .order_by().values_list("applicant_id", "deputy_id", "overlapping", "covered")
+        .order_by().values_list("applicant_id", "deputy_id", "status", "start", "end")
     ):
-        if overlapping:
+        if status in ACTIVE_STATUSES and their_start < end and their_end > start:
             busy.add(person)
-        if covered:
+        if person in covers and status == LeaveStatus.APPROVED and their_start <= now < their_end:
             covers[person] = person_deputy
     if filing is not None:
         if rule.proof_required and hours >= R.days_to_hours(rule.proof_from_days) and not filing.has_attachments:
