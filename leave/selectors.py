@@ -6,8 +6,9 @@ The attendance module uses it to mark days covered by leave.
 """
 
 import datetime as dt
+import threading
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -415,14 +416,55 @@ def _typed_null(field: "Field[object, object]") -> Cast:
 _KEPT, _STORED, _CREDIT, _ADJUSTMENT = 1, 2, 3, 4
 
 
-# Stand-ins for the person and the horizon in the statement compiled once (``_charge_history_statement``): values
-# no real row has, replaced by the real ones in its parameters.
-_STAFF_MARK = -7_302_118_451
-_HORIZON_MARK = dt.date(1, 2, 3)
+class _PersonRead:
+    """A read whose SQL is the same at every call but for one person and one date, ``build(staff_id, day)``: the
+    ORM builds and compiles it once per thread and database, with stand-ins that match no row; each call puts the
+    real values in the statement's parameters and converts the rows as the ORM would. For the reads of a leave
+    submission whose compiling cost more CPU than running them."""
+
+    STAFF = -7_302_118_451
+    DAY = dt.date(1, 2, 3)
+
+    def __init__(
+        self, build: Callable[[int, dt.date], "QuerySet[Any, tuple[Any, ...]]"], *, staff_uses: int, day_uses: int
+    ) -> None:
+        self._build = build
+        self._uses = (staff_uses, day_uses)
+        self._local = threading.local()
+
+    def _compiled(self) -> tuple[str, list[Any], list[int], list[int], Any, list[Any], int]:
+        compiled: dict[str, Any] = self._local.__dict__.setdefault("by_alias", {})
+        if connection.alias not in compiled:
+            compiler = self._build(self.STAFF, self.DAY).query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            day = DateField().get_db_prep_value(self.DAY, connection)
+            staff_at = [n for n, p in enumerate(params) if p == self.STAFF]
+            day_at = [n for n, p in enumerate(params) if p == day]
+            if (len(staff_at), len(day_at)) != self._uses:  # a stand-in lost or matched by another value
+                raise RuntimeError(f"stand-ins found {len(staff_at)}, {len(day_at)} times; expected {self._uses}")
+            columns = compiler.col_count
+            converters = compiler.get_converters([expression for expression, *_rest in compiler.select[:columns]])
+            compiled[connection.alias] = (sql, list(params), staff_at, day_at, compiler, converters, columns)
+        found: tuple[str, list[Any], list[int], list[int], Any, list[Any], int] = compiled[connection.alias]
+        return found
+
+    def rows(self, staff_id: int, day: dt.date) -> list[tuple[Any, ...]]:
+        sql, params, staff_at, day_at, compiler, converters, columns = self._compiled()
+        params = list(params)
+        for n in staff_at:
+            params[n] = staff_id
+        for n in day_at:
+            params[n] = DateField().get_db_prep_value(day, connection)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows: Iterable[Any] = cursor.fetchall()
+        if converters:
+            rows = compiler.apply_converters(rows, converters)
+        return [tuple(row[:columns]) for row in rows]
 
 
 def _charge_history_queries(staff_id: int, horizon: dt.date) -> QuerySet[LeaveCharge, tuple[object, ...]]:
-    """``charge_history``'s UNION ALL, as the ORM builds it."""
+    """``charge_history``'s UNION ALL (compiled once: ``_PersonRead``)."""
     null_id, null_day = _typed_null(BigIntegerField()), _typed_null(DateField())
     kept = (
         LeaveCharge.objects.filter(
@@ -463,28 +505,9 @@ def _charge_history_queries(staff_id: int, horizon: dt.date) -> QuerySet[LeaveCh
     return kept.union(stored, credits, adjustments, all=True)
 
 
-# The compiled statement per database backend: (SQL, parameters, where the person goes, where the horizon goes).
-_statements: dict[str, tuple[str, tuple[object, ...], tuple[int, ...], tuple[int, ...]]] = {}
-
-
-def _charge_history_statement() -> tuple[str, tuple[object, ...], tuple[int, ...], tuple[int, ...]]:
-    # Compiling the UNION of four parts costs more CPU than running it (a leave submission's largest single
-    # cost): the statement is the same for everyone but the person and the horizon, so it is compiled once.
-    statement = _statements.get(connection.vendor)
-    if statement is None:
-        sql, params = _charge_history_queries(_STAFF_MARK, _HORIZON_MARK).query.sql_with_params()
-        horizon = LeaveCharge._meta.get_field("day").get_db_prep_value(_HORIZON_MARK, connection)
-        staff_at = tuple(n for n, p in enumerate(params) if p == _STAFF_MARK)
-        horizon_at = tuple(n for n, p in enumerate(params) if p == horizon)
-        # The person in each of the four parts, the horizon in the first two.
-        assert len(staff_at) == 4 and len(horizon_at) == 2, (staff_at, horizon_at)
-        statement = _statements[connection.vendor] = (sql, tuple(params), staff_at, horizon_at)
-    return statement
-
-
-def _as_date(value: dt.date | str) -> dt.date:
-    # SQLite hands dates back as text (the ORM converts them; a cursor does not).
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+# Compiling the UNION of four parts cost more CPU than running it (5–6 ms of a leave submission, its largest
+# single cost): built once, the person and the horizon put in at each call.
+_charge_history_read = _PersonRead(_charge_history_queries, staff_uses=4, day_uses=2)
 
 
 def charge_history(staff: StaffMember, *, horizon: dt.date) -> ChargeHistory:
@@ -493,34 +516,55 @@ def charge_history(staff: StaffMember, *, horizon: dt.date) -> ChargeHistory:
     horizon summed per request, type, bucket and unpaid; the stored charges from it on (all of them: what a
     rewrite compares with); the settled 補休 credits; the balance adjustments summed per type and period. Call it
     under the person's lock."""
-    sql, marked, staff_at, horizon_at = _charge_history_statement()
-    params: list[Any] = list(marked)
-    for n in staff_at:
-        params[n] = staff.pk
-    horizon_value = LeaveCharge._meta.get_field("day").get_db_prep_value(horizon, connection)
-    for n in horizon_at:
-        params[n] = horizon_value
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
     out = ChargeHistory(kept=[], unpaid_before=defaultdict(int), stored=[], credits=[], adjustments={})
-    for part, pk, request_id, day, type_id, bucket, hours, unpaid, overtime_id, until in rows:
+    for part, pk, request_id, day, type_id, bucket, hours, unpaid, overtime_id, until in _charge_history_read.rows(
+        staff.pk, horizon
+    ):
         if part == _KEPT:
-            out.kept.append((type_id, bucket, hours, bool(unpaid)))
+            out.kept.append((type_id, bucket, hours, unpaid))
             if unpaid:
                 out.unpaid_before[request_id] += hours
         elif part == _STORED:
-            out.stored.append((pk, (request_id, _as_date(day), type_id, bucket, hours, bool(unpaid), overtime_id)))
+            out.stored.append((pk, (request_id, day, type_id, bucket, hours, unpaid, overtime_id)))
         elif part == _CREDIT:
             if until is None:  # not written: settling an overtime as 補休 sets its expiry (services.overtime)
                 continue
-            out.credits.append(R.Credit(pk, _as_date(day), _as_date(until), hours))
+            out.credits.append(R.Credit(pk, day, until, hours))
         else:
-            out.adjustments[(type_id, _as_date(day))] = hours
+            out.adjustments[(type_id, day)] = hours
     out.unpaid_before = dict(out.unpaid_before)
     out.stored.sort(key=lambda stored: (stored[1][1], stored[0]))  # by day and id, as LeaveCharge's ordering
     out.credits.sort(key=lambda credit: (credit.work_date, credit.overtime_id))
     return out
+
+
+# A day of a live leave request as the charges' recomputation reads it: (request id, day, hours, the request's rule
+# id, start, event key, event date, unpaid hours).
+LeaveDayRow = tuple[int, dt.date, int, int, dt.datetime, str, dt.date | None, int]
+
+
+def _leave_days_queries(staff_id: int, horizon: dt.date) -> QuerySet[LeaveDay, tuple[object, ...]]:
+    return (
+        LeaveDay.objects.filter(
+            request__applicant_id=staff_id,
+            request__kind=LeaveRequest.Kind.LEAVE,
+            request__status__in=ACTIVE_STATUSES,
+            day__gte=horizon,
+        )
+        .order_by("day", "request__start", "request_id")
+        .values_list("request_id", "day", "hours", "request__rule_id", "request__start", "request__event_key",
+                     "request__event_date", "request__unpaid_hours")
+    )
+
+
+_leave_days_read = _PersonRead(_leave_days_queries, staff_uses=1, day_uses=1)
+
+
+def leave_days_from(staff: StaffMember, *, horizon: dt.date) -> list[LeaveDayRow]:
+    """The days of a person's live leave requests from ``horizon`` on, by day, the request's start and id, with
+    what recomputing the charges needs of their request. One statement, compiled once (``_PersonRead``). Call it
+    under the person's lock."""
+    return _leave_days_read.rows(staff.pk, horizon)
 
 
 # --- Who may act on a step -----------------------------------------------------------------------

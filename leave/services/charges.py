@@ -7,9 +7,7 @@ from dataclasses import dataclass
 
 from leave import rules as R
 from leave.models import (
-    ACTIVE_STATUSES,
     LeaveCharge,
-    LeaveDay,
     LeaveRequest,
     LeaveRule,
     Payer,
@@ -19,6 +17,7 @@ from leave.selectors import (
     ChargeRow,
     SchoolRules,
     charge_history,
+    leave_days_from,
     school_rules,
 )
 from staff.models import StaffMember
@@ -124,21 +123,10 @@ def reallocation_plan(
     strict = set(strict_ids)
     items: dict[int, R.Item] = {}
     unpaid_hours: dict[int, int] = {}
-    # Plain rows, the rules from the school's (cached, as the candidate's): the same figures as the requests
-    # with their rules as instances, at a fraction of the CPU.
+    # Plain rows (compiled once), the rules from the school's (cached, as the candidate's): the same figures as
+    # the requests with their rules as instances, at a fraction of the CPU.
     rule_by_id = {rule.pk: rule for versions in rules.rules.values() for rule in versions}
-    days = (
-        LeaveDay.objects.filter(
-            request__applicant=staff,
-            request__kind=LeaveRequest.Kind.LEAVE,
-            request__status__in=ACTIVE_STATUSES,
-            day__gte=horizon,
-        )
-        .order_by("day", "request__start", "request_id")
-        .values_list("request_id", "day", "hours", "request__rule_id", "request__start", "request__event_key",
-                     "request__event_date", "request__unpaid_hours")
-    )
-    rows = list(days)
+    rows = leave_days_from(staff, horizon=horizon)
     unknown = {row[3] for row in rows} - rule_by_id.keys()
     if unknown:  # requests filed at another school (the person moved): their rules are read
         rule_by_id.update(LeaveRule.objects.in_bulk(unknown))
