@@ -6,14 +6,12 @@ The attendance module uses it to mark days covered by leave.
 """
 
 import datetime as dt
-import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     BigIntegerField,
     BooleanField,
@@ -33,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.i18n import enumerate_text
+from common.prepared import PreparedRows
 from leave import rules as R
 from leave import school_cache
 from leave.models import (
@@ -416,55 +415,8 @@ def _typed_null(field: "Field[object, object]") -> Cast:
 _KEPT, _STORED, _CREDIT, _ADJUSTMENT = 1, 2, 3, 4
 
 
-class _PersonRead:
-    """A read whose SQL is the same at every call but for one person and one date, ``build(staff_id, day)``: the
-    ORM builds and compiles it once per thread and database, with stand-ins that match no row; each call puts the
-    real values in the statement's parameters and converts the rows as the ORM would. For the reads of a leave
-    submission whose compiling cost more CPU than running them."""
-
-    STAFF = -7_302_118_451
-    DAY = dt.date(1, 2, 3)
-
-    def __init__(
-        self, build: Callable[[int, dt.date], "QuerySet[Any, tuple[Any, ...]]"], *, staff_uses: int, day_uses: int
-    ) -> None:
-        self._build = build
-        self._uses = (staff_uses, day_uses)
-        self._local = threading.local()
-
-    def _compiled(self) -> tuple[str, list[Any], list[int], list[int], Any, list[Any], int]:
-        compiled: dict[str, Any] = self._local.__dict__.setdefault("by_alias", {})
-        if connection.alias not in compiled:
-            compiler = self._build(self.STAFF, self.DAY).query.get_compiler(connection=connection)
-            sql, params = compiler.as_sql()
-            day = DateField().get_db_prep_value(self.DAY, connection)
-            staff_at = [n for n, p in enumerate(params) if p == self.STAFF]
-            day_at = [n for n, p in enumerate(params) if p == day]
-            if (len(staff_at), len(day_at)) != self._uses:  # a stand-in lost or matched by another value
-                raise RuntimeError(f"stand-ins found {len(staff_at)}, {len(day_at)} times; expected {self._uses}")
-            columns = compiler.col_count
-            converters = compiler.get_converters([expression for expression, *_rest in compiler.select[:columns]])
-            compiled[connection.alias] = (sql, list(params), staff_at, day_at, compiler, converters, columns)
-        found: tuple[str, list[Any], list[int], list[int], Any, list[Any], int] = compiled[connection.alias]
-        return found
-
-    def rows(self, staff_id: int, day: dt.date) -> list[tuple[Any, ...]]:
-        sql, params, staff_at, day_at, compiler, converters, columns = self._compiled()
-        params = list(params)
-        for n in staff_at:
-            params[n] = staff_id
-        for n in day_at:
-            params[n] = DateField().get_db_prep_value(day, connection)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows: Iterable[Any] = cursor.fetchall()
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
-        return [tuple(row[:columns]) for row in rows]
-
-
 def _charge_history_queries(staff_id: int, horizon: dt.date) -> QuerySet[LeaveCharge, tuple[object, ...]]:
-    """``charge_history``'s UNION ALL (compiled once: ``_PersonRead``)."""
+    """``charge_history``'s UNION ALL (compiled once: ``common.prepared.PreparedRows``)."""
     null_id, null_day = _typed_null(BigIntegerField()), _typed_null(DateField())
     kept = (
         LeaveCharge.objects.filter(
@@ -507,7 +459,7 @@ def _charge_history_queries(staff_id: int, horizon: dt.date) -> QuerySet[LeaveCh
 
 # Compiling the UNION of four parts cost more CPU than running it (5–6 ms of a leave submission, its largest
 # single cost): built once, the person and the horizon put in at each call.
-_charge_history_read = _PersonRead(_charge_history_queries, staff_uses=4, day_uses=2)
+_charge_history_read = PreparedRows(_charge_history_queries, person_uses=4, day_uses=2)
 
 
 def charge_history(staff: StaffMember, *, horizon: dt.date) -> ChargeHistory:
@@ -557,13 +509,13 @@ def _leave_days_queries(staff_id: int, horizon: dt.date) -> QuerySet[LeaveDay, t
     )
 
 
-_leave_days_read = _PersonRead(_leave_days_queries, staff_uses=1, day_uses=1)
+_leave_days_read = PreparedRows(_leave_days_queries, person_uses=1, day_uses=1)
 
 
 def leave_days_from(staff: StaffMember, *, horizon: dt.date) -> list[LeaveDayRow]:
     """The days of a person's live leave requests from ``horizon`` on, by day, the request's start and id, with
-    what recomputing the charges needs of their request. One statement, compiled once (``_PersonRead``). Call it
-    under the person's lock."""
+    what recomputing the charges needs of their request. One statement, compiled once
+    (``common.prepared.PreparedRows``). Call it under the person's lock."""
     return _leave_days_read.rows(staff.pk, horizon)
 
 
