@@ -2,21 +2,30 @@
 
 ``bulk_create(update_conflicts=True)`` splits its INSERT into batches by the backend's parameter
 limit (999 on SQLite: ~60 daily results per batch), so the number of queries would grow with the
-number of people. Here the rows travel as a single JSON parameter that the database unpacks
-(``json_each`` on SQLite, ``json_to_recordset`` on PostgreSQL: the text is read as it streams, without
-building a ``jsonb`` value of the whole payload first) into one INSERT … ON CONFLICT DO UPDATE. Other
-backends fall back to bulk_create.
+number of people. Here the rows travel in one INSERT … ON CONFLICT DO UPDATE whatever their number:
+
+- on PostgreSQL as one array per column (``unnest(%s::integer[], %s::date[], …)``): each column's
+  values are written once as an array's text, which the server reads with the element type's own input
+  function. Measured on a school's month (4,650 rows × 18 columns) this reads in a third of the time of
+  the same rows as JSON objects (``json_to_recordset`` parses every key of every row), and the text is
+  a third of the size;
+- on SQLite as a JSON parameter unpacked by ``json_each``.
+
+Other backends fall back to bulk_create.
 
 The rows may be model instances or plain mappings of attribute names (``staff_id``, ``date``, …) to
 values: a recompute writes tens of thousands of rows, and a mapping costs a fraction of an instance.
 Each value is prepared for the database as the model's field would prepare it (``get_db_prep_save``),
 except the plain ones that field would pass on unchanged (a ``str`` for a text field, an ``int`` for an
-integer field or a key, a ``bool`` for a boolean, ``None``); the prepared dates and times repeat from
-row to row and are remembered within the call.
+integer field or a key, a ``bool`` for a boolean, an aware datetime for a datetime field on PostgreSQL,
+``None``). A column's values repeat from row to row (a school, a date, a status): on PostgreSQL each
+distinct value of a column is prepared once.
 """
 
+import datetime as dt
 import json
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, connections, models
@@ -81,6 +90,53 @@ def _preparer(field: models.Field, conn) -> Callable[[Any], Any]:
     return prepare
 
 
+def _quoted(text: str) -> str:
+    """An array element's text in double quotes: commas, braces, spaces and the word NULL stay themselves."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _element(prepared: Any) -> str:
+    """A value prepared by its field (get_db_prep_save) as an element of a PostgreSQL array's text."""
+    if prepared is None:
+        return "NULL"
+    if prepared is True or prepared is False:
+        return "t" if prepared else "f"
+    if isinstance(prepared, (int, float, Decimal)):
+        return str(prepared)
+    if isinstance(prepared, str):
+        return _quoted(prepared)
+    if isinstance(prepared, (dt.date, dt.time)):  # a datetime is a date
+        return _quoted(prepared.isoformat())
+    # A JSON document, an array, a range… would each need their own text: not written here.
+    raise TypeError(f"upsert: no array text for {type(prepared).__name__} values")
+
+
+def _element_maker(field: models.Field, conn) -> Callable[[Any], str]:
+    """A column's value as its array element: get_db_prep_save, skipped where it is the identity."""
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    internal_type = target.get_internal_type()
+    plain = _PLAIN.get(internal_type)
+    aware_datetimes = internal_type == "DateTimeField"
+
+    def element(value: Any) -> str:
+        if value is None or (plain is not None and type(value) is plain):
+            return _element(value)
+        if aware_datetimes and type(value) is dt.datetime and value.tzinfo is not None:
+            return _quoted(value.isoformat())  # what the field passes on to PostgreSQL unchanged
+        return _element(field.get_db_prep_save(value, conn))
+
+    return element
+
+
+def _array(values: Sequence[Any], element: Callable[[Any], str]) -> str:
+    """One column's values as the text of a PostgreSQL array, each distinct value prepared once."""
+    try:
+        texts = {value: element(value) for value in set(values)}
+    except TypeError:  # a value that is not hashable: one by one
+        return "{" + ",".join(map(element, values)) + "}"
+    return "{" + ",".join(map(texts.__getitem__, values)) + "}"
+
+
 def upsert(
     model: type[models.Model],
     objs: Sequence[models.Model] | Sequence[Mapping[str, Any]],
@@ -102,16 +158,10 @@ def upsert(
 
     column = {f.name: _column(f) for f in fields}
     conn = connections[connection.alias]  # the connection itself: every value below is prepared against it
-    columns_prepared = [(column[f.name], f.attname, _preparer(f, conn)) for f in fields]
-    rows = [
-        {name: prepare(values[attname]) for name, attname, prepare in columns_prepared}
-        for values in (
-            {f.attname: getattr(obj, f.attname) for f in fields} if isinstance(obj, models.Model) else obj
-            for obj in objs
-        )
+    mappings = [
+        {f.attname: getattr(obj, f.attname) for f in fields} if isinstance(obj, models.Model) else obj
+        for obj in objs
     ]
-    payload = json.dumps(rows, default=_json_default)
-    del rows
     qn = connection.ops.quote_name
     table = qn(model._meta.db_table)
     columns = ", ".join(qn(column[f.name]) for f in fields)
@@ -119,6 +169,10 @@ def upsert(
     updates = ", ".join(f"{qn(column[name])} = excluded.{qn(column[name])}" for name in update_fields)
 
     if connection.vendor == "sqlite":
+        columns_prepared = [(column[f.name], f.attname, _preparer(f, conn)) for f in fields]
+        rows = [{name: prepare(values[attname]) for name, attname, prepare in columns_prepared} for values in mappings]
+        params: list[str] = [json.dumps(rows, default=_json_default)]
+        del rows
         select = ", ".join(f"json_extract(value, '$.{column[f.name]}')" for f in fields)
         # "WHERE true" keeps SQLite's parser from reading ON CONFLICT as a join constraint.
         sql = (
@@ -126,11 +180,13 @@ def upsert(
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
     else:
-        record = ", ".join(f"{qn(column[f.name])} {f.db_type(connection)}" for f in fields)
+        # The rows turned into columns, each column into its array's text.
+        params = [_array([values[f.attname] for values in mappings], _element_maker(f, conn)) for f in fields]
+        arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
         sql = (
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM json_to_recordset(%s::json) AS r({record}) "
+            f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({arrays}) "
             f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
         )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [payload])
+        cursor.execute(sql, params)
     return len(objs)

@@ -99,3 +99,28 @@ def test_instances_and_mappings_make_the_same_rows(people):
            update_fields=fields)
     assert _snapshot() == from_mapping
     assert from_mapping[(teacher.pk, FIRST)]["first_in"] == at(FIRST, "08:17:00")
+
+
+def test_any_text_reaches_the_row_as_it_was(people):
+    """On PostgreSQL each column travels as an array's text: quotes, backslashes, commas, braces, spaces,
+    the word NULL and the empty string must come back as they were — in one statement."""
+    teacher, clerk = people["teacher"], people["personnel"]
+    labels = ['事假、"病假"', "a\\b, {c} \\\"d\\\"", "NULL", "", "  spaced  ", "'quoted'"]
+    rows = [
+        {
+            "school_id": person.school_id, "staff_id": person.pk, "date": FIRST + dt.timedelta(days=i),
+            "status": "leave", "late_minutes": 0, "early_minutes": 0, "leave_minutes": 480, "first_in": None,
+            "last_out": None, "in_corrected": False, "out_corrected": False, "required_start": None,
+            "required_end": None, "day_reason": "workday", "day_label": label[:60], "leave_label": label,
+            "leave_label_en": label[::-1], "computed_at": LATER,
+        }
+        for i, label in enumerate(labels)
+        for person in (teacher, clerk)
+    ]
+    with CaptureQueriesContext(connection) as ctx:
+        upsert(DailyResult, rows, unique_fields=["staff", "date"], update_fields=["leave_label"])
+    assert len(ctx.captured_queries) == 1
+    stored = _snapshot()
+    assert {key: (row["day_label"], row["leave_label"], row["leave_label_en"]) for key, row in stored.items()} == {
+        (row["staff_id"], row["date"]): (row["day_label"], row["leave_label"], row["leave_label_en"]) for row in rows
+    }

@@ -107,13 +107,11 @@ def test_the_job_writes_in_batches_of_constant_statements(people, clock, setting
 def test_the_days_results_are_recomputed_a_few_schools_at_a_time(people, clock, settings):
     """No statement of the 18:00 job grows with the city: the day's results are written per batch of
     ATTENDANCE_SCHOOLS_PER_TASK schools, and everyone of every batch is still reminded."""
-    import re
-
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from staff.models import School
-    from tests.attendance.test_city_jobs import RESULT_WRITE
+    from tests.attendance.test_city_jobs import RESULT_WRITE, written_school_ids
 
     settings.ATTENDANCE_SCHOOLS_PER_TASK = 1
     clock(at(WORKDAY, "18:00:00"))
@@ -124,5 +122,5 @@ def test_the_days_results_are_recomputed_a_few_schools_at_a_time(people, clock, 
     writes = [q["sql"] for q in log.captured_queries if q["sql"].startswith(RESULT_WRITE)]
     assert len(writes) == schools
     for sql in writes:
-        assert len(set(re.findall(r'"school_id": (\d+)', sql))) == 1, sql[:300]
+        assert len(written_school_ids(sql)) == 1, sql[:300]
     assert sent >= 7 and len(_reminded()) == sent  # nobody punched: everyone on duty at both schools
