@@ -107,6 +107,26 @@ def _working_intervals(
     )
 
 
+@dataclass(frozen=True)
+class _Window:
+    """A day's working window as every person without leave that day has it: computed once per window."""
+
+    work: tuple[Interval, ...]  # the window minus its breaks
+    minutes: int  # its working minutes
+    required: tuple[dt.time, dt.time] | None  # its first and last working minute, local
+
+
+@functools.lru_cache(maxsize=4096)
+def _window(
+    day: dt.date, start: dt.time, end: dt.time, breaks: tuple[tuple[dt.time, dt.time], ...], tz: dt.tzinfo
+) -> _Window:
+    work = _working_intervals(day, start, end, breaks, tz)
+    if not work:
+        return _Window(work, 0, None)
+    first, last = work[0][0], work[-1][1]
+    return _Window(work, minutes_within(work, first, last), (first.astimezone(tz).time(), last.astimezone(tz).time()))
+
+
 def evaluate_day(
     duty: DutyDay,
     *,
@@ -116,21 +136,43 @@ def evaluate_day(
     now: dt.datetime,
 ) -> DayOutcome:
     """One person's day. ``duty`` is a schedules.calendar.DutyDay; ``leave`` the approved leave spans."""
+    return DayOutcome(*_evaluate(duty, first_in, last_out, tuple(leave), now))
+
+
+# What a day without duty is, whoever has it: (status, late, early, leave minutes, required start and end).
+_HOLIDAY = (DailyStatus.HOLIDAY, 0, 0, 0, None, None)
+_NO_DUTY = (DailyStatus.NO_DUTY, 0, 0, 0, None, None)
+
+
+def _evaluate(
+    duty: DutyDay,
+    first_in: dt.datetime | None,
+    last_out: dt.datetime | None,
+    leave: tuple[Interval, ...],
+    now: dt.datetime,
+) -> tuple[str, int, int, int, dt.time | None, dt.time | None]:
+    """evaluate_day's outcome as a plain tuple, in DayOutcome's order: the recompute's path, once a person-day."""
     if not duty.has_duty or duty.start is None or duty.end is None:
-        status = DailyStatus.HOLIDAY if duty.reason in HOLIDAY_REASONS else DailyStatus.NO_DUTY
-        return DayOutcome(status=status)
+        return _HOLIDAY if duty.reason in HOLIDAY_REASONS else _NO_DUTY
 
-    work = _working_intervals(duty.day, duty.start, duty.end, tuple(duty.breaks), timezone.get_default_timezone())
-    total = minutes_within(work, work[0][0], work[-1][1]) if work else 0
-    remaining = subtract(work, leave)
-    open_minutes = minutes_within(remaining, remaining[0][0], remaining[-1][1]) if remaining else 0
-    leave_minutes = total - open_minutes
-    if not remaining:
-        return DayOutcome(status=DailyStatus.LEAVE, leave_minutes=leave_minutes)
-
-    required_start, required_end = remaining[0][0], remaining[-1][1]
     tz = timezone.get_default_timezone()
-    required = (required_start.astimezone(tz).time(), required_end.astimezone(tz).time())
+    window = _window(duty.day, duty.start, duty.end, tuple(duty.breaks), tz)
+    remaining: Sequence[Interval]
+    if leave:
+        remaining = subtract(window.work, leave)
+        open_minutes = minutes_within(remaining, remaining[0][0], remaining[-1][1]) if remaining else 0
+        leave_minutes = window.minutes - open_minutes
+        if not remaining:
+            return DailyStatus.LEAVE, 0, 0, leave_minutes, None, None
+        required_start, required_end = remaining[0][0], remaining[-1][1]
+        required = (required_start.astimezone(tz).time(), required_end.astimezone(tz).time())
+    elif window.required is None:  # a window made of breaks only: nothing left to work
+        return DailyStatus.LEAVE, 0, 0, 0, None, None
+    else:
+        remaining = window.work
+        leave_minutes = 0
+        required_start, required_end = remaining[0][0], remaining[-1][1]
+        required = window.required
     grace = dt.timedelta(minutes=duty.grace_minutes or 0)
 
     # A 下班 punch before the 上班 punch cannot end the day: it is ignored.
@@ -157,8 +199,7 @@ def evaluate_day(
         status = DailyStatus.PARTIAL_LEAVE
     else:
         status = DailyStatus.ON_TIME
-    return DayOutcome(status=status, late_minutes=late, early_minutes=early, leave_minutes=leave_minutes,
-                      required_start=required[0], required_end=required[1])
+    return status, late, early, leave_minutes, required[0], required[1]
 
 
 def daily_result_row(
@@ -193,39 +234,37 @@ def daily_result_values(
     """daily_result_row's fields by attribute name (``school_id``, ``staff_id``, …), without the model
     instance: what the recompute writes for every person-day (attendance.bulk.upsert)."""
     day = duty.day
+    first_in = punch_in[0] if punch_in else None
+    last_out = punch_out[0] if punch_out else None
     if spans:
         day_start = _aware(day, dt.time.min)
         day_end = day_start + dt.timedelta(days=1)
         spans = [s for s in spans if s.start < day_end and s.end > day_start]
+    leave = tuple((s.start, s.end) for s in spans) if spans else ()
+    status, late, early, leave_minutes, required_start, required_end = _evaluate(duty, first_in, last_out, leave, now)
+    if leave_minutes:
+        leave_label = "、".join(dict.fromkeys(s.leave_type_name for s in spans))[:100]
+        # The English names too (a type without one reads in Chinese), so the month reads in either language.
+        leave_label_en = ", ".join(dict.fromkeys(s.leave_type_name_en or s.leave_type_name for s in spans))[:200]
     else:
-        spans = ()
-    outcome = evaluate_day(
-        duty,
-        first_in=punch_in[0] if punch_in else None,
-        last_out=punch_out[0] if punch_out else None,
-        leave=[(s.start, s.end) for s in spans],
-        now=now,
-    )
-    leave_names = dict.fromkeys(s.leave_type_name for s in spans) if outcome.leave_minutes else {}
-    # The English names too (a type without one reads in Chinese), so the month reads in either language.
-    leave_names_en = dict.fromkeys(s.leave_type_name_en or s.leave_type_name for s in spans) if leave_names else {}
+        leave_label = leave_label_en = ""
     return {
         "school_id": member.school_id,
         "staff_id": member.pk,
         "date": day,
-        "status": outcome.status,
-        "late_minutes": outcome.late_minutes,
-        "early_minutes": outcome.early_minutes,
-        "leave_minutes": outcome.leave_minutes,
-        "first_in": punch_in[0] if punch_in else None,
-        "last_out": punch_out[0] if punch_out else None,
+        "status": status,
+        "late_minutes": late,
+        "early_minutes": early,
+        "leave_minutes": leave_minutes,
+        "first_in": first_in,
+        "last_out": last_out,
         "in_corrected": bool(punch_in and punch_in[1]),
         "out_corrected": bool(punch_out and punch_out[1]),
-        "required_start": outcome.required_start,
-        "required_end": outcome.required_end,
+        "required_start": required_start,
+        "required_end": required_end,
         "day_reason": duty.reason[:20],
         "day_label": (duty.label or "")[:60],
-        "leave_label": "、".join(leave_names)[:100],
-        "leave_label_en": ", ".join(leave_names_en)[:200],
+        "leave_label": leave_label,
+        "leave_label_en": leave_label_en,
         "computed_at": now,
     }
