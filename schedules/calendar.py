@@ -491,19 +491,29 @@ def _duty_days(
         schedules.append(row.schedule)
 
     result: dict[tuple[int, dt.date], DutyDay] = {}
+    # A person's day depends on them only through their hire date and vacation duty: the colleagues who share
+    # a schedule share their days (DutyDay is frozen), made once. Keyed by identity; the entry keeps the day and
+    # the schedule alive, so that no other object takes their id meanwhile.
+    made: dict[tuple[int, int, bool, bool], tuple[CalendarDay, Any, DutyDay]] = {}
     for staff in staff_list:
-        own = personal.get(staff.pk, ())
+        pk = staff.pk
+        own = personal.get(pk, ())
         froms, schedules = by_category.get((staff.school_id, staff.category), ([], []))
         default = DEFAULT_BY_CATEGORY.get(staff.category)
+        hire_date, vacation_duty = staff.hire_date, staff.has_vacation_duty
         for d, cal in calendars[staff.school_id].items():
             rule = next((o.schedule for o in own if o.covers(d)), None)
             if rule is None:
                 i = bisect.bisect_right(froms, d) - 1
                 rule = schedules[i] if i >= 0 else default
-            own_stops = claims.get((staff.pk, d)) if claims else None
+            own_stops = claims.get((pk, d)) if claims else None
             if own_stops:
                 cal = _with_own_stops(cal, own_stops)
-            result[(staff.pk, d)] = _person_day(staff, cal, rule)
+            key = (id(cal), id(rule), d < hire_date, vacation_duty)
+            entry = made.get(key)
+            if entry is None:
+                entry = made[key] = (cal, rule, _person_day(staff, cal, rule))
+            result[(pk, d)] = entry[2]
     return result
 
 
