@@ -188,9 +188,14 @@ class PendingResult(models.Model):
 class DailyResult(models.Model):
     """The outcome of one person's day, computed set-based (attendance.services.daily_results_recompute)."""
 
-    school = models.ForeignKey("staff.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("學校"))
+    # No index of their own: (school, date, status) and the unique (staff, date) begin with them, and every
+    # index more is written for each of the month's rows a recompute inserts.
+    school = models.ForeignKey(
+        "staff.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("學校"), db_index=False
+    )
     staff = models.ForeignKey(
-        "staff.StaffMember", on_delete=models.CASCADE, related_name="daily_results", verbose_name=_("人員")
+        "staff.StaffMember", on_delete=models.CASCADE, related_name="daily_results", verbose_name=_("人員"),
+        db_index=False,
     )
     date = models.DateField(_("日期"))
     status = models.CharField(_("結果"), max_length=16, choices=DailyStatus.choices)
