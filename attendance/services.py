@@ -215,9 +215,13 @@ def pending_results_recompute_soon() -> None:
 
 def pending_results_recompute(*, limit: int | None = None, now: dt.datetime | None = None) -> int:
     """The task's work: clear the mark, then take up to ``limit`` queued days (oldest first, skipping rows
-    another worker holds) and recompute them, one pass per date. The rows leave with the transaction, so a
-    recompute that fails leaves them queued. Returns how many days were taken (the task queues itself
-    again when that is the whole batch). Idempotent."""
+    another worker holds) and recompute them, one pass per date. Returns how many days were taken (the task
+    queues itself again when that is the whole batch). Idempotent.
+
+    The rows are taken in a short transaction of their own: a punch of someone being recomputed inserts
+    their row again at once instead of waiting for the recompute (its INSERT would wait on a row deleted by
+    a transaction still open). A recompute that fails puts the days back in the queue; one lost with a killed
+    worker is made final by the window-end sweep, as a lost task is."""
     cache.delete(PENDING_RESULTS_MARK)
     limit = limit or settings.ATTENDANCE_RESULT_BATCH
     with transaction.atomic():
@@ -226,15 +230,22 @@ def pending_results_recompute(*, limit: int | None = None, now: dt.datetime | No
             .order_by("pk")
             .values_list("pk", "staff_id", "date")[:limit]
         )
-        if not taken:
-            return 0
         PendingResult.objects.filter(pk__in=[pk for pk, _staff, _day in taken]).delete()
-        people_by_day: dict[dt.date, list[int]] = defaultdict(list)
-        for _pk, staff_id, day in taken:
-            people_by_day[day].append(staff_id)
-        for day, staff_ids in sorted(people_by_day.items()):
-            schools = all_schools(ids=people_by_ids(staff_ids).values_list("school_id", flat=True))
-            daily_results_recompute(schools=schools, start=day, end=day, staff_ids=staff_ids, now=now)
+    if not taken:
+        return 0
+    people_by_day: dict[dt.date, list[int]] = defaultdict(list)
+    for _pk, staff_id, day in taken:
+        people_by_day[day].append(staff_id)
+    try:
+        with transaction.atomic():
+            for day, staff_ids in sorted(people_by_day.items()):
+                schools = all_schools(ids=people_by_ids(staff_ids).values_list("school_id", flat=True))
+                daily_results_recompute(schools=schools, start=day, end=day, staff_ids=staff_ids, now=now)
+    except Exception:
+        PendingResult.objects.bulk_create(
+            [PendingResult(staff_id=staff_id, date=day) for _pk, staff_id, day in taken], ignore_conflicts=True
+        )
+        raise
     return len(taken)
 
 

@@ -123,3 +123,53 @@ def test_one_persons_punch_does_not_hold_up_a_colleague_of_the_same_school(peopl
             punch_record(staff=a, kind=PunchKind.IN, ip="10.0.0.1", now=at(WORKDAY, "07:26:00"))
     in_punch = Punch.objects.get(staff=a, kind=PunchKind.IN)  # A's transaction committed after
     assert in_punch.at == at(WORKDAY, "07:25:00")
+
+
+def test_a_punch_does_not_wait_for_the_recompute_of_its_day(people, monkeypatch):
+    """The recompute task takes the queued days in a short transaction of its own: a second punch of a person
+    whose day is being recomputed queues the day again at once (it does not wait on the recompute's rows), and
+    the next task takes it."""
+    from django.core.cache import cache
+
+    from attendance import services
+    from attendance.models import DailyResult, PendingResult
+
+    teacher = people["teacher"]
+    cache.set(services.PENDING_RESULTS_MARK, 1)  # a task is queued: the commits queue none (tasks run in-process here)
+    punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1", now=at(WORKDAY, "07:40"))
+    computing, finish = threading.Event(), threading.Event()
+    real = services.daily_results_recompute
+
+    def slow(**kwargs):
+        written = real(**kwargs)
+        computing.set()
+        assert finish.wait(30), "the test did not let the recompute finish"
+        return written
+
+    monkeypatch.setattr(services, "daily_results_recompute", slow)
+    outcome: list = []
+
+    def task():
+        try:
+            outcome.append(services.pending_results_recompute())
+        except Exception as exc:
+            outcome.append(exc)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=task)
+    worker.start()
+    try:
+        assert computing.wait(30), "the recompute did not start"
+        cache.set(services.PENDING_RESULTS_MARK, 1)  # the running task cleared it: the next is "queued"
+        with lock_timeout(2000):  # a wait on the recompute's transaction would fail here
+            punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1", now=at(WORKDAY, "16:10"))
+        assert list(PendingResult.objects.values_list("staff_id", flat=True)) == [teacher.pk]
+    finally:
+        finish.set()
+        worker.join(30)
+    assert outcome == [1]
+    monkeypatch.undo()
+    assert services.pending_results_recompute() == 1
+    result = DailyResult.objects.get(staff=teacher, date=WORKDAY)
+    assert (result.first_in, result.last_out) == (at(WORKDAY, "07:40"), at(WORKDAY, "16:10"))

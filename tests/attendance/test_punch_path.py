@@ -265,6 +265,24 @@ def test_a_punch_queues_its_day_once_with_the_punch(people, clock):
     assert DailyResult.objects.get(staff=other, date=WORKDAY).first_in == at(WORKDAY, "07:40:00")
 
 
+def test_a_recompute_that_fails_puts_its_days_back_in_the_queue(people, clock, monkeypatch):
+    teacher = people["teacher"]
+    clock(at(WORKDAY, "07:40:00"))
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        punch_record(staff=teacher, kind=PunchKind.IN, ip="10.0.0.1")
+
+    def fails(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "daily_results_recompute", fails)
+    with pytest.raises(RuntimeError):
+        pending_results_recompute()
+    assert list(PendingResult.objects.values_list("staff_id", "date")) == [(teacher.pk, WORKDAY)]
+    monkeypatch.undo()
+    assert pending_results_recompute() == 1
+    assert DailyResult.objects.get(staff=teacher, date=WORKDAY).first_in == at(WORKDAY, "07:40:00")
+
+
 def test_a_queue_longer_than_a_batch_is_taken_by_tasks_in_turn(people, clock, settings):
     """With a batch of 2, five queued days are taken by three runs of the task, each queuing the next while
     it took a whole batch; every day is computed."""
