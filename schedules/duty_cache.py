@@ -18,7 +18,7 @@ calendar and storing nothing; entries expire after a day (a minute without the s
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.core.cache import cache
@@ -86,23 +86,13 @@ def cached_duty_days(staff: StaffMember, first: dt.date, last: dt.date) -> dict[
         return {}
     if staff.hire_date is None or staff.hire_date > first or _changed_here.bypassed(staff.school_id):
         return duty_days([staff], first, last)
-    prefix = _prefix(staff.school_id, staff.category)
-    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-    keys = {day: f"{prefix}:{day.isoformat()}" for day in days}
-    found: dict[str, Any] = cache.get_many(list(keys.values()))
-    entries = {day: found[key] for day, key in keys.items() if key in found}
-    missing = [day for day in days if day not in entries]
-    if missing:
-        # A miss fills the whole month(s) around it: the calendar's reads cost the same for a month as for a day,
-        # and the month's other days are asked next (the leave form's other dates, tomorrow's clock page).
-        start = min(missing).replace(day=1)
-        end = _month_end(max(missing))
-        computed = _compute(staff.school_id, staff.category, start, end)
-        cache.set_many({f"{prefix}:{day.isoformat()}": entry for day, entry in computed.items()}, cache_timeout())
-        entries.update({day: computed[day] for day in missing})
-    if any(staff.pk in entries[day][1] for day in days):
+    entries = _by_day(
+        _prefix(staff.school_id, staff.category), first, last,
+        lambda start, end: _compute(staff.school_id, staff.category, start, end),
+    )
+    if any(staff.pk in entry[1] for entry in entries.values()):
         return duty_days([staff], first, last)  # their own schedule on one of the days
-    return {(staff.pk, day): entries[day][0] for day in days}
+    return {(staff.pk, day): entry[0] for day, entry in entries.items()}
 
 
 def cached_calendar_days(school_id: int, first: dt.date, last: dt.date) -> dict[dt.date, CalendarDay]:
@@ -112,17 +102,27 @@ def cached_calendar_days(school_id: int, first: dt.date, last: dt.date) -> dict[
         return {}
     if _changed_here.bypassed(school_id):
         return {c.day: c for c in calendar_days(school_id, first, last)}
-    prefix = f"schedules:calendar:{_generations(school_id)}:{school_id}:{translation.get_language()}"
+    return _by_day(
+        f"schedules:calendar:{_generations(school_id)}:{school_id}:{translation.get_language()}", first, last,
+        lambda start, end: {c.day: c for c in calendar_days(school_id, start, end)},
+    )
+
+
+def _by_day(
+    prefix: str, first: dt.date, last: dt.date, compute: Callable[[dt.date, dt.date], dict[dt.date, Any]]
+) -> dict[dt.date, Any]:
+    """Each day's entry from ``first`` to ``last`` (in order), cached under ``prefix``. A miss computes and stores
+    the whole month(s) around the missing days: the calendar's reads cost the same for a month as for a day, and
+    the month's other days are asked next (the leave form's other dates, tomorrow's clock page)."""
     days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
     keys = {day: f"{prefix}:{day.isoformat()}" for day in days}
     found: dict[str, Any] = cache.get_many(list(keys.values()))
-    out = {day: found[key] for day, key in keys.items() if key in found}
-    missing = [day for day in days if day not in out]
+    missing = [day for day in days if keys[day] not in found]
+    computed: dict[dt.date, Any] = {}
     if missing:
-        computed = {c.day: c for c in calendar_days(school_id, min(missing).replace(day=1), _month_end(max(missing)))}
-        cache.set_many({f"{prefix}:{day.isoformat()}": c for day, c in computed.items()}, cache_timeout())
-        out.update({day: computed[day] for day in missing})
-    return out
+        computed = compute(min(missing).replace(day=1), _month_end(max(missing)))
+        cache.set_many({f"{prefix}:{day.isoformat()}": entry for day, entry in computed.items()}, cache_timeout())
+    return {day: found[keys[day]] if keys[day] in found else computed[day] for day in days}
 
 
 def forget(school_ids: Iterable[int] | None) -> None:
