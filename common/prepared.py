@@ -23,7 +23,7 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, router
-from django.db.models import DateField, Field, Model, QuerySet
+from django.db.models import Field, Model, QuerySet
 from django.db.models import query as django_query
 
 M = TypeVar("M", bound=Model)
@@ -120,10 +120,11 @@ class PreparedRows:
     def rows(self, person_id: int, day: dt.date) -> list[tuple[Any, ...]]:
         sql, marked, person_at, day_at, compiler, converters, columns = self._compiled()
         params = list(marked)
+        prepared_day = connection.ops.adapt_datefield_value(day)  # what a DateField sends, made once
         for n in person_at:
             params[n] = person_id
         for n in day_at:
-            params[n] = DateField().get_db_prep_value(day, connection)
+            params[n] = prepared_day
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows: Iterable[Any] = cursor.fetchall()
@@ -138,7 +139,7 @@ class PreparedRows:
         if connection.alias not in by_alias:
             compiler = self._build(self.PERSON, self.DAY).query.get_compiler(connection=connection)
             sql, params = compiler.as_sql()
-            day = DateField().get_db_prep_value(self.DAY, connection)
+            day = connection.ops.adapt_datefield_value(self.DAY)
             person_at = [n for n, p in enumerate(params) if p == self.PERSON]
             day_at = [n for n, p in enumerate(params) if p == day]
             if (len(person_at), len(day_at)) != self._uses:  # a stand-in lost, or another value equal to one
