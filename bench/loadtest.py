@@ -136,14 +136,18 @@ def main(argv: list[str] | None = None) -> int:
         ]
         runs = [r for r in runs if not args.only or any(k in r[0] for k in args.only)]
         print(f"\n{'run':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'dupes':>6} "
-              f"{'CPU ms/req':>10} {'worker ms':>9} {'queries':>8} {'÷pgbench':>9}")
+              f"{'CPU ms/req':>10} {'worker ms':>9} {'pg ms':>6} {'redis ms':>8} {'machine ms':>10} "
+              f"{'queries':>8} {'÷pgbench':>9}")
         results = []
         for name, mode, connections, rate in runs:
             _clean(people)
             time.sleep(2)  # let the worker finish the previous run's results
             before, worker_before = _cpu_seconds(web.pid), _cpu_seconds(worker.pid)
+            servers_before, machine_before = _server_cpu_seconds(), _machine_busy_seconds()
             outcome = _wrk(mode, args, connections=connections, rate=rate)
             cpu = _cpu_seconds(web.pid) - before
+            servers = _server_cpu_since(servers_before)
+            machine = _machine_busy_seconds() - machine_before
             worker_cpu = _worker_done(worker.pid) - worker_before
             ok = outcome["requests"] - outcome["status"] - outcome["timeout"]
             throughput = outcome["requests"] / (outcome["duration_us"] / 1e6)
@@ -154,13 +158,18 @@ def main(argv: list[str] | None = None) -> int:
                 "p99_ms": outcome["p99_us"] / 1000, "errors": errors, "duplicates": duplicates,
                 "cpu_ms_per_request": round(1000 * cpu / max(ok, 1), 1),
                 "worker_cpu_ms_per_request": round(1000 * worker_cpu / max(ok, 1), 2),
+                "postgres_cpu_ms_per_request": round(1000 * servers.get("postgres", 0.0) / max(ok, 1), 2),
+                "redis_cpu_ms_per_request": round(1000 * servers.get("redis-server", 0.0) / max(ok, 1), 2),
+                "machine_cpu_ms_per_request": round(1000 * machine / max(ok, 1), 2),
                 "queries": queries[mode], "ratio_to_pgbench": round(throughput / pgbench_tps, 4),
                 "requests": outcome["requests"],
             }
             results.append(row)
             print(f"{name:<20} {row['throughput']:>8.1f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
                   f"{errors:>7} {duplicates:>6} {row['cpu_ms_per_request']:>10.1f} "
-                  f"{row['worker_cpu_ms_per_request']:>9.2f} {row['queries']:>8} "
+                  f"{row['worker_cpu_ms_per_request']:>9.2f} {row['postgres_cpu_ms_per_request']:>6.2f} "
+                  f"{row['redis_cpu_ms_per_request']:>8.2f} {row['machine_cpu_ms_per_request']:>10.2f} "
+                  f"{row['queries']:>8} "
                   f"{row['ratio_to_pgbench']:>8.2%}", flush=True)
         (BASE_DIR / "bench" / "results").mkdir(parents=True, exist_ok=True)
         (BASE_DIR / "bench" / "results" / "loadtest.json").write_text(json.dumps({
@@ -371,6 +380,41 @@ def _cpu_seconds(master_pid: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
     return total
+
+
+def _server_cpu_seconds() -> dict[tuple[str, int], float]:
+    """User + system CPU so far of every PostgreSQL and Redis process on the machine, by program name (the
+    backends come and go with gunicorn's connections; with persistent connections they stay for the run).
+    A backend that exits during the run takes its share with it, so the figure is a floor."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    spent: dict[tuple[str, int], float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        name = head.split("(", 1)[1]
+        if name in ("postgres", "redis-server"):
+            fields = tail.split()
+            spent[(name, int(stat.parent.name))] = (int(fields[11]) + int(fields[12])) / ticks
+    return spent
+
+
+def _server_cpu_since(before: dict[tuple[str, int], float]) -> dict[str, float]:
+    """Per program, the CPU its processes spent since ``before`` (a process started meanwhile counts whole)."""
+    totals: dict[str, float] = {}
+    for (name, pid), seconds in _server_cpu_seconds().items():
+        totals[name] = totals.get(name, 0.0) + seconds - before.get((name, pid), 0.0)
+    return totals
+
+
+def _machine_busy_seconds() -> float:
+    """The whole machine's busy CPU so far (every core; /proc/stat less idle and iowait): what the run cost
+    with wrk, the kernel's network stack and everything else included."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    # user nice system idle iowait irq softirq steal (guest time is already counted in user)
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    return (sum(values) - values[3] - values[4]) / ticks
 
 
 def _worker_done(worker_pid: int, quiet_seconds: float = 1.0, limit_seconds: float = 60.0) -> float:
