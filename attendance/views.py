@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -109,6 +110,7 @@ def clock_page(request):
     )
 
 
+@transaction.non_atomic_requests  # a punch is one statement on PostgreSQL (services._punch_transaction)
 @require_POST
 @staff_required
 def punch(request):

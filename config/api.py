@@ -1,8 +1,11 @@
 """API plumbing shared by every app: one exception handler for domain errors, and JSON for every
 error under /api/ (also those raised before or outside a view: ``api_error_response``)."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -52,7 +55,27 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         )
+    if not _in_request_transaction(context.get("request")):
+        # DRF marks the request's transaction (ATOMIC_REQUESTS) for rollback. A view outside it (the punch)
+        # has none: the atomic block open around it, if any, is its caller's, and not the view's to doom.
+        with _rollback_flags_kept():
+            return drf_exception_handler(exc, context)
     return drf_exception_handler(exc, context)
+
+
+def _in_request_transaction(request) -> bool:
+    match = getattr(request, "resolver_match", None)
+    return match is None or DEFAULT_DB_ALIAS not in getattr(match.func, "_non_atomic_requests", ())
+
+
+@contextmanager
+def _rollback_flags_kept():
+    kept = {c.alias: c.get_rollback() for c in connections.all(initialized_only=True) if c.in_atomic_block}
+    try:
+        yield
+    finally:
+        for alias, flag in kept.items():
+            connections[alias].set_rollback(flag)
 
 
 LOCAL_TIME_PATTERN = r"^\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$"

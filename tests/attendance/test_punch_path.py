@@ -99,6 +99,58 @@ def test_the_api_punch_costs_at_most_five_queries(people, client, clock, kind):
     assert stored.at == (at(WORKDAY, "07:40:00") if kind == "in" else at(WORKDAY, "16:40:00"))
 
 
+def _transaction_at_the_punch(call) -> list[bool]:
+    """Whether a transaction was open when each statement writing the punch table ran."""
+    seen: list[bool] = []
+
+    def wrapper(execute, sql, params, many, context):
+        if 'INTO "attendance_punch"' in sql:
+            seen.append(not connection.get_autocommit())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        call()
+    return seen
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("path", ["page", "api"])
+def test_a_punch_of_today_is_one_statement_without_a_transaction_on_postgresql(people, clock, path):
+    """The morning rush's round trips: the page and the API run outside ATOMIC_REQUESTS, and on PostgreSQL
+    the punch with its queued day is one statement that commits by itself (no BEGIN, no COMMIT); elsewhere
+    the two statements share a transaction."""
+    from django.test import Client
+
+    teacher = people["teacher"]
+    client = Client()
+    if path == "page":
+        client.force_login(teacher.user, backend="staff.backends.AccountBackend")
+        send = lambda: client.post(PAGE, {"kind": "in"})  # noqa: E731
+    else:
+        token = Token.objects.create(user=teacher.user)
+        send = lambda: client.post(API, {"kind": "in"}, content_type="application/json",  # noqa: E731
+                                   HTTP_AUTHORIZATION=f"Token {token.key}")
+    clock(at(WORKDAY, "07:40:00"))
+    in_transaction = _transaction_at_the_punch(lambda: send())
+    assert in_transaction == [connection.vendor != "postgresql"]
+    # Committed, and its result computed by the task after it (in-process in tests).
+    assert Punch.objects.filter(staff=teacher, kind=PunchKind.IN).count() == 1
+    assert DailyResult.objects.get(staff=teacher, date=WORKDAY).first_in == at(WORKDAY, "07:40:00")
+    assert not PendingResult.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_back_dated_punch_keeps_its_transaction_for_the_receivers_of_its_event(people, clock):
+    """A punch of a day that has ended is settled by leave (overtime) in the punch's transaction."""
+    teacher = people["teacher"]
+    clock(at(WORKDAY, "20:00:00"))
+    yesterday = at(WORKDAY - dt.timedelta(days=1), "16:40:00")
+    in_transaction = _transaction_at_the_punch(
+        lambda: punch_record(staff=teacher, kind=PunchKind.OUT, ip="10.0.0.1", now=yesterday)
+    )
+    assert in_transaction == [True]
+
+
 def test_the_punch_leaves_the_result_to_the_task_after_the_commit(people, clock):
     teacher = people["teacher"]
     clock(at(WORKDAY, "07:40:00"))
