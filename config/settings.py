@@ -322,6 +322,13 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "校園差勤 <noreply@loca
 # and given up (status 寄送失敗, visible in the admin) after this many attempts.
 NOTIFICATIONS_RETRY_BASE_SECONDS = envint("NOTIFICATIONS_RETRY_BASE_SECONDS", "30")
 NOTIFICATIONS_MAX_ATTEMPTS = envint("NOTIFICATIONS_MAX_ATTEMPTS", "8")
+# Emails leave in batches (docs/architecture.md, "Outbox"): one task this many seconds after the commit
+# sends every email committed meanwhile, of anyone, over one connection to the mail server ...
+NOTIFICATIONS_EMAIL_DELAY_SECONDS = envint("NOTIFICATIONS_EMAIL_DELAY_SECONDS", "3")
+# ... the "a batch is queued" mark lives this long if its task is lost (the beat sweep sends them meanwhile) ...
+NOTIFICATIONS_EMAIL_COALESCE_SECONDS = envint("NOTIFICATIONS_EMAIL_COALESCE_SECONDS", "60")
+# ... and one task sends at most this many (it queues the next while more are due).
+NOTIFICATIONS_EMAIL_BATCH = envint("NOTIFICATIONS_EMAIL_BATCH", "200")
 # Web Push (docs/pwa.md): off unless both VAPID keys are set (`manage.py webpush_keys` makes a pair). The
 # subject is a mailto: or https: address the push services may write to about this sender. Endpoints are
 # accepted only on the push services' hosts (suffixes, comma-separated), so nobody makes the workers post

@@ -1,8 +1,8 @@
 """What the email outbox and the push queue share: a row sent by a task after the commit, tried again with
 a growing wait until NOTIFICATIONS_MAX_ATTEMPTS, and found again by the beat sweep when its task was lost.
 
-The callers hold the row locked (``select_for_update``) from the due check to the save, so a retry racing
-the sweep sends once."""
+Two deliveries of one row never send at once: a push is held locked (``select_for_update``) from the due check to
+the save; an email is claimed by its batch (``notifications.delivery``), which makes it not due until sent."""
 
 import datetime as dt
 import logging
@@ -37,18 +37,23 @@ def not_due(row: Queued) -> bool:
     return row.next_attempt_at is not None and row.next_attempt_at > timezone.now()
 
 
-def failure_record(row: Queued, exc: Exception, machine: StateMachine) -> str:
-    """Count a failed attempt (``row.attempts`` already counts it): FAILED after the last one, else RETRY
-    with the next attempt's time. Saves the row."""
+def failure_mark(row: Queued, exc: Exception, machine: StateMachine) -> str:
+    """Count a failed attempt on the row in memory (``row.attempts`` already counts it): FAILED after the last
+    one, else RETRY with the next attempt's time. The caller saves it (alone, or with a batch's other rows)."""
     log.warning("%s %s attempt %s failed: %s", machine.name, row.pk, row.attempts, exc)
     row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
     if row.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
         row.status = machine.target("fail")
-        row.save(update_fields=["attempts", "last_error", "status"])
         return FAILED
     row.next_attempt_at = timezone.now() + dt.timedelta(seconds=backoff_seconds(row.attempts - 1))
-    row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
     return RETRY
+
+
+def failure_record(row: Queued, exc: Exception, machine: StateMachine) -> str:
+    """``failure_mark``, then save the row."""
+    outcome = failure_mark(row, exc, machine)
+    row.save(update_fields=["attempts", "last_error", "status" if outcome == FAILED else "next_attempt_at"])
+    return outcome
 
 
 def sent_record(row: Queued, machine: StateMachine, now: dt.datetime) -> str:

@@ -5,10 +5,13 @@ Each kind has two templates per language under templates/notifications/<kind>/:
 They are rendered in each recipient's own language.
 """
 
+import logging
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Coalesce
@@ -19,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from notifications import push
+from notifications.delivery import EMAILS_QUEUED_MARK
 from notifications.errors import NotificationError
 from notifications.models import EmailOutbox, Notification, PushSubscription
 from notifications.states import OUTBOX
@@ -27,6 +31,8 @@ if TYPE_CHECKING:
     # The stubs' name for settings.AUTH_USER_MODEL (the type checker's plugin reads the setting): the account
     # a notice is for, named without importing the app that defines it (a layer above).
     from django.contrib.auth.models import _User
+
+log = logging.getLogger(__name__)
 
 
 class _Person(Protocol):
@@ -118,24 +124,38 @@ def notices_save(drafts: Iterable[tuple[Notification, str]]) -> list[Notificatio
         for notice, address in drafts
         if address
     )
-    for outbox in outboxes:
-        _schedule_delivery(outbox.pk)
+    if outboxes:
+        _deliver_soon()
     push.schedule_fan_out([notice.pk for notice in notices if notice.push_due])
     return notices
 
 
 def _email_body(body: str, url: str) -> str:
-    from django.conf import settings
-
     if not url:
         return body
     return f"{body}\n\n{settings.SITE_URL.rstrip('/')}{url}"
 
 
-def _schedule_delivery(outbox_id: int) -> None:
-    from notifications.tasks import deliver_email
+def _deliver_soon() -> None:
+    """After the commit, make sure one batch task will send the emails — unless one is queued already.
 
-    transaction.on_commit(lambda: deliver_email.delay(outbox_id))
+    The mark in the cache coalesces a burst of commits (a morning of leave requests): only the first queues the
+    task, which waits ``NOTIFICATIONS_EMAIL_DELAY_SECONDS`` and then sends every email due, over one connection.
+    The task clears the mark before it reads the rows, so an email committed after that read queues the next
+    task. A lost task leaves its emails pending: the next task, or the beat sweep, takes them.
+    """
+    from notifications.tasks import deliver_email_batch
+
+    def enqueue() -> None:
+        if not cache.add(EMAILS_QUEUED_MARK, 1, timeout=settings.NOTIFICATIONS_EMAIL_COALESCE_SECONDS):
+            return  # a task is queued and has not started yet: it will take these emails
+        try:
+            deliver_email_batch.apply_async(countdown=settings.NOTIFICATIONS_EMAIL_DELAY_SECONDS)
+        except Exception:  # the broker is down: the beat sweep sends them; the change stands
+            cache.delete(EMAILS_QUEUED_MARK)
+            log.exception("could not queue the delivery of the emails")
+
+    transaction.on_commit(enqueue)
 
 
 def notification_mark_read(*, user: "_User", notification_ids: Iterable[int] | None = None) -> int:
@@ -166,8 +186,8 @@ def outbox_retry(*, outbox_ids: Iterable[int]) -> int:
     qs = EmailOutbox.objects.filter(pk__in=list(outbox_ids), status__in=OUTBOX.sources("retry"))
     ids = list(qs.values_list("pk", flat=True))
     qs.update(status=OUTBOX.target("retry"), attempts=0, next_attempt_at=None)
-    for outbox_id in ids:
-        _schedule_delivery(outbox_id)
+    if ids:
+        _deliver_soon()
     return len(ids)
 
 

@@ -14,28 +14,36 @@ def free_port() -> int:
 
 
 class FlakyMailServer:
-    """Answers 451 (try again later) to the first ``failures`` messages, then accepts and keeps them."""
+    """Answers 451 (try again later) to the first ``failures`` messages and to any for an address in
+    ``refuse_to``, then accepts and keeps them. ``peers`` has the client's address of every message (accepted
+    or not): one per connection."""
 
     def __init__(self):
         self.failures = 0
+        self.refuse_to: set[str] = set()
         self.delay = 0.0
         self.refused = 0
         self.messages: list = []
+        self.peers: list = []
         # Called with the envelope once a message is kept, before the server answers 250: a test
         # can kill the sending worker here (the message is on the server; the sender never learns it).
         self.on_accept = None
 
     async def handle_DATA(self, server, session, envelope):
+        self.peers.append(session.peer)
         if self.delay:
             await asyncio.sleep(self.delay)
-        if self.failures > 0:
-            self.failures -= 1
+        if self.failures > 0 or self.refuse_to & set(envelope.rcpt_tos):
+            self.failures = max(self.failures - 1, 0)
             self.refused += 1
             return "451 4.3.0 Mail server temporarily unavailable"
         self.messages.append(envelope)
         if self.on_accept is not None:
             self.on_accept(envelope)
         return "250 OK"
+
+    def connections(self) -> int:
+        return len(set(self.peers))
 
     def message_ids(self) -> list[str]:
         ids = []

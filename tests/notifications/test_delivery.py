@@ -119,6 +119,8 @@ def test_gives_up_after_the_last_attempt(people, smtp_server, settings):
 
 
 def test_the_beat_sweep_delivers_what_is_due_and_only_that(people, smtp_server, django_capture_on_commit_callbacks):
+    """The sweep queues the batch task when an email's task was lost; the batch takes every due email (the one
+    written just now too: its own task then finds nothing), never a retry still waiting nor a sent one."""
     # Three rows whose tasks never ran (broker down at commit time) ...
     notify([people["teacher"], people["unit_head"], people["personnel"]], "system.test", {"title": "補寄"})
     lost, waiting, fresh = EmailOutbox.objects.order_by("pk")
@@ -131,16 +133,18 @@ def test_the_beat_sweep_delivers_what_is_due_and_only_that(people, smtp_server, 
     already_sent = EmailOutbox.objects.create(to="x@example.test", subject="s", body="b", status="sent")
     EmailOutbox.objects.filter(pk=already_sent.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
 
-    assert deliver_pending_emails.delay().get() == 1  # eager: the task runs here
-    assert [e.rcpt_tos for e in smtp_server.messages] == [[lost.to]]
+    assert deliver_pending_emails.delay().get() == 1  # one batch task queued (eager: it runs here)
+    assert [e.rcpt_tos for e in smtp_server.messages] == [[lost.to], [fresh.to]]  # oldest first
     statuses = dict(EmailOutbox.objects.values_list("pk", "status"))
-    assert statuses[lost.pk] == "sent"
-    assert statuses[waiting.pk] == statuses[fresh.pk] == "pending"
+    assert statuses[lost.pk] == statuses[fresh.pk] == "sent"
+    assert statuses[waiting.pk] == "pending"
+    assert statuses[already_sent.pk] == "sent"
 
     make_due(waiting)
     assert deliver_pending_emails() == 1
-    assert sorted(e.rcpt_tos[0] for e in smtp_server.messages) == sorted([lost.to, waiting.to])
-    assert deliver_pending_emails() == 0
+    assert sorted(e.rcpt_tos[0] for e in smtp_server.messages) == sorted([lost.to, fresh.to, waiting.to])
+    assert deliver_pending_emails() == 0  # nothing due: no task queued
+    assert len(smtp_server.messages) == 3
 
 
 @pytest.mark.postgres

@@ -5,6 +5,7 @@ import os
 import signal
 
 import pytest
+import redis
 from django.utils import timezone
 
 from notifications import delivery, retries
@@ -35,6 +36,30 @@ def test_email_written_while_worker_is_down_goes_out_when_it_starts(people, cele
     assert len(mails) == 1
     assert "teacher@example.test" in mails[0]
     assert row.attempts == 1
+
+
+def test_the_emails_of_commits_while_a_task_waits_are_one_task_and_one_connection(
+    people, celery_worker_process, smtp_server, settings
+):
+    """Three emails in one commit and one more in the next, while no worker runs: one message in the broker's
+    queue, and the worker's one task sends all four over one connection."""
+    notify([people["teacher"], people["unit_head"], people["personnel"]], "system.test", {"title": "批次"})
+    notify([people["other_teacher"]], "system.test", {"title": "批次"})
+    assert redis.Redis.from_url(settings.CELERY_BROKER_URL).llen(celery_worker_process.queue) == 1
+
+    celery_worker_process.start(env={
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(smtp_server.port),
+        "EMAIL_USE_TLS": "0",
+    })
+
+    def all_sent() -> bool:
+        return not EmailOutbox.objects.exclude(status=EmailOutbox.Status.SENT).exists()
+
+    assert wait_until(all_sent)
+    assert len(smtp_server.messages) == 4
+    assert smtp_server.connections() == 1
 
 
 def test_the_worker_retries_a_failing_mail_server_and_sends_once(people, celery_worker_process, smtp_server):
@@ -93,13 +118,16 @@ def test_a_worker_killed_after_the_server_accepted_sends_once_more_with_the_same
 
     assert wait_until(lambda: celery_worker_process.proc.poll() is not None, timeout=60), "the worker was not killed"
     assert len(smtp_server.messages) == 1
-    # The transaction that would have marked the row died with the worker.
+    # The outcome was never recorded: the row is still pending, held by the dead batch's claim (its attempt
+    # counted when the batch took it), so nothing sends it before the claim ends.
     row.refresh_from_db()
     assert row.status == EmailOutbox.Status.PENDING
-    assert row.attempts == 0
+    assert row.attempts == 1
+    assert row.next_attempt_at > timezone.now()
+    assert deliver_pending_emails() == 0
 
-    # A minute later the beat sweep finds the row (its task was lost) and a new worker sends it.
-    EmailOutbox.objects.filter(pk=row.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    # Once the claim has ended the beat sweep finds the row and a new worker sends it.
+    EmailOutbox.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
     celery_worker_process.proc = None
     celery_worker_process.start(env=smtp_env)
     deliver_pending_emails.delay()
@@ -109,6 +137,6 @@ def test_a_worker_killed_after_the_server_accepted_sends_once_more_with_the_same
         return row.status == EmailOutbox.Status.SENT
 
     assert wait_until(sent), f"still {row.status} after {row.attempts} attempts: {row.last_error}"
-    assert row.attempts == 1
+    assert row.attempts == 2
     assert len(smtp_server.messages) == 2  # one duplicate, as the guarantee says
     assert smtp_server.message_ids() == [f"<outbox-{row.pk}@campus-attendance>"] * 2
