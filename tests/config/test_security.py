@@ -153,21 +153,69 @@ def test_api_throttles_each_account_and_each_anonymous_address(client, client_fo
 
     monkeypatch.setattr(UserRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "2/minute"})
     monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"user": "3/minute", "anon": "2/minute"})
-    teacher = client_for(people["teacher"])
-    answers = [teacher.get("/api/notifications/unread-count/").status_code for _ in range(4)]
-    assert answers == [200, 200, 200, 429]
-    client.logout()
-    head = client_for(people["unit_head"])
-    assert head.get("/api/notifications/unread-count/").status_code == 200  # another account is not affected
-    head.logout()
+    # All inside one minute's window: the counters are per window (common/api.py).
+    minute = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(minutes=10)
+    clock = time_machine.travel(minute + dt.timedelta(seconds=5), tick=False)
+    clock.start()
+    try:
+        teacher = client_for(people["teacher"])
+        answers = [teacher.get("/api/notifications/unread-count/").status_code for _ in range(4)]
+        assert answers == [200, 200, 200, 429]
+        client.logout()
+        head = client_for(people["unit_head"])
+        assert head.get("/api/notifications/unread-count/").status_code == 200  # another account is not affected
+        head.logout()
 
-    # Anonymous callers reach only the open endpoints (the schema); DRF refuses the rest before counting.
-    settings.TRUSTED_PROXY_COUNT = 1
-    via_proxy = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
-    anonymous = [client.get("/api/schema/", **via_proxy).status_code for _ in range(3)]
-    assert anonymous == [200, 200, 429]
-    other = client.get("/api/schema/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.64.10.5")
-    assert other.status_code == 200  # counted per client address, not per proxy
+        # Anonymous callers reach only the open endpoints (the schema); DRF refuses the rest before counting.
+        settings.TRUSTED_PROXY_COUNT = 1
+        via_proxy = {"REMOTE_ADDR": "127.0.0.1", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+        anonymous = [client.get("/api/schema/", **via_proxy).status_code for _ in range(3)]
+        assert anonymous == [200, 200, 429]
+        other = client.get("/api/schema/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.64.10.5")
+        assert other.status_code == 200  # counted per client address, not per proxy
+    finally:
+        clock.stop()
+
+
+@pytest.mark.django_db
+def test_on_redis_the_api_throttle_costs_one_round_trip_a_request(client, people, settings, monkeypatch):
+    """Production's cache: each API request adds to its window's counter in one pipelined round trip (DRF's
+    sliding log took two: read the pickled list, write it back); over the rate, 429 until the window ends."""
+    import redis
+
+    from common.api import AnonRateThrottle, UserRateThrottle
+
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("needs Redis (CELERY_BROKER_URL), as production's CACHE_URL")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": settings.CELERY_BROKER_URL, "KEY_PREFIX": secrets.token_hex(8)}}
+    for throttle in (UserRateThrottle, AnonRateThrottle):
+        monkeypatch.setattr(throttle, "THROTTLE_RATES", {"user": "3/minute", "anon": "2/minute"})
+    sent: list[bytes] = []
+    send = redis.connection.AbstractConnection.send_packed_command
+
+    def counted(connection, command, *args, **kwargs):
+        sent.append(command)
+        return send(connection, command, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", counted)
+    token = Token.objects.create(user=people["teacher"].user)
+    headers = {"Authorization": f"Token {token.key}"}
+    from django.core.cache import cache
+
+    cache.get("warm")  # the connection's own set-up (its handshake commands) before anything is counted
+    minute = timezone.now().replace(second=0, microsecond=0) + dt.timedelta(minutes=5)
+    answers, trips = [], []
+    with time_machine.travel(minute + dt.timedelta(seconds=20), tick=False):
+        for _ in range(4):
+            before = len(sent)
+            answers.append(client.get("/api/notifications/unread-count/", headers=headers))
+            trips.append(len(sent) - before)
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert trips == [1, 1, 1, 1]
+    assert answers[-1]["Retry-After"] == "40"  # the rest of the minute
+    with time_machine.travel(minute + dt.timedelta(seconds=61), tick=False):
+        assert client.get("/api/notifications/unread-count/", headers=headers).status_code == 200  # a new window
 
 
 @pytest.mark.django_db
