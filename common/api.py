@@ -72,7 +72,7 @@ class _WindowCounterMixin:
         key = self.get_cache_key(request, view)  # type: ignore[attr-defined]  # DRF's throttle's
         if key is None:
             return True
-        now = self.timer()  # type: ignore[attr-defined]
+        now = self.timer()  # type: ignore[attr-defined]  # DRF's throttle's clock (time.time)
         window = int(now // self.duration)
         self.retry_after = (window + 1) * self.duration - now
         return window_hit(f"{key}:{window}", self.duration) <= self.num_requests
