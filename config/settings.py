@@ -144,6 +144,15 @@ DATABASES = {
     )
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Parameters bound by the server and a statement prepared on a connection's second run of it: PostgreSQL then
+    # parses and plans each of the requests' few dozen statements once per connection instead of at every run
+    # (half its CPU on a leave submission; bench/README.md). DB_PREPARE_THRESHOLD=off for a pooler that cannot
+    # keep prepared statements (PgBouncer in transaction mode before 1.21; docs/deploy.md).
+    _prepare = os.getenv("DB_PREPARE_THRESHOLD", "2").strip().lower()
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"server_side_binding": True, "prepare_threshold": None if _prepare in {"off", "none", ""} else int(_prepare)}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Busy timeout so the demo's threaded server and in-process tasks don't trip over locks.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20

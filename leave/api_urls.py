@@ -1,5 +1,6 @@
 """REST endpoints of the leave app, mounted under /api/."""
 
+from django.db import transaction
 from django.urls import path
 
 from leave import api
@@ -7,7 +8,9 @@ from leave import api
 urlpatterns = [
     path("leave/types/", api.LeaveTypeListView.as_view(), name="leave-api-types"),
     path("leave/balances/", api.BalanceListView.as_view(), name="leave-api-balances"),
-    path("leave/requests/", api.RequestListView.as_view(), name="leave-api-requests"),
+    # Outside ATOMIC_REQUESTS: submitting is the service's own transaction (BEGIN … COMMIT, not a savepoint and its
+    # release inside the request's as well); the list only reads.
+    path("leave/requests/", transaction.non_atomic_requests(api.RequestListView.as_view()), name="leave-api-requests"),
     path("leave/requests/preview/", api.PreviewView.as_view(), name="leave-api-preview"),
     path("leave/requests/<id:pk>/", api.RequestDetailView.as_view(), name="leave-api-request"),
     path("leave/requests/<id:pk>/approve/", api.ApproveView.as_view(), name="leave-api-approve"),

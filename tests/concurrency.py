@@ -81,7 +81,8 @@ def lock_timeout(ms: int) -> Iterator[None]:
     """Give up on any row lock not granted within ``ms`` milliseconds (PostgreSQL raises
     OperationalError: lock_not_available) in this thread's connection."""
     with connection.cursor() as cursor:
-        cursor.execute("SET lock_timeout = %s", [f"{ms}ms"])
+        # set_config, not SET: the server binds the parameters (settings.py), and SET takes none.
+        cursor.execute("SELECT set_config('lock_timeout', %s, false)", [f"{ms}ms"])
     try:
         yield
     finally:
