@@ -11,6 +11,8 @@ neither reads nor fills the school's entries). Bulk writes send no signal: the c
 """
 
 import datetime as dt
+import pickle
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -30,15 +32,35 @@ def _key(kind: str, school_id: int) -> str:
     return f"leave:school:{kind}:{school_id}"
 
 
+# Per process, the value last made of each entry, with the bytes it was made from. Unpickling a school's rules
+# (a hundred model instances, ≈ 20 kB) cost ≈ 2 ms of a leave submission's CPU; the same bytes make the same
+# value, so it is made again only when the shared entry has changed. The values are read, never changed, by
+# their callers. A bounded number of entries (a worker going through the city's schools keeps the latest).
+_made: OrderedDict[str, tuple[bytes, Any]] = OrderedDict()
+MADE_ENTRIES = 64
+
+
 def cached(kind: str, school_id: int, read: Callable[[], T]) -> T:
     """The school's ``kind`` from the cache, else ``read()`` (stored for the next request)."""
     if _changed_here.bypassed(school_id):
         return read()  # this transaction changed them: what it reads may still roll back
     key = _key(kind, school_id)
-    value: Any = cache.get(key)
-    if value is None:
+    blob = cache.get(key)
+    made = _made.get(key)
+    if isinstance(blob, bytes) and made is not None and made[0] == blob:
+        _made.move_to_end(key)
+        value: Any = made[1]
+        return value
+    if isinstance(blob, bytes):
+        value = pickle.loads(blob)
+    else:
         value = read()
-        cache.set(key, value, cache_timeout())
+        blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        cache.set(key, blob, cache_timeout())
+    _made[key] = (blob, value)
+    _made.move_to_end(key)
+    while len(_made) > MADE_ENTRIES:
+        _made.popitem(last=False)
     return value  # what ``read`` returned when it was stored
 
 

@@ -3,6 +3,8 @@ they change: saved, deleted, a chain's types changed, a month closed; inside the
 and again after its commit."""
 
 import datetime as dt
+import pickle
+from types import SimpleNamespace
 
 import pytest
 from django.db import transaction
@@ -32,6 +34,30 @@ def test_a_second_read_costs_nothing(settled, django_assert_num_queries):
         rules, chains, closed = school_rules(school_id), school_chains(school_id), school_cache.closed_months(school_id)
     assert rules.types and [c.name for c in chains] == ["一日以內", "逾一日至三日", "逾三日"] and closed == frozenset()
     assert [s.role for s in chains[0].steps.all()] == [ApprovalRole.DEPUTY, ApprovalRole.UNIT_HEAD]
+
+
+def test_the_same_entry_is_made_into_a_value_once_per_process(settled, monkeypatch, django_capture_on_commit_callbacks):
+    school_id = settled["school"].pk
+    made = []
+    monkeypatch.setattr(school_cache, "pickle", SimpleNamespace(
+        loads=lambda blob: made.append(blob) or pickle.loads(blob), dumps=pickle.dumps,
+        HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL,
+    ))
+    first = school_rules(school_id)  # read from the database, stored, kept
+    school_cache._made.clear()  # as another process finds it: made from the shared entry once
+    second, third = school_rules(school_id), school_rules(school_id)
+    assert len(made) == 1 and second is third and second.types.keys() == first.types.keys()
+    with django_capture_on_commit_callbacks(execute=True):
+        LeaveRule.objects.filter(leave_type__school_id=school_id).first().save()  # the shared entry is dropped
+    assert school_rules(school_id) is not third
+
+
+def test_a_process_keeps_a_bounded_number_of_made_values(settled, monkeypatch):
+    monkeypatch.setattr(school_cache, "MADE_ENTRIES", 2)
+    school_cache._made.clear()
+    school_id = settled["school"].pk
+    school_rules(school_id), school_chains(school_id), school_cache.closed_months(school_id)
+    assert list(school_cache._made) == [f"leave:school:{kind}:{school_id}" for kind in ("chains", "closed")]
 
 
 def test_an_edited_rule_is_read_again(settled, types, django_capture_on_commit_callbacks):
