@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections, router
 from django.db.models import Field, Model, QuerySet
 from django.db.models import query as django_query
+from django.db.transaction import TransactionManagementError
 
 M = TypeVar("M", bound=Model)
 
@@ -117,8 +118,11 @@ class PreparedRows:
         self._uses = (person_uses, day_uses)
         self._local = threading.local()  # a compiler is bound to its thread's connection
 
-    def rows(self, person_id: int, day: dt.date) -> list[tuple[Any, ...]]:
+    def rows(self, person_id: int, day: dt.date | None = None) -> list[tuple[Any, ...]]:
+        """The rows for the person (and the day: ``day_uses=0`` reads need none)."""
         sql, marked, person_at, day_at, compiler, converters, columns = self._compiled()
+        if day_at and day is None:
+            raise TypeError("this read needs a day")
         params = list(marked)
         prepared_day = connection.ops.adapt_datefield_value(day)  # what a DateField sends, made once
         for n in person_at:
@@ -150,3 +154,137 @@ class PreparedRows:
             converters = compiler.get_converters([column[0] for column in compiler.select[:columns]])
             by_alias[connection.alias] = (sql, list(params), person_at, day_at, compiler, converters, columns)
         return by_alias[connection.alias]
+
+
+# Where each value goes: parameter index → (argument, index in the argument's list or None).
+_Places = dict[int, tuple[int, int | None]]
+
+
+class PreparedInstances(Generic[M]):
+    """``read.rows(*values)``: the model instances of ``build(*values)`` — a queryset with ``select_related``,
+    ``select_for_update`` or annotations — through SQL compiled once per thread and shape, not at every call.
+
+    ``values`` are ids (int), lists of ids and dates. The ORM builds and compiles ``build`` with stand-ins that
+    match no row (a list of n ids: n stand-ins, so each length compiles once); each call puts the real values in
+    the statement's parameters where the stand-ins were (every one must be found when it compiles) and builds the
+    instances as Django's ``ModelIterable`` does: the row's model, the ``select_related`` rows cached on it, the
+    annotations as attributes. The queries a request makes many times with other ids (the person's lock, their
+    roles, their classes) cost their compile once per process instead of ≈ 0.3–1 ms each time."""
+
+    # Stand-ins within every integer field's range (a value outside it makes the ORM drop the condition) and
+    # never a plausible weekday, period or date; compiled twice with two sets, so a constant of the query that
+    # happens to equal one is told apart.
+    _INTS = (30_000, 31_000)
+    _DAYS = (dt.date(1, 3, 1), dt.date(2, 3, 1))
+
+    def __init__(self, build: Callable[..., "QuerySet[M]"]) -> None:
+        self._build = build
+        self._local = threading.local()  # a compiler is bound to its thread's connection
+
+    def rows(self, *values: int | dt.date | Sequence[int]) -> list[M]:
+        shape = tuple(_shape(v) for v in values)
+        compiled, places = self._compiled(shape)
+        params = list(compiled.marked)
+        for n, (argument, item) in places.items():
+            value = values[argument] if item is None else values[argument][item]  # type: ignore[index]  # a list's place
+            params[n] = connection.ops.adapt_datefield_value(value) if isinstance(value, dt.date) else value
+        if compiled.for_update and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            fetched: Iterable[Any] = cursor.fetchall()
+        if compiled.converters:
+            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
+        found: list[M] = []
+        for row in fetched:
+            obj = compiled.model.from_db(connection.alias, compiled.init_list, row[compiled.model_fields])
+            for populator in compiled.populators:
+                populator.populate(row, obj)
+            for name, column in compiled.annotations.items():
+                setattr(obj, name, row[column])
+            found.append(obj)
+        return found
+
+    def _compiled(self, shape: tuple[int | str, ...]) -> tuple["_CompiledInstances", _Places]:
+        by_shape: dict[tuple[str, tuple[int | str, ...]], tuple[_CompiledInstances, _Places]] = (
+            self._local.__dict__.setdefault("by_shape", {})
+        )
+        key = (connection.alias, shape)
+        if key not in by_shape:
+            (queryset, compiler, sql, params, places), (_q, _c, other_sql, _p, other_places) = (
+                self._compile(shape, self._INTS[0], self._DAYS[0]), self._compile(shape, self._INTS[1], self._DAYS[1])
+            )
+            wanted = {(argument, item) for argument, kind in enumerate(shape)
+                      for item in (range(kind) if isinstance(kind, int) else [None])}
+            if sql != other_sql or places != other_places or set(places.values()) != wanted:
+                raise ImproperlyConfigured(f"the values' places in the compiled statement are not all clear: {sql}")
+            klass_info, select = compiler.klass_info, compiler.select
+            first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1]
+            by_shape[key] = (_CompiledInstances(
+                sql=sql, marked=list(params), compiler=compiler, model=klass_info["model"],
+                for_update=bool(queryset.query.select_for_update) and connection.features.has_select_for_update,
+                converters=compiler.get_converters([column[0] for column in select[: compiler.col_count]]),
+                model_fields=slice(first, last + 1),
+                init_list=[column[0].target.attname for column in select[first : last + 1]],
+                populators=_related_populators(klass_info, select, connection.alias),
+                annotations=dict(compiler.annotation_col_map or {}),
+            ), places)
+        return by_shape[key]
+
+    def _compile(self, shape: tuple[int | str, ...], ints: int, days: dt.date) -> tuple[Any, Any, str, Any, _Places]:
+        stand_ins: list[Any] = []
+        where: dict[object, tuple[int, int | None]] = {}
+        serial = 0
+        for argument, kind in enumerate(shape):
+            if isinstance(kind, int):
+                items = []
+                for item in range(kind):
+                    serial += 1
+                    items.append(ints + serial)
+                    where[ints + serial] = (argument, item)
+                stand_ins.append(items)
+            elif kind == "date":
+                serial += 1
+                stand_ins.append(days + dt.timedelta(days=serial))
+                where[connection.ops.adapt_datefield_value(stand_ins[-1])] = (argument, None)
+            else:
+                serial += 1
+                stand_ins.append(ints + serial)
+                where[ints + serial] = (argument, None)
+        queryset: Any = self._build(*stand_ins)  # its private parts are read below
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise ImproperlyConfigured("a prepared read builds rows and their select_related only")
+        compiler = queryset.query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        places = {n: where[p] for n, p in enumerate(params) if _hashable(p) and p in where}
+        return queryset, compiler, sql, params, places
+
+
+def _shape(value: object) -> int | str:
+    if isinstance(value, list | tuple):
+        return len(value)
+    if type(value) in (int, dt.date):
+        return type(value).__name__
+    raise TypeError(f"a prepared read takes ids, lists of ids and dates, not {value!r}")
+
+
+def _hashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class _CompiledInstances:
+    sql: str
+    marked: list[Any]
+    compiler: Any
+    model: Any  # the model of the read's rows (its class: from_db)
+    for_update: bool
+    converters: dict[int, Any]
+    model_fields: slice
+    init_list: list[str]
+    populators: list[Any]
+    annotations: dict[str, int]

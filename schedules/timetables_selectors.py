@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from common.prepared import PreparedInstances
 from schedules.duty_cache import cached_calendar_days
 from schedules.models import BellPeriod, Division, Semester, TimetableEntry
 from staff.models import School, StaffMember
@@ -67,6 +68,20 @@ def semester_current(*, school: School, today: dt.date | None = None) -> Semeste
     return semesters[-1] if semesters else None
 
 
+def _entries(teacher_ids: list[int], start: dt.date, end: dt.date, weekdays: list[int]) -> QuerySet[TimetableEntry]:
+    """The teachers' timetable rows in the semesters overlapping start..end (on those weekdays, if named)."""
+    entries = TimetableEntry.objects.filter(
+        teacher_id__in=teacher_ids, semester__start_date__lte=end, semester__end_date__gte=start
+    )
+    if weekdays:
+        entries = entries.filter(weekday__in=weekdays)
+    return entries.select_related("period", "semester")
+
+
+PREPARED_TEACHERS = 4
+_entries_read = PreparedInstances(_entries)
+
+
 def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) -> list[TaughtPeriod]:
     """The class periods the teachers teach on days with classes between start and end.
 
@@ -79,14 +94,13 @@ def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) 
     teacher_ids = list(teacher_ids)
     if not teacher_ids or end < start:
         return []
-    entries_qs = TimetableEntry.objects.filter(
-        teacher_id__in=teacher_ids, semester__start_date__lte=end, semester__end_date__gte=start
-    )
+    weekdays: list[int] = []
     if (end - start).days < 6:  # a leave of an hour or a day: that day's classes, not the week's
-        entries_qs = entries_qs.filter(
-            weekday__in={(start + dt.timedelta(days=n)).isoweekday() for n in range((end - start).days + 1)}
-        )
-    entries = list(entries_qs.select_related("period", "semester"))
+        weekdays = sorted({(start + dt.timedelta(days=n)).isoweekday() for n in range((end - start).days + 1)})
+    if len(teacher_ids) <= PREPARED_TEACHERS:  # one teacher's leave: SQL compiled once per process
+        entries = _entries_read.rows(teacher_ids, start, end, weekdays)
+    else:
+        entries = list(_entries(teacher_ids, start, end, weekdays))
     by_semester: dict[int, list[TimetableEntry]] = {}
     for e in entries:
         by_semester.setdefault(e.semester_id, []).append(e)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.prepared import PreparedLookup
+from common.prepared import PreparedLookup, PreparedRows
 
 
 class User(AbstractUser):
@@ -221,7 +221,7 @@ class StaffMember(models.Model):
     @property
     def roles_set(self) -> frozenset[str]:
         if not hasattr(self, "_roles_cache"):
-            self._roles_cache = frozenset(self.roles.values_list("role", flat=True))
+            self._roles_cache = frozenset(role for (role,) in _roles_read.rows(self.pk))
         return self._roles_cache
 
     def has_role(self, role: str) -> bool:
@@ -238,6 +238,13 @@ class Role(models.TextChoices):
     # The city's education bureau (教育局): reads every school's figures and reports, changes nothing
     # (offices/permissions.py). Not school-wide in its own school: it sees people only through the city view.
     CITY = "city", _("教育局（唯讀）")
+
+
+# A person's roles, asked on most requests (may they approve, reassign, see the school?): compiled once per process.
+_roles_read = PreparedRows(
+    lambda person_id, _day: RoleAssignment.objects.filter(staff_id=person_id).order_by().values_list("role"),
+    person_uses=1, day_uses=0,
+)
 
 
 class RoleAssignment(models.Model):

@@ -3,6 +3,7 @@ schools (they query staff's tables only through here)."""
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common.inputs import MAX_ID
+from common.prepared import PreparedInstances
 from staff.errors import StaffError
 from staff.models import CalendarFeed, District, RoleAssignment, School, StaffMember, Unit, User
 
@@ -286,8 +288,24 @@ def staff_lock(*staff_ids: int, related: Sequence[str] = ()) -> dict[int, StaffM
     ``related`` joins rows for reading (``"school"``, ``"user"``) without locking them. Where a database has
     no row locks (SQLite) this is a plain read and the unique constraints hold the invariants.
     """
-    rows = _locking(related).filter(pk__in=sorted(set(staff_ids))).order_by("pk")
-    return {person.pk: person for person in rows}
+    ids = sorted({int(pk) for pk in staff_ids})
+    if not ids:
+        return {}
+    if len(ids) > PREPARED_LOCK_PEOPLE:
+        return {person.pk: person for person in _locked_rows(ids, tuple(related))}
+    # The few people a request locks (one, or an applicant and a deputy) through SQL compiled once per process.
+    read = _lock_reads.get(tuple(related))
+    if read is None:
+        read = _lock_reads.setdefault(tuple(related), PreparedInstances(partial(_locked_rows, related=tuple(related))))
+    return {person.pk: person for person in read.rows(ids)}
+
+
+PREPARED_LOCK_PEOPLE = 4
+_lock_reads: dict[tuple[str, ...], PreparedInstances[StaffMember]] = {}
+
+
+def _locked_rows(ids: list[int], related: tuple[str, ...]) -> QuerySet[StaffMember]:
+    return _locking(related).filter(pk__in=ids).order_by("pk")
 
 
 def staff_lock_of_user(user_id: int, *, related: Sequence[str] = ()) -> StaffMember | None:

@@ -7,7 +7,7 @@ writes an audit entry and tells the people concerned through notifications.notif
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.services import audit_log, audit_log_many
 from common.errors import DomainError
 from common.i18n import enumerate_text, separate_text
+from common.prepared import PreparedInstances
 from leave.events import LeaveEvent
 from notifications.services import notify
 from schedules.events import report_consequence
@@ -201,6 +202,13 @@ def _tell_academic_affairs(change: NeedsChange, *, action: str, spans: Sequence[
     )
 
 
+# Every leave submission asks this (compiled once per process, common.prepared).
+_teacher_of_submitted = PreparedInstances(lambda staff_id, leave_request_id: (
+    people_by_ids([staff_id]).select_related("school").order_by()
+    .annotate(has_absence=Exists(Absence.objects.filter(leave_request_id=leave_request_id)))
+))
+
+
 def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
     """Keep the coverage needs of one leave request in step with what the leave module says now.
 
@@ -214,11 +222,10 @@ def coverage_sync_from_leave(*, event: LeaveEvent) -> NeedsChange:
         teacher: StaffMember | None = None
         has_absence = True
         if event.action == "submitted":
-            found = (
-                people_by_ids([event.staff_id]).select_related("school")
-                .annotate(has_absence=Exists(Absence.objects.filter(leave_request_id=event.leave_request_id))).get()
-            )
-            teacher, has_absence = found, found.has_absence
+            found: list[Any] = _teacher_of_submitted.rows(event.staff_id, event.leave_request_id)  # annotated
+            if not found:
+                raise StaffMember.DoesNotExist(f"no staff member {event.staff_id}")
+            teacher, has_absence = found[0], found[0].has_absence
         absence = None
         if has_absence:
             absence = (

@@ -5,11 +5,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from common.prepared import PreparedLookup, PreparedRows
+from common.prepared import PreparedInstances, PreparedLookup, PreparedRows
 from staff.models import StaffMember
 
 RELATED = ("user", "user__staff", "user__staff__school", "user__staff__unit")
@@ -101,3 +103,64 @@ def test_prepared_rows_refuse_a_read_whose_stand_ins_are_not_where_said(people):
     read = PreparedRows(_hired_either_side, person_uses=1, day_uses=2)
     with pytest.raises(ImproperlyConfigured):
         read.rows(people["teacher"].pk, dt.date(2000, 1, 1))
+
+
+def _colleagues_of_since(ids, school_id, day):
+    # Ids in a list, a single id and a date, with select_related, an annotation and the model's ordering.
+    return (
+        StaffMember.objects.filter(pk__in=ids, school_id=school_id, hire_date__lte=day)
+        .select_related("school", "unit").annotate(same_school=Exists(
+            StaffMember.objects.filter(school_id=school_id, pk=OuterRef("pk"))
+        )).order_by("pk")
+    )
+
+
+def test_prepared_instances_are_the_orm_s_for_every_list_length_and_value(people):
+    read = PreparedInstances(_colleagues_of_since)
+    school_id = people["teacher"].school_id
+    everyone = sorted(p.pk for p in people.values() if isinstance(p, StaffMember) and p.school_id == school_id)
+    for ids in (everyone[:1], everyone[:2], everyone[1:3], everyone):  # lengths 1, 2, 2 (reused), n
+        for day in (dt.date(1990, 1, 1), dt.date(2999, 1, 1)):
+            expected = list(_colleagues_of_since(ids, school_id, day))
+            with CaptureQueriesContext(connection) as ctx:
+                found = read.rows(ids, school_id, day)
+                shown = [(_values(p), _values(p.school), p.unit and _values(p.unit), p.same_school) for p in found]
+            assert len(ctx.captured_queries) == 1  # the related rows came with them
+            assert shown == [(_values(p), _values(p.school), p.unit and _values(p.unit), p.same_school)
+                             for p in expected]
+    assert read.rows(everyone, school_id, dt.date(1990, 1, 1)) == []  # hired later: nobody, as the ORM says
+
+
+def _locked(ids):
+    return StaffMember.objects.select_for_update().filter(pk__in=ids).order_by("pk")
+
+
+def test_prepared_instances_lock_inside_a_transaction(people):
+    teacher = people["teacher"]
+    with transaction.atomic():
+        assert [p.pk for p in PreparedInstances(_locked).rows([teacher.pk])] == [teacher.pk]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_prepared_instances_refuse_to_lock_outside_a_transaction_as_the_orm_does():
+    read = PreparedInstances(_locked)
+    if not connection.features.has_select_for_update:  # SQLite: a plain read, for the ORM too
+        assert read.rows([-1]) == list(_locked([-1])) == []
+        return
+    with pytest.raises(TransactionManagementError):
+        list(_locked([-1]))
+    with pytest.raises(TransactionManagementError):
+        read.rows([-1])
+
+
+def test_prepared_instances_refuse_what_they_cannot_replace(people):
+    teacher = people["teacher"]
+    constant = PreparedInstances(lambda person_id: StaffMember.objects.filter(pk=teacher.pk))  # ignores its value
+    with pytest.raises(ImproperlyConfigured):
+        constant.rows(teacher.pk)
+    with pytest.raises(TypeError):
+        PreparedInstances(lambda when: StaffMember.objects.filter(user__date_joined__lt=when)).rows(
+            dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+        )
+    with pytest.raises(ImproperlyConfigured):
+        PreparedInstances(lambda ids: StaffMember.objects.filter(pk__in=ids).prefetch_related("roles")).rows([1])
