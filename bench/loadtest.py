@@ -68,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=int(os.getenv("GUNICORN_WORKERS", "4")),
                         help="gunicorn workers (default 4, or GUNICORN_WORKERS)")
     parser.add_argument("--rate", type=int, default=200, help="the offered rate of the paced punch runs (/s)")
+    parser.add_argument("--leave-rate", type=int, default=100, help="the offered rate of the paced leave run (/s)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--pgbench-clients", type=int, default=16)
     parser.add_argument("-k", "--only", action="append", default=[], help="run the runs whose name contains this")
@@ -133,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             ("punch_page", "punch_page", args.connections, 0),
             (f"punch_page@{args.rate}/s", "punch_page", args.connections, args.rate),
             ("leave_api", "leave_api", 16, 0),
+            (f"leave_api@{args.leave_rate}/s", "leave_api", 16, args.leave_rate),
         ]
         runs = [r for r in runs if not args.only or any(k in r[0] for k in args.only)]
         print(f"\n{'run':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'dupes':>6} "

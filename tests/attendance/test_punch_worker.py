@@ -36,7 +36,7 @@ def _last_workday(staff) -> dt.date:
 @pytest.fixture
 def shared_cache(settings, celery_worker_process):
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.CELERY_BROKER_URL}
+        "default": {"BACKEND": "common.cache.RedisCache", "LOCATION": settings.CELERY_BROKER_URL}
     }
     from django.core.cache import cache
 

@@ -187,7 +187,7 @@ def test_on_redis_the_api_throttle_costs_one_round_trip_a_request(client, people
 
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         pytest.skip("needs Redis (CELERY_BROKER_URL), as production's CACHE_URL")
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+    settings.CACHES = {"default": {"BACKEND": "common.cache.RedisCache",
                                    "LOCATION": settings.CELERY_BROKER_URL, "KEY_PREFIX": secrets.token_hex(8)}}
     for throttle in (UserRateThrottle, AnonRateThrottle):
         monkeypatch.setattr(throttle, "THROTTLE_RATES", {"user": "3/minute", "anon": "2/minute"})
