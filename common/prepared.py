@@ -176,25 +176,17 @@ class PreparedInstances(Generic[M]):
     # happens to equal one is told apart.
     _INTS = (30_000, 31_000)
     _DAYS = (dt.date(1, 3, 1), dt.date(2, 3, 1))
+    _MOMENTS = (dt.datetime(3, 3, 1, tzinfo=dt.UTC), dt.datetime(4, 3, 1, tzinfo=dt.UTC))
 
     def __init__(self, build: Callable[..., "QuerySet[M]"]) -> None:
         self._build = build
         self._local = threading.local()  # a compiler is bound to its thread's connection
 
-    def rows(self, *values: int | dt.date | Sequence[int]) -> list[M]:
-        shape = tuple(_shape(v) for v in values)
-        compiled, places = self._compiled(shape)
-        params = list(compiled.marked)
-        for n, (argument, item) in places.items():
-            value = values[argument] if item is None else values[argument][item]  # type: ignore[index]  # a list's place
-            params[n] = connection.ops.adapt_datefield_value(value) if isinstance(value, dt.date) else value
-        if compiled.for_update and connection.get_autocommit():
-            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
-            fetched: Iterable[Any] = cursor.fetchall()
-        if compiled.converters:
-            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
+    def rows(self, *values: int | dt.date | dt.datetime | Sequence[int]) -> list[M]:
+        """The model instances (the read is a queryset of them)."""
+        compiled, fetched = self._fetch(values)
+        if compiled.model is None:
+            raise ImproperlyConfigured("this read is a values_list: ask for its tuples")
         found: list[M] = []
         for row in fetched:
             obj = compiled.model.from_db(connection.alias, compiled.init_list, row[compiled.model_fields])
@@ -205,6 +197,27 @@ class PreparedInstances(Generic[M]):
             found.append(obj)
         return found
 
+    def tuples(self, *values: int | dt.date | dt.datetime | Sequence[int]) -> list[tuple[Any, ...]]:
+        """The rows of a ``values_list`` read, converted as the ORM converts them."""
+        compiled, fetched = self._fetch(values)
+        if compiled.model is not None:
+            raise ImproperlyConfigured("this read builds instances: ask for its rows")
+        return [tuple(row[: compiled.columns]) for row in fetched]
+
+    def _fetch(self, values: tuple[Any, ...]) -> tuple["_CompiledInstances", Iterable[Any]]:
+        compiled, places = self._compiled(tuple(_shape(v) for v in values))
+        params = list(compiled.marked)
+        for n, (argument, item) in places.items():
+            params[n] = _adapted(values[argument] if item is None else values[argument][item])
+        if compiled.for_update and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            fetched: Iterable[Any] = cursor.fetchall()
+        if compiled.converters:
+            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
+        return compiled, fetched
+
     def _compiled(self, shape: tuple[int | str, ...]) -> tuple["_CompiledInstances", _Places]:
         by_shape: dict[tuple[str, tuple[int | str, ...]], tuple[_CompiledInstances, _Places]] = (
             self._local.__dict__.setdefault("by_shape", {})
@@ -212,26 +225,40 @@ class PreparedInstances(Generic[M]):
         key = (connection.alias, shape)
         if key not in by_shape:
             (queryset, compiler, sql, params, places), (_q, _c, other_sql, _p, other_places) = (
-                self._compile(shape, self._INTS[0], self._DAYS[0]), self._compile(shape, self._INTS[1], self._DAYS[1])
+                self._compile(shape, self._INTS[0], self._DAYS[0], self._MOMENTS[0]),
+                self._compile(shape, self._INTS[1], self._DAYS[1], self._MOMENTS[1]),
             )
             wanted = {(argument, item) for argument, kind in enumerate(shape)
                       for item in (range(kind) if isinstance(kind, int) else [None])}
             if sql != other_sql or places != other_places or set(places.values()) != wanted:
                 raise ImproperlyConfigured(f"the values' places in the compiled statement are not all clear: {sql}")
-            klass_info, select = compiler.klass_info, compiler.select
-            first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1]
-            by_shape[key] = (_CompiledInstances(
-                sql=sql, marked=list(params), compiler=compiler, model=klass_info["model"],
-                for_update=bool(queryset.query.select_for_update) and connection.features.has_select_for_update,
-                converters=compiler.get_converters([column[0] for column in select[: compiler.col_count]]),
-                model_fields=slice(first, last + 1),
-                init_list=[column[0].target.attname for column in select[first : last + 1]],
-                populators=_related_populators(klass_info, select, connection.alias),
-                annotations=dict(compiler.annotation_col_map or {}),
-            ), places)
+            select = compiler.select
+            converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+            for_update = bool(queryset.query.select_for_update) and connection.features.has_select_for_update
+            if queryset._iterable_class is django_query.ModelIterable:
+                klass_info = compiler.klass_info
+                first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1]
+                compiled = _CompiledInstances(
+                    sql=sql, marked=list(params), compiler=compiler, model=klass_info["model"], for_update=for_update,
+                    converters=converters, model_fields=slice(first, last + 1),
+                    init_list=[column[0].target.attname for column in select[first : last + 1]],
+                    populators=_related_populators(klass_info, select, connection.alias),
+                    annotations=dict(compiler.annotation_col_map or {}), columns=compiler.col_count,
+                )
+            elif queryset._iterable_class is django_query.ValuesListIterable:
+                compiled = _CompiledInstances(
+                    sql=sql, marked=list(params), compiler=compiler, model=None, for_update=for_update,
+                    converters=converters, model_fields=slice(0), init_list=[], populators=[], annotations={},
+                    columns=compiler.col_count,
+                )
+            else:
+                raise ImproperlyConfigured("a prepared read gives instances or values_list tuples")
+            by_shape[key] = (compiled, places)
         return by_shape[key]
 
-    def _compile(self, shape: tuple[int | str, ...], ints: int, days: dt.date) -> tuple[Any, Any, str, Any, _Places]:
+    def _compile(
+        self, shape: tuple[int | str, ...], ints: int, days: dt.date, moments: dt.datetime
+    ) -> tuple[Any, Any, str, Any, _Places]:
         stand_ins: list[Any] = []
         where: dict[object, tuple[int, int | None]] = {}
         serial = 0
@@ -246,7 +273,11 @@ class PreparedInstances(Generic[M]):
             elif kind == "date":
                 serial += 1
                 stand_ins.append(days + dt.timedelta(days=serial))
-                where[connection.ops.adapt_datefield_value(stand_ins[-1])] = (argument, None)
+                where[_adapted(stand_ins[-1])] = (argument, None)
+            elif kind == "datetime":
+                serial += 1
+                stand_ins.append(moments + dt.timedelta(minutes=serial))
+                where[_adapted(stand_ins[-1])] = (argument, None)
             else:
                 serial += 1
                 stand_ins.append(ints + serial)
@@ -263,9 +294,18 @@ class PreparedInstances(Generic[M]):
 def _shape(value: object) -> int | str:
     if isinstance(value, list | tuple):
         return len(value)
-    if type(value) in (int, dt.date):
+    if type(value) in (int, dt.date) or (isinstance(value, dt.datetime) and value.tzinfo is not None):
         return type(value).__name__
-    raise TypeError(f"a prepared read takes ids, lists of ids and dates, not {value!r}")
+    raise TypeError(f"a prepared read takes ids, lists of ids, dates and aware datetimes, not {value!r}")
+
+
+def _adapted(value: Any) -> Any:
+    """A value as the ORM sends it for a field of its type (ids as they are)."""
+    if isinstance(value, dt.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, dt.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value
 
 
 def _hashable(value: object) -> bool:
@@ -281,10 +321,11 @@ class _CompiledInstances:
     sql: str
     marked: list[Any]
     compiler: Any
-    model: Any  # the model of the read's rows (its class: from_db)
+    model: Any  # the model of the read's rows (its class: from_db); None for a values_list
     for_update: bool
     converters: dict[int, Any]
     model_fields: slice
     init_list: list[str]
     populators: list[Any]
     annotations: dict[str, int]
+    columns: int

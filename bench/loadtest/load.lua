@@ -8,8 +8,22 @@
 --
 -- Each line is one person (or one person's request); the threads take the lines in turns, so no two
 -- connections send the same line unless the run outlasts the file (then it starts over: the punches are
--- the idempotent repeats a second tap makes). With a rate, each connection waits connections/rate
--- seconds between its requests (wrk's delay(): an offered rate, closed loop).
+-- the idempotent repeats a second tap makes). With a rate, each thread sends on a schedule of
+-- threads/rate seconds a request, whatever the answers' latency (wrk's delay() until the next slot,
+-- from the wall clock): the offered rate is the rate, as long as a connection is free for each slot
+-- (at most `connections` requests in flight; a slower server falls behind its schedule).
+
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_usec; } load_timeval;
+int gettimeofday(load_timeval *tv, void *tz);
+]]
+local timeval = ffi.new("load_timeval")
+
+local function now_ms()
+  ffi.C.gettimeofday(timeval, nil)
+  return tonumber(timeval.tv_sec) * 1000 + tonumber(timeval.tv_usec) / 1000
+end
 
 local threads = {}
 local counter = 0
@@ -25,18 +39,25 @@ function init(args)
   for line in io.lines(args[2]) do
     lines[#lines + 1] = line
   end
-  local connections = tonumber(args[3] or "1")
   local rate = tonumber(args[4] or "0")
-  pause = 0
+  step = tonumber(args[5] or "1")  -- the number of threads
+  interval = 0
   if rate > 0 then
-    pause = connections * 1000 / rate
+    interval = step * 1000 / rate  -- this thread's share of the rate
   end
-  step = tonumber(args[5] or "1")
   counter = id
 end
 
 function delay()
-  return pause
+  if interval == 0 then
+    return 0
+  end
+  local now = now_ms()
+  next_slot = (next_slot or now) + interval
+  if next_slot < now then
+    return 0
+  end
+  return next_slot - now
 end
 
 function request()

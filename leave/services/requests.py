@@ -4,7 +4,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from common.prepared import PreparedInstances
 from leave import rules as R
 from leave import school_cache
 from leave.errors import LeaveError
@@ -251,19 +252,16 @@ def _plan(
     # Who of the applicant and the deputy already has a live request overlapping the span, and (a submission)
     # who stands in for the deputy right now, as ``on_leave_now`` reads it: one read, the rows told apart here
     # (the same conditions as the filter's two branches; cheaper than having the database label them).
-    overlaps = Q(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
-    wanted: Q = overlaps
     covers: dict[int, int | None] = {}
     now = timezone.now()
+    people = [applicant.pk, *([deputy.pk] if deputy else [])]
+    covering: tuple[int, dt.datetime] | tuple[()] = ()
     if filing is not None and deputy is not None:
-        covering = Q(applicant_id=deputy.pk, status=LeaveStatus.APPROVED, start__lte=now, end__gt=now)
-        wanted, covers[deputy.pk] = overlaps | covering, None
+        covering, covers[deputy.pk] = (deputy.pk, now), None
+    aware = start.tzinfo is not None and end.tzinfo is not None
     busy: set[int] = set()
     for person, person_deputy, status, their_start, their_end in (
-        LeaveRequest.objects.filter(
-            wanted, applicant_id__in=[applicant.pk, *([deputy.pk] if deputy else [])], kind=LeaveRequest.Kind.LEAVE
-        )
-        .order_by().values_list("applicant_id", "deputy_id", "status", "start", "end")
+        _overlaps_read.tuples(people, start, end, *covering) if aware else _overlaps(people, start, end, *covering)
     ):
         if status in ACTIVE_STATUSES and their_start < end and their_end > start:
             busy.add(person)
@@ -282,6 +280,22 @@ def _plan(
     if chain is None:
         raise LeaveError(_("學校尚未設定適用的簽核流程，請洽人事室"), code="no_chain")
     return Plan(rule=rule, start=start, end=end, days=days, chain=chain), checked_deputy, covers
+
+
+def _overlaps(people: list[int], start: dt.datetime, end: dt.datetime, *covering: Any) -> "QuerySet[Any, Any]":
+    """The people's live leave overlapping start..end and, with ``covering`` (a deputy's id and now), the deputy's
+    approved leave under way now: (applicant, deputy, status, start, end)."""
+    wanted = Q(status__in=ACTIVE_STATUSES, start__lt=end, end__gt=start)
+    if covering:
+        deputy_id, now = covering
+        wanted |= Q(applicant_id=deputy_id, status=LeaveStatus.APPROVED, start__lte=now, end__gt=now)
+    return (
+        LeaveRequest.objects.filter(wanted, applicant_id__in=people, kind=LeaveRequest.Kind.LEAVE)
+        .order_by().values_list("applicant_id", "deputy_id", "status", "start", "end")
+    )
+
+
+_overlaps_read = PreparedInstances(_overlaps)  # every request and its form ask it: compiled once per process
 
 
 def _days(value: Decimal | int) -> str:

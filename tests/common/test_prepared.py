@@ -2,6 +2,7 @@
 so do the rows of a read compiled once for a person and a date."""
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -159,8 +160,30 @@ def test_prepared_instances_refuse_what_they_cannot_replace(people):
     with pytest.raises(ImproperlyConfigured):
         constant.rows(teacher.pk)
     with pytest.raises(TypeError):
-        PreparedInstances(lambda when: StaffMember.objects.filter(user__date_joined__lt=when)).rows(
-            dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
-        )
+        PreparedInstances(lambda name: StaffMember.objects.filter(name=name)).rows("王小明")  # ids, dates, moments
     with pytest.raises(ImproperlyConfigured):
         PreparedInstances(lambda ids: StaffMember.objects.filter(pk__in=ids).prefetch_related("roles")).rows([1])
+
+
+def _joined_since(ids, since):
+    return (
+        StaffMember.objects.filter(pk__in=ids, user__date_joined__gte=since).order_by("pk")
+        .values_list("pk", "user__date_joined", "is_active")
+    )
+
+
+def test_prepared_tuples_are_the_orm_s_values_list_for_every_moment(people):
+    read = PreparedInstances(_joined_since)
+    ids = sorted(p.pk for p in people.values() if isinstance(p, StaffMember))
+    taipei = zoneinfo.ZoneInfo("Asia/Taipei")
+    for since in (dt.datetime(1990, 1, 1, tzinfo=taipei), dt.datetime(2999, 1, 1, tzinfo=dt.UTC)):
+        with CaptureQueriesContext(connection) as ctx:
+            found = read.tuples(ids, since)
+        assert len(ctx.captured_queries) == 1
+        assert found == list(_joined_since(ids, since))
+        assert all(isinstance(joined, dt.datetime) and isinstance(active, bool) for _pk, joined, active in found)
+    assert found == [] and read.tuples(ids, dt.datetime(1990, 1, 1, tzinfo=dt.UTC))  # someone joined since 1990
+    with pytest.raises(ImproperlyConfigured):
+        read.rows(ids, since)  # a values_list gives tuples, not instances
+    with pytest.raises(TypeError):
+        read.tuples(ids, dt.datetime(1990, 1, 1))  # naive: what time is that?
