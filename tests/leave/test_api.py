@@ -215,3 +215,25 @@ def test_answers_of_submit_and_approvals_are_the_detail_read_afresh(school, type
     deputy = api(school["personnel"])
     done = same_as_detail(deputy, deputy.post(f"/api/leave/requests/{own['id']}/approve/", {}, format="json"))
     assert [s["status"] for s in done["steps"]] == ["approved", "skipped"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_through_the_api_is_its_service_s_transaction_alone(school, types, api):
+    """The API's submit runs outside ATOMIC_REQUESTS: the service's transaction is the outermost (no savepoint and
+    its release around it); a refusal still writes nothing."""
+    from django.db import connection
+
+    depth_at_insert: list[int] = []
+
+    def wrapper(execute, sql, params, many, context):
+        if 'INTO "leave_leaverequest"' in sql:
+            depth_at_insert.append(len(connection.atomic_blocks))
+        return execute(sql, params, many, context)
+
+    teacher = api(school["teacher"])
+    with connection.execute_wrapper(wrapper):
+        assert teacher.post("/api/leave/requests/", body(school, types), format="json").status_code == 201
+    assert depth_at_insert == [1]
+    refused = teacher.post("/api/leave/requests/", body(school, types), format="json")  # the same span again
+    assert refused.status_code == 400 and refused.json()["code"] == "overlap"
+    assert LeaveRequest.objects.filter(applicant=school["teacher"]).count() == 1
