@@ -97,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     from bench import data
 
     print(f"Machine: {platform.machine()}, {os.cpu_count()} cores, load average "
-          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}, Python {platform.python_version()}")
+          f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}, Python {platform.python_version()} "
+          f"({os.path.realpath(sys.executable)}: the interpreter's build matters, bench/README.md)")
     call_command("migrate", verbosity=0)
     refusal = data.prepare()
     if refusal:
