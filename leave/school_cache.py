@@ -12,6 +12,7 @@ neither reads nor fills the school's entries). Bulk writes send no signal: the c
 
 import datetime as dt
 import pickle
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -35,9 +36,10 @@ def _key(kind: str, school_id: int) -> str:
 # Per process, the value last made of each entry, with the bytes it was made from. Unpickling a school's rules
 # (a hundred model instances, ≈ 20 kB) cost ≈ 2 ms of a leave submission's CPU; the same bytes make the same
 # value, so it is made again only when the shared entry has changed. The values are read, never changed, by
-# their callers. A bounded number of entries (a worker going through the city's schools keeps the latest).
+# their callers. A bounded number of entries (a worker going through the city's schools keeps the latest made).
 _made: OrderedDict[str, tuple[bytes, Any]] = OrderedDict()
 MADE_ENTRIES = 64
+_made_lock = threading.Lock()
 
 
 def cached(kind: str, school_id: int, read: Callable[[], T]) -> T:
@@ -48,7 +50,6 @@ def cached(kind: str, school_id: int, read: Callable[[], T]) -> T:
     blob = cache.get(key)
     made = _made.get(key)
     if isinstance(blob, bytes) and made is not None and made[0] == blob:
-        _made.move_to_end(key)
         value: Any = made[1]
         return value
     if isinstance(blob, bytes):
@@ -57,10 +58,11 @@ def cached(kind: str, school_id: int, read: Callable[[], T]) -> T:
         value = read()
         blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         cache.set(key, blob, cache_timeout())
-    _made[key] = (blob, value)
-    _made.move_to_end(key)
-    while len(_made) > MADE_ENTRIES:
-        _made.popitem(last=False)
+    with _made_lock:  # the demo's threaded server shares the process
+        _made[key] = (blob, value)
+        _made.move_to_end(key)
+        while len(_made) > MADE_ENTRIES:
+            _made.popitem(last=False)
     return value  # what ``read`` returned when it was stored
 
 
