@@ -40,6 +40,7 @@ from attendance.selectors import correction_approvers
 from attendance.states import CORRECTION
 from audit.services import audit_log
 from common.errors import DomainError
+from common.prepared import PreparedInstances
 from leave import selectors as leave_selectors
 from notifications.services import notice_drafts, notices_save, notification_resolve, notify
 from schedules.calendar import duty_days
@@ -138,6 +139,16 @@ _PUNCH_FIELDS = ("staff_id", "work_date", "kind", "at", "source_ip", "user_agent
                  "created_at", "updated_at")
 
 
+# The row that stands when a punch repeats one (a second tap; every line of a morning's retries): compiled once
+# per process and kind.
+_standing_punch = {
+    kind: PreparedInstances(lambda staff_id, day, kind=kind: (
+        Punch.objects.filter(staff_id=staff_id, work_date=day, kind=kind).order_by()
+    ))
+    for kind in PunchKind.values
+}
+
+
 def _punch_upsert(
     *, staff: StaffMember, day: dt.date, kind: str, now: dt.datetime, ip: str | None, user_agent: str
 ) -> tuple[Punch, bool, bool]:
@@ -191,7 +202,10 @@ def _punch_upsert(
         cursor.execute(sql, [*params, fields["created_at"].get_db_prep_save(stamp, connection)])
         row = cursor.fetchone()
     if row is None:  # a repeat that changes nothing: the row that stands
-        return Punch.objects.get(staff_id=staff.pk, work_date=day, kind=kind), False, False
+        standing = _standing_punch[kind].rows(staff.pk, day)  # the kind was checked by punch_record
+        if not standing:  # cannot be, under the unique key that refused the insert
+            raise Punch.DoesNotExist(f"no {kind} punch of {staff.pk} on {day}")
+        return standing[0], False, False
     if not queue_in_statement:
         PendingResult.objects.bulk_create([PendingResult(staff_id=staff.pk, date=day)], ignore_conflicts=True)
     punch_id, is_new = row[0], bool(row[1])
