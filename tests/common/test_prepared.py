@@ -187,3 +187,18 @@ def test_prepared_tuples_are_the_orm_s_values_list_for_every_moment(people):
         read.rows(ids, since)  # a values_list gives tuples, not instances
     with pytest.raises(TypeError):
         read.tuples(ids, dt.datetime(1990, 1, 1))  # naive: what time is that?
+
+
+def test_a_hostile_id_is_answered_as_the_orm_answers_it(people):
+    """An id of no row, however large (a deputy of 10**20 sent to the API): nobody, as the ORM says (SQLite's driver
+    refuses an integer beyond 8 bytes, for the ORM too)."""
+    teacher = people["teacher"]
+    read = PreparedInstances(_colleagues_of_since)
+    hostile = [2**40, 2**31, -(2**40), 2**62, *([10**20, -(10**20)] if connection.vendor == "postgresql" else [])]
+    for ids in ([teacher.pk, value] for value in hostile):
+        with transaction.atomic():
+            found = read.rows(ids, teacher.school_id, dt.date(2999, 1, 1))
+        assert [p.pk for p in found] == [p.pk for p in _colleagues_of_since(ids, teacher.school_id,
+                                                                               dt.date(2999, 1, 1))] == [teacher.pk]
+    with transaction.atomic():
+        assert [p.pk for p in PreparedInstances(_locked).rows([teacher.pk, hostile[-1]])] == [teacher.pk]
