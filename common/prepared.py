@@ -31,13 +31,42 @@ M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
+class _Instances:
+    """How a compiled read's row becomes its model instance, as Django's ``ModelIterable`` builds it: the model's
+    columns, the ``select_related`` rows cached on it, the annotations as attributes."""
+
+    model: Any  # the model class (its from_db)
+    model_fields: slice
+    init_list: list[str]
+    populators: list[Any]
+    annotations: dict[str, int]
+
+    @classmethod
+    def of(cls, compiler: Any, db: str) -> "_Instances":
+        klass_info, select = compiler.klass_info, compiler.select
+        first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1]
+        return cls(
+            model=klass_info["model"], model_fields=slice(first, last + 1),
+            init_list=[column[0].target.attname for column in select[first : last + 1]],
+            populators=_related_populators(klass_info, select, db),
+            annotations=dict(compiler.annotation_col_map or {}),
+        )
+
+    def built(self, db: str, row: Sequence[Any]) -> Any:
+        obj = self.model.from_db(db, self.init_list, row[self.model_fields])
+        for populator in self.populators:
+            populator.populate(row, obj)
+        for name, column in self.annotations.items():
+            setattr(obj, name, row[column])
+        return obj
+
+
+@dataclass(frozen=True)
 class _Compiled:
     sql: str
     compiler: Any  # django.db.models.sql.compiler.SQLCompiler, holding the select
     converters: dict[int, Any]  # the backend's and the fields' converters by column (from_db_value …)
-    model_fields: slice
-    init_list: list[str]
-    populators: list[Any]
+    instances: _Instances
 
 
 class PreparedLookup(Generic[M]):
@@ -66,9 +95,7 @@ class PreparedLookup(Generic[M]):
         row = rows[0]
         if compiled.converters:
             row = next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
-        obj = self.model.from_db(db, compiled.init_list, row[compiled.model_fields])
-        for populator in compiled.populators:
-            populator.populate(row, obj)
+        obj: M = compiled.instances.built(db, row)
         return obj
 
     def _compiled(self, db: str, value: object) -> _Compiled:
@@ -84,15 +111,11 @@ class PreparedLookup(Generic[M]):
             sql, params = compiler.as_sql()
             if len(params) != 1:
                 raise ImproperlyConfigured(f"a prepared lookup takes one parameter, {queryset.query} has {len(params)}")
-            klass_info, select = compiler.klass_info, compiler.select
-            first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1]
             by_db[db] = _Compiled(
                 sql=sql,
                 compiler=compiler,
-                converters=compiler.get_converters([column[0] for column in select[: compiler.col_count]]),
-                model_fields=slice(first, last + 1),
-                init_list=[column[0].target.attname for column in select[first : last + 1]],
-                populators=_related_populators(klass_info, select, db),
+                converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
+                instances=_Instances.of(compiler, db),
             )
         return by_db[db]
 
@@ -118,11 +141,8 @@ class PreparedRows:
         self._uses = (person_uses, day_uses)
         self._local = threading.local()  # a compiler is bound to its thread's connection
 
-    def rows(self, person_id: int, day: dt.date | None = None) -> list[tuple[Any, ...]]:
-        """The rows for the person (and the day: ``day_uses=0`` reads need none)."""
+    def rows(self, person_id: int, day: dt.date) -> list[tuple[Any, ...]]:
         sql, marked, person_at, day_at, compiler, converters, columns = self._compiled()
-        if day_at and day is None:
-            raise TypeError("this read needs a day")
         params = list(marked)
         prepared_day = connection.ops.adapt_datefield_value(day)  # what a DateField sends, made once
         for n in person_at:
@@ -156,6 +176,15 @@ class PreparedRows:
         return by_alias[connection.alias]
 
 
+# The refusal when a read is asked for what it does not give (by what it gives).
+_ASK_FOR: dict[Any, str] = {
+    django_query.ValuesListIterable: "this read is a values_list: ask for its tuples",
+    django_query.ModelIterable: "this read builds instances: ask for its rows",
+    None: "a prepared read gives instances or values_list tuples",
+}
+
+# Each value's kind: a list's length, "int", "date" or "datetime" (one compiled statement per shape).
+_Shape = tuple[int | str, ...]
 # Where each value goes: parameter index → (argument, index in the argument's list or None).
 _Places = dict[int, tuple[int, int | None]]
 
@@ -169,7 +198,8 @@ class PreparedInstances(Generic[M]):
     the statement's parameters where the stand-ins were (every one must be found when it compiles) and builds the
     instances as Django's ``ModelIterable`` does: the row's model, the ``select_related`` rows cached on it, the
     annotations as attributes. The queries a request makes many times with other ids (the person's lock, their
-    roles, their classes) cost their compile once per process instead of ≈ 0.3–1 ms each time."""
+    roles, their classes) cost their compile once per process instead of ≈ 0.3–1 ms each time. A list longer than
+    ``longest`` takes the ORM's way."""
 
     # Stand-ins within every integer field's range (a value outside it makes the ORM drop the condition) and
     # never a plausible weekday, period or date; compiled twice with two sets, so a constant of the query that
@@ -178,34 +208,44 @@ class PreparedInstances(Generic[M]):
     _DAYS = (dt.date(1, 3, 1), dt.date(2, 3, 1))
     _MOMENTS = (dt.datetime(3, 3, 1, tzinfo=dt.UTC), dt.datetime(4, 3, 1, tzinfo=dt.UTC))
 
-    def __init__(self, build: Callable[..., "QuerySet[M]"]) -> None:
+    def __init__(self, build: Callable[..., "QuerySet[M]"], *, longest: int = 4) -> None:
         self._build = build
+        self._longest = longest
         self._local = threading.local()  # a compiler is bound to its thread's connection
 
     def rows(self, *values: int | dt.date | dt.datetime | Sequence[int]) -> list[M]:
         """The model instances (the read is a queryset of them)."""
-        compiled, fetched = self._fetch(values)
-        if compiled.model is None:
-            raise ImproperlyConfigured("this read is a values_list: ask for its tuples")
-        found: list[M] = []
-        for row in fetched:
-            obj = compiled.model.from_db(connection.alias, compiled.init_list, row[compiled.model_fields])
-            for populator in compiled.populators:
-                populator.populate(row, obj)
-            for name, column in compiled.annotations.items():
-                setattr(obj, name, row[column])
-            found.append(obj)
-        return found
+        shape = tuple(_shape(v) for v in values)
+        if self._too_long(shape):
+            return list(self._orm_read(values, django_query.ModelIterable))
+        compiled, fetched = self._fetch(values, shape)
+        if compiled.instances is None:
+            raise ImproperlyConfigured(_ASK_FOR[django_query.ValuesListIterable])
+        return [compiled.instances.built(connection.alias, row) for row in fetched]
 
     def tuples(self, *values: int | dt.date | dt.datetime | Sequence[int]) -> list[tuple[Any, ...]]:
         """The rows of a ``values_list`` read, converted as the ORM converts them."""
-        compiled, fetched = self._fetch(values)
-        if compiled.model is not None:
-            raise ImproperlyConfigured("this read builds instances: ask for its rows")
+        shape = tuple(_shape(v) for v in values)
+        if self._too_long(shape):
+            return list(self._orm_read(values, django_query.ValuesListIterable))
+        compiled, fetched = self._fetch(values, shape)
+        if compiled.instances is not None:
+            raise ImproperlyConfigured(_ASK_FOR[django_query.ModelIterable])
         return [tuple(row[: compiled.columns]) for row in fetched]
 
-    def _fetch(self, values: tuple[Any, ...]) -> tuple["_CompiledInstances", Iterable[Any]]:
-        compiled, places = self._compiled(tuple(_shape(v) for v in values))
+    def _orm_read(self, values: tuple[Any, ...], iterable: type) -> Any:
+        queryset: Any = self._build(*values)
+        if queryset._iterable_class is not iterable:
+            raise ImproperlyConfigured(_ASK_FOR.get(queryset._iterable_class, _ASK_FOR[None]))
+        return queryset
+
+    def _too_long(self, shape: _Shape) -> bool:
+        # A list longer than ``longest`` (a school's worth of people) takes the ORM's way: one compiled statement per
+        # length would pile up, and the compile is small beside such a read.
+        return any(isinstance(kind, int) and kind > self._longest for kind in shape)
+
+    def _fetch(self, values: tuple[Any, ...], shape: _Shape) -> tuple["_CompiledInstances", Iterable[Any]]:
+        compiled, places = self._compiled(shape)
         params = list(compiled.marked)
         for n, (argument, item) in places.items():
             params[n] = _adapted(values[argument] if item is None else values[argument][item])
@@ -218,8 +258,8 @@ class PreparedInstances(Generic[M]):
             fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
         return compiled, fetched
 
-    def _compiled(self, shape: tuple[int | str, ...]) -> tuple["_CompiledInstances", _Places]:
-        by_shape: dict[tuple[str, tuple[int | str, ...]], tuple[_CompiledInstances, _Places]] = (
+    def _compiled(self, shape: _Shape) -> tuple["_CompiledInstances", _Places]:
+        by_shape: dict[tuple[str, _Shape], tuple[_CompiledInstances, _Places]] = (
             self._local.__dict__.setdefault("by_shape", {})
         )
         key = (connection.alias, shape)
@@ -232,32 +272,21 @@ class PreparedInstances(Generic[M]):
                       for item in (range(kind) if isinstance(kind, int) else [None])}
             if sql != other_sql or places != other_places or set(places.values()) != wanted:
                 raise ImproperlyConfigured(f"the values' places in the compiled statement are not all clear: {sql}")
-            select = compiler.select
-            converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
-            for_update = bool(queryset.query.select_for_update) and connection.features.has_select_for_update
             if queryset._iterable_class is django_query.ModelIterable:
-                klass_info = compiler.klass_info
-                first, last = klass_info["select_fields"][0], klass_info["select_fields"][-1]
-                compiled = _CompiledInstances(
-                    sql=sql, marked=list(params), compiler=compiler, model=klass_info["model"], for_update=for_update,
-                    converters=converters, model_fields=slice(first, last + 1),
-                    init_list=[column[0].target.attname for column in select[first : last + 1]],
-                    populators=_related_populators(klass_info, select, connection.alias),
-                    annotations=dict(compiler.annotation_col_map or {}), columns=compiler.col_count,
-                )
+                instances: _Instances | None = _Instances.of(compiler, connection.alias)
             elif queryset._iterable_class is django_query.ValuesListIterable:
-                compiled = _CompiledInstances(
-                    sql=sql, marked=list(params), compiler=compiler, model=None, for_update=for_update,
-                    converters=converters, model_fields=slice(0), init_list=[], populators=[], annotations={},
-                    columns=compiler.col_count,
-                )
+                instances = None
             else:
-                raise ImproperlyConfigured("a prepared read gives instances or values_list tuples")
-            by_shape[key] = (compiled, places)
+                raise ImproperlyConfigured(_ASK_FOR[None])
+            by_shape[key] = (_CompiledInstances(
+                sql=sql, marked=list(params), compiler=compiler, instances=instances, columns=compiler.col_count,
+                for_update=bool(queryset.query.select_for_update) and connection.features.has_select_for_update,
+                converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
+            ), places)
         return by_shape[key]
 
     def _compile(
-        self, shape: tuple[int | str, ...], ints: int, days: dt.date, moments: dt.datetime
+        self, shape: _Shape, ints: int, days: dt.date, moments: dt.datetime
     ) -> tuple[Any, Any, str, Any, _Places]:
         stand_ins: list[Any] = []
         where: dict[object, tuple[int, int | None]] = {}
@@ -319,13 +348,9 @@ def _hashable(value: object) -> bool:
 @dataclass(frozen=True)
 class _CompiledInstances:
     sql: str
-    marked: list[Any]
+    marked: list[Any]  # the parameters as compiled, stand-ins included
     compiler: Any
-    model: Any  # the model of the read's rows (its class: from_db); None for a values_list
+    instances: _Instances | None  # None for a values_list
     for_update: bool
     converters: dict[int, Any]
-    model_fields: slice
-    init_list: list[str]
-    populators: list[Any]
-    annotations: dict[str, int]
     columns: int

@@ -78,7 +78,6 @@ def _entries(teacher_ids: list[int], start: dt.date, end: dt.date, weekdays: lis
     return entries.select_related("period", "semester")
 
 
-PREPARED_TEACHERS = 4
 _entries_read = PreparedInstances(_entries)
 
 
@@ -97,10 +96,7 @@ def taught_periods(*, teacher_ids: Iterable[int], start: dt.date, end: dt.date) 
     weekdays: list[int] = []
     if (end - start).days < 6:  # a leave of an hour or a day: that day's classes, not the week's
         weekdays = sorted({(start + dt.timedelta(days=n)).isoweekday() for n in range((end - start).days + 1)})
-    if len(teacher_ids) <= PREPARED_TEACHERS:  # one teacher's leave: SQL compiled once per process
-        entries = _entries_read.rows(teacher_ids, start, end, weekdays)
-    else:
-        entries = list(_entries(teacher_ids, start, end, weekdays))
+    entries = _entries_read.rows(teacher_ids, start, end, weekdays)  # one teacher's leave: compiled once per process
     by_semester: dict[int, list[TimetableEntry]] = {}
     for e in entries:
         by_semester.setdefault(e.semester_id, []).append(e)

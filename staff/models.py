@@ -7,6 +7,7 @@ query that lists people is scoped by school (see staff/permissions.py).
 import functools
 import hashlib
 import ipaddress
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -14,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from common.prepared import PreparedLookup, PreparedRows
+from common.prepared import PreparedInstances, PreparedLookup
 
 
 class User(AbstractUser):
@@ -221,7 +222,7 @@ class StaffMember(models.Model):
     @property
     def roles_set(self) -> frozenset[str]:
         if not hasattr(self, "_roles_cache"):
-            self._roles_cache = frozenset(role for (role,) in _roles_read.rows(self.pk))
+            self._roles_cache = frozenset(role for (role,) in _roles_read.tuples(self.pk))
         return self._roles_cache
 
     def has_role(self, role: str) -> bool:
@@ -241,10 +242,11 @@ class Role(models.TextChoices):
 
 
 # A person's roles, asked on most requests (may they approve, reassign, see the school?): compiled once per process.
-_roles_read = PreparedRows(
-    lambda person_id, _day: RoleAssignment.objects.filter(staff_id=person_id).order_by().values_list("role"),
-    person_uses=1, day_uses=0,
-)
+def _roles_of(person_id: int) -> "models.QuerySet[Any, Any]":
+    return RoleAssignment.objects.filter(staff_id=person_id).order_by().values_list("role")
+
+
+_roles_read = PreparedInstances(_roles_of)
 
 
 class RoleAssignment(models.Model):

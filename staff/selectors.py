@@ -291,8 +291,6 @@ def staff_lock(*staff_ids: int, related: Sequence[str] = ()) -> dict[int, StaffM
     ids = sorted({int(pk) for pk in staff_ids})
     if not ids:
         return {}
-    if len(ids) > PREPARED_LOCK_PEOPLE:
-        return {person.pk: person for person in _locked_rows(ids, tuple(related))}
     # The few people a request locks (one, or an applicant and a deputy) through SQL compiled once per process.
     read = _lock_reads.get(tuple(related))
     if read is None:
@@ -300,7 +298,6 @@ def staff_lock(*staff_ids: int, related: Sequence[str] = ()) -> dict[int, StaffM
     return {person.pk: person for person in read.rows(ids)}
 
 
-PREPARED_LOCK_PEOPLE = 4
 _lock_reads: dict[tuple[str, ...], PreparedInstances[StaffMember]] = {}
 
 
