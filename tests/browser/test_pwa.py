@@ -23,8 +23,17 @@ def _wait(page, script: str, timeout: float = 20.0):
 
 def test_installable_and_offline(phone, live_server, people, sign_in):
     context = phone.context
+    # The service worker registers for the whole site from the first page opened and takes that page over
+    # (clients.claim). Waited for on that page, before any navigation: a page whose navigation began while the
+    # worker was still installing is not taken over (the next one is), which made this check race the sign-in.
+    phone.goto(f"{live_server.url}/accounts/login/")
+    scope = _wait(phone, "async () => { const r = await navigator.serviceWorker.getRegistration(); "
+                         "return r && r.active && r.active.state === 'activated' ? r.scope : null; }")
+    assert scope == f"{live_server.url}/"
+    _wait(phone, "() => navigator.serviceWorker.controller !== null")
     sign_in(phone, live_server, "teacher")
     phone.goto(f"{live_server.url}/")
+    assert phone.evaluate("() => navigator.serviceWorker.controller !== null")  # every page opened since
 
     # The manifest and its icons load with the right types.
     manifest_url = phone.locator("link[rel=manifest]").get_attribute("href")
@@ -39,12 +48,6 @@ def test_installable_and_offline(phone, live_server, people, sign_in):
     assert phone.request.get(f"{live_server.url}{touch}").headers["content-type"] == "image/png"
     favicon = phone.request.get(f"{live_server.url}/favicon.ico")
     assert favicon.status == 200 and favicon.headers["content-type"] == "image/x-icon"
-
-    # The service worker registers for the whole site and takes over the page.
-    scope = _wait(phone, "async () => { const r = await navigator.serviceWorker.getRegistration(); "
-                         "return r && r.active && r.active.state === 'activated' ? r.scope : null; }")
-    assert scope == f"{live_server.url}/"
-    _wait(phone, "() => navigator.serviceWorker.controller !== null")
 
     # The month seen last is kept for offline use.
     phone.goto(f"{live_server.url}/attendance/month/")
