@@ -11,8 +11,9 @@ populators), related objects cached as after ``select_related``. Same rows, same
 Only for lookups of one unique field whose compiled statement has that value as its one parameter (checked
 when it compiles).
 
-``PreparedRows`` does the same for a read of many rows (a ``values_list``, a ``UNION`` of them) that differs from
-call to call only by one person's id and one date: a leave submission's charge history and leave days.
+``PreparedInstances`` does the same for a read of many rows that differs from call to call by ids, lists of ids,
+dates and moments: model instances with their ``select_related``, or the tuples of a ``values_list`` (a ``UNION``
+of them too: a leave submission's charge history and leave days).
 """
 
 import datetime as dt
@@ -124,58 +125,6 @@ class PreparedLookup(Generic[M]):
 _related_populators: Any = django_query.get_related_populators
 
 
-class PreparedRows:
-    """``read.rows(person_id, day)``: the rows of ``build(person_id, day)``, a ``values_list`` (or a ``UNION`` of
-    them) whose SQL is the same at every call but for a person's id and a date. The ORM builds and compiles it
-    once per thread, with stand-ins that match no row; each call puts the real values in the statement's
-    parameters (where the stand-ins were: ``person_uses`` and ``day_uses`` places, checked when it compiles) and
-    converts the rows as the ORM would."""
-
-    PERSON = -7_302_118_451
-    DAY = dt.date(1, 2, 3)
-
-    def __init__(
-        self, build: Callable[[int, dt.date], "QuerySet[Any, tuple[Any, ...]]"], *, person_uses: int, day_uses: int
-    ) -> None:
-        self._build = build
-        self._uses = (person_uses, day_uses)
-        self._local = threading.local()  # a compiler is bound to its thread's connection
-
-    def rows(self, person_id: int, day: dt.date) -> list[tuple[Any, ...]]:
-        sql, marked, person_at, day_at, compiler, converters, columns = self._compiled()
-        params = list(marked)
-        prepared_day = connection.ops.adapt_datefield_value(day)  # what a DateField sends, made once
-        for n in person_at:
-            params[n] = person_id
-        for n in day_at:
-            params[n] = prepared_day
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows: Iterable[Any] = cursor.fetchall()
-        if converters:
-            rows = compiler.apply_converters(rows, converters)
-        return [tuple(row[:columns]) for row in rows]
-
-    def _compiled(self) -> tuple[str, list[Any], list[int], list[int], Any, list[Any], int]:
-        by_alias: dict[str, tuple[str, list[Any], list[int], list[int], Any, list[Any], int]] = (
-            self._local.__dict__.setdefault("by_alias", {})
-        )
-        if connection.alias not in by_alias:
-            compiler = self._build(self.PERSON, self.DAY).query.get_compiler(connection=connection)
-            sql, params = compiler.as_sql()
-            day = connection.ops.adapt_datefield_value(self.DAY)
-            person_at = [n for n, p in enumerate(params) if p == self.PERSON]
-            day_at = [n for n, p in enumerate(params) if p == day]
-            if (len(person_at), len(day_at)) != self._uses:  # a stand-in lost, or another value equal to one
-                raise ImproperlyConfigured(
-                    f"stand-ins found {len(person_at)} and {len(day_at)} times, expected {self._uses}: {sql}"
-                )
-            columns = compiler.col_count
-            converters = compiler.get_converters([column[0] for column in compiler.select[:columns]])
-            by_alias[connection.alias] = (sql, list(params), person_at, day_at, compiler, converters, columns)
-        return by_alias[connection.alias]
-
-
 # The refusal when a read is asked for what it does not give (by what it gives).
 _ASK_FOR: dict[Any, str] = {
     django_query.ValuesListIterable: "this read is a values_list: ask for its tuples",
@@ -208,7 +157,7 @@ class PreparedInstances(Generic[M]):
     _DAYS = (dt.date(1, 3, 1), dt.date(2, 3, 1))
     _MOMENTS = (dt.datetime(3, 3, 1, tzinfo=dt.UTC), dt.datetime(4, 3, 1, tzinfo=dt.UTC))
 
-    def __init__(self, build: Callable[..., "QuerySet[M]"], *, longest: int = 4) -> None:
+    def __init__(self, build: Callable[..., "QuerySet[M, Any]"], *, longest: int = 4) -> None:
         self._build = build
         self._longest = longest
         self._local = threading.local()  # a compiler is bound to its thread's connection

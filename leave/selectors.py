@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.i18n import enumerate_text
-from common.prepared import PreparedRows
+from common.prepared import PreparedInstances
 from leave import rules as R
 from leave import school_cache
 from leave.models import (
@@ -416,7 +416,7 @@ _KEPT, _STORED, _CREDIT, _ADJUSTMENT = 1, 2, 3, 4
 
 
 def _charge_history_queries(staff_id: int, horizon: dt.date) -> QuerySet[LeaveCharge, tuple[object, ...]]:
-    """``charge_history``'s UNION ALL (compiled once: ``common.prepared.PreparedRows``)."""
+    """``charge_history``'s UNION ALL (compiled once: ``common.prepared.PreparedInstances``)."""
     null_id, null_day = _typed_null(BigIntegerField()), _typed_null(DateField())
     kept = (
         LeaveCharge.objects.filter(
@@ -459,7 +459,7 @@ def _charge_history_queries(staff_id: int, horizon: dt.date) -> QuerySet[LeaveCh
 
 # Compiling the UNION of four parts cost more CPU than running it (5–6 ms of a leave submission, its largest
 # single cost): built once, the person and the horizon put in at each call.
-_charge_history_read = PreparedRows(_charge_history_queries, person_uses=4, day_uses=2)
+_charge_history_read = PreparedInstances(_charge_history_queries)
 
 
 def charge_history(staff: StaffMember, *, horizon: dt.date) -> ChargeHistory:
@@ -469,7 +469,7 @@ def charge_history(staff: StaffMember, *, horizon: dt.date) -> ChargeHistory:
     rewrite compares with); the settled 補休 credits; the balance adjustments summed per type and period. Call it
     under the person's lock."""
     out = ChargeHistory(kept=[], unpaid_before=defaultdict(int), stored=[], credits=[], adjustments={})
-    for part, pk, request_id, day, type_id, bucket, hours, unpaid, overtime_id, until in _charge_history_read.rows(
+    for part, pk, request_id, day, type_id, bucket, hours, unpaid, overtime_id, until in _charge_history_read.tuples(
         staff.pk, horizon
     ):
         if part == _KEPT:
@@ -509,14 +509,14 @@ def _leave_days_queries(staff_id: int, horizon: dt.date) -> QuerySet[LeaveDay, t
     )
 
 
-_leave_days_read = PreparedRows(_leave_days_queries, person_uses=1, day_uses=1)
+_leave_days_read = PreparedInstances(_leave_days_queries)
 
 
 def leave_days_from(staff: StaffMember, *, horizon: dt.date) -> list[LeaveDayRow]:
     """The days of a person's live leave requests from ``horizon`` on, by day, the request's start and id, with
     what recomputing the charges needs of their request. One statement, compiled once
-    (``common.prepared.PreparedRows``). Call it under the person's lock."""
-    return _leave_days_read.rows(staff.pk, horizon)
+    (``common.prepared.PreparedInstances``). Call it under the person's lock."""
+    return _leave_days_read.tuples(staff.pk, horizon)
 
 
 # --- Who may act on a step -----------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 
-from common.prepared import PreparedInstances, PreparedLookup, PreparedRows
+from common.prepared import PreparedInstances, PreparedLookup
 from staff.models import StaffMember
 
 RELATED = ("user", "user__staff", "user__staff__school", "user__staff__unit")
@@ -87,23 +87,24 @@ def _hired_either_side(person_id: int, day: dt.date):
     )
 
 
-def test_prepared_rows_are_the_orm_s_rows_for_each_person_and_day(people):
-    read = PreparedRows(_hired_either_side, person_uses=2, day_uses=2)
+def test_a_prepared_union_gives_the_orm_s_tuples_for_each_person_and_day(people):
+    read = PreparedInstances(_hired_either_side)
     for name in ("teacher", "unit_head", "outsider"):  # the first compiles, the next ones reuse the statement
         person = people[name]
         for day in (dt.date(2000, 1, 1), dt.date(2999, 1, 1)):
             with CaptureQueriesContext(connection) as ctx:
-                rows = read.rows(person.pk, day)
+                rows = read.tuples(person.pk, day)
             assert len(ctx.captured_queries) == 1
             # Converted as the ORM converts them (dates and booleans, whatever the backend hands back).
             assert sorted(rows) == sorted(_hired_either_side(person.pk, day))
             assert rows and isinstance(rows[0][1], dt.date) and isinstance(rows[0][2], bool)
 
 
-def test_prepared_rows_refuse_a_read_whose_stand_ins_are_not_where_said(people):
-    read = PreparedRows(_hired_either_side, person_uses=1, day_uses=2)
+def test_a_prepared_read_refuses_a_build_that_leaves_a_value_out(people):
+    # The day never reaches the statement: its place cannot be found, so the read refuses rather than ignore it.
+    read = PreparedInstances(lambda person_id, day: _hired_either_side(person_id, dt.date(2000, 1, 1)))
     with pytest.raises(ImproperlyConfigured):
-        read.rows(people["teacher"].pk, dt.date(2000, 1, 1))
+        read.tuples(people["teacher"].pk, dt.date(2000, 1, 1))
 
 
 def _colleagues_of_since(ids, school_id, day):
