@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
             (f"leave_api@{args.leave_rate}/s", "leave_api", 16, args.leave_rate),
         ]
         runs = [r for r in runs if not args.only or any(k in r[0] for k in args.only)]
-        print(f"\n{'run':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'dupes':>6} "
+        print(f"\n{'run':<20} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'dupes':>6} {'new':>5} "
               f"{'CPU ms/req':>10} {'worker ms':>9} {'pg ms':>6} {'redis ms':>8} {'machine ms':>10} "
               f"{'queries':>8} {'÷pgbench':>9}")
         results = []
@@ -155,10 +155,14 @@ def main(argv: list[str] | None = None) -> int:
             ok = outcome["requests"] - outcome["status"] - outcome["timeout"]
             throughput = outcome["requests"] / (outcome["duration_us"] / 1e6)
             duplicates = _duplicate_punches(people)
+            # The share of the punches answered that made a row: once the file's lines are used up a run sends them
+            # again, and those repeats (answered 200, nothing inserted) cost less than a first punch.
+            new = _punches_of_today(people) / max(ok, 1) if mode.startswith("punch") else None
             errors = sum(outcome[k] for k in ("connect", "read", "write", "status", "timeout"))
             row = {
                 "run": name, "throughput": round(throughput, 1), "p50_ms": outcome["p50_us"] / 1000,
                 "p99_ms": outcome["p99_us"] / 1000, "errors": errors, "duplicates": duplicates,
+                "new_share": None if new is None else round(new, 3),
                 "cpu_ms_per_request": round(1000 * cpu / max(ok, 1), 1),
                 "worker_cpu_ms_per_request": round(1000 * worker_cpu / max(ok, 1), 2),
                 "postgres_cpu_ms_per_request": round(1000 * servers.get("postgres", 0.0) / max(ok, 1), 2),
@@ -169,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             }
             results.append(row)
             print(f"{name:<20} {row['throughput']:>8.1f} {row['p50_ms']:>8.1f} {row['p99_ms']:>8.1f} "
-                  f"{errors:>7} {duplicates:>6} {row['cpu_ms_per_request']:>10.1f} "
+                  f"{errors:>7} {duplicates:>6} {'—' if new is None else f'{new:.0%}':>5} "
+                  f"{row['cpu_ms_per_request']:>10.1f} "
                   f"{row['worker_cpu_ms_per_request']:>9.2f} {row['postgres_cpu_ms_per_request']:>6.2f} "
                   f"{row['redis_cpu_ms_per_request']:>8.2f} {row['machine_cpu_ms_per_request']:>10.2f} "
                   f"{row['queries']:>8} "
@@ -448,6 +453,14 @@ def _wrk(mode: str, args, *, connections: int, rate: int, duration: int | None =
     if not match:
         raise SystemExit(f"wrk printed no result:\n{out}")
     return json.loads(match.group(1))
+
+
+def _punches_of_today(people) -> int:
+    from django.utils import timezone
+
+    from attendance.models import Punch
+
+    return Punch.objects.filter(staff_id__in=[p.pk for p in people], work_date=timezone.localdate()).count()
 
 
 def _duplicate_punches(people) -> int:

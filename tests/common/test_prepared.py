@@ -77,7 +77,6 @@ def test_the_api_and_the_pages_read_their_person_through_prepared_lookups(people
     assert refused.status_code == 403 and refused.json()["detail"]  # refused as before (session auth comes first)
 
 
-
 def _hired_either_side(person_id: int, day: dt.date):
     # A UNION with the person in both parts and the date in both: the shape of a leave submission's history read.
     columns = ("pk", "hire_date", "is_active", "school__code")
