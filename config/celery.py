@@ -11,6 +11,11 @@ app = Celery("campus")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+if app.conf.task_always_eager and not app.conf.broker_url:
+    # Without a broker (the demo) tasks run in-process, yet Celery still takes a producer for a task started by a
+    # task, and with no broker named it warns and assumes AMQP on localhost. Nothing is sent: say so.
+    app.conf.broker_url = "memory://localhost/"
+
 app.conf.beat_schedule = {
     # Emails whose first delivery attempt never reached a worker (broker down at commit time).
     "notifications-deliver-pending": {
