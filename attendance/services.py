@@ -808,29 +808,25 @@ def school_batches(school_ids: Sequence[int], size: int | None = None) -> Iterat
 def missing_punch_reminders_send(*, day: dt.date | None = None, now: dt.datetime | None = None) -> int:
     """Tell each person whose day still lacks a punch (in-app + email), once per person and day.
 
-    ATTENDANCE_SCHOOLS_PER_TASK schools at a time (no statement grows with the city, and every read goes through
-    the results' ``(school, date, status)`` index, whatever the years of history): the batch's results of the day
-    are recomputed in one transaction, so the reminder sees the day's final state, then its people are reminded in
-    batches of ATTENDANCE_REMINDER_BATCH, one transaction each: the batch's PunchReminder rows in one
-    ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (a second run, or a concurrent one, gets nobody back for a person
-    already reminded, and that person is skipped), and the notices of those it got back in two INSERTs
-    (``notifications.services.notices_save``); their emails go through the outbox task after the commit. Constant
-    queries per batch. Returns how many were sent.
+    Results of every school are recomputed first, ATTENDANCE_SCHOOLS_PER_TASK schools a transaction (no statement
+    grows with the city), so the reminder sees today's final state.
+    Then, in batches of ATTENDANCE_REMINDER_BATCH people, one transaction each: the batch's PunchReminder
+    rows in one ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (a second run, or a concurrent one, gets
+    nobody back for a person already reminded, and that person is skipped), and the notices of those it
+    got back in two INSERTs (``notifications.services.notices_save``); their emails go through the outbox
+    task after the commit. Constant queries per batch. Returns how many were sent.
     """
     now = now or timezone.now()
     day = day or timezone.localdate(now)
-    sent = 0
     for school_ids in school_batches(list(all_schools().order_by("pk").values_list("pk", flat=True))):
         with transaction.atomic():
             daily_results_recompute(schools=all_schools(ids=school_ids), start=day, end=day, now=now)
-        sent += _missing_punches_remind(school_ids, day=day, now=now)
-    return sent
-
-
-def _missing_punches_remind(school_ids: list[int], *, day: dt.date, now: dt.datetime) -> int:
+    # By school and day: PostgreSQL probes the results' (school, date, status) index once per school, where a read by
+    # the day alone scans that index over every year of results kept. One statement, the same for any city.
     results = list(
         DailyResult.objects.filter(
-            school_id__in=school_ids, date=day, status__in=MISSING_PUNCH_STATUSES, staff__is_active=True
+            school_id__in=all_schools().values("pk"), date=day, status__in=MISSING_PUNCH_STATUSES,
+            staff__is_active=True,
         )
         .exclude(Exists(PunchReminder.objects.filter(staff_id=OuterRef("staff_id"), date=day)))
         .select_related("staff__user")
