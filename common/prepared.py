@@ -64,10 +64,38 @@ class _Instances:
 
 @dataclass(frozen=True)
 class _Compiled:
+    """A read's statement as compiled once, and how its rows become what the ORM would give."""
+
     sql: str
+    marked: list[Any]  # the parameters as compiled (stand-ins included)
     compiler: Any  # django.db.models.sql.compiler.SQLCompiler, holding the select
     converters: dict[int, Any]  # the backend's and the fields' converters by column (from_db_value …)
-    instances: _Instances
+    columns: int
+    instances: _Instances | None  # None for a values_list
+    for_update: bool
+
+    @classmethod
+    def of(cls, queryset: Any, compiler: Any, sql: str, params: Sequence[Any], db: str) -> "_Compiled":
+        if queryset._iterable_class is django_query.ModelIterable:
+            instances: _Instances | None = _Instances.of(compiler, db)
+        elif queryset._iterable_class is django_query.ValuesListIterable:
+            instances = None
+        else:
+            raise ImproperlyConfigured(_ASK_FOR[None])
+        return cls(
+            sql=sql, marked=list(params), compiler=compiler, instances=instances, columns=compiler.col_count,
+            converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
+            for_update=bool(queryset.query.select_for_update) and connections[db].features.has_select_for_update,
+        )
+
+    def converted(self, rows: Iterable[Any]) -> Iterable[Any]:
+        return self.compiler.apply_converters(rows, self.converters) if self.converters else rows
+
+    def builder(self) -> _Instances:
+        """How a row becomes an instance; refused for a ``values_list`` read."""
+        if self.instances is None:
+            raise ImproperlyConfigured(_ASK_FOR[django_query.ValuesListIterable])
+        return self.instances
 
 
 class PreparedLookup(Generic[M]):
@@ -93,10 +121,7 @@ class PreparedLookup(Generic[M]):
             rows = cursor.fetchall()
         if not rows:
             return None
-        row = rows[0]
-        if compiled.converters:
-            row = next(iter(compiled.compiler.apply_converters([row], compiled.converters)))
-        obj: M = compiled.instances.built(db, row)
+        obj: M = compiled.builder().built(db, next(iter(compiled.converted(rows[:1]))))
         return obj
 
     def _compiled(self, db: str, value: object) -> _Compiled:
@@ -112,12 +137,7 @@ class PreparedLookup(Generic[M]):
             sql, params = compiler.as_sql()
             if len(params) != 1:
                 raise ImproperlyConfigured(f"a prepared lookup takes one parameter, {queryset.query} has {len(params)}")
-            by_db[db] = _Compiled(
-                sql=sql,
-                compiler=compiler,
-                converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
-                instances=_Instances.of(compiler, db),
-            )
+            by_db[db] = _Compiled.of(queryset, compiler, sql, params, db)
         return by_db[db]
 
 
@@ -168,9 +188,8 @@ class PreparedInstances(Generic[M]):
         if self._too_long(shape):
             return list(self._orm_read(values, django_query.ModelIterable))
         compiled, fetched = self._fetch(values, shape)
-        if compiled.instances is None:
-            raise ImproperlyConfigured(_ASK_FOR[django_query.ValuesListIterable])
-        return [compiled.instances.built(connection.alias, row) for row in fetched]
+        builder = compiled.builder()
+        return [builder.built(connection.alias, row) for row in fetched]
 
     def tuples(self, *values: int | dt.date | dt.datetime | Sequence[int]) -> list[tuple[Any, ...]]:
         """The rows of a ``values_list`` read, converted as the ORM converts them."""
@@ -193,7 +212,7 @@ class PreparedInstances(Generic[M]):
         # length would pile up, and the compile is small beside such a read.
         return any(isinstance(kind, int) and kind > self._longest for kind in shape)
 
-    def _fetch(self, values: tuple[Any, ...], shape: _Shape) -> tuple["_CompiledInstances", Iterable[Any]]:
+    def _fetch(self, values: tuple[Any, ...], shape: _Shape) -> tuple[_Compiled, Iterable[Any]]:
         compiled, places = self._compiled(shape)
         params = list(compiled.marked)
         for n, (argument, item) in places.items():
@@ -202,13 +221,11 @@ class PreparedInstances(Generic[M]):
             raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
-            fetched: Iterable[Any] = cursor.fetchall()
-        if compiled.converters:
-            fetched = compiled.compiler.apply_converters(fetched, compiled.converters)
-        return compiled, fetched
+            fetched = cursor.fetchall()
+        return compiled, compiled.converted(fetched)
 
-    def _compiled(self, shape: _Shape) -> tuple["_CompiledInstances", _Places]:
-        by_shape: dict[tuple[str, _Shape], tuple[_CompiledInstances, _Places]] = (
+    def _compiled(self, shape: _Shape) -> tuple[_Compiled, _Places]:
+        by_shape: dict[tuple[str, _Shape], tuple[_Compiled, _Places]] = (
             self._local.__dict__.setdefault("by_shape", {})
         )
         key = (connection.alias, shape)
@@ -221,17 +238,7 @@ class PreparedInstances(Generic[M]):
                       for item in (range(kind) if isinstance(kind, int) else [None])}
             if sql != other_sql or places != other_places or set(places.values()) != wanted:
                 raise ImproperlyConfigured(f"the values' places in the compiled statement are not all clear: {sql}")
-            if queryset._iterable_class is django_query.ModelIterable:
-                instances: _Instances | None = _Instances.of(compiler, connection.alias)
-            elif queryset._iterable_class is django_query.ValuesListIterable:
-                instances = None
-            else:
-                raise ImproperlyConfigured(_ASK_FOR[None])
-            by_shape[key] = (_CompiledInstances(
-                sql=sql, marked=list(params), compiler=compiler, instances=instances, columns=compiler.col_count,
-                for_update=bool(queryset.query.select_for_update) and connection.features.has_select_for_update,
-                converters=compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]]),
-            ), places)
+            by_shape[key] = (_Compiled.of(queryset, compiler, sql, params, connection.alias), places)
         return by_shape[key]
 
     def _compile(
@@ -292,14 +299,3 @@ def _hashable(value: object) -> bool:
     except TypeError:
         return False
     return True
-
-
-@dataclass(frozen=True)
-class _CompiledInstances:
-    sql: str
-    marked: list[Any]  # the parameters as compiled, stand-ins included
-    compiler: Any
-    instances: _Instances | None  # None for a values_list
-    for_update: bool
-    converters: dict[int, Any]
-    columns: int
