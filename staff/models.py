@@ -7,7 +7,6 @@ query that lists people is scoped by school (see staff/permissions.py).
 import functools
 import hashlib
 import ipaddress
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -242,7 +241,7 @@ class Role(models.TextChoices):
 
 
 # A person's roles, asked on most requests (may they approve, reassign, see the school?): compiled once per process.
-def _roles_of(person_id: int) -> "models.QuerySet[Any, Any]":
+def _roles_of(person_id: int) -> "models.QuerySet[RoleAssignment, tuple[str]]":
     return RoleAssignment.objects.filter(staff_id=person_id).order_by().values_list("role")
 
 
