@@ -154,10 +154,10 @@ def main(argv: list[str] | None = None) -> int:
             worker_cpu = _worker_done(worker.pid) - worker_before
             ok = outcome["requests"] - outcome["status"] - outcome["timeout"]
             throughput = outcome["requests"] / (outcome["duration_us"] / 1e6)
-            duplicates = _duplicate_punches(people)
+            rows, duplicates = _punches_of_today(people)
             # The share of the punches answered that made a row: once the file's lines are used up a run sends them
             # again, and those repeats (answered 200, nothing inserted) cost less than a first punch.
-            new = _punches_of_today(people) / max(ok, 1) if mode.startswith("punch") else None
+            new = rows / max(ok, 1) if mode.startswith("punch") else None
             errors = sum(outcome[k] for k in ("connect", "read", "write", "status", "timeout"))
             row = {
                 "run": name, "throughput": round(throughput, 1), "p50_ms": outcome["p50_us"] / 1000,
@@ -455,24 +455,18 @@ def _wrk(mode: str, args, *, connections: int, rate: int, duration: int | None =
     return json.loads(match.group(1))
 
 
-def _punches_of_today(people) -> int:
-    from django.utils import timezone
-
-    from attendance.models import Punch
-
-    return Punch.objects.filter(staff_id__in=[p.pk for p in people], work_date=timezone.localdate()).count()
-
-
-def _duplicate_punches(people) -> int:
+def _punches_of_today(people) -> tuple[int, int]:
+    """Today's punch rows of these people, and how many (person, kind) pairs have more than one."""
     from django.db.models import Count
     from django.utils import timezone
 
     from attendance.models import Punch
 
-    return (
+    counts = list(
         Punch.objects.filter(staff_id__in=[p.pk for p in people], work_date=timezone.localdate())
-        .values("staff_id", "kind").annotate(n=Count("id")).filter(n__gt=1).count()
+        .values("staff_id", "kind").annotate(n=Count("id")).values_list("n", flat=True)
     )
+    return sum(counts), sum(n > 1 for n in counts)
 
 
 if __name__ == "__main__":
